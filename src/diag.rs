@@ -195,11 +195,15 @@ pub fn sort_findings(findings: &mut [Finding]) {
 }
 
 /// "did you mean `x`?" for a misspelt name, from the candidates given.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let mut best: Option<(f64, &str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(word, c);
-        let close = score >= 0.8 || strsim::damerau_levenshtein(word, c) <= word.len().min(c.len()) / 3;
+        let close =
+            score >= 0.8 || strsim::damerau_levenshtein(word, c) <= word.len().min(c.len()) / 3;
         if close && best.is_none_or(|(s, _)| score > s) {
             best = Some((score, c));
         }

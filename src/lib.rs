@@ -1,9 +1,138 @@
 //! stackc: a compiler for infrastructure diagrams-as-code.
 //!
-//! The pipeline flows one way; see `ARCHITECTURE.md`:
-//! `syntax` (text to AST) -> `model` (names, roles, groups to a checked
-//! topology) -> `analysis` (availability model, SPOFs, rules) -> emitters
-//! (`report`). The library does no I/O: it takes text and returns data.
+//! The pipeline flows one way (see `ARCHITECTURE.md`): [`syntax`] (text to
+//! syntax tree) -> [`model`] (names, roles, groups to a checked topology) ->
+//! [`analysis`] (availability model, SPOFs, rules) -> emitters ([`report`]).
+//! The library does no I/O: it takes text and returns data; `main.rs` reads
+//! files and writes output.
 
+pub mod analysis;
 pub mod diag;
+pub mod model;
+pub mod report;
 pub mod syntax;
+
+use diag::{Finding, Phase, RuleId};
+use model::Model;
+
+/// A finding an `allow` accepted.
+#[derive(Clone, Debug)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// Index into `model.allows`.
+    pub allow: usize,
+}
+
+/// Everything `check` learnt about one file.
+pub struct Checked {
+    pub file: syntax::File,
+    pub model: Model,
+    /// The analysis, when no stopping error prevented it.
+    pub analysis: Option<analysis::Analysis>,
+    /// What to report: every finding not allowed, sorted.
+    pub findings: Vec<Finding>,
+    /// Findings accepted by an `allow`.
+    pub suppressed: Vec<Suppressed>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity() == diag::Severity::Error)
+            .count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.findings.len() - self.errors()
+    }
+    /// No finding stops the analysis: the model is sound.
+    pub fn is_sound(&self) -> bool {
+        self.analysis.is_some()
+    }
+}
+
+/// Parses, resolves and analyses one `.stack` source text.
+pub fn check(src: &str) -> Checked {
+    let parsed = syntax::parse(src);
+    let (model, mut statics) = model::resolve(&parsed.file);
+    let syntax_failed = !parsed.errors.is_empty();
+    if syntax_failed {
+        // What did not parse is missing from the model: findings that only
+        // say "something is missing" would be noise beside the syntax error.
+        statics.retain(|f| {
+            !matches!(
+                f.rule,
+                RuleId::UnknownName | RuleId::NoPrimary | RuleId::ManyPrimaries | RuleId::Cycle
+            )
+        });
+    }
+    let mut findings = parsed.errors;
+    findings.extend(statics);
+    let stopped = findings.iter().any(|f| f.rule.is_stopping());
+    let analysis = (!stopped).then(|| analysis::analyse(&model));
+    if let Some(a) = &analysis {
+        findings.extend(a.findings.iter().cloned());
+    }
+    let (mut findings, suppressed) = apply_allows(&model, findings, analysis.is_some());
+    diag::sort_findings(&mut findings);
+    Checked {
+        file: parsed.file,
+        model,
+        analysis,
+        findings,
+        suppressed,
+    }
+}
+
+/// Removes the findings that an `allow` accepts and reports the allows that
+/// accept nothing (LANGUAGE.md §7.4).
+fn apply_allows(
+    m: &Model,
+    findings: Vec<Finding>,
+    analysed: bool,
+) -> (Vec<Finding>, Vec<Suppressed>) {
+    let mut used = vec![false; m.allows.len()];
+    let mut kept = Vec::new();
+    let mut suppressed = Vec::new();
+    for f in findings {
+        let hit = m.allows.iter().position(|a| {
+            a.rule == Some(f.rule)
+                && f.subject.as_deref().is_some_and(|subj| {
+                    subj == a.subject
+                        || m.find_group(&a.subject).is_some_and(|g| {
+                            m.group(g).members.iter().any(|s| m.server(*s).name == subj)
+                        })
+                })
+        });
+        match hit {
+            Some(i) => {
+                used[i] = true;
+                suppressed.push(Suppressed {
+                    finding: f,
+                    allow: i,
+                });
+            }
+            None => kept.push(f),
+        }
+    }
+    for (a, used) in m.allows.iter().zip(used) {
+        let Some(rule) = a.rule else { continue };
+        if used || (!analysed && rule.phase() == Phase::Analysis) {
+            continue;
+        }
+        kept.push(
+            Finding::new(
+                RuleId::UnusedAllow,
+                a.span,
+                format!(
+                    "this allow matches no finding: there is no `{rule}` on {}",
+                    a.subject
+                ),
+            )
+            .subject(a.subject.clone())
+            .label("accepts nothing")
+            .help("remove it, or correct its rule or subject"),
+        );
+    }
+    (kept, suppressed)
+}

@@ -1,6 +1,106 @@
-fn main() {
-    let src = std::fs::read_to_string(std::env::args().nth(1).unwrap()).unwrap();
-    let p = stackc::syntax::parse(&src);
-    println!("{} statements, {} comments, accepts={}", p.file.statements.len(), p.file.comments.len(), stackc::syntax::grammar_accepts(&src));
-    for e in &p.errors { println!("{:?} {}", e.span, e.message); if let Some(h)=&e.help {println!("   help: {h}")} }
+//! The `stackc` command line: clap definitions, wired to the commands in
+//! `cli/`, which do the reading and printing around the library.
+
+mod cli;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+/// A compiler for infrastructure diagrams-as-code: finds every single point
+/// of failure in a web stack.
+#[derive(Parser)]
+#[command(name = "stackc", version, about, long_about = None)]
+#[command(
+    after_help = "Example:\n  stackc check samples/scale-up.stack\n  stackc simulate samples/scale-up.stack --fail db-01"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, resolve and analyse; print the findings.
+    #[command(
+        after_help = "Examples:\n  stackc check samples/scale-up.stack\n  stackc check --format sarif samples/*.stack > stackc.sarif\n  cat web.stack | stackc check -"
+    )]
+    Check {
+        /// Files to check (`-` reads standard input).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) on warnings too: `--deny warnings`.
+        #[arg(long, value_enum, value_name = "warnings")]
+        deny: Option<Deny>,
+    },
+    /// Take servers or zones down and show what still serves, and why.
+    #[command(
+        after_help = "Examples:\n  stackc simulate samples/scale-up.stack --fail db-01\n  stackc simulate samples/scale-up.stack --fail a      # a whole zone\n\nExit status: 0 if the stack still serves, 1 if not, 2 for an unknown name."
+    )]
+    Simulate {
+        /// The file (`-` reads standard input).
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// Servers, groups or zones to take down, comma-separated.
+        #[arg(
+            long,
+            required = true,
+            value_delimiter = ',',
+            value_name = "NAME[,NAME...]"
+        )]
+        fail: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SimFormat::Human)]
+        format: SimFormat,
+    },
+    /// What a rule means, why it matters, how to fix or allow it.
+    #[command(
+        after_help = "Examples:\n  stackc explain spof\n  stackc explain        # lists every rule"
+    )]
+    Explain {
+        /// The rule (omit to list them all).
+        rule: Option<String>,
+    },
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+pub enum SimFormat {
+    Human,
+    Json,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Check {
+            files,
+            format,
+            deny,
+        } => cli::check::run(&files, format, deny.is_some()),
+        Command::Simulate { file, fail, format } => cli::simulate::run(&file, &fail, format),
+        Command::Explain { rule } => cli::explain::run(rule.as_deref()),
+    };
+    ExitCode::from(code)
 }

@@ -35,11 +35,10 @@ pub(crate) fn syntax_finding(src: &str, offset: usize, err: &Error<Rule>) -> Fin
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let (found, found_span) = found_at(src, pos);
-    let after = prev
-        .map(|t| format!(" after `{t}`"))
-        .unwrap_or_default();
+    let after = prev.map(|t| format!(" after `{t}`")).unwrap_or_default();
     let message = format!("expected {expected}{after}, found {found}");
-    let mut f = Finding::new(RuleId::Syntax, found_span, message).label(format!("expected {expected}"));
+    let mut f =
+        Finding::new(RuleId::Syntax, found_span, message).label(format!("expected {expected}"));
     if let Some(h) = hint(src, pos, &err.variant) {
         f = f.help(h);
     }
@@ -49,7 +48,10 @@ pub(crate) fn syntax_finding(src: &str, offset: usize, err: &Error<Rule>) -> Fin
 /// What stands at `pos`, in words, and the span to underline.
 fn found_at(src: &str, pos: usize) -> (String, Span) {
     if pos >= src.len() {
-        return ("the end of the file".into(), Span::new(src.len(), src.len()));
+        return (
+            "the end of the file".into(),
+            Span::new(src.len(), src.len()),
+        );
     }
     let rest = &src[pos..];
     if rest.starts_with('\n') || rest.starts_with('\r') {
@@ -132,7 +134,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::kw_group
         | Rule::kw_domain
         | Rule::kw_allow => "a statement (stack, zone, server, group, domain, allow or a link)",
-        Rule::kw_server | Rule::member | Rule::member_item => "a member (`server NAME [ADDRESS] [ATTR...]`)",
+        Rule::kw_server | Rule::member | Rule::member_item => {
+            "a member (`server NAME [ADDRESS] [ATTR...]`)"
+        }
         Rule::record | Rule::record_item => "a record (`LABEL TYPE -> TARGET`)",
         Rule::arrow => "`->`",
         Rule::colon => "`:`",
@@ -178,8 +182,14 @@ fn hint(src: &str, pos: usize, variant: &ErrorVariant<Rule>) -> Option<String> {
             "a server outside a group names its roles: `server web-01: nginx 10.0.1.11`".into(),
         );
     }
-    if line.starts_with("allow") && positives.iter().any(|r| matches!(r, Rule::reason | Rule::string)) {
-        return Some("an allow needs a reason: `allow no-tls www.example.com \"internal only\"`".into());
+    if line.starts_with("allow")
+        && positives
+            .iter()
+            .any(|r| matches!(r, Rule::reason | Rule::string))
+    {
+        return Some(
+            "an allow needs a reason: `allow no-tls www.example.com \"internal only\"`".into(),
+        );
     }
     if positives.contains(&Rule::role) {
         return Some("roles are haproxy, nginx, app and mysql; join several with `+`".into());

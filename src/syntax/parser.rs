@@ -143,7 +143,9 @@ impl<'s> Driver<'s> {
                     }
                 }
                 Err(err) => {
-                    self.out.errors.push(syntax_finding(self.src, self.pos, &err));
+                    self.out
+                        .errors
+                        .push(syntax_finding(self.src, self.pos, &err));
                     self.pos = skip_item(self.src, self.pos);
                 }
             }
@@ -162,8 +164,8 @@ impl<'s> Driver<'s> {
         } else {
             // The statement must end after the closing brace.
             let after = skip_blanks(self.src, self.pos);
-            let at_end =
-                after >= self.src.len() || matches!(self.src.as_bytes()[after], b'\n' | b'\r' | b';');
+            let at_end = after >= self.src.len()
+                || matches!(self.src.as_bytes()[after], b'\n' | b'\r' | b';');
             if !at_end {
                 let end = token_end(self.src, after);
                 self.out.errors.push(
@@ -566,9 +568,7 @@ fn skip_blanks(src: &str, mut pos: usize) -> usize {
 }
 
 fn line_end(src: &str, pos: usize) -> usize {
-    src[pos..]
-        .find(['\n', '\r'])
-        .map_or(src.len(), |i| pos + i)
+    src[pos..].find(['\n', '\r']).map_or(src.len(), |i| pos + i)
 }
 
 /// The end of the word or symbol at `pos` (for "found `x`" messages).

@@ -1,0 +1,273 @@
+//! The exact failure analysis: the stack with nothing down (`broken`), every
+//! single server down (`spof`) and every zone down (`zone-spof`), evaluated
+//! 64 scenarios at a time, plus `simulate` for any set of failures.
+
+use super::circuit::Circuit;
+use super::lanes::{Evaluator, Step, LANES};
+use crate::model::*;
+
+/// An entry point that is dark in a scenario, with the chain that explains it.
+#[derive(Clone, Debug)]
+pub struct Dark {
+    pub entry: usize,
+    pub chain: Vec<Step>,
+}
+
+/// What the failure scenarios showed.
+#[derive(Clone, Debug, Default)]
+pub struct Outcome {
+    /// Entry points dark with nothing down.
+    pub broken: Vec<Dark>,
+    /// Servers whose loss alone darkens entry points.
+    pub spofs: Vec<(ServerId, Vec<Dark>)>,
+    /// Zones whose loss alone darkens entry points.
+    pub zone_spofs: Vec<(ZoneId, Vec<Dark>)>,
+}
+
+/// Runs the baseline, every single-server scenario and every zone scenario.
+pub fn run(m: &Model, c: &Circuit) -> Outcome {
+    let mut ev = Evaluator::new(c, m.servers.len());
+    let mut out = Outcome::default();
+    for (i, e) in c.entries.iter().enumerate() {
+        if ev.value(e.cell) == 0 {
+            out.broken.push(Dark {
+                entry: i,
+                chain: ev.why(e.cell, 0),
+            });
+        }
+    }
+    if !out.broken.is_empty() {
+        return out; // §7.3: no spof or zone-spof on a broken stack
+    }
+    let singles: Vec<[ServerId; 1]> = m.server_ids().map(|s| [s]).collect();
+    for chunk in singles.chunks(LANES) {
+        let scenarios: Vec<&[ServerId]> = chunk.iter().map(|s| &s[..]).collect();
+        ev.batch(&scenarios);
+        for_dark_lanes(&ev, scenarios.len(), |lane, darks| {
+            out.spofs.push((chunk[lane][0], darks));
+        });
+    }
+    let mut by_zone: Vec<Vec<ServerId>> = vec![Vec::new(); m.zones.len()];
+    for s in m.server_ids() {
+        if let Some(z) = m.server(s).zone {
+            by_zone[z.index()].push(s);
+        }
+    }
+    let zones: Vec<(ZoneId, Vec<ServerId>)> = by_zone
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(i, v)| (ZoneId(i as u32), v))
+        .collect();
+    for chunk in zones.chunks(LANES) {
+        let scenarios: Vec<&[ServerId]> = chunk.iter().map(|(_, v)| &v[..]).collect();
+        ev.batch(&scenarios);
+        for_dark_lanes(&ev, scenarios.len(), |lane, darks| {
+            out.zone_spofs.push((chunk[lane].0, darks));
+        });
+    }
+    ev.reset();
+    out
+}
+
+fn for_dark_lanes(ev: &Evaluator<'_>, lanes: usize, mut f: impl FnMut(usize, Vec<Dark>)) {
+    let mask = if lanes == LANES {
+        !0
+    } else {
+        (1u64 << lanes) - 1
+    };
+    let mut dark = ev.dark_lanes() & mask;
+    while dark != 0 {
+        let lane = dark.trailing_zeros() as usize;
+        dark &= dark - 1;
+        let darks =
+            ev.c.entries
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| ev.value(e.cell) >> lane & 1 == 0)
+                .map(|(i, e)| Dark {
+                    entry: i,
+                    chain: ev.why(e.cell, lane),
+                })
+                .collect();
+        f(lane, darks);
+    }
+}
+
+/// The result of `simulate`: one scenario evaluated in full.
+#[derive(Clone, Debug)]
+pub struct Simulation {
+    /// Each entry point and whether it still serves.
+    pub entries: Vec<(usize, bool)>,
+    /// The chain of each dark entry point.
+    pub dark: Vec<(usize, Vec<Step>)>,
+    /// Servers that worked with nothing down and no longer do, in order,
+    /// with the reason.
+    pub stopped: Vec<(ServerId, Vec<Step>)>,
+    pub serves: bool,
+}
+
+impl Simulation {
+    /// Why entry point `i` is dark (None when it serves).
+    pub fn why_dark(&self, i: usize) -> Option<Vec<Step>> {
+        self.dark
+            .iter()
+            .find(|(e, _)| *e == i)
+            .map(|(_, ch)| ch.clone())
+    }
+}
+
+pub fn simulate(m: &Model, c: &Circuit, down: &[ServerId]) -> Simulation {
+    let mut ev = Evaluator::new(c, m.servers.len());
+    ev.full(&[down]);
+    let entries: Vec<(usize, bool)> = c
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (i, ev.value(e.cell) & 1 == 1))
+        .collect();
+    let stopped = m
+        .server_ids()
+        .filter(|s| {
+            let cell = c.server_cell[s.index()];
+            ev.baseline[cell as usize] != 0 && ev.value(cell) & 1 == 0
+        })
+        .map(|s| (s, ev.why(c.server_cell[s.index()], 0)))
+        .collect();
+    let serves = entries.iter().all(|(_, ok)| *ok);
+    let dark = entries
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(i, _)| (*i, ev.why(c.entries[*i].cell, 0)))
+        .collect();
+    Simulation {
+        entries,
+        dark,
+        stopped,
+        serves,
+    }
+}
+
+/// A chain in words: `www.foobar.com -> lb (held by lb-01) -> web-01 -> db-01`.
+pub fn chain_text(m: &Model, c: &Circuit, chain: &[Step]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut last_server: Option<ServerId> = None;
+    for step in chain {
+        let part = match step {
+            Step::Entry(i) => c.entries[*i].subject.clone(),
+            Step::Group(g) => m.group(*g).name.clone(),
+            Step::Holder(g, s) => {
+                last_server = Some(*s);
+                format!("{} (held by {})", m.group(*g).name, m.server(*s).name)
+            }
+            Step::Server(s) | Step::Down(s) => {
+                if last_server == Some(*s) {
+                    if matches!(step, Step::Down(_)) {
+                        if let Some(p) = parts.last_mut() {
+                            p.push_str(" (down)");
+                        }
+                    }
+                    continue;
+                }
+                last_server = Some(*s);
+                if matches!(step, Step::Down(_)) {
+                    format!("{} (down)", m.server(*s).name)
+                } else {
+                    m.server(*s).name.clone()
+                }
+            }
+            Step::ReplicaWrite(s) => format!("{} (a replica: takes no writes)", m.server(*s).name),
+            Step::NoPrimary(g) => format!("{} (no primary)", m.group(*g).name),
+        };
+        parts.push(part);
+    }
+    parts.join(" -> ")
+}
+
+/// The first thing to change so that this chain survives the failure.
+pub fn fix_for(m: &Model, c: &Circuit, chain: &[Step], zone: Option<ZoneId>) -> String {
+    if let Some(Step::ReplicaWrite(s)) = chain.last() {
+        return format!(
+            "{} is a replica: add `read` to the link if it only reads, or point it at the group",
+            m.server(*s).name
+        );
+    }
+    // A holder that is alive but cannot serve keeps the vip: `track`.
+    for step in chain {
+        if let Step::Holder(g, h) = step {
+            if !chain.contains(&Step::Down(*h)) {
+                let g = m.group(*g);
+                return format!(
+                    "add `track` to group `{}` so that it fails over when {}'s backends fail, and give its members the same links",
+                    g.name,
+                    m.server(*h).name
+                );
+            }
+        }
+    }
+    let Some(Step::Down(x)) = chain.last() else {
+        return "add redundancy along this chain".into();
+    };
+    let x = *x;
+    let srv = m.server(x);
+    let group = srv.group.map(|g| (g, m.group(g)));
+    if let Some(z) = zone {
+        if let Some((_, g)) = &group {
+            let zones: std::collections::HashSet<_> =
+                g.members.iter().map(|s| m.server(*s).zone).collect();
+            if g.members.len() > 1 && zones.len() == 1 {
+                return format!(
+                    "spread the members of group `{}` over zones: all of them are in zone {}",
+                    g.name,
+                    m.zones[z.index()].name
+                );
+            }
+        }
+        return format!(
+            "add a server outside zone {} where {} serves",
+            m.zones[z.index()].name,
+            srv.name
+        );
+    }
+    if let Some((_, g)) = &group {
+        if g.is_mysql()
+            && g.primary == Some(x)
+            && g.failover == Failover::Manual
+            && g.members.len() > 1
+        {
+            return format!(
+                "set `failover=auto` (with a `vip`) on group `{}` so that a replica is promoted when {} dies",
+                g.name, srv.name
+            );
+        }
+        if g.members.len() == 1 {
+            return format!("add a second member to group `{}`", g.name);
+        }
+        // Reached directly by name although it has a group.
+        if chain.len() >= 2 && matches!(chain[chain.len() - 2], Step::Server(_)) {
+            return format!(
+                "point the link at the group `{}` instead of {}",
+                g.name, srv.name
+            );
+        }
+    }
+    let _ = c;
+    if srv.roles.any(|r| r.replicated) {
+        return format!(
+            "put {} in a mysql group with a replica and `failover=auto`, and link to the group",
+            srv.name
+        );
+    }
+    format!(
+        "put {} in a group with a second server, and link to the group",
+        srv.name
+    )
+}
+
+/// The entry subjects of a list of dark entry points: `www.foobar.com`.
+pub fn dark_subjects(c: &Circuit, darks: &[Dark]) -> Vec<String> {
+    darks
+        .iter()
+        .map(|d| c.entries[d.entry].subject.clone())
+        .collect()
+}

@@ -1,0 +1,308 @@
+//! The availability model of LANGUAGE.md §5, compiled to a circuit: one gate
+//! per server ("works"), per group reading ("any member works", "the holder
+//! works"), per requirement ("one of the targets is available") and per entry
+//! point. Gates are stored in evaluation order: every gate's inputs come
+//! before it. The circuit is exact: each gate is the rule of §5 it stands
+//! for, nothing is approximated.
+
+use crate::model::*;
+use crate::syntax::Span;
+use std::collections::HashMap;
+
+pub type Cell = u32;
+
+#[derive(Clone, Debug)]
+pub enum Gate {
+    /// A fixed value: a write to a replica is never available.
+    Never,
+    /// A server works when it is up and every requirement holds.
+    Server { server: ServerId, reqs: Vec<Cell> },
+    /// Any input holds (a requirement with several targets, a group where
+    /// any member will do, a record).
+    Any(Vec<Cell>),
+    /// An active-passive group: the first member that is up holds the vip;
+    /// the group is available when that holder works.
+    Holder { members: Vec<(ServerId, Cell)> },
+}
+
+/// What a gate stands for, to explain a chain in words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Server(ServerId),
+    /// A group read as "any member works".
+    Group(GroupId),
+    /// An active-passive group read through its holder.
+    Holder(GroupId),
+    /// One requirement of a server: a link statement.
+    Requirement(ServerId, LinkId),
+    /// A write to a replica.
+    ReplicaWrite(ServerId),
+    Entry(usize),
+}
+
+/// An entry point: a DNS record, or without `domain` a server or group that
+/// no link targets (LANGUAGE.md §5.5, §7.8).
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// `label.domain`, or the name of the server or group.
+    pub subject: String,
+    pub span: Span,
+    pub cell: Cell,
+    /// The record, when the entry is one.
+    pub record: Option<RecordId>,
+    /// The servers and groups it names.
+    pub targets: Vec<Target>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Circuit {
+    pub gates: Vec<Gate>,
+    pub origins: Vec<Origin>,
+    /// Gates that read each gate.
+    pub fanout: Vec<Vec<Cell>>,
+    /// The "works" gate of each server.
+    pub server_cell: Vec<Cell>,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    ReplicaWrite(ServerId),
+    NoPrimary(GroupId),
+    Any(GroupId),
+    Holder(GroupId),
+}
+
+struct Builder<'m> {
+    m: &'m Model,
+    c: Circuit,
+    memo: HashMap<Key, Cell>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, g: Gate, o: Origin) -> Cell {
+        let id = self.c.gates.len() as Cell;
+        match &g {
+            Gate::Server { reqs: ins, .. } | Gate::Any(ins) => {
+                for &i in ins {
+                    self.c.fanout[i as usize].push(id);
+                }
+            }
+            Gate::Holder { members } => {
+                for &(_, i) in members {
+                    self.c.fanout[i as usize].push(id);
+                }
+            }
+            Gate::Never => {}
+        }
+        self.c.gates.push(g);
+        self.c.origins.push(o);
+        self.c.fanout.push(Vec::new());
+        id
+    }
+
+    fn memo(&mut self, k: Key, make: impl FnOnce(&mut Self) -> (Gate, Origin)) -> Cell {
+        if let Some(c) = self.memo.get(&k) {
+            return *c;
+        }
+        let (g, o) = make(self);
+        let c = self.push(g, o);
+        self.memo.insert(k, c);
+        c
+    }
+
+    fn server(&self, s: ServerId) -> Cell {
+        let c = self.c.server_cell[s.index()];
+        debug_assert!(c != Cell::MAX, "server gates are built in dependency order");
+        c
+    }
+
+    /// The gate for "target `t` is available", read as `write` or not
+    /// (LANGUAGE.md §5.4).
+    fn target(&mut self, t: Target, protocol: Protocol, write: bool) -> Cell {
+        match t {
+            Target::Server(x) => {
+                if write && self.m.server(x).is_replica() {
+                    self.memo(Key::ReplicaWrite(x), |_| {
+                        (Gate::Never, Origin::ReplicaWrite(x))
+                    })
+                } else {
+                    self.server(x)
+                }
+            }
+            Target::Group(g) => {
+                let grp = self.m.group(g);
+                if protocol == Protocol::Mysql && grp.is_mysql() {
+                    // The mysql rules win over `mode=` (§7.11).
+                    if write && grp.failover == Failover::Manual {
+                        return match grp.primary {
+                            Some(p) => self.server(p),
+                            None => {
+                                self.memo(Key::NoPrimary(g), |_| (Gate::Never, Origin::Group(g)))
+                            }
+                        };
+                    }
+                    return self.any(g);
+                }
+                match (grp.mode, grp.track) {
+                    (Mode::ActivePassive, false) => self.memo(Key::Holder(g), |b| {
+                        let members =
+                            b.m.group(g)
+                                .members
+                                .iter()
+                                .map(|s| (*s, b.server(*s)))
+                                .collect();
+                        (Gate::Holder { members }, Origin::Holder(g))
+                    }),
+                    _ => self.any(g),
+                }
+            }
+        }
+    }
+
+    fn any(&mut self, g: GroupId) -> Cell {
+        self.memo(Key::Any(g), |b| {
+            let ins = b.m.group(g).members.iter().map(|s| b.server(*s)).collect();
+            (Gate::Any(ins), Origin::Group(g))
+        })
+    }
+}
+
+/// Compiles a model whose topology has no cycle.
+pub fn compile(m: &Model) -> Circuit {
+    let n = m.servers.len();
+    let mut b = Builder {
+        m,
+        c: Circuit {
+            gates: Vec::new(),
+            origins: Vec::new(),
+            fanout: Vec::new(),
+            server_cell: vec![Cell::MAX; n],
+            entries: Vec::new(),
+        },
+        memo: HashMap::new(),
+    };
+    // Requirements of each server: (link, targets) per link it is a source of.
+    let mut reqs: Vec<Vec<LinkId>> = vec![Vec::new(); n];
+    for (li, l) in m.links.iter().enumerate() {
+        for s in &l.from {
+            reqs[s.index()].push(LinkId(li as u32));
+        }
+    }
+    for s in dependency_order(m) {
+        let mut cells = Vec::new();
+        'links: for &lid in &reqs[s.index()] {
+            let link = &m.links[lid.index()];
+            let mut ins = Vec::new();
+            for t in &link.targets {
+                let write = link.is_write(t);
+                if m.is_local(s, t.target, write) {
+                    continue 'links; // held by the server being up (§5.3)
+                }
+                let c = b.target(t.target, t.protocol, write);
+                if !ins.contains(&c) {
+                    ins.push(c);
+                }
+            }
+            let cell = if ins.len() == 1 {
+                ins[0]
+            } else {
+                b.push(Gate::Any(ins), Origin::Requirement(s, lid))
+            };
+            cells.push(cell);
+        }
+        let c = b.push(
+            Gate::Server {
+                server: s,
+                reqs: cells,
+            },
+            Origin::Server(s),
+        );
+        b.c.server_cell[s.index()] = c;
+    }
+    entries(&mut b);
+    b.c
+}
+
+/// Servers ordered so that everything a server needs comes before it.
+fn dependency_order(m: &Model) -> Vec<ServerId> {
+    let g = &m.topology.graph;
+    let order = petgraph::algo::toposort(g, None).expect("the model has no cycle");
+    order
+        .into_iter()
+        .rev()
+        .filter_map(|n| match g[n] {
+            Node::Server(s) => Some(s),
+            Node::Group(_) => None,
+        })
+        .collect()
+}
+
+fn entries(b: &mut Builder<'_>) {
+    let m = b.m;
+    if !m.records.is_empty() {
+        for (ri, r) in m.records.iter().enumerate() {
+            let mut ins = Vec::new();
+            for t in &r.targets {
+                let c = b.target(t.target, t.protocol, t.protocol == Protocol::Mysql);
+                if !ins.contains(&c) {
+                    ins.push(c);
+                }
+            }
+            let idx = b.c.entries.len();
+            let cell = b.push(Gate::Any(ins), Origin::Entry(idx));
+            b.c.entries.push(Entry {
+                subject: r.subject.clone(),
+                span: r.span,
+                cell,
+                record: Some(RecordId(ri as u32)),
+                targets: r.targets.iter().map(|t| t.target).collect(),
+            });
+        }
+        return;
+    }
+    if !m.domains.is_empty() {
+        return; // domains without records: nothing is an entry point
+    }
+    // No domain: entry points are the servers and groups no link targets;
+    // naming a member counts as naming its group, and the reverse (§7.8).
+    let mut targeted_group = vec![false; m.groups.len()];
+    let mut targeted_server = vec![false; m.servers.len()];
+    for l in &m.links {
+        for t in &l.targets {
+            match t.target {
+                Target::Group(g) => targeted_group[g.index()] = true,
+                Target::Server(s) => match m.server(s).group {
+                    Some(g) => targeted_group[g.index()] = true,
+                    None => targeted_server[s.index()] = true,
+                },
+            }
+        }
+    }
+    let mut points: Vec<(Target, Span)> = Vec::new();
+    for g in m.group_ids() {
+        if !targeted_group[g.index()] {
+            points.push((Target::Group(g), m.group(g).span));
+        }
+    }
+    for s in m.server_ids() {
+        if m.server(s).group.is_none() && !targeted_server[s.index()] {
+            points.push((Target::Server(s), m.server(s).span));
+        }
+    }
+    points.sort_by_key(|(_, span)| span.start);
+    for (t, span) in points {
+        let roles = m.target_roles(t);
+        let protocol = roles.main().map_or(Protocol::Http, |r| r.spec().protocol);
+        let inner = b.target(t, protocol, protocol == Protocol::Mysql);
+        let idx = b.c.entries.len();
+        let cell = b.push(Gate::Any(vec![inner]), Origin::Entry(idx));
+        b.c.entries.push(Entry {
+            subject: m.target_name(t).to_string(),
+            span,
+            cell,
+            record: None,
+            targets: vec![t],
+        });
+    }
+}

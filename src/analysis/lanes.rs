@@ -1,0 +1,253 @@
+//! Evaluating the circuit for 64 failure scenarios at once: each gate's
+//! value is a `u64` whose bit `i` says whether the gate holds in scenario
+//! `i`. A batch starts from the values with nothing down and re-evaluates
+//! only the gates downstream of a failed server, in evaluation order, and
+//! stops wherever a value does not change. A failure that redundancy absorbs
+//! costs a few gates, so the exact analysis of every single failure stays
+//! near-linear in the size of the stack.
+
+use super::circuit::{Cell, Circuit, Gate, Origin};
+use crate::model::{GroupId, ServerId};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+pub const LANES: usize = 64;
+
+pub struct Evaluator<'c> {
+    pub c: &'c Circuit,
+    /// Every gate's value with nothing down, as all-ones or all-zeros.
+    pub baseline: Vec<u64>,
+    cur: Vec<u64>,
+    /// Bit `i` of `fail[s]`: server `s` is down in scenario `i`.
+    fail: Vec<u64>,
+    queued: Vec<bool>,
+    heap: BinaryHeap<Reverse<Cell>>,
+    touched: Vec<Cell>,
+    failed: Vec<ServerId>,
+    full: bool,
+}
+
+/// One step of the chain that explains why an entry point is dark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Entry(usize),
+    /// No member of the group is available.
+    Group(GroupId),
+    /// The active-passive group is held by this member, which does not work.
+    Holder(GroupId, ServerId),
+    /// The server is up but one of its requirements fails.
+    Server(ServerId),
+    /// The server is down in this scenario.
+    Down(ServerId),
+    /// The link writes to this replica.
+    ReplicaWrite(ServerId),
+    /// The mysql group has no primary to write to.
+    NoPrimary(GroupId),
+}
+
+impl<'c> Evaluator<'c> {
+    pub fn new(c: &'c Circuit, servers: usize) -> Self {
+        let n = c.gates.len();
+        let mut e = Evaluator {
+            c,
+            baseline: Vec::new(),
+            cur: vec![0; n],
+            fail: vec![0; servers],
+            queued: vec![false; n],
+            heap: BinaryHeap::new(),
+            touched: Vec::new(),
+            failed: Vec::new(),
+            full: false,
+        };
+        for i in 0..n {
+            let v = e.gate(i as Cell);
+            e.cur[i] = if v & 1 == 1 { !0 } else { 0 };
+        }
+        e.baseline = e.cur.clone();
+        e
+    }
+
+    #[inline]
+    fn gate(&self, cell: Cell) -> u64 {
+        let v = &self.cur;
+        match &self.c.gates[cell as usize] {
+            Gate::Never => 0,
+            Gate::Server { server, reqs } => {
+                let mut acc = !self.fail[server.index()];
+                for &r in reqs {
+                    if acc == 0 {
+                        break;
+                    }
+                    acc &= v[r as usize];
+                }
+                acc
+            }
+            Gate::Any(ins) => {
+                let mut acc = 0;
+                for &i in ins {
+                    acc |= v[i as usize];
+                    if acc == !0 {
+                        break;
+                    }
+                }
+                acc
+            }
+            Gate::Holder { members } => {
+                // Lanes still looking for the first member that is up.
+                let mut searching = !0u64;
+                let mut acc = 0;
+                for &(s, c) in members {
+                    let up = !self.fail[s.index()];
+                    acc |= searching & up & v[c as usize];
+                    searching &= !up;
+                    if searching == 0 {
+                        break;
+                    }
+                }
+                acc
+            }
+        }
+    }
+
+    fn set_failures(&mut self, scenarios: &[&[crate::model::ServerId]]) {
+        assert!(scenarios.len() <= LANES, "at most 64 scenarios a batch");
+        self.reset();
+        for (lane, sc) in scenarios.iter().enumerate() {
+            for s in sc.iter() {
+                if self.fail[s.index()] == 0 {
+                    self.failed.push(*s);
+                }
+                self.fail[s.index()] |= 1 << lane;
+            }
+        }
+    }
+
+    /// Evaluates a batch of scenarios (lane `i` = `scenarios[i]` down),
+    /// touching only what the failures reach.
+    pub fn batch(&mut self, scenarios: &[&[ServerId]]) {
+        self.set_failures(scenarios);
+        for i in 0..self.failed.len() {
+            let cell = self.c.server_cell[self.failed[i].index()];
+            self.enqueue(cell);
+        }
+        while let Some(Reverse(cell)) = self.heap.pop() {
+            self.queued[cell as usize] = false;
+            let v = self.gate(cell);
+            if v != self.cur[cell as usize] {
+                self.cur[cell as usize] = v;
+                self.touched.push(cell);
+                for i in 0..self.c.fanout[cell as usize].len() {
+                    let d = self.c.fanout[cell as usize][i];
+                    self.enqueue(d);
+                }
+            }
+        }
+    }
+
+    /// Evaluates every gate for the scenarios (for `simulate`).
+    pub fn full(&mut self, scenarios: &[&[ServerId]]) {
+        self.set_failures(scenarios);
+        self.full = true;
+        for i in 0..self.c.gates.len() {
+            self.cur[i] = self.gate(i as Cell);
+        }
+    }
+
+    fn enqueue(&mut self, cell: Cell) {
+        if !self.queued[cell as usize] {
+            self.queued[cell as usize] = true;
+            self.heap.push(Reverse(cell));
+        }
+    }
+
+    /// Back to nothing down.
+    pub fn reset(&mut self) {
+        if self.full {
+            self.cur.copy_from_slice(&self.baseline);
+            self.full = false;
+        } else {
+            for &c in &self.touched {
+                self.cur[c as usize] = self.baseline[c as usize];
+            }
+        }
+        self.touched.clear();
+        for s in self.failed.drain(..) {
+            self.fail[s.index()] = 0;
+        }
+    }
+
+    pub fn value(&self, cell: Cell) -> u64 {
+        self.cur[cell as usize]
+    }
+
+    pub fn is_down(&self, s: ServerId, lane: usize) -> bool {
+        self.fail[s.index()] >> lane & 1 == 1
+    }
+
+    /// Lanes in which some entry point is dark (after `batch`).
+    pub fn dark_lanes(&self) -> u64 {
+        let mut dark = 0;
+        for e in &self.c.entries {
+            dark |= !self.cur[e.cell as usize];
+        }
+        dark
+    }
+
+    /// Why `cell` does not hold in `lane`: the chain from it down to a
+    /// server that is down (or to a write no server can take). Prefers the
+    /// inputs this scenario changed, so the chain leads to its failures.
+    pub fn why(&self, cell: Cell, lane: usize) -> Vec<Step> {
+        let bit = |c: Cell| self.cur[c as usize] >> lane & 1 == 1;
+        let changed = |c: Cell| (self.cur[c as usize] ^ self.baseline[c as usize]) >> lane & 1 == 1;
+        let pick = |ins: &mut dyn Iterator<Item = Cell>| -> Option<Cell> {
+            let false_ins: Vec<Cell> = ins.filter(|c| !bit(*c)).collect();
+            false_ins
+                .iter()
+                .copied()
+                .find(|c| changed(*c))
+                .or_else(|| false_ins.first().copied())
+        };
+        let mut steps = Vec::new();
+        let mut cur = Some(cell);
+        while let Some(c) = cur.take() {
+            if bit(c) {
+                break;
+            }
+            match (&self.c.gates[c as usize], &self.c.origins[c as usize]) {
+                (Gate::Never, Origin::ReplicaWrite(s)) => steps.push(Step::ReplicaWrite(*s)),
+                (Gate::Never, Origin::Group(g)) => steps.push(Step::NoPrimary(*g)),
+                (Gate::Never, _) => {}
+                (Gate::Server { server, reqs }, _) => {
+                    if self.is_down(*server, lane) {
+                        steps.push(Step::Down(*server));
+                    } else {
+                        steps.push(Step::Server(*server));
+                        cur = pick(&mut reqs.iter().copied());
+                    }
+                }
+                (Gate::Any(ins), origin) => {
+                    match origin {
+                        Origin::Entry(i) => steps.push(Step::Entry(*i)),
+                        Origin::Group(g) => steps.push(Step::Group(*g)),
+                        _ => {}
+                    }
+                    cur = pick(&mut ins.iter().copied());
+                }
+                (Gate::Holder { members }, origin) => {
+                    let Origin::Holder(g) = origin else { break };
+                    match members.iter().find(|(s, _)| !self.is_down(*s, lane)) {
+                        Some(&(s, sc)) => {
+                            steps.push(Step::Holder(*g, s));
+                            cur = Some(sc);
+                        }
+                        None => {
+                            steps.push(Step::Group(*g));
+                            cur = members.first().map(|m| m.1);
+                        }
+                    }
+                }
+            }
+        }
+        steps
+    }
+}

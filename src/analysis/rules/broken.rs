@@ -1,0 +1,41 @@
+//! `broken`: the stack does not serve with nothing down.
+use super::{Context, RuleDoc};
+use crate::analysis::availability::{chain_text, fix_for};
+use crate::diag::{Finding, RuleId};
+
+pub const DOC: RuleDoc = RuleDoc {
+    id: RuleId::Broken,
+    summary: "an entry point does not serve even with every server up",
+    explain: "\
+With nothing down, a DNS record (or, without `domain`, an entry point) cannot
+be served: somewhere on its chain a server needs something that is never
+available, most often a write to a replica. One finding per dark record,
+with the chain that fails.
+
+Why it matters: the stack is down before anything breaks. No `spof` or
+`zone-spof` is reported until it serves.
+
+How to fix: follow the chain in the help to the link that can never hold:
+add `read` to a link that only reads from a replica, or point a write at the
+mysql group rather than at a replica.",
+};
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for d in &cx.outcome.broken {
+        let e = &cx.circuit.entries[d.entry];
+        let chain = chain_text(cx.model, cx.circuit, &d.chain);
+        out.push(
+            Finding::new(
+                RuleId::Broken,
+                e.span,
+                format!("{} does not serve even with every server up", e.subject),
+            )
+            .subject(e.subject.clone())
+            .label("dark with nothing down")
+            .help(format!(
+                "the chain that fails: {chain}; fix: {}",
+                fix_for(cx.model, cx.circuit, &d.chain, None)
+            )),
+        );
+    }
+}

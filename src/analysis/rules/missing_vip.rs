@@ -1,0 +1,17 @@
+//! `missing-vip`: an active-passive group without a virtual address.
+use super::RuleDoc;
+use crate::diag::RuleId;
+
+pub const DOC: RuleDoc = RuleDoc {
+    id: RuleId::MissingVip,
+    summary: "an active-passive group has no vip",
+    explain: "\
+`mode=active-passive` means one member holds a virtual address (VRRP) and the
+other takes it over when the holder dies. Without `vip=ADDRESS` there is
+nothing to fail over. (`bundle` also requires a vip on a `failover=auto`
+mysql group: the write address that moves with the primary.)
+
+How to fix: add `vip=ADDRESS` to the group, e.g.
+
+    group lb: haproxy mode=active-passive vip=203.0.113.10 { ... }",
+};

@@ -1,0 +1,55 @@
+//! `spof`: a server whose loss alone stops the stack serving.
+use super::{Context, RuleDoc};
+use crate::analysis::availability::{chain_text, dark_subjects, fix_for};
+use crate::diag::{Finding, RuleId};
+
+pub const DOC: RuleDoc = RuleDoc {
+    id: RuleId::Spof,
+    summary: "a server whose loss alone stops the stack serving",
+    explain: "\
+stackc takes every server down in turn, alone, and evaluates the exact
+availability model of the language: a server works when it is up and each of
+its links has a target available; a group is available when a member works
+(active-active), when its holder works (active-passive), or when its primary
+works (a mysql write without `failover=auto`). A server is a single point of
+failure when some DNS record goes dark without it. The message names the
+records that go dark; the help shows the chain that breaks and a fix.
+
+Why it matters: that server's crash, reboot or upgrade is an outage.
+
+How to fix, depending on the chain:
+- add a second member to the server's group, and link to the group;
+- on a mysql group, set `failover=auto` (with a `vip`) so a replica is
+  promoted;
+- on an active-passive group whose holder stays alive but cannot serve,
+  add `track` and give the members the same links;
+- point links at groups rather than at single members.
+
+Allowing it (for a stage you accept):
+
+    allow spof db-01 \"manual failover until the replica is provisioned\"",
+};
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    for (s, darks) in &cx.outcome.spofs {
+        let srv = cx.model.server(*s);
+        let subjects = dark_subjects(cx.circuit, darks);
+        let chain = chain_text(cx.model, cx.circuit, &darks[0].chain);
+        let fix = fix_for(cx.model, cx.circuit, &darks[0].chain, None);
+        out.push(
+            Finding::new(
+                RuleId::Spof,
+                srv.span,
+                format!(
+                    "{} is a single point of failure: without it {} {} dark",
+                    srv.name,
+                    subjects.join(", "),
+                    if subjects.len() == 1 { "goes" } else { "go" }
+                ),
+            )
+            .subject(srv.name.clone())
+            .label("single point of failure")
+            .help(format!("the chain that breaks: {chain}; fix: {fix}")),
+        );
+    }
+}

@@ -1,0 +1,148 @@
+//! `stackc simulate FILE --fail NAME[,NAME...] [--format human|json]`
+
+use crate::SimFormat;
+use stackc::analysis::availability::{self, chain_text};
+use stackc::diag::did_you_mean;
+use stackc::model::ServerId;
+use stackc::report::{human, FileReport};
+
+pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
+    let src = match super::read_input(path) {
+        Ok(s) => s,
+        Err(e) => return super::fail(&e),
+    };
+    let checked = stackc::check(&src);
+    let Some(analysis) = &checked.analysis else {
+        let report = FileReport {
+            path,
+            source: &src,
+            findings: &checked.findings,
+            suppressed: &checked.suppressed,
+            allow_reasons: Vec::new(),
+        };
+        eprint!(
+            "{}",
+            human::render(
+                &report,
+                human::Style {
+                    color: false,
+                    width: super::width()
+                }
+            )
+        );
+        return super::fail(&format!(
+            "cannot simulate {path}: fix the errors above first"
+        ));
+    };
+    let m = &checked.model;
+    let mut down: Vec<ServerId> = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let servers: Vec<ServerId> = if let Some(s) = m.find_server(name) {
+            vec![s]
+        } else if let Some(g) = m.find_group(name) {
+            m.group(g).members.clone()
+        } else if let Some(z) = m.find_zone(name) {
+            m.zone_servers(z).collect()
+        } else {
+            let all = m
+                .servers
+                .iter()
+                .map(|s| s.name.as_str())
+                .chain(m.groups.iter().map(|g| g.name.as_str()))
+                .chain(m.zones.iter().map(|z| z.name.as_str()));
+            let hint = did_you_mean(name, all)
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
+            return super::fail(&format!(
+                "`{name}` is not a server, group or zone of {path}{hint}"
+            ));
+        };
+        for s in servers {
+            if !down.contains(&s) {
+                down.push(s);
+            }
+        }
+    }
+    let c = &analysis.circuit;
+    let sim = availability::simulate(m, c, &down);
+    let down_names: Vec<&str> = down.iter().map(|s| m.server(*s).name.as_str()).collect();
+    match format {
+        SimFormat::Json => {
+            let v = serde_json::json!({
+                "version": 1,
+                "down": down_names,
+                "serves": sim.serves,
+                "entries": sim.entries.iter().map(|(i, ok)| serde_json::json!({
+                    "subject": c.entries[*i].subject,
+                    "serves": ok,
+                    "why": sim.why_dark(*i).map(|ch| chain_text(m, c, &ch)),
+                })).collect::<Vec<_>>(),
+                "stopped": sim.stopped.iter().map(|(s, chain)| serde_json::json!({
+                    "server": m.server(*s).name,
+                    "why": chain_text(m, c, chain),
+                })).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+        }
+        SimFormat::Human => {
+            println!("down: {}", down_names.join(", "));
+            println!();
+            let width = sim
+                .entries
+                .iter()
+                .map(|(i, _)| c.entries[*i].subject.len())
+                .max()
+                .unwrap_or(0);
+            println!("entry points:");
+            for (i, ok) in &sim.entries {
+                let e = &c.entries[*i];
+                if *ok {
+                    println!("  {:<width$}  serves", e.subject);
+                } else {
+                    let why = sim
+                        .why_dark(*i)
+                        .map(|ch| chain_text(m, c, &ch[1..]))
+                        .unwrap_or_default();
+                    println!("  {:<width$}  DARK: {why}", e.subject);
+                }
+            }
+            println!();
+            if sim.stopped.is_empty() {
+                println!("servers that stop working: none");
+            } else {
+                println!("servers that stop working:");
+                let width = sim
+                    .stopped
+                    .iter()
+                    .map(|(s, _)| m.server(*s).name.len())
+                    .max()
+                    .unwrap_or(0);
+                for (s, chain) in &sim.stopped {
+                    let why = if chain.len() <= 1 {
+                        "down".to_string()
+                    } else {
+                        format!("needs {}", chain_text(m, c, &chain[1..]))
+                    };
+                    println!("  {:<width$}  {why}", m.server(*s).name);
+                }
+            }
+            println!();
+            if sim.serves {
+                println!("the stack still serves");
+            } else {
+                let dark: Vec<&str> = sim
+                    .entries
+                    .iter()
+                    .filter(|(_, ok)| !ok)
+                    .map(|(i, _)| c.entries[*i].subject.as_str())
+                    .collect();
+                println!("the stack does not serve: {} dark", dark.join(", "));
+            }
+        }
+    }
+    if sim.serves {
+        0
+    } else {
+        1
+    }
+}

@@ -1,0 +1,289 @@
+//! Phase 2: the checked topology. `resolve` turns a syntax tree into a
+//! [`Model`]: names resolved, roles looked up in the roles table, group
+//! attributes inherited by members, values parsed, and every static error of
+//! LANGUAGE.md §4 reported. The server/group graph (petgraph) is built here
+//! and checked for request cycles.
+
+mod attrs;
+mod graph;
+mod resolve;
+pub mod roles;
+
+pub use attrs::{AttrPlace, AttrSpec, ATTRS};
+pub use graph::{Node, Topology};
+pub use resolve::resolve;
+pub use roles::{Protocol, Role, RoleSet, RoleSpec, Tier, ROLES};
+
+use crate::syntax::Span;
+use std::net::IpAddr;
+
+macro_rules! id_type {
+    ($($name:ident),*) => {$(
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+        impl $name {
+            pub fn index(self) -> usize { self.0 as usize }
+        }
+    )*};
+}
+id_type!(ServerId, GroupId, ZoneId, DomainId, LinkId, RecordId);
+
+/// A checked stack.
+#[derive(Clone, Debug, Default)]
+pub struct Model {
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub zones: Vec<Zone>,
+    pub servers: Vec<Server>,
+    pub groups: Vec<Group>,
+    pub domains: Vec<Domain>,
+    pub records: Vec<Record>,
+    pub links: Vec<Link>,
+    pub allows: Vec<Allow>,
+    /// Servers and groups with the request edges between them.
+    pub topology: Topology,
+}
+
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub name: String,
+    pub span: Span,
+}
+
+/// Replication role of a mysql server.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DbRole {
+    Primary,
+    Replica,
+}
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub name: String,
+    /// The name at its declaration: where findings about it sit.
+    pub span: Span,
+    /// The whole declaration (statement or member line).
+    pub decl: Span,
+    pub roles: RoleSet,
+    pub address: Option<IpAddr>,
+    pub zone: Option<ZoneId>,
+    pub group: Option<GroupId>,
+    /// `port=`, inherited from the group.
+    pub port: Option<u16>,
+    pub firewall: bool,
+    pub monitor: Option<String>,
+    pub db: Option<DbRole>,
+    pub runtime: Option<String>,
+    pub command: Option<String>,
+    pub health: Option<String>,
+}
+
+impl Server {
+    /// The port its main role listens on.
+    pub fn main_port(&self) -> u16 {
+        self.port
+            .or_else(|| self.roles.main().map(|r| r.spec().port))
+            .unwrap_or(80)
+    }
+    pub fn is_replica(&self) -> bool {
+        self.db == Some(DbRole::Replica)
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    ActiveActive,
+    ActivePassive,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::ActiveActive => "active-active",
+            Mode::ActivePassive => "active-passive",
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Failover {
+    #[default]
+    Manual,
+    Auto,
+}
+
+impl Failover {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Failover::Manual => "manual",
+            Failover::Auto => "auto",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub name: String,
+    pub span: Span,
+    pub decl: Span,
+    pub roles: RoleSet,
+    pub members: Vec<ServerId>,
+    pub mode: Mode,
+    pub vip: Option<IpAddr>,
+    pub track: bool,
+    pub unicast: bool,
+    pub failover: Failover,
+    /// The primary of a mysql group (None when the group has no mysql role or
+    /// `no-primary` was reported).
+    pub primary: Option<ServerId>,
+    pub port: Option<u16>,
+}
+
+impl Group {
+    pub fn is_mysql(&self) -> bool {
+        self.roles.has("mysql")
+    }
+}
+
+/// What a link, record or allow can name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    Server(ServerId),
+    Group(GroupId),
+}
+
+/// One target of a link or record, with the protocol and port used to reach
+/// it (worked out per target, LANGUAGE.md §7.7).
+#[derive(Clone, Debug)]
+pub struct LinkTarget {
+    pub target: Target,
+    pub protocol: Protocol,
+    pub port: u16,
+    /// Where the target is named.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// The sources as written.
+    pub sources: Vec<Target>,
+    /// The source servers, groups expanded, in order, without repeats.
+    pub from: Vec<ServerId>,
+    pub targets: Vec<LinkTarget>,
+    pub read: bool,
+    /// The protocol was written after `:`.
+    pub explicit_protocol: bool,
+    pub span: Span,
+}
+
+impl Link {
+    /// A write is a mysql link without `read` (LANGUAGE.md §7.7).
+    pub fn is_write(&self, t: &LinkTarget) -> bool {
+        t.protocol == Protocol::Mysql && !self.read
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Domain {
+    pub name: String,
+    pub ttl: Option<u32>,
+    pub span: Span,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RecordType {
+    A,
+    Aaaa,
+    Cname,
+}
+
+impl RecordType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+            RecordType::Cname => "CNAME",
+        }
+    }
+}
+
+/// A DNS record: an entry point of the stack.
+#[derive(Clone, Debug)]
+pub struct Record {
+    pub domain: DomainId,
+    /// As written: a name, a dotted name or `@`.
+    pub label: String,
+    /// `label.domain`, or the bare domain for `@` (LANGUAGE.md §7.3).
+    pub subject: String,
+    pub rtype: RecordType,
+    pub targets: Vec<LinkTarget>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Allow {
+    /// None when the rule name was not valid (`bad-value` was reported).
+    pub rule: Option<crate::diag::RuleId>,
+    pub subject: String,
+    pub reason: String,
+    pub span: Span,
+}
+
+impl Model {
+    pub fn server(&self, id: ServerId) -> &Server {
+        &self.servers[id.index()]
+    }
+    pub fn group(&self, id: GroupId) -> &Group {
+        &self.groups[id.index()]
+    }
+    pub fn server_ids(&self) -> impl Iterator<Item = ServerId> {
+        (0..self.servers.len() as u32).map(ServerId)
+    }
+    pub fn group_ids(&self) -> impl Iterator<Item = GroupId> {
+        (0..self.groups.len() as u32).map(GroupId)
+    }
+    pub fn target_name(&self, t: Target) -> &str {
+        match t {
+            Target::Server(s) => &self.server(s).name,
+            Target::Group(g) => &self.group(g).name,
+        }
+    }
+    /// The servers a target stands for.
+    pub fn target_members<'a>(&'a self, t: &'a Target) -> &'a [ServerId] {
+        match t {
+            Target::Server(s) => std::slice::from_ref(s),
+            Target::Group(g) => &self.group(*g).members,
+        }
+    }
+    pub fn target_roles(&self, t: Target) -> RoleSet {
+        match t {
+            Target::Server(s) => self.server(s).roles,
+            Target::Group(g) => self.group(g).roles,
+        }
+    }
+    /// Finds a server, group or zone by name.
+    pub fn find_server(&self, name: &str) -> Option<ServerId> {
+        self.servers
+            .iter()
+            .position(|s| s.name == name)
+            .map(|i| ServerId(i as u32))
+    }
+    pub fn find_group(&self, name: &str) -> Option<GroupId> {
+        self.groups
+            .iter()
+            .position(|g| g.name == name)
+            .map(|i| GroupId(i as u32))
+    }
+    pub fn find_zone(&self, name: &str) -> Option<ZoneId> {
+        self.zones
+            .iter()
+            .position(|z| z.name == name)
+            .map(|i| ZoneId(i as u32))
+    }
+    /// The servers in a zone.
+    pub fn zone_servers(&self, z: ZoneId) -> impl Iterator<Item = ServerId> + '_ {
+        self.server_ids()
+            .filter(move |s| self.server(*s).zone == Some(z))
+    }
+}

@@ -1,0 +1,1230 @@
+//! Name resolution and the static checks of LANGUAGE.md §4.
+
+use super::attrs::{self, AttrPlace, AttrSpec, ValueKind};
+use super::graph;
+use super::roles::{Protocol, Role, RoleSet};
+use super::*;
+use crate::diag::{did_you_mean, Finding, Phase, RuleId};
+use crate::syntax::{self as ast, Span, Spanned};
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+/// Longest name: names become host names and config identifiers.
+pub const MAX_NAME: usize = 63;
+
+/// Resolves a parsed file into a model, with every static error found.
+pub fn resolve(file: &ast::File) -> (Model, Vec<Finding>) {
+    let mut r = Resolver::default();
+    r.declare(file);
+    r.attributes(file);
+    r.replication();
+    r.links_and_records(file);
+    r.allows(file);
+    r.addresses();
+    let cycles = graph::build(&mut r.m);
+    r.out.extend(cycles);
+    (r.m, r.out)
+}
+
+#[derive(Copy, Clone, Debug)]
+enum Name {
+    Server(ServerId),
+    Group(GroupId),
+    Zone,
+}
+
+#[derive(Default)]
+struct Resolver {
+    m: Model,
+    out: Vec<Finding>,
+    names: HashMap<String, (Name, Span)>,
+    /// Addresses in source order: (address, span, whose).
+    addresses: Vec<(IpAddr, Span, String)>,
+}
+
+/// Host attributes a group hands down to its members.
+#[derive(Clone, Default)]
+struct HostAttrs {
+    zone: Option<Option<ZoneId>>,
+    port: Option<u16>,
+    firewall: bool,
+    monitor: Option<String>,
+    runtime: Option<String>,
+    command: Option<String>,
+    health: Option<String>,
+}
+
+/// A value read from an attribute.
+enum Value {
+    Flag,
+    Zone(Option<ZoneId>),
+    Port(u16),
+    Choice(&'static str),
+    Address(IpAddr),
+    Text(String),
+    Seconds(u32),
+}
+
+impl Resolver {
+    fn error(&mut self, f: Finding) {
+        self.out.push(f);
+    }
+
+    fn check_name(&mut self, name: &Spanned, what: &str) {
+        if name.text.len() > MAX_NAME {
+            self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    name.span,
+                    format!(
+                        "the {what} name `{}` is {} characters long; names are at most {MAX_NAME}",
+                        name.text,
+                        name.text.len()
+                    ),
+                )
+                .subject(name.text.clone())
+                .label("too long")
+                .help("names become host names and config identifiers: shorten it"),
+            );
+        }
+    }
+
+    /// Registers a name in the shared namespace; reports `duplicate-name`.
+    fn register(&mut self, name: &Spanned, what: Name) -> bool {
+        if let Some((_, first)) = self.names.get(&name.text) {
+            let first = *first;
+            self.error(
+                Finding::new(
+                    RuleId::DuplicateName,
+                    name.span,
+                    format!("`{}` is declared twice", name.text),
+                )
+                .subject(name.text.clone())
+                .label("declared again here")
+                .with_label(first, "first declared here")
+                .help("servers, groups and zones share one namespace: rename one of them"),
+            );
+            return false;
+        }
+        self.names.insert(name.text.clone(), (what, name.span));
+        true
+    }
+
+    // ---- pass 1: declarations -------------------------------------------
+
+    fn declare(&mut self, file: &ast::File) {
+        let mut stack_span: Option<Span> = None;
+        for stmt in &file.statements {
+            match stmt {
+                ast::Statement::Stack(s) => {
+                    self.check_name(&s.name, "stack");
+                    if let Some(first) = stack_span {
+                        self.error(
+                            Finding::new(
+                                RuleId::DuplicateName,
+                                s.name.span,
+                                "the stack is named twice: `stack` may appear once",
+                            )
+                            .subject(s.name.text.clone())
+                            .label("named again here")
+                            .with_label(first, "first named here"),
+                        );
+                    } else {
+                        stack_span = Some(s.name.span);
+                        self.m.name = Some(s.name.text.clone());
+                        self.m.title = s.title.as_ref().map(|t| t.text.clone());
+                    }
+                }
+                ast::Statement::Zone(z) => {
+                    self.check_name(&z.name, "zone");
+                    if self.register(&z.name, Name::Zone) {
+                        self.m.zones.push(Zone {
+                            name: z.name.text.clone(),
+                            span: z.name.span,
+                        });
+                    }
+                }
+                ast::Statement::Server(s) => {
+                    let roles = self.roles(&s.roles);
+                    self.new_server(&s.name, s.span, roles, None);
+                }
+                ast::Statement::Group(g) => {
+                    self.check_name(&g.name, "group");
+                    let roles = self.roles(&g.roles);
+                    let gid = GroupId(self.m.groups.len() as u32);
+                    let registered = self.register(&g.name, Name::Group(gid));
+                    if registered {
+                        self.m.groups.push(Group {
+                            name: g.name.text.clone(),
+                            span: g.name.span,
+                            decl: g.span,
+                            roles,
+                            members: Vec::new(),
+                            mode: Mode::ActiveActive,
+                            vip: None,
+                            track: false,
+                            unicast: false,
+                            failover: Failover::Manual,
+                            primary: None,
+                            port: None,
+                        });
+                    }
+                    for mem in &g.members {
+                        let group = registered.then_some(gid);
+                        if let Some(sid) = self.new_server(&mem.name, mem.span, roles, group) {
+                            if registered {
+                                self.m.groups[gid.index()].members.push(sid);
+                            }
+                        }
+                    }
+                }
+                ast::Statement::Domain(_) | ast::Statement::Link(_) | ast::Statement::Allow(_) => {}
+            }
+        }
+    }
+
+    fn new_server(
+        &mut self,
+        name: &Spanned,
+        decl: Span,
+        roles: RoleSet,
+        group: Option<GroupId>,
+    ) -> Option<ServerId> {
+        self.check_name(name, "server");
+        let id = ServerId(self.m.servers.len() as u32);
+        if !self.register(name, Name::Server(id)) {
+            return None;
+        }
+        self.m.servers.push(Server {
+            name: name.text.clone(),
+            span: name.span,
+            decl,
+            roles,
+            address: None,
+            zone: None,
+            group,
+            port: None,
+            firewall: false,
+            monitor: None,
+            db: None,
+            runtime: None,
+            command: None,
+            health: None,
+        });
+        Some(id)
+    }
+
+    fn roles(&mut self, written: &[Spanned]) -> RoleSet {
+        let mut set = RoleSet::default();
+        for r in written {
+            match Role::lookup(&r.text) {
+                Some(role) => {
+                    if !set.insert(role) {
+                        self.error(
+                            Finding::new(
+                                RuleId::BadValue,
+                                r.span,
+                                format!("the role `{}` is listed twice", r.text),
+                            )
+                            .label("listed again here"),
+                        );
+                    }
+                }
+                None => {
+                    let mut f = Finding::new(
+                        RuleId::UnknownRole,
+                        r.span,
+                        format!("unknown role `{}`", r.text),
+                    )
+                    .subject(r.text.clone())
+                    .label("not a role");
+                    let names = Role::all().map(Role::name);
+                    f = f.help(match did_you_mean(&r.text, names) {
+                        Some(h) => h,
+                        None => format!(
+                            "the roles are {}",
+                            Role::all().map(Role::name).collect::<Vec<_>>().join(", ")
+                        ),
+                    });
+                    self.error(f);
+                }
+            }
+        }
+        set
+    }
+
+    // ---- pass 2: attributes ---------------------------------------------
+
+    fn attributes(&mut self, file: &ast::File) {
+        for stmt in &file.statements {
+            match stmt {
+                ast::Statement::Server(s) => {
+                    let Some(sid) = self.server_declared_at(&s.name) else {
+                        continue;
+                    };
+                    let roles = self.m.servers[sid.index()].roles;
+                    let mut host = HostAttrs::default();
+                    let mut db = None;
+                    self.host_attrs(&s.attrs, AttrPlace::SERVER, roles, &mut host, &mut db);
+                    self.address(sid, s.address.as_ref());
+                    let srv = &mut self.m.servers[sid.index()];
+                    apply_host(srv, &host);
+                    srv.db = if roles.any(|r| r.replicated) {
+                        Some(db.unwrap_or(DbRole::Primary))
+                    } else {
+                        None
+                    };
+                }
+                ast::Statement::Group(g) => self.group_attrs(g),
+                _ => {}
+            }
+        }
+    }
+
+    fn server_declared_at(&self, name: &Spanned) -> Option<ServerId> {
+        match self.names.get(&name.text) {
+            Some((Name::Server(id), span)) if *span == name.span => Some(*id),
+            _ => None,
+        }
+    }
+
+    fn group_attrs(&mut self, g: &ast::GroupStmt) {
+        let gid = match self.names.get(&g.name.text) {
+            Some((Name::Group(id), span)) if *span == g.name.span => Some(*id),
+            _ => None,
+        };
+        let roles = match gid {
+            Some(id) => self.m.groups[id.index()].roles,
+            None => RoleSet::default(),
+        };
+        let mut host = HostAttrs::default();
+        let mut mode = None;
+        let mut vip: Option<(IpAddr, Span)> = None;
+        let mut track = None;
+        let mut unicast = None;
+        let mut failover = None;
+        let mut seen = HashSet::new();
+        for a in &g.attrs {
+            let Some(spec) = self.attr_spec(a, AttrPlace::GROUP, roles, &mut seen) else {
+                continue;
+            };
+            let Some(v) = self.value(a, spec) else {
+                continue;
+            };
+            match (spec.key, v) {
+                ("mode", Value::Choice(c)) => {
+                    mode = Some(if c == "active-passive" {
+                        Mode::ActivePassive
+                    } else {
+                        Mode::ActiveActive
+                    })
+                }
+                ("vip", Value::Address(ip)) => {
+                    vip = Some((ip, a.value.as_ref().map_or(a.span, |v| v.span)))
+                }
+                ("track", _) => track = Some(a.key.span),
+                ("unicast", _) => unicast = Some(a.key.span),
+                ("failover", Value::Choice(c)) => {
+                    failover = Some(if c == "auto" {
+                        Failover::Auto
+                    } else {
+                        Failover::Manual
+                    })
+                }
+                (_, v) => set_host(&mut host, spec.key, v),
+            }
+        }
+        let mode = mode.unwrap_or_default();
+        let is_mysql = roles.any(|r| r.replicated);
+        // Attributes that only make sense for active-passive groups (§7.12).
+        for (flag, span) in [("track", track), ("unicast", unicast)] {
+            if let (Some(span), Mode::ActiveActive) = (span, mode) {
+                self.error(
+                    Finding::new(
+                        RuleId::UnknownAttribute,
+                        span,
+                        format!(
+                            "`{flag}` applies to active-passive groups, and `{}` is active-active",
+                            g.name.text
+                        ),
+                    )
+                    .subject(g.name.text.clone())
+                    .label("not for an active-active group")
+                    .help(format!(
+                        "add `mode=active-passive vip=ADDRESS` to the group, or remove `{flag}`"
+                    )),
+                );
+            }
+        }
+        if let Some((_, span)) = vip {
+            if mode == Mode::ActiveActive && !is_mysql {
+                self.error(
+                    Finding::new(
+                        RuleId::UnknownAttribute,
+                        span,
+                        format!("`vip` applies to active-passive groups and mysql groups, and `{}` is neither", g.name.text),
+                    )
+                    .subject(g.name.text.clone())
+                    .label("no group holds this address")
+                    .help("add `mode=active-passive` to the group, or remove `vip`"),
+                );
+            }
+        }
+        if mode == Mode::ActivePassive && vip.is_none() {
+            self.error(
+                Finding::new(
+                    RuleId::MissingVip,
+                    g.name.span,
+                    format!("the active-passive group `{}` has no `vip`", g.name.text),
+                )
+                .subject(g.name.text.clone())
+                .label("active-passive without a virtual address")
+                .help("an active-passive pair shares one virtual address: add `vip=ADDRESS`"),
+            );
+        }
+        let Some(gid) = gid else { return };
+        if let Some((ip, span)) = vip {
+            self.addresses
+                .push((ip, span, format!("the vip of group `{}`", g.name.text)));
+        }
+        {
+            let grp = &mut self.m.groups[gid.index()];
+            grp.mode = mode;
+            grp.vip = vip.map(|v| v.0);
+            grp.track = track.is_some() && mode == Mode::ActivePassive;
+            grp.unicast = unicast.is_some() && mode == Mode::ActivePassive;
+            grp.failover = failover.unwrap_or_default();
+            grp.port = host.port;
+        }
+        for mem in &g.members {
+            let Some(sid) = self.server_declared_at(&mem.name) else {
+                continue;
+            };
+            let mut own = HostAttrs::default();
+            let mut db = None;
+            self.host_attrs(&mem.attrs, AttrPlace::MEMBER, roles, &mut own, &mut db);
+            self.address(sid, mem.address.as_ref());
+            let srv = &mut self.m.servers[sid.index()];
+            apply_host(srv, &host);
+            apply_host(srv, &own);
+            srv.db = is_mysql.then(|| db.unwrap_or(DbRole::Replica));
+        }
+    }
+
+    fn host_attrs(
+        &mut self,
+        list: &[ast::Attr],
+        place: AttrPlace,
+        roles: RoleSet,
+        host: &mut HostAttrs,
+        db: &mut Option<DbRole>,
+    ) {
+        let mut seen = HashSet::new();
+        for a in list {
+            let Some(spec) = self.attr_spec(a, place, roles, &mut seen) else {
+                continue;
+            };
+            let Some(v) = self.value(a, spec) else {
+                continue;
+            };
+            match spec.key {
+                "primary" | "replica" => {
+                    let want = if spec.key == "primary" {
+                        DbRole::Primary
+                    } else {
+                        DbRole::Replica
+                    };
+                    if db.is_some_and(|d| d != want) {
+                        self.error(
+                            Finding::new(
+                                RuleId::BadValue,
+                                a.span,
+                                "a server cannot be both `primary` and `replica`",
+                            )
+                            .label("conflicts with the other replication role")
+                            .help("keep one of `primary` and `replica`"),
+                        );
+                    } else {
+                        *db = Some(want);
+                    }
+                }
+                key => set_host(host, key, v),
+            }
+        }
+    }
+
+    /// Checks that an attribute exists and may stand here; reports
+    /// `unknown-attribute` (with a hint) or a repeated key.
+    fn attr_spec(
+        &mut self,
+        a: &ast::Attr,
+        place: AttrPlace,
+        roles: RoleSet,
+        seen: &mut HashSet<String>,
+    ) -> Option<&'static AttrSpec> {
+        let key = &a.key.text;
+        let Some(spec) = attrs::lookup(key) else {
+            let candidates = attrs::ATTRS
+                .iter()
+                .filter(|s| s.places.contains(place))
+                .map(|s| s.key);
+            let mut f = Finding::new(
+                RuleId::UnknownAttribute,
+                a.key.span,
+                format!("unknown attribute `{key}`"),
+            )
+            .subject(key.clone())
+            .label("not an attribute");
+            if let Some(h) = did_you_mean(key, candidates) {
+                f = f.help(h);
+            } else {
+                let here: Vec<_> = attrs::ATTRS
+                    .iter()
+                    .filter(|s| s.places.contains(place))
+                    .map(|s| s.key)
+                    .collect();
+                f = f.help(format!(
+                    "attributes of {} are: {}",
+                    place.describe(),
+                    here.join(", ")
+                ));
+            }
+            self.error(f);
+            return None;
+        };
+        if !spec.places.contains(place) {
+            let wher = [
+                AttrPlace::SERVER,
+                AttrPlace::MEMBER,
+                AttrPlace::GROUP,
+                AttrPlace::LINK,
+                AttrPlace::DOMAIN,
+            ]
+            .into_iter()
+            .filter(|p| spec.places.contains(*p))
+            .map(|p| p.describe())
+            .collect::<Vec<_>>()
+            .join(" or ");
+            self.error(
+                Finding::new(
+                    RuleId::UnknownAttribute,
+                    a.key.span,
+                    format!("`{key}` does not apply to {}", place.describe()),
+                )
+                .subject(key.clone())
+                .label("not here")
+                .help(format!("`{key}` is written on {wher}")),
+            );
+            return None;
+        }
+        if let Some((words, test)) = spec.needs {
+            if !roles.is_empty() && !roles.any(test) {
+                self.error(
+                    Finding::new(
+                        RuleId::UnknownAttribute,
+                        a.key.span,
+                        format!(
+                            "`{key}` applies to {words} servers, and this one runs {}",
+                            roles.joined()
+                        ),
+                    )
+                    .subject(key.clone())
+                    .label(format!("needs the {words} role"))
+                    .help(format!(
+                        "remove `{key}`, or give the server the {words} role"
+                    )),
+                );
+                return None;
+            }
+        }
+        if !seen.insert(key.clone()) {
+            self.error(
+                Finding::new(RuleId::BadValue, a.span, format!("`{key}` is given twice"))
+                    .label("given again here")
+                    .help("keep one of them"),
+            );
+            return None;
+        }
+        Some(spec)
+    }
+
+    /// Reads an attribute's value; reports `bad-value` or `unknown-zone`.
+    fn value(&mut self, a: &ast::Attr, spec: &AttrSpec) -> Option<Value> {
+        let key = spec.key;
+        let Some(v) = &a.value else {
+            if spec.value == ValueKind::Flag {
+                return Some(Value::Flag);
+            }
+            self.error(
+                Finding::new(RuleId::BadValue, a.span, format!("`{key}` needs a value"))
+                    .label("no value")
+                    .help(format!("write it as `{key}=VALUE` ({})", spec.doc)),
+            );
+            return None;
+        };
+        let bad = |msg: String, help: Option<String>| {
+            let f = Finding::new(RuleId::BadValue, v.span, msg).label("bad value");
+            match help {
+                Some(h) => f.help(h),
+                None => f,
+            }
+        };
+        let text = v.text.as_str();
+        let result = match spec.value {
+            ValueKind::Flag => Err(bad(
+                format!("`{key}` is a flag and takes no value"),
+                Some(format!("write `{key}` alone")),
+            )),
+            ValueKind::Zone => {
+                let zone = self.m.find_zone(text);
+                if zone.is_none() {
+                    let mut f = Finding::new(
+                        RuleId::UnknownZone,
+                        v.span,
+                        format!("the zone `{text}` is not declared"),
+                    )
+                    .subject(text.to_string())
+                    .label("no such zone");
+                    let zones = self.m.zones.iter().map(|z| z.name.as_str());
+                    f = f.help(match did_you_mean(text, zones) {
+                        Some(h) => h,
+                        None => format!("declare it with `zone {text}`"),
+                    });
+                    self.error(f);
+                }
+                Ok(Value::Zone(zone))
+            }
+            ValueKind::Port => parse_port(text)
+                .map(Value::Port)
+                .ok_or_else(|| bad(format!("`{text}` is not a port (1-65535)"), None)),
+            ValueKind::Choice(words) => match words.iter().find(|w| **w == text) {
+                Some(w) => Ok(Value::Choice(w)),
+                None => Err(bad(
+                    format!("`{text}` is not a value of `{key}`"),
+                    Some(
+                        did_you_mean(text, words.iter().copied())
+                            .unwrap_or_else(|| format!("`{key}` is one of: {}", words.join(", "))),
+                    ),
+                )),
+            },
+            ValueKind::Address => text
+                .parse::<IpAddr>()
+                .map(Value::Address)
+                .map_err(|_| bad(format!("`{text}` is not an IPv4 or IPv6 address"), None)),
+            ValueKind::Text => {
+                if text.trim().is_empty() {
+                    Err(bad(format!("`{key}` is empty"), None))
+                } else if text.chars().any(|c| c.is_control()) {
+                    Err(bad(format!("`{key}` holds a control character"), None))
+                } else {
+                    Ok(Value::Text(text.to_string()))
+                }
+            }
+            ValueKind::Path => {
+                if text.starts_with('/')
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "/-._~%!$&'()*+,=:@?".contains(c))
+                    && !text.contains(['\'', '(', ')'])
+                {
+                    Ok(Value::Text(text.to_string()))
+                } else {
+                    Err(bad(
+                        format!("`{text}` is not a URI path"),
+                        Some("a health path starts with `/` and has no spaces or quotes, e.g. `/healthz`".into()),
+                    ))
+                }
+            }
+            ValueKind::Seconds => text
+                .parse::<u32>()
+                .map(Value::Seconds)
+                .map_err(|_| bad(format!("`{text}` is not a number of seconds"), None)),
+        };
+        match result {
+            Ok(v) => Some(v),
+            Err(f) => {
+                self.error(f);
+                None
+            }
+        }
+    }
+
+    fn address(&mut self, sid: ServerId, written: Option<&Spanned>) {
+        let Some(a) = written else { return };
+        match a.text.parse::<IpAddr>() {
+            Ok(ip) => {
+                self.m.servers[sid.index()].address = Some(ip);
+                let whose = format!("server `{}`", self.m.servers[sid.index()].name);
+                self.addresses.push((ip, a.span, whose));
+            }
+            Err(_) => self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    a.span,
+                    format!("`{}` is not an IPv4 or IPv6 address", a.text),
+                )
+                .subject(self.m.servers[sid.index()].name.clone())
+                .label("bad address"),
+            ),
+        }
+    }
+
+    /// `duplicate-address`, on the later declaration (§7.10, §7.14).
+    fn addresses(&mut self) {
+        let mut list = std::mem::take(&mut self.addresses);
+        list.sort_by_key(|(_, span, _)| span.start);
+        let mut first: HashMap<IpAddr, (Span, String)> = HashMap::new();
+        for (ip, span, whose) in list {
+            if let Some((fspan, fwhose)) = first.get(&ip) {
+                self.out.push(
+                    Finding::new(
+                        RuleId::DuplicateAddress,
+                        span,
+                        format!("{ip} is already the address of {fwhose}"),
+                    )
+                    .subject(subject_of(&whose))
+                    .label(format!("{whose} repeats it"))
+                    .with_label(*fspan, "first used here")
+                    .help("every server and vip needs an address of its own"),
+                );
+            } else {
+                first.insert(ip, (span, whose));
+            }
+        }
+    }
+
+    // ---- replication ------------------------------------------------------
+
+    fn replication(&mut self) {
+        for gid in 0..self.m.groups.len() {
+            let g = &self.m.groups[gid];
+            if !g.is_mysql() {
+                continue;
+            }
+            let primaries: Vec<ServerId> = g
+                .members
+                .iter()
+                .copied()
+                .filter(|s| self.m.servers[s.index()].db == Some(DbRole::Primary))
+                .collect();
+            let (name, span) = (g.name.clone(), g.span);
+            match primaries.len() {
+                1 => self.m.groups[gid].primary = Some(primaries[0]),
+                0 => self.error(
+                    Finding::new(
+                        RuleId::NoPrimary,
+                        span,
+                        format!("the mysql group `{name}` has no primary"),
+                    )
+                    .subject(name.clone())
+                    .label("no member is `primary`")
+                    .help("mark exactly one member `primary`; members without it are replicas"),
+                ),
+                _ => {
+                    let mut f = Finding::new(
+                        RuleId::ManyPrimaries,
+                        span,
+                        format!("the mysql group `{name}` has {} primaries", primaries.len()),
+                    )
+                    .subject(name.clone())
+                    .label("more than one primary")
+                    .help("a mysql group replicates from exactly one primary: mark the others `replica`");
+                    for p in &primaries {
+                        let s = &self.m.servers[p.index()];
+                        f = f.with_label(s.span, format!("{} is primary", s.name));
+                    }
+                    self.error(f);
+                }
+            }
+        }
+    }
+
+    // ---- pass 3: links, records -------------------------------------------
+
+    fn lookup_target(&mut self, n: &Spanned, what: &str) -> Option<Target> {
+        match self.names.get(&n.text) {
+            Some((Name::Server(s), _)) => Some(Target::Server(*s)),
+            Some((Name::Group(g), _)) => Some(Target::Group(*g)),
+            Some((Name::Zone, _)) => {
+                self.error(
+                    Finding::new(
+                        RuleId::UnknownName,
+                        n.span,
+                        format!("`{}` is a zone; {what} names a server or a group", n.text),
+                    )
+                    .subject(n.text.clone())
+                    .label("a zone, not a server or group"),
+                );
+                None
+            }
+            None => {
+                let mut f = Finding::new(
+                    RuleId::UnknownName,
+                    n.span,
+                    format!("`{}` names nothing", n.text),
+                )
+                .subject(n.text.clone())
+                .label("no server or group has this name");
+                let cands = self
+                    .m
+                    .servers
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .chain(self.m.groups.iter().map(|g| g.name.as_str()));
+                if let Some(h) = did_you_mean(&n.text, cands) {
+                    f = f.help(h);
+                } else {
+                    f = f.help(format!(
+                        "declare it with `server {}: ROLE ADDRESS` or a group",
+                        n.text
+                    ));
+                }
+                self.error(f);
+                None
+            }
+        }
+    }
+
+    /// Resolves targets and works out each one's protocol and port.
+    fn link_targets(
+        &mut self,
+        names: &[Spanned],
+        proto: Option<&ast::ProtoSpec>,
+        what: &str,
+    ) -> Option<Vec<LinkTarget>> {
+        let explicit = proto.and_then(|p| match Protocol::parse(&p.protocol.text) {
+            Some(pr) => Some(pr),
+            None => {
+                let words = Protocol::ALL.iter().map(|p| p.as_str());
+                let help = did_you_mean(&p.protocol.text, words)
+                    .unwrap_or_else(|| "protocols are http, https and mysql".into());
+                self.error(
+                    Finding::new(
+                        RuleId::BadValue,
+                        p.protocol.span,
+                        format!("`{}` is not a protocol", p.protocol.text),
+                    )
+                    .label("unknown protocol")
+                    .help(help),
+                );
+                None
+            }
+        });
+        let port =
+            proto
+                .and_then(|p| p.port.as_ref())
+                .and_then(|port| match parse_port(&port.text) {
+                    Some(n) => Some(n),
+                    None => {
+                        self.error(
+                            Finding::new(
+                                RuleId::BadValue,
+                                port.span,
+                                format!("`{}` is not a port (1-65535)", port.text),
+                            )
+                            .label("bad port"),
+                        );
+                        None
+                    }
+                });
+        let mut out = Vec::new();
+        let mut ok = true;
+        for n in names {
+            let Some(t) = self.lookup_target(n, what) else {
+                ok = false;
+                continue;
+            };
+            let roles = self.m.target_roles(t);
+            let protocol = match explicit {
+                Some(p) => {
+                    if p == Protocol::Mysql && !roles.any(|r| r.protocol == Protocol::Mysql) {
+                        self.error(
+                            Finding::new(
+                                RuleId::BadValue,
+                                proto.map_or(n.span, |p| p.protocol.span),
+                                format!(
+                                    "`{}` runs no mysql, so a link to it cannot be `mysql`",
+                                    n.text
+                                ),
+                            )
+                            .label("mysql to a server without the mysql role")
+                            .with_label(n.span, format!("{} runs {}", n.text, roles.joined()))
+                            .help("use http, or point the link at a mysql server or group"),
+                        );
+                    }
+                    p
+                }
+                None => roles.main().map_or(Protocol::Http, |r| r.spec().protocol),
+            };
+            let port = port.unwrap_or_else(|| self.default_port(t, protocol));
+            out.push(LinkTarget {
+                target: t,
+                protocol,
+                port,
+                span: n.span,
+            });
+        }
+        ok.then_some(out)
+    }
+
+    /// The port of a target for a protocol: its `port=` when the protocol is
+    /// its main role's, else the default of the role that speaks it.
+    fn default_port(&self, t: Target, p: Protocol) -> u16 {
+        let (roles, port) = match t {
+            Target::Server(s) => (
+                self.m.servers[s.index()].roles,
+                self.m.servers[s.index()].port,
+            ),
+            Target::Group(g) => (
+                self.m.groups[g.index()].roles,
+                self.m.groups[g.index()].port,
+            ),
+        };
+        let main = roles.main();
+        if main.is_some_and(|r| r.spec().protocol == p) {
+            if let Some(port) = port {
+                return port;
+            }
+        }
+        if p == Protocol::Https {
+            return 443;
+        }
+        roles
+            .speaking(p)
+            .map_or(p.default_port(), |r| r.spec().port)
+    }
+
+    fn links_and_records(&mut self, file: &ast::File) {
+        let mut record_seen: HashMap<(String, &'static str), Span> = HashMap::new();
+        let mut domain_seen: HashMap<String, Span> = HashMap::new();
+        for stmt in &file.statements {
+            match stmt {
+                ast::Statement::Link(l) => self.link(l),
+                ast::Statement::Domain(d) => {
+                    if d.name.span == Span::default() {
+                        continue;
+                    }
+                    self.check_domain_name(&d.name);
+                    if let Some(first) = domain_seen.get(&d.name.text) {
+                        self.error(
+                            Finding::new(
+                                RuleId::DuplicateName,
+                                d.name.span,
+                                format!("the domain `{}` is declared twice", d.name.text),
+                            )
+                            .subject(d.name.text.clone())
+                            .label("declared again here")
+                            .with_label(*first, "first declared here")
+                            .help("put all records of a domain in one block"),
+                        );
+                        continue;
+                    }
+                    domain_seen.insert(d.name.text.clone(), d.name.span);
+                    let did = DomainId(self.m.domains.len() as u32);
+                    let mut ttl = None;
+                    let mut seen = HashSet::new();
+                    for a in &d.attrs {
+                        let Some(spec) =
+                            self.attr_spec(a, AttrPlace::DOMAIN, RoleSet::default(), &mut seen)
+                        else {
+                            continue;
+                        };
+                        if let Some(Value::Seconds(n)) = self.value(a, spec) {
+                            ttl = Some(n);
+                        }
+                    }
+                    self.m.domains.push(Domain {
+                        name: d.name.text.clone(),
+                        ttl,
+                        span: d.name.span,
+                    });
+                    for rec in &d.records {
+                        let rtype = match rec.rtype.text.as_str() {
+                            "A" => RecordType::A,
+                            "AAAA" => RecordType::Aaaa,
+                            _ => RecordType::Cname,
+                        };
+                        let subject = if rec.label.text == "@" {
+                            d.name.text.clone()
+                        } else {
+                            format!("{}.{}", rec.label.text, d.name.text)
+                        };
+                        if rec.label.text != "@" {
+                            self.check_domain_name(&rec.label);
+                        }
+                        if let Some(first) = record_seen.get(&(subject.clone(), rtype.as_str())) {
+                            self.error(
+                                Finding::new(
+                                    RuleId::DuplicateName,
+                                    rec.label.span,
+                                    format!(
+                                        "the {} record `{subject}` is declared twice",
+                                        rtype.as_str()
+                                    ),
+                                )
+                                .subject(subject.clone())
+                                .label("declared again here")
+                                .with_label(*first, "first declared here")
+                                .help("list every target in one record: `www A -> web-01, web-02`"),
+                            );
+                            continue;
+                        }
+                        record_seen.insert((subject.clone(), rtype.as_str()), rec.label.span);
+                        if rtype == RecordType::Cname && rec.targets.len() > 1 {
+                            self.error(
+                                Finding::new(
+                                    RuleId::BadValue,
+                                    rec.span,
+                                    format!(
+                                        "the CNAME `{subject}` has {} targets",
+                                        rec.targets.len()
+                                    ),
+                                )
+                                .subject(subject.clone())
+                                .label("a CNAME points at one name")
+                                .help("use an A record for several targets"),
+                            );
+                        }
+                        let Some(targets) =
+                            self.link_targets(&rec.targets, rec.proto.as_ref(), "a record")
+                        else {
+                            continue;
+                        };
+                        self.m.records.push(Record {
+                            domain: did,
+                            label: rec.label.text.clone(),
+                            subject,
+                            rtype,
+                            targets,
+                            span: rec.label.span,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn check_domain_name(&mut self, n: &Spanned) {
+        let too_long_label = n.text.split('.').find(|l| l.len() > MAX_NAME);
+        if let Some(label) = too_long_label {
+            self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    n.span,
+                    format!("the DNS label `{label}` is longer than {MAX_NAME} characters"),
+                )
+                .label("too long"),
+            );
+        } else if n.text.len() > 253 {
+            self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    n.span,
+                    "a domain name is at most 253 characters",
+                )
+                .label("too long"),
+            );
+        }
+    }
+
+    fn link(&mut self, l: &ast::LinkStmt) {
+        let mut sources = Vec::new();
+        let mut ok = true;
+        for s in &l.sources {
+            match self.lookup_target(s, "a link") {
+                Some(t) => sources.push(t),
+                None => ok = false,
+            }
+        }
+        let targets = self.link_targets(&l.targets, l.proto.as_ref(), "a link");
+        let mut read = false;
+        let mut seen = HashSet::new();
+        for a in &l.attrs {
+            let Some(spec) = self.attr_spec(a, AttrPlace::LINK, RoleSet::default(), &mut seen)
+            else {
+                continue;
+            };
+            if self.value(a, spec).is_some() && spec.key == "read" {
+                read = true;
+            }
+        }
+        let (Some(targets), true) = (targets, ok) else {
+            return;
+        };
+        let mut from = Vec::new();
+        let mut seen = HashSet::new();
+        for t in &sources {
+            for s in self.m.target_members(t) {
+                if seen.insert(*s) {
+                    from.push(*s);
+                }
+            }
+        }
+        let link = Link {
+            sources,
+            from,
+            targets,
+            read,
+            explicit_protocol: l.proto.is_some(),
+            span: l.span,
+        };
+        // replica-write: once per source server (§7.2).
+        for t in &link.targets {
+            let Target::Server(x) = t.target else {
+                continue;
+            };
+            let target = &self.m.servers[x.index()];
+            if !(link.is_write(t) && target.is_replica()) {
+                continue;
+            }
+            let group = target.group.map(|g| self.m.groups[g.index()].name.clone());
+            for s in &link.from {
+                let src = &self.m.servers[s.index()].name;
+                let mut f = Finding::new(
+                    RuleId::ReplicaWrite,
+                    l.span,
+                    format!(
+                        "{src} writes to {}, a replica: a replica never takes writes",
+                        target.name
+                    ),
+                )
+                .subject(src.clone())
+                .label("a mysql write to a replica")
+                .with_label(t.span, format!("{} is a replica", target.name));
+                f = f.help(match &group {
+                    Some(g) => format!(
+                        "add `read` if {src} only reads, or point the link at the group `{g}`"
+                    ),
+                    None => {
+                        format!("add `read` if {src} only reads, or point the link at the primary")
+                    }
+                });
+                self.out.push(f);
+            }
+        }
+        self.m.links.push(link);
+    }
+
+    // ---- allows -------------------------------------------------------------
+
+    fn allows(&mut self, file: &ast::File) {
+        for stmt in &file.statements {
+            let ast::Statement::Allow(a) = stmt else {
+                continue;
+            };
+            let rule = match a.rule.text.parse::<RuleId>() {
+                Ok(r) if r.phase() != Phase::Analysis => {
+                    self.error(
+                        Finding::new(RuleId::BadValue, a.rule.span, format!("`{}` cannot be allowed: only the findings of the analysis can", a.rule.text))
+                            .label("cannot be allowed")
+                            .help("static errors (LANGUAGE.md §4) leave the file wrong: fix the file instead"),
+                    );
+                    None
+                }
+                Ok(r) => Some(r),
+                Err(()) => {
+                    let names = RuleId::ALL
+                        .iter()
+                        .filter(|r| r.phase() != Phase::Static)
+                        .map(|r| r.as_str());
+                    let help = did_you_mean(&a.rule.text, names)
+                        .unwrap_or_else(|| "`stackc explain` lists the rules".into());
+                    self.error(
+                        Finding::new(
+                            RuleId::BadValue,
+                            a.rule.span,
+                            format!("`{}` is not a rule", a.rule.text),
+                        )
+                        .label("unknown rule")
+                        .help(help),
+                    );
+                    None
+                }
+            };
+            if a.reason.text.trim().is_empty() {
+                self.error(
+                    Finding::new(RuleId::BadValue, a.reason.span, "an allow needs a reason")
+                        .label("empty reason")
+                        .help("say why the finding is accepted, so the next reader knows"),
+                );
+            }
+            let subj = a.subject.text.as_str();
+            let known =
+                self.names.contains_key(subj) || self.m.records.iter().any(|r| r.subject == subj);
+            if !known {
+                let cands = self
+                    .names
+                    .keys()
+                    .map(String::as_str)
+                    .chain(self.m.records.iter().map(|r| r.subject.as_str()));
+                let mut f = Finding::new(
+                    RuleId::UnknownName,
+                    a.subject.span,
+                    format!("the allow names `{subj}`, which is not declared"),
+                )
+                .subject(subj.to_string())
+                .label("names nothing");
+                if let Some(h) = did_you_mean(subj, cands) {
+                    f = f.help(h);
+                } else {
+                    f = f
+                        .help("an allow names a server, group, zone or record (`www.example.com`)");
+                }
+                self.error(f);
+            }
+            self.m.allows.push(Allow {
+                rule,
+                subject: subj.to_string(),
+                reason: a.reason.text.clone(),
+                span: a.span,
+            });
+        }
+    }
+}
+
+fn subject_of(whose: &str) -> String {
+    // "server `x`" / "the vip of group `x`" -> "x"
+    whose
+        .split('`')
+        .nth(1)
+        .map_or_else(|| whose.to_string(), str::to_string)
+}
+
+fn parse_port(s: &str) -> Option<u16> {
+    s.parse::<u16>().ok().filter(|p| *p >= 1)
+}
+
+fn set_host(h: &mut HostAttrs, key: &str, v: Value) {
+    match (key, v) {
+        ("zone", Value::Zone(z)) => h.zone = Some(z),
+        ("port", Value::Port(p)) => h.port = Some(p),
+        ("firewall", _) => h.firewall = true,
+        ("monitor", Value::Text(t)) => h.monitor = Some(t),
+        ("runtime", Value::Text(t)) => h.runtime = Some(t),
+        ("command", Value::Text(t)) => h.command = Some(t),
+        ("health", Value::Text(t)) => h.health = Some(t),
+        _ => {}
+    }
+}
+
+/// Applies attributes on top of what a server has (the member's own win).
+fn apply_host(s: &mut Server, h: &HostAttrs) {
+    if let Some(z) = h.zone {
+        s.zone = z;
+    }
+    if h.port.is_some() {
+        s.port = h.port;
+    }
+    s.firewall |= h.firewall;
+    for (dst, src) in [
+        (&mut s.monitor, &h.monitor),
+        (&mut s.runtime, &h.runtime),
+        (&mut s.command, &h.command),
+        (&mut s.health, &h.health),
+    ] {
+        if src.is_some() {
+            dst.clone_from(src);
+        }
+    }
+}
