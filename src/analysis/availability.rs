@@ -185,7 +185,7 @@ pub fn chain_text(m: &Model, c: &Circuit, chain: &[Step]) -> String {
 }
 
 /// The first thing to change so that this chain survives the failure.
-pub fn fix_for(m: &Model, c: &Circuit, chain: &[Step], zone: Option<ZoneId>) -> String {
+pub fn fix_for(m: &Model, chain: &[Step], zone: Option<ZoneId>) -> String {
     if let Some(Step::ReplicaWrite(s)) = chain.last() {
         return format!(
             "{} is a replica: add `read` to the link if it only reads, or point it at the group",
@@ -250,9 +250,13 @@ pub fn fix_for(m: &Model, c: &Circuit, chain: &[Step], zone: Option<ZoneId>) -> 
                 g.name, srv.name
             );
         }
+        return format!(
+            "the other members of group `{}` cannot serve without {}: give them what they need from elsewhere (`stackc simulate --fail {}` shows why)",
+            g.name, srv.name, srv.name
+        );
     }
-    let _ = c;
-    if srv.roles.any(|r| r.replicated) {
+    let reached_by_a_server = chain.len() >= 2 && matches!(chain[chain.len() - 2], Step::Server(_));
+    if srv.roles.any(|r| r.replicated) && reached_by_a_server {
         return format!(
             "put {} in a mysql group with a replica and `failover=auto`, and link to the group",
             srv.name

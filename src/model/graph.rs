@@ -129,17 +129,22 @@ fn cycles(m: &Model) -> Vec<Finding> {
         let Some((last, last_link)) = closing else {
             continue;
         };
-        let mut path = vec![start];
+        // Walk back from the node that closes the loop to `start`.
+        let mut back = Vec::new();
         let mut links = vec![last_link];
         let mut n = last;
         while n != start {
-            path.push(n);
+            back.push(n);
             let (p, l) = prev[&n];
             links.push(l);
             n = p;
         }
-        path.push(start);
-        path[1..].reverse();
+        back.reverse();
+        links.reverse();
+        let path: Vec<NodeIndex> = std::iter::once(start)
+            .chain(back)
+            .chain(std::iter::once(start))
+            .collect();
         let names: Vec<String> = path
             .iter()
             .filter_map(|n| match g[*n] {

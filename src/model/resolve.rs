@@ -680,7 +680,7 @@ impl Resolver {
                     Finding::new(
                         RuleId::DuplicateAddress,
                         span,
-                        format!("{ip} is already the address of {fwhose}"),
+                        format!("{ip} is already used by {fwhose}"),
                     )
                     .subject(subject_of(&whose))
                     .label(format!("{whose} repeats it"))

@@ -34,7 +34,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             .label("dark with nothing down")
             .help(format!(
                 "the chain that fails: {chain}; fix: {}",
-                fix_for(cx.model, cx.circuit, &d.chain, None)
+                fix_for(cx.model, &d.chain, None)
             )),
         );
     }

@@ -35,7 +35,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let srv = cx.model.server(*s);
         let subjects = dark_subjects(cx.circuit, darks);
         let chain = chain_text(cx.model, cx.circuit, &darks[0].chain);
-        let fix = fix_for(cx.model, cx.circuit, &darks[0].chain, None);
+        let fix = fix_for(cx.model, &darks[0].chain, None);
         out.push(
             Finding::new(
                 RuleId::Spof,

@@ -25,7 +25,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let zone = &cx.model.zones[z.index()];
         let subjects = dark_subjects(cx.circuit, darks);
         let chain = chain_text(cx.model, cx.circuit, &darks[0].chain);
-        let fix = fix_for(cx.model, cx.circuit, &darks[0].chain, Some(*z));
+        let fix = fix_for(cx.model, &darks[0].chain, Some(*z));
         out.push(
             Finding::new(
                 RuleId::ZoneSpof,

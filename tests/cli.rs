@@ -1,0 +1,309 @@
+//! The command line as CLI.md defines it: exit codes, formats, stdin.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn stackc() -> Command {
+    let mut c = Command::cargo_bin("stackc").unwrap();
+    c.current_dir(common::root())
+        .env_remove("CI")
+        .env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn check_exit_codes() {
+    stackc()
+        .args(["check", "samples/scale-up.stack"])
+        .assert()
+        .code(0);
+    stackc()
+        .args(["check", "samples/single-box.stack"])
+        .assert()
+        .code(1);
+    stackc()
+        .args(["check", "--deny", "warnings", "samples/scale-up.stack"])
+        .assert()
+        .code(1);
+    stackc()
+        .args(["check", "samples/no-such-file.stack"])
+        .assert()
+        .code(2);
+    stackc()
+        .args(["check", "--format", "yaml", "samples/scale-up.stack"])
+        .assert()
+        .code(2);
+    stackc().args(["check"]).assert().code(2);
+    // A syntax error is an error finding: exit 1.
+    stackc()
+        .args(["check", "tests/cases/syntax.stack"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn human_output_ends_with_a_summary_and_has_no_colour_off_a_terminal() {
+    let out = stackc()
+        .args(["check", "samples/single-box.stack"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.ends_with("1 error, 4 warnings in samples/single-box.stack\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no ANSI escapes when not on a terminal"
+    );
+    assert!(text.contains("box is a single point of failure"));
+}
+
+#[test]
+fn stdin_is_read_for_dash() {
+    let src = std::fs::read_to_string(common::root().join("samples/single-box.stack")).unwrap();
+    stackc()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin(src)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"file\": \"-\""));
+}
+
+#[test]
+fn json_contract() {
+    let out = stackc()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "samples/scale-up-as-drawn.stack",
+            "samples/single-box.stack",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON object");
+    assert_eq!(v["version"], 1);
+    let findings = v["findings"].as_array().unwrap();
+    let keys = [
+        "rule", "severity", "subject", "file", "line", "column", "message",
+    ];
+    for f in findings {
+        let obj = f.as_object().unwrap();
+        assert_eq!(obj.len(), keys.len(), "{f}");
+        for k in keys {
+            assert!(obj.contains_key(k), "{k} missing in {f}");
+        }
+        assert!(matches!(f["severity"].as_str(), Some("error" | "warning")));
+        assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1);
+    }
+    // Sorted by file, line, column, rule.
+    let order: Vec<(String, u64, u64, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted);
+    // The spof on db-01 of the as-drawn sample sits on its declaration.
+    let db = findings
+        .iter()
+        .find(|f| f["rule"] == "spof" && f["subject"] == "db-01")
+        .expect("spof on db-01");
+    assert_eq!(db["file"], "samples/scale-up-as-drawn.stack");
+    assert_eq!(
+        (db["line"].as_u64(), db["column"].as_u64()),
+        (Some(37), Some(10))
+    );
+    // The allowed plaintext-backend findings are left out.
+    assert!(findings.iter().all(|f| f["rule"] != "plaintext-backend"));
+    let errors = findings.iter().filter(|f| f["severity"] == "error").count() as u64;
+    assert_eq!(v["summary"]["errors"].as_u64(), Some(errors));
+    assert_eq!(
+        v["summary"]["warnings"].as_u64(),
+        Some(findings.len() as u64 - errors)
+    );
+    // A syntax finding has a null subject.
+    let out = stackc()
+        .args(["check", "--format", "json", "tests/cases/syntax.stack"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["subject"].is_null()));
+}
+
+#[test]
+fn sarif_has_what_code_scanning_needs() {
+    let out = stackc()
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "samples/scale-up-as-drawn.stack",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    assert!(v["$schema"].as_str().unwrap().contains("sarif"));
+    let run = &v["runs"][0];
+    let driver = &run["tool"]["driver"];
+    assert_eq!(driver["name"], "stackc");
+    let rules = driver["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), stackc::diag::RuleId::ALL.len());
+    for r in rules {
+        assert!(r["id"].is_string());
+        assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
+        assert!(r["helpUri"].as_str().unwrap().starts_with("https://"));
+        assert!(!r["help"]["text"].as_str().unwrap().is_empty());
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for res in results {
+        let id = res["ruleId"].as_str().unwrap();
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], id, "ruleIndex points at the rule");
+        assert!(matches!(res["level"].as_str(), Some("error" | "warning")));
+        assert!(!res["message"]["text"].as_str().unwrap().is_empty());
+        let loc = &res["locations"][0]["physicalLocation"];
+        assert_eq!(
+            loc["artifactLocation"]["uri"],
+            "samples/scale-up-as-drawn.stack"
+        );
+        assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(loc["region"]["startColumn"].as_u64().unwrap() >= 1);
+    }
+    // The allowed findings appear as suppressed results.
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 2, "plaintext-backend on lb-01 and lb-02");
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "inSource");
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "lb and web share a private VLAN"
+    );
+}
+
+#[test]
+fn github_annotations() {
+    let out = stackc()
+        .args(["check", "--format", "github", "samples/single-box.stack"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 5);
+    let spof = lines
+        .iter()
+        .find(|l| l.starts_with("::error file=samples/single-box.stack,line=11,col=8,title=spof::"))
+        .expect("the spof annotation");
+    // The help follows on its own line, escaped as %0A.
+    assert!(
+        spof.contains("goes dark%0Ahelp: the chain that breaks: www.foobar.com -> box (down)"),
+        "{spof}"
+    );
+    assert!(lines
+        .iter()
+        .all(|l| l.starts_with("::error ") || l.starts_with("::warning ")));
+}
+
+#[test]
+fn simulate_exit_codes_and_output() {
+    stackc()
+        .args(["simulate", "samples/scale-up.stack", "--fail", "db-01"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("the stack still serves"));
+    stackc()
+        .args(["simulate", "samples/scale-up.stack", "--fail", "a"])
+        .assert()
+        .code(0);
+    stackc()
+        .args(["simulate", "samples/scale-up.stack", "--fail", "a,b"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("www.foobar.com  DARK"));
+    stackc()
+        .args([
+            "simulate",
+            "samples/scale-up-as-drawn.stack",
+            "--fail",
+            "web-01",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "lb (held by lb-01) -> web-01 (down)",
+        ));
+    stackc()
+        .args(["simulate", "samples/scale-up.stack", "--fail", "db-1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `db-01`?"));
+    let out = stackc()
+        .args([
+            "simulate",
+            "samples/single-box.stack",
+            "--fail",
+            "box",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["serves"], false);
+    assert_eq!(v["down"][0], "box");
+    assert_eq!(v["entries"][0]["subject"], "www.foobar.com");
+}
+
+#[test]
+fn explain_every_rule() {
+    for rule in stackc::diag::RuleId::ALL {
+        let out = stackc().args(["explain", rule.as_str()]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with(rule.as_str()), "{text}");
+        assert!(text.len() > 200, "explain {rule} says too little");
+    }
+    stackc()
+        .args(["explain", "spfo"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `spof`?"));
+    stackc()
+        .args(["explain"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("zone-spof"));
+}
+
+#[test]
+fn help_has_examples() {
+    for cmd in ["check", "simulate", "explain"] {
+        stackc()
+            .args([cmd, "--help"])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("Example"));
+    }
+}
