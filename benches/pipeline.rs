@@ -1,1 +1,42 @@
-fn main() {}
+//! `cargo bench`: parse, resolve, analyse and the whole `check` on
+//! generated stacks of 1k, 10k and 100k servers.
+
+#[path = "support/generate.rs"]
+mod generate;
+
+use divan::{black_box, Bencher};
+
+const SIZES: &[usize] = &[1_000, 10_000, 100_000];
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn parse(b: Bencher, n: usize) {
+    let src = generate::stack(n);
+    b.bench(|| stackc::syntax::parse(black_box(&src)));
+}
+
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn resolve(b: Bencher, n: usize) {
+    let src = generate::stack(n);
+    let parsed = stackc::syntax::parse(&src);
+    assert!(parsed.is_ok());
+    b.bench(|| stackc::model::resolve(black_box(&parsed.file)));
+}
+
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn analyse(b: Bencher, n: usize) {
+    let src = generate::stack(n);
+    let parsed = stackc::syntax::parse(&src);
+    let (model, findings) = stackc::model::resolve(&parsed.file);
+    assert!(findings.is_empty(), "{findings:?}");
+    b.bench(|| stackc::analysis::analyse(black_box(&model)));
+}
+
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn check(b: Bencher, n: usize) {
+    let src = generate::stack(n);
+    b.bench(|| stackc::check(black_box(&src)));
+}

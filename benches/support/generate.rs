@@ -1,0 +1,50 @@
+//! Generated stacks for benchmarks: `services` independent web services,
+//! each a VRRP pair of load balancers, web and app groups, and a mysql group
+//! with automatic failover, spread over three zones, plus some standalone
+//! servers and member-level links so that every gate kind is exercised.
+
+use std::fmt::Write;
+
+/// A stack of about `servers` servers.
+pub fn stack(servers: usize) -> String {
+    // Per service: 2 lb + 4 web + 4 app + 3 db + 1 standalone cache = 14.
+    let services = servers.div_ceil(14).max(1);
+    let mut s = String::with_capacity(servers * 48);
+    s.push_str("stack bench \"generated\"\nzone a\nzone b\nzone c\n");
+    let zone = |i: usize| ["a", "b", "c"][i % 3];
+    let mut ip = 0u32;
+    let mut addr = || {
+        ip += 1;
+        format!("10.{}.{}.{}", (ip >> 16) & 255, (ip >> 8) & 255, ip & 255)
+    };
+    for k in 0..services {
+        let vip = addr();
+        let _ = writeln!(s, "group lb{k}: haproxy mode=active-passive vip={vip} firewall monitor=agent {{");
+        for i in 0..2 {
+            let _ = writeln!(s, "  server lb{k}-{i} {} zone={}", addr(), zone(i));
+        }
+        s.push_str("}\n");
+        for (tier, role, n) in [("web", "nginx", 4), ("app", "app", 4)] {
+            let _ = writeln!(s, "group {tier}{k}: {role} firewall monitor=agent {{");
+            for i in 0..n {
+                let _ = writeln!(s, "  server {tier}{k}-{i} {} zone={}", addr(), zone(i));
+            }
+            s.push_str("}\n");
+        }
+        let vip = addr();
+        let _ = writeln!(s, "group db{k}: mysql failover=auto vip={vip} firewall monitor=agent {{");
+        for i in 0..3 {
+            let role = if i == 0 { "primary" } else { "replica" };
+            let _ = writeln!(s, "  server db{k}-{i} {} zone={} {role}", addr(), zone(i));
+        }
+        s.push_str("}\n");
+        let _ = writeln!(s, "server cache{k}: app {} zone=c firewall monitor=agent", addr());
+        let _ = writeln!(s, "lb{k} -> web{k} : https 443");
+        let _ = writeln!(s, "web{k} -> app{k}, cache{k} : http 8000");
+        let _ = writeln!(s, "app{k} -> db{k} : mysql");
+        let _ = writeln!(s, "app{k}-0 -> db{k}-1 : mysql read");
+        let _ = writeln!(s, "cache{k} -> db{k}");
+        let _ = writeln!(s, "domain s{k}.example.com ttl=60 {{\n  www A -> lb{k} : https\n}}");
+    }
+    s
+}
