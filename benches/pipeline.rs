@@ -40,3 +40,10 @@ fn check(b: Bencher, n: usize) {
     let src = generate::stack(n);
     b.bench(|| stackc::check(black_box(&src)));
 }
+
+/// pest alone (the whole-file rule, no syntax tree): the floor of `parse`.
+#[divan::bench(args = SIZES, sample_count = 5)]
+fn grammar_only(b: Bencher, n: usize) {
+    let src = generate::stack(n);
+    b.bench(|| stackc::syntax::grammar_accepts(black_box(&src)));
+}

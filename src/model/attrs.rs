@@ -54,13 +54,16 @@ pub enum ValueKind {
     Seconds,
 }
 
+/// Roles an attribute needs: their names in words, and a test on a role.
+pub type RoleNeed = (&'static str, fn(&RoleSpec) -> bool);
+
 #[derive(Debug)]
 pub struct AttrSpec {
     pub key: &'static str,
     pub places: AttrPlace,
     pub value: ValueKind,
     /// Roles the host (or group) must have, in words and as a test.
-    pub needs: Option<(&'static str, fn(&RoleSpec) -> bool)>,
+    pub needs: Option<RoleNeed>,
     /// One line for `explain` and the book.
     pub doc: &'static str,
 }
