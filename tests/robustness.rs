@@ -81,7 +81,7 @@ proptest! {
             allow_reasons: vec![],
         };
         let _ = stackc::report::human::render(&r, stackc::report::human::Style { color: false, width: 80 });
-        let _ = stackc::report::sarif::render(std::slice::from_ref(&r));
+        let _ = stackc::report::sarif::render(std::slice::from_ref(&r), None);
     }
 
     #[test]

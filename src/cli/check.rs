@@ -39,7 +39,10 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
                 .collect::<String>()
         }
         Format::Json => report::json::render(&reports),
-        Format::Sarif => report::sarif::render(&reports),
+        Format::Sarif => {
+            let cwd = std::env::current_dir().ok();
+            report::sarif::render(&reports, cwd.as_deref())
+        }
         Format::Github => report::github::render(&reports),
     };
     use std::io::Write;

@@ -2,6 +2,7 @@
 //! typed model of the `serde-sarif` crate.
 
 use super::{rule_url, FileReport, LineIndex};
+use std::path::Path;
 use crate::analysis::rules;
 use crate::diag::{RuleId, Severity};
 use serde_sarif::sarif::{
@@ -26,8 +27,13 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A path as a relative URI: forward slashes, percent-escaped.
-fn uri(path: &str) -> String {
+/// A path as a URI relative to `base` (the working directory) when it lies
+/// under it: forward slashes, percent-escaped.
+fn uri(path: &str, base: Option<&Path>) -> String {
+    let rel = base
+        .and_then(|b| Path::new(path).strip_prefix(b).ok())
+        .and_then(|p| p.to_str());
+    let path = rel.unwrap_or(path);
     let path = path.strip_prefix("./").unwrap_or(path);
     let mut out = String::new();
     for b in path.replace('\\', "/").bytes() {
@@ -40,7 +46,9 @@ fn uri(path: &str) -> String {
     out
 }
 
-pub fn render(files: &[FileReport<'_>]) -> String {
+/// The SARIF log of the files; `base` is the directory artifact URIs are
+/// relative to (the working directory).
+pub fn render(files: &[FileReport<'_>], base: Option<&Path>) -> String {
     let descriptors: Vec<ReportingDescriptor> = RuleId::ALL
         .iter()
         .map(|r| {
@@ -82,7 +90,7 @@ pub fn render(files: &[FileReport<'_>]) -> String {
             Location::builder()
                 .physical_location(
                     PhysicalLocation::builder()
-                        .artifact_location(ArtifactLocation::builder().uri(uri(file.path)).build())
+                        .artifact_location(ArtifactLocation::builder().uri(uri(file.path, base)).build())
                         .region(
                             Region::builder()
                                 .start_line(line as i64)
