@@ -191,7 +191,11 @@ fn sarif_has_what_code_scanning_needs() {
     }
     // An absolute path under the working directory becomes relative.
     let abs = common::root().join("samples/single-box.stack");
-    let out = stackc().args(["check", "--format", "sarif"]).arg(&abs).output().unwrap();
+    let out = stackc()
+        .args(["check", "--format", "sarif"])
+        .arg(&abs)
+        .output()
+        .unwrap();
     let v2: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v2["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],

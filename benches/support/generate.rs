@@ -19,7 +19,10 @@ pub fn stack(servers: usize) -> String {
     };
     for k in 0..services {
         let vip = addr();
-        let _ = writeln!(s, "group lb{k}: haproxy mode=active-passive vip={vip} firewall monitor=agent {{");
+        let _ = writeln!(
+            s,
+            "group lb{k}: haproxy mode=active-passive vip={vip} firewall monitor=agent {{"
+        );
         for i in 0..2 {
             let _ = writeln!(s, "  server lb{k}-{i} {} zone={}", addr(), zone(i));
         }
@@ -32,19 +35,29 @@ pub fn stack(servers: usize) -> String {
             s.push_str("}\n");
         }
         let vip = addr();
-        let _ = writeln!(s, "group db{k}: mysql failover=auto vip={vip} firewall monitor=agent {{");
+        let _ = writeln!(
+            s,
+            "group db{k}: mysql failover=auto vip={vip} firewall monitor=agent {{"
+        );
         for i in 0..3 {
             let role = if i == 0 { "primary" } else { "replica" };
             let _ = writeln!(s, "  server db{k}-{i} {} zone={} {role}", addr(), zone(i));
         }
         s.push_str("}\n");
-        let _ = writeln!(s, "server cache{k}: app {} zone=c firewall monitor=agent", addr());
+        let _ = writeln!(
+            s,
+            "server cache{k}: app {} zone=c firewall monitor=agent",
+            addr()
+        );
         let _ = writeln!(s, "lb{k} -> web{k} : https 443");
         let _ = writeln!(s, "web{k} -> app{k}, cache{k} : http 8000");
         let _ = writeln!(s, "app{k} -> db{k} : mysql");
         let _ = writeln!(s, "app{k}-0 -> db{k}-1 : mysql read");
         let _ = writeln!(s, "cache{k} -> db{k}");
-        let _ = writeln!(s, "domain s{k}.example.com ttl=60 {{\n  www A -> lb{k} : https\n}}");
+        let _ = writeln!(
+            s,
+            "domain s{k}.example.com ttl=60 {{\n  www A -> lb{k} : https\n}}"
+        );
     }
     s
 }

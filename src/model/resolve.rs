@@ -1069,29 +1069,45 @@ impl Resolver {
             explicit_protocol: l.proto.is_some(),
             span: l.span,
         };
-        // replica-write: once per source server (§7.2).
-        for t in &link.targets {
-            let Target::Server(x) = t.target else {
-                continue;
+        // replica-write: once per source server per link (§7.2), naming
+        // every replica the link writes to.
+        let replicas: Vec<(&LinkTarget, ServerId)> = link
+            .targets
+            .iter()
+            .filter_map(|t| match t.target {
+                Target::Server(x) if link.is_write(t) && self.m.servers[x.index()].is_replica() => {
+                    Some((t, x))
+                }
+                _ => None,
+            })
+            .collect();
+        if !replicas.is_empty() {
+            let names: Vec<&str> = replicas
+                .iter()
+                .map(|(_, x)| self.m.servers[x.index()].name.as_str())
+                .collect();
+            let what = match names.len() {
+                1 => format!("{}, a replica", names[0]),
+                _ => format!("{}, replicas", names.join(" and ")),
             };
-            let target = &self.m.servers[x.index()];
-            if !(link.is_write(t) && target.is_replica()) {
-                continue;
-            }
-            let group = target.group.map(|g| self.m.groups[g.index()].name.clone());
+            let group = self.m.servers[replicas[0].1.index()]
+                .group
+                .map(|g| self.m.groups[g.index()].name.clone());
             for s in &link.from {
                 let src = &self.m.servers[s.index()].name;
                 let mut f = Finding::new(
                     RuleId::ReplicaWrite,
                     l.span,
-                    format!(
-                        "{src} writes to {}, a replica: a replica never takes writes",
-                        target.name
-                    ),
+                    format!("{src} writes to {what}: a replica never takes writes"),
                 )
                 .subject(src.clone())
-                .label("a mysql write to a replica")
-                .with_label(t.span, format!("{} is a replica", target.name));
+                .label("a mysql write to a replica");
+                for (t, x) in &replicas {
+                    f = f.with_label(
+                        t.span,
+                        format!("{} is a replica", self.m.servers[x.index()].name),
+                    );
+                }
                 f = f.help(match &group {
                     Some(g) => format!(
                         "add `read` if {src} only reads, or point the link at the group `{g}`"

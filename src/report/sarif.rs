@@ -2,7 +2,6 @@
 //! typed model of the `serde-sarif` crate.
 
 use super::{rule_url, FileReport, LineIndex};
-use std::path::Path;
 use crate::analysis::rules;
 use crate::diag::{RuleId, Severity};
 use serde_sarif::sarif::{
@@ -10,6 +9,7 @@ use serde_sarif::sarif::{
     ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
     Suppression, Tool, ToolComponent,
 };
+use std::path::Path;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -90,7 +90,11 @@ pub fn render(files: &[FileReport<'_>], base: Option<&Path>) -> String {
             Location::builder()
                 .physical_location(
                     PhysicalLocation::builder()
-                        .artifact_location(ArtifactLocation::builder().uri(uri(file.path, base)).build())
+                        .artifact_location(
+                            ArtifactLocation::builder()
+                                .uri(uri(file.path, base))
+                                .build(),
+                        )
                         .region(
                             Region::builder()
                                 .start_line(line as i64)
