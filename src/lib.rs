@@ -2,13 +2,15 @@
 //!
 //! The pipeline flows one way (see `ARCHITECTURE.md`): [`syntax`] (text to
 //! syntax tree) -> [`model`] (names, roles, groups to a checked topology) ->
-//! [`analysis`] (availability model, SPOFs, rules) -> emitters ([`report`]).
+//! [`analysis`] (availability model, SPOFs, rules) -> emitters ([`report`], [`render`], [`bundle`]).
 //! The library does no I/O: it takes text and returns data; `main.rs` reads
 //! files and writes output.
 
 pub mod analysis;
+pub mod bundle;
 pub mod diag;
 pub mod model;
+pub mod render;
 pub mod report;
 pub mod syntax;
 

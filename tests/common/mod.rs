@@ -51,3 +51,29 @@ pub fn stack_files(dir: &Path) -> Vec<PathBuf> {
     v.sort();
     v
 }
+
+/// Whether an external program the test needs is on PATH. When it is not:
+/// under `CI` or `STACKC_REQUIRE_TOOLS` the test fails; otherwise it prints
+/// a skip line and the caller returns early.
+pub fn require_tool(program: &str) -> bool {
+    let found = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            let p = dir.join(program);
+            p.is_file() && std::fs::metadata(&p).is_ok_and(|m| {
+                use std::os::unix::fs::PermissionsExt;
+                m.permissions().mode() & 0o111 != 0
+            })
+        })
+    });
+    if found {
+        return true;
+    }
+    let required = ["CI", "STACKC_REQUIRE_TOOLS"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0" && x != "false"));
+    if required {
+        panic!("`{program}` is required (CI or STACKC_REQUIRE_TOOLS is set) but is not installed: run ./scripts/test, which installs it");
+    }
+    eprintln!("SKIP: `{program}` is not installed; ./scripts/test installs it (set STACKC_REQUIRE_TOOLS=1 to fail instead)");
+    false
+}

@@ -1,0 +1,2 @@
+//! Emitter: the deployable config bundle of BUNDLE.md. Built in the bundle
+//! issue.
