@@ -11,18 +11,35 @@ use std::collections::HashMap;
 
 pub type Cell = u32;
 
-#[derive(Clone, Debug)]
+/// A run of a flat array: `start..start + len`. Gates keep their inputs in
+/// flat arrays of the circuit rather than a `Vec` each, so a circuit of a
+/// million gates is a handful of allocations and evaluation walks memory in
+/// order.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Run {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
+#[derive(Copy, Clone, Debug)]
 pub enum Gate {
     /// A fixed value: a write to a replica is never available.
     Never,
-    /// A server works when it is up and every requirement holds.
-    Server { server: ServerId, reqs: Vec<Cell> },
+    /// A server works when it is up and every requirement (input) holds.
+    Server { server: ServerId, reqs: Run },
     /// Any input holds (a requirement with several targets, a group where
     /// any member will do, a record).
-    Any(Vec<Cell>),
+    Any(Run),
     /// An active-passive group: the first member that is up holds the vip;
-    /// the group is available when that holder works.
-    Holder { members: Vec<(ServerId, Cell)> },
+    /// the group is available when that holder works. `members` indexes
+    /// [`Circuit::members`].
+    Holder { members: Run },
 }
 
 /// What a gate stands for, to explain a chain in words.
@@ -58,11 +75,60 @@ pub struct Entry {
 pub struct Circuit {
     pub gates: Vec<Gate>,
     pub origins: Vec<Origin>,
-    /// Gates that read each gate.
-    pub fanout: Vec<Vec<Cell>>,
+    /// The inputs of `Server` and `Any` gates.
+    inputs: Vec<Cell>,
+    /// The members of `Holder` gates: each member and its "works" gate.
+    members: Vec<(ServerId, Cell)>,
+    /// Gates that read each gate: `fanout[fanout_at[c]..fanout_at[c + 1]]`.
+    fanout_at: Vec<u32>,
+    fanout: Vec<Cell>,
     /// The "works" gate of each server.
     pub server_cell: Vec<Cell>,
     pub entries: Vec<Entry>,
+}
+
+impl Circuit {
+    #[inline]
+    pub fn inputs(&self, r: Run) -> &[Cell] {
+        &self.inputs[r.range()]
+    }
+    #[inline]
+    pub fn members(&self, r: Run) -> &[(ServerId, Cell)] {
+        &self.members[r.range()]
+    }
+    /// The gates that read `c`.
+    #[inline]
+    pub fn fanout(&self, c: Cell) -> &[Cell] {
+        &self.fanout[self.fanout_at[c as usize] as usize..self.fanout_at[c as usize + 1] as usize]
+    }
+
+    fn build_fanout(&mut self) {
+        let n = self.gates.len();
+        let mut count = vec![0u32; n + 1];
+        let each = |g: &Gate, f: &mut dyn FnMut(Cell)| match *g {
+            Gate::Never => {}
+            Gate::Server { reqs: r, .. } | Gate::Any(r) => {
+                self.inputs[r.range()].iter().for_each(|c| f(*c))
+            }
+            Gate::Holder { members } => self.members[members.range()].iter().for_each(|m| f(m.1)),
+        };
+        for g in &self.gates {
+            each(g, &mut |c| count[c as usize + 1] += 1);
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let mut next = count.clone();
+        let mut fanout = vec![0; count[n] as usize];
+        for (id, g) in self.gates.iter().enumerate() {
+            each(g, &mut |c| {
+                fanout[next[c as usize] as usize] = id as Cell;
+                next[c as usize] += 1;
+            });
+        }
+        self.fanout_at = count;
+        self.fanout = fanout;
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -82,23 +148,19 @@ struct Builder<'m> {
 impl Builder<'_> {
     fn push(&mut self, g: Gate, o: Origin) -> Cell {
         let id = self.c.gates.len() as Cell;
-        match &g {
-            Gate::Server { reqs: ins, .. } | Gate::Any(ins) => {
-                for &i in ins {
-                    self.c.fanout[i as usize].push(id);
-                }
-            }
-            Gate::Holder { members } => {
-                for &(_, i) in members {
-                    self.c.fanout[i as usize].push(id);
-                }
-            }
-            Gate::Never => {}
-        }
         self.c.gates.push(g);
         self.c.origins.push(o);
-        self.c.fanout.push(Vec::new());
         id
+    }
+
+    /// Stores gate inputs in the flat array.
+    fn run(&mut self, ins: &[Cell]) -> Run {
+        let start = self.c.inputs.len() as u32;
+        self.c.inputs.extend_from_slice(ins);
+        Run {
+            start,
+            len: ins.len() as u32,
+        }
     }
 
     fn memo(&mut self, k: Key, make: impl FnOnce(&mut Self) -> (Gate, Origin)) -> Cell {
@@ -146,13 +208,18 @@ impl Builder<'_> {
                 }
                 match (grp.mode, grp.track) {
                     (Mode::ActivePassive, false) => self.memo(Key::Holder(g), |b| {
-                        let members =
-                            b.m.group(g)
-                                .members
-                                .iter()
-                                .map(|s| (*s, b.server(*s)))
-                                .collect();
-                        (Gate::Holder { members }, Origin::Holder(g))
+                        let start = b.c.members.len() as u32;
+                        for &s in &b.m.group(g).members {
+                            let cell = b.server(s);
+                            b.c.members.push((s, cell));
+                        }
+                        let len = b.m.group(g).members.len() as u32;
+                        (
+                            Gate::Holder {
+                                members: Run { start, len },
+                            },
+                            Origin::Holder(g),
+                        )
                     }),
                     _ => self.any(g),
                 }
@@ -162,8 +229,9 @@ impl Builder<'_> {
 
     fn any(&mut self, g: GroupId) -> Cell {
         self.memo(Key::Any(g), |b| {
-            let ins = b.m.group(g).members.iter().map(|s| b.server(*s)).collect();
-            (Gate::Any(ins), Origin::Group(g))
+            let ins: Vec<Cell> = b.m.group(g).members.iter().map(|s| b.server(*s)).collect();
+            let run = b.run(&ins);
+            (Gate::Any(run), Origin::Group(g))
         })
     }
 }
@@ -176,6 +244,9 @@ pub fn compile(m: &Model) -> Circuit {
         c: Circuit {
             gates: Vec::new(),
             origins: Vec::new(),
+            inputs: Vec::new(),
+            members: Vec::new(),
+            fanout_at: Vec::new(),
             fanout: Vec::new(),
             server_cell: vec![Cell::MAX; n],
             entries: Vec::new(),
@@ -189,11 +260,13 @@ pub fn compile(m: &Model) -> Circuit {
             reqs[s.index()].push(LinkId(li as u32));
         }
     }
+    let mut cells = Vec::new();
+    let mut ins = Vec::new();
     for s in dependency_order(m) {
-        let mut cells = Vec::new();
+        cells.clear();
         'links: for &lid in &reqs[s.index()] {
             let link = &m.links[lid.index()];
-            let mut ins = Vec::new();
+            ins.clear();
             for t in &link.targets {
                 let write = link.is_write(t);
                 if m.is_local(s, t.target, write) {
@@ -207,20 +280,17 @@ pub fn compile(m: &Model) -> Circuit {
             let cell = if ins.len() == 1 {
                 ins[0]
             } else {
-                b.push(Gate::Any(ins), Origin::Requirement(s, lid))
+                let run = b.run(&ins);
+                b.push(Gate::Any(run), Origin::Requirement(s, lid))
             };
             cells.push(cell);
         }
-        let c = b.push(
-            Gate::Server {
-                server: s,
-                reqs: cells,
-            },
-            Origin::Server(s),
-        );
+        let reqs = b.run(&cells);
+        let c = b.push(Gate::Server { server: s, reqs }, Origin::Server(s));
         b.c.server_cell[s.index()] = c;
     }
     entries(&mut b);
+    b.c.build_fanout();
     b.c
 }
 
@@ -250,7 +320,8 @@ fn entries(b: &mut Builder<'_>) {
                 }
             }
             let idx = b.c.entries.len();
-            let cell = b.push(Gate::Any(ins), Origin::Entry(idx));
+            let run = b.run(&ins);
+            let cell = b.push(Gate::Any(run), Origin::Entry(idx));
             b.c.entries.push(Entry {
                 subject: r.subject.clone(),
                 span: r.span,
@@ -296,7 +367,8 @@ fn entries(b: &mut Builder<'_>) {
         let protocol = roles.main().map_or(Protocol::Http, |r| r.spec().protocol);
         let inner = b.target(t, protocol, protocol == Protocol::Mysql);
         let idx = b.c.entries.len();
-        let cell = b.push(Gate::Any(vec![inner]), Origin::Entry(idx));
+        let run = b.run(&[inner]);
+        let cell = b.push(Gate::Any(run), Origin::Entry(idx));
         b.c.entries.push(Entry {
             subject: m.target_name(t).to_string(),
             span,

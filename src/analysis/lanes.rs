@@ -70,11 +70,11 @@ impl<'c> Evaluator<'c> {
     #[inline]
     fn gate(&self, cell: Cell) -> u64 {
         let v = &self.cur;
-        match &self.c.gates[cell as usize] {
+        match self.c.gates[cell as usize] {
             Gate::Never => 0,
             Gate::Server { server, reqs } => {
                 let mut acc = !self.fail[server.index()];
-                for &r in reqs {
+                for &r in self.c.inputs(reqs) {
                     if acc == 0 {
                         break;
                     }
@@ -84,7 +84,7 @@ impl<'c> Evaluator<'c> {
             }
             Gate::Any(ins) => {
                 let mut acc = 0;
-                for &i in ins {
+                for &i in self.c.inputs(ins) {
                     acc |= v[i as usize];
                     if acc == !0 {
                         break;
@@ -96,7 +96,7 @@ impl<'c> Evaluator<'c> {
                 // Lanes still looking for the first member that is up.
                 let mut searching = !0u64;
                 let mut acc = 0;
-                for &(s, c) in members {
+                for &(s, c) in self.c.members(members) {
                     let up = !self.fail[s.index()];
                     acc |= searching & up & v[c as usize];
                     searching &= !up;
@@ -136,8 +136,8 @@ impl<'c> Evaluator<'c> {
             if v != self.cur[cell as usize] {
                 self.cur[cell as usize] = v;
                 self.touched.push(cell);
-                for i in 0..self.c.fanout[cell as usize].len() {
-                    let d = self.c.fanout[cell as usize][i];
+                let c = self.c;
+                for &d in c.fanout(cell) {
                     self.enqueue(d);
                 }
             }
@@ -213,16 +213,16 @@ impl<'c> Evaluator<'c> {
             if bit(c) {
                 break;
             }
-            match (&self.c.gates[c as usize], &self.c.origins[c as usize]) {
+            match (self.c.gates[c as usize], &self.c.origins[c as usize]) {
                 (Gate::Never, Origin::ReplicaWrite(s)) => steps.push(Step::ReplicaWrite(*s)),
                 (Gate::Never, Origin::Group(g)) => steps.push(Step::NoPrimary(*g)),
                 (Gate::Never, _) => {}
                 (Gate::Server { server, reqs }, _) => {
-                    if self.is_down(*server, lane) {
-                        steps.push(Step::Down(*server));
+                    if self.is_down(server, lane) {
+                        steps.push(Step::Down(server));
                     } else {
-                        steps.push(Step::Server(*server));
-                        cur = pick(&mut reqs.iter().copied());
+                        steps.push(Step::Server(server));
+                        cur = pick(&mut self.c.inputs(reqs).iter().copied());
                     }
                 }
                 (Gate::Any(ins), origin) => {
@@ -231,10 +231,11 @@ impl<'c> Evaluator<'c> {
                         Origin::Group(g) => steps.push(Step::Group(*g)),
                         _ => {}
                     }
-                    cur = pick(&mut ins.iter().copied());
+                    cur = pick(&mut self.c.inputs(ins).iter().copied());
                 }
                 (Gate::Holder { members }, origin) => {
                     let Origin::Holder(g) = origin else { break };
+                    let members = self.c.members(members);
                     match members.iter().find(|(s, _)| !self.is_down(*s, lane)) {
                         Some(&(s, sc)) => {
                             steps.push(Step::Holder(*g, s));
