@@ -9,6 +9,7 @@
 pub mod analysis;
 pub mod bundle;
 pub mod diag;
+pub mod fmt;
 pub mod model;
 pub mod render;
 pub mod report;

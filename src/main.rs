@@ -3,7 +3,7 @@
 
 mod cli;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 /// A compiler for infrastructure diagrams-as-code: finds every single point
@@ -55,6 +55,27 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SimFormat::Human)]
         format: SimFormat,
     },
+    /// Rewrite files in canonical form (LANGUAGE.md §6).
+    #[command(
+        after_help = "Examples:\n  stackc fmt samples/*.stack\n  stackc fmt --check samples/*.stack   # in CI: print a diff, exit 1 if not formatted\n  stackc fmt - < web.stack            # standard input to standard output"
+    )]
+    Fmt {
+        /// Files to format in place (`-`: standard input to standard output).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Change nothing: print a diff and exit 1 when a file is not formatted.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  stackc completions bash > /etc/bash_completion.d/stackc")]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of stackc.
+    #[command(after_help = "Example:\n  stackc man > stackc.1 && man ./stackc.1")]
+    Man,
     /// What a rule means, why it matters, how to fix or allow it.
     #[command(
         after_help = "Examples:\n  stackc explain spof\n  stackc explain        # lists every rule"
@@ -101,6 +122,14 @@ fn main() -> ExitCode {
         } => cli::check::run(&files, format, deny.is_some()),
         Command::Simulate { file, fail, format } => cli::simulate::run(&file, &fail, format),
         Command::Explain { rule } => cli::explain::run(rule.as_deref()),
+        Command::Fmt { files, check } => cli::fmt::run(&files, check),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "stackc", &mut script);
+            cli::print(&String::from_utf8_lossy(&script));
+            0
+        }
+        Command::Man => cli::man::run(Cli::command()),
     };
     ExitCode::from(code)
 }

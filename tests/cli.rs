@@ -319,3 +319,77 @@ fn help_has_examples() {
             .stdout(predicate::str::contains("Example"));
     }
 }
+
+#[test]
+fn fmt_check_rewrite_and_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let messy = dir.path().join("messy.stack");
+    std::fs::copy(common::root().join("tests/fmt/messy.stack"), &messy).unwrap();
+    let before = std::fs::read_to_string(&messy).unwrap();
+    // --check: a diff, exit 1, the file untouched.
+    stackc()
+        .args(["fmt", "--check"])
+        .arg(&messy)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("+zone a\n+zone b # two zones"));
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), before);
+    // Rewrite in place, then --check passes.
+    stackc().arg("fmt").arg(&messy).assert().code(0);
+    let after = std::fs::read_to_string(&messy).unwrap();
+    assert_ne!(after, before);
+    stackc()
+        .args(["fmt", "--check"])
+        .arg(&messy)
+        .assert()
+        .code(0)
+        .stdout("");
+    // Standard input to standard output.
+    stackc()
+        .args(["fmt", "-"])
+        .write_stdin(before)
+        .assert()
+        .code(0)
+        .stdout(after);
+    // A file with syntax errors is reported and left as it was.
+    let bad = dir.path().join("bad.stack");
+    std::fs::write(&bad, "server box: 10.0.0.1\n").unwrap();
+    stackc()
+        .arg("fmt")
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("expected a role"));
+    assert_eq!(
+        std::fs::read_to_string(&bad).unwrap(),
+        "server box: 10.0.0.1\n"
+    );
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = stackc().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("simulate") && text.contains("explain"),
+            "{shell}"
+        );
+    }
+    stackc().args(["completions", "tcsh"]).assert().code(2);
+    let out = stackc().arg("man").output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH stackc 1"));
+    let committed = std::fs::read_to_string(common::root().join("man/stackc.1")).unwrap();
+    assert_eq!(
+        page, committed,
+        "man/stackc.1 is stale: run `cargo run -- man > man/stackc.1`"
+    );
+}

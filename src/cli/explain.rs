@@ -2,23 +2,27 @@
 
 use stackc::analysis::rules;
 use stackc::diag::{did_you_mean, RuleId};
+use std::fmt::Write as _;
 
 pub fn run(rule: Option<&str>) -> u8 {
+    let mut o = String::new();
     let Some(name) = rule else {
-        println!("The rules of stackc (`stackc explain RULE` for one):\n");
+        let _ = writeln!(o, "The rules of stackc (`stackc explain RULE` for one):\n");
         for id in RuleId::ALL {
-            println!(
+            let _ = writeln!(
+                o,
                 "  {:<20} {:<8} {}",
                 id.as_str(),
                 id.severity().as_str(),
                 rules::doc(*id).summary
             );
         }
+        super::print(&o);
         return 0;
     };
     match name.parse::<RuleId>() {
         Ok(id) => {
-            print!("{}", explain_text(id));
+            super::print(&explain_text(id));
             0
         }
         Err(()) => {

@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod explain;
+pub mod fmt;
+pub mod man;
 pub mod simulate;
 
 use std::io::{IsTerminal, Read};
@@ -37,4 +39,30 @@ pub fn width() -> usize {
 pub fn fail(msg: &str) -> u8 {
     eprintln!("error: {msg}");
     2
+}
+
+/// Writes a file atomically: a temporary file beside it, then a rename, so
+/// that a failure never leaves a half-written file.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Writes to standard output. A closed pipe (`stackc ... | head`) is not an
+/// error worth a panic: the output is simply cut.
+pub fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
 }

@@ -5,6 +5,7 @@ use stackc::analysis::availability::{self, chain_text};
 use stackc::diag::did_you_mean;
 use stackc::model::ServerId;
 use stackc::report::{human, FileReport};
+use std::fmt::Write as _;
 
 pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
     let src = match super::read_input(path) {
@@ -66,6 +67,7 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
     let c = &analysis.circuit;
     let sim = availability::simulate(m, c, &down);
     let down_names: Vec<&str> = down.iter().map(|s| m.server(*s).name.as_str()).collect();
+    let mut o = String::new();
     match format {
         SimFormat::Json => {
             let v = serde_json::json!({
@@ -82,35 +84,35 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
                     "why": chain_text(m, c, chain),
                 })).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+            let _ = writeln!(o, "{}", serde_json::to_string_pretty(&v).expect("json"));
         }
         SimFormat::Human => {
-            println!("down: {}", down_names.join(", "));
-            println!();
+            let _ = writeln!(o, "down: {}", down_names.join(", "));
+            let _ = writeln!(o);
             let width = sim
                 .entries
                 .iter()
                 .map(|(i, _)| c.entries[*i].subject.len())
                 .max()
                 .unwrap_or(0);
-            println!("entry points:");
+            let _ = writeln!(o, "entry points:");
             for (i, ok) in &sim.entries {
                 let e = &c.entries[*i];
                 if *ok {
-                    println!("  {:<width$}  serves", e.subject);
+                    let _ = writeln!(o, "  {:<width$}  serves", e.subject);
                 } else {
                     let why = sim
                         .why_dark(*i)
                         .map(|ch| chain_text(m, c, &ch[1..]))
                         .unwrap_or_default();
-                    println!("  {:<width$}  DARK: {why}", e.subject);
+                    let _ = writeln!(o, "  {:<width$}  DARK: {why}", e.subject);
                 }
             }
-            println!();
+            let _ = writeln!(o);
             if sim.stopped.is_empty() {
-                println!("servers that stop working: none");
+                let _ = writeln!(o, "servers that stop working: none");
             } else {
-                println!("servers that stop working:");
+                let _ = writeln!(o, "servers that stop working:");
                 let width = sim
                     .stopped
                     .iter()
@@ -123,12 +125,12 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
                     } else {
                         format!("needs {}", chain_text(m, c, &chain[1..]))
                     };
-                    println!("  {:<width$}  {why}", m.server(*s).name);
+                    let _ = writeln!(o, "  {:<width$}  {why}", m.server(*s).name);
                 }
             }
-            println!();
+            let _ = writeln!(o);
             if sim.serves {
-                println!("the stack still serves");
+                let _ = writeln!(o, "the stack still serves");
             } else {
                 let dark: Vec<&str> = sim
                     .entries
@@ -136,10 +138,11 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
                     .filter(|(_, ok)| !ok)
                     .map(|(i, _)| c.entries[*i].subject.as_str())
                     .collect();
-                println!("the stack does not serve: {} dark", dark.join(", "));
+                let _ = writeln!(o, "the stack does not serve: {} dark", dark.join(", "));
             }
         }
     }
+    super::print(&o);
     if sim.serves {
         0
     } else {

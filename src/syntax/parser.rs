@@ -212,12 +212,28 @@ fn span(p: &Pair<'_, Rule>, off: usize) -> Span {
     Span::new(off + s.start(), off + s.end())
 }
 
+/// The span of a rule without the spaces and comments pest's implicit
+/// whitespace may have consumed after its last token: it ends where its last
+/// token ends.
+fn tight(p: &Pair<'_, Rule>, off: usize) -> Span {
+    let s = p.as_span();
+    let end = p
+        .clone()
+        .into_inner()
+        .flatten()
+        .filter(|c| c.as_rule() == Rule::string || c.clone().into_inner().next().is_none())
+        .map(|c| c.as_span().end())
+        .max()
+        .unwrap_or(s.end());
+    Span::new(off + s.start(), off + end)
+}
+
 fn spanned(p: &Pair<'_, Rule>, off: usize) -> Spanned {
     Spanned::new(p.as_str(), span(p, off))
 }
 
 fn build_statement(p: Pair<'_, Rule>, off: usize) -> Statement {
-    let sp = span(&p, off);
+    let sp = tight(&p, off);
     match p.as_rule() {
         Rule::stack_stmt => {
             let mut name = None;
@@ -387,7 +403,7 @@ fn build_domain_head(head: Pair<'_, Rule>, off: usize) -> (Spanned, Vec<Attr>) {
 }
 
 fn build_member(p: Pair<'_, Rule>, off: usize) -> Member {
-    let sp = span(&p, off);
+    let sp = tight(&p, off);
     let mut name = None;
     let mut address = None;
     let mut attrs = Vec::new();
@@ -408,7 +424,7 @@ fn build_member(p: Pair<'_, Rule>, off: usize) -> Member {
 }
 
 fn build_record(p: Pair<'_, Rule>, off: usize) -> Record {
-    let sp = span(&p, off);
+    let sp = tight(&p, off);
     let mut label = None;
     let mut rtype = None;
     let mut targets = Vec::new();
@@ -462,7 +478,7 @@ fn build_proto(p: Pair<'_, Rule>, off: usize) -> ProtoSpec {
 }
 
 fn build_attr(p: Pair<'_, Rule>, off: usize) -> Attr {
-    let sp = span(&p, off);
+    let sp = tight(&p, off);
     let mut key = None;
     let mut value = None;
     for c in p.into_inner() {

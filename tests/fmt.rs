@@ -1,0 +1,182 @@
+//! `stackc fmt`: canonical output, idempotent, meaning preserved.
+
+mod common;
+
+use proptest::prelude::*;
+use stackc::model::Model;
+
+/// Everything a model means, without spans: two files mean the same when
+/// their descriptions are equal.
+fn meaning(src: &str) -> String {
+    let c = stackc::check(src);
+    let m: &Model = &c.model;
+    let zone = |z: Option<stackc::model::ZoneId>| z.map(|z| m.zones[z.index()].name.clone());
+    let mut out = format!("stack {:?} {:?}\n", m.name, m.title);
+    for z in &m.zones {
+        out += &format!("zone {}\n", z.name);
+    }
+    for s in &m.servers {
+        out += &format!(
+            "server {} {} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?}\n",
+            s.name,
+            s.roles.joined(),
+            s.address,
+            zone(s.zone),
+            s.group.map(|g| m.group(g).name.clone()),
+            s.port,
+            s.firewall,
+            s.monitor,
+            s.db,
+            s.runtime,
+            s.command,
+            s.health
+        );
+    }
+    for g in &m.groups {
+        let members: Vec<&str> = g
+            .members
+            .iter()
+            .map(|s| m.server(*s).name.as_str())
+            .collect();
+        out += &format!(
+            "group {} {} {:?} {:?} {:?} {} {} {:?} {:?}\n",
+            g.name,
+            g.roles.joined(),
+            members,
+            g.mode,
+            g.vip,
+            g.track,
+            g.unicast,
+            g.failover,
+            g.primary
+        );
+    }
+    for l in &m.links {
+        let from: Vec<&str> = l.from.iter().map(|s| m.server(*s).name.as_str()).collect();
+        let to: Vec<String> = l
+            .targets
+            .iter()
+            .map(|t| format!("{}:{}:{}", m.target_name(t.target), t.protocol, t.port))
+            .collect();
+        out += &format!("link {from:?} {to:?} {}\n", l.read);
+    }
+    for d in &m.domains {
+        out += &format!("domain {} {:?}\n", d.name, d.ttl);
+    }
+    for r in &m.records {
+        let to: Vec<String> = r
+            .targets
+            .iter()
+            .map(|t| format!("{}:{}:{}", m.target_name(t.target), t.protocol, t.port))
+            .collect();
+        out += &format!("record {} {} {to:?}\n", r.subject, r.rtype.as_str());
+    }
+    for a in &m.allows {
+        out += &format!("allow {:?} {} {:?}\n", a.rule, a.subject, a.reason);
+    }
+    for f in &c.findings {
+        out += &format!("finding {} {:?} {}\n", f.rule, f.subject, f.message);
+    }
+    out
+}
+
+fn fmt(src: &str) -> String {
+    stackc::fmt::format_source(src).expect("no syntax errors")
+}
+
+#[test]
+fn messy_file_in_canonical_form() {
+    let src = std::fs::read_to_string(common::root().join("tests/fmt/messy.stack")).unwrap();
+    let out = fmt(&src);
+    insta::assert_snapshot!("fmt-messy", out);
+    assert_eq!(fmt(&out), out, "idempotent");
+    assert_eq!(meaning(&out), meaning(&src), "same meaning");
+}
+
+#[test]
+fn samples_and_cases_are_formatted_and_keep_their_meaning() {
+    for dir in ["samples", "tests/cases"] {
+        for path in common::stack_files(&common::root().join(dir)) {
+            let src = std::fs::read_to_string(&path).unwrap();
+            let Some(out) = stackc::fmt::format_source(&src) else {
+                continue; // the syntax case
+            };
+            assert_eq!(fmt(&out), out, "{} idempotent", path.display());
+            assert_eq!(meaning(&out), meaning(&src), "{} meaning", path.display());
+            if dir == "samples" {
+                assert_eq!(
+                    out,
+                    src,
+                    "{} is not in canonical form: run `stackc fmt`",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn syntax_errors_are_not_formatted() {
+    assert!(stackc::fmt::format_source("server box: 10.0.0.1\n").is_none());
+}
+
+const STATEMENTS: &[&str] = &[
+    "stack foobar \"a \\\"title\\\" \\\\ here\"",
+    "zone a",
+    "zone b",
+    "server box: nginx+app+mysql 198.51.100.10 firewall monitor=agent",
+    "server solo: app 10.0.9.1 command=\"python -m app ; echo #\" runtime=python health=/up",
+    "group lb: haproxy mode=active-passive vip=203.0.113.10 track unicast {\n server lb-01 10.0.0.11 zone=a\n server lb-02 10.0.0.12 zone=b\n}",
+    "group web: nginx firewall { server web-01 10.0.1.11 zone=a; server web-02 10.0.1.12 port=8080 }",
+    "group db: mysql failover=auto vip=10.0.3.10 {\n\n server db-01 10.0.3.11 primary # p\n server db-02 10.0.3.12\n}",
+    "group empty: app {\n}",
+    "domain foobar.com ttl=300 {\n www A -> lb : https\n @ A -> web, box\n}",
+    "domain example.org { api.v2 CNAME -> web }",
+    "lb -> web : http 80",
+    "web -> db",
+    "web-01 -> db-02 : mysql 3306 read",
+    "box, solo -> db",
+    "allow spof box \"one box for now\"",
+    "allow no-tls www.foobar.com \"redirect # only\"",
+];
+
+fn noisy_file() -> impl Strategy<Value = String> {
+    let stmt = proptest::sample::select(STATEMENTS);
+    let sep = prop_oneof![
+        Just("\n"),
+        Just("\n\n"),
+        Just("\n\n\n"),
+        Just(";"),
+        Just(" ; "),
+        Just("  # note\n"),
+        Just("\n# own line\n"),
+        Just("\n  # indented\n\n"),
+    ];
+    proptest::collection::vec((stmt, sep), 0..14).prop_map(|parts| {
+        let mut s = String::new();
+        for (st, sp) in parts {
+            // Blocks cannot be followed by `;` on... they can: `}` ends the
+            // statement and `;` separates. Spaces are free around tokens.
+            s.push_str(&st.replace(" -> ", "->").replace(": ", " : "));
+            s.push_str(sp);
+        }
+        s
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn fmt_is_idempotent_and_keeps_the_meaning(src in noisy_file()) {
+        let Some(out) = stackc::fmt::format_source(&src) else {
+            return Err(TestCaseError::reject("syntax error in the generated file"));
+        };
+        prop_assert_eq!(fmt(&out), out.clone(), "not idempotent on {:?}", src);
+        prop_assert_eq!(meaning(&out), meaning(&src), "meaning changed for {:?}", src);
+        // Every comment survives.
+        let before = stackc::syntax::parse(&src).file.comments.len();
+        let after = stackc::syntax::parse(&out).file.comments.len();
+        prop_assert_eq!(before, after);
+    }
+}
