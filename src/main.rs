@@ -67,6 +67,15 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// An mdBook preprocessor: `stack` code blocks become diagrams.
+    #[command(
+        after_help = "In book.toml:\n  [preprocessor.stackc]\n  command = \"stackc mdbook\"\n\nA fenced block ```stack becomes the stack's diagram (options after a comma:\nsource, findings, nodiagram, ignore, expect=RULE); {{#stackc explain RULE}},\n{{#stackc help COMMAND}}, {{#stackc check FILE}}, {{#stackc diagram FILE}} and\n{{#stackc source FILE}} are replaced by what they name."
+    )]
+    Mdbook {
+        /// `supports RENDERER` (mdBook asks this first).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  stackc completions bash > /etc/bash_completion.d/stackc")]
     Completions {
@@ -94,7 +103,7 @@ pub enum Format {
     Github,
 }
 
-#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+#[derive(Copy, Clone, PartialEq, Eq, Debug, ValueEnum)]
 pub enum SimFormat {
     Human,
     Json,
@@ -103,6 +112,17 @@ pub enum SimFormat {
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
 pub enum Deny {
     Warnings,
+}
+
+/// The `--help` text of stackc or of one of its commands, without styles.
+fn help_text(command: Option<&str>) -> Option<String> {
+    let mut cli = Cli::command().term_width(88);
+    cli.build();
+    let cmd = match command {
+        None => &mut cli,
+        Some(name) => cli.find_subcommand_mut(name)?,
+    };
+    Some(cmd.render_long_help().to_string())
 }
 
 fn main() -> ExitCode {
@@ -130,6 +150,7 @@ fn main() -> ExitCode {
             0
         }
         Command::Man => cli::man::run(Cli::command()),
+        Command::Mdbook { args } => cli::mdbook::run(&args, &help_text),
     };
     ExitCode::from(code)
 }

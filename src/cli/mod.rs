@@ -5,6 +5,7 @@ pub mod check;
 pub mod explain;
 pub mod fmt;
 pub mod man;
+pub mod mdbook;
 pub mod simulate;
 
 use std::io::{IsTerminal, Read};

@@ -13,7 +13,7 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
         Err(e) => return super::fail(&e),
     };
     let checked = stackc::check(&src);
-    let Some(analysis) = &checked.analysis else {
+    if checked.analysis.is_none() {
         let report = FileReport {
             path,
             source: &src,
@@ -21,19 +21,34 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
             suppressed: &checked.suppressed,
             allow_reasons: Vec::new(),
         };
-        eprint!(
-            "{}",
-            human::render(
-                &report,
-                human::Style {
-                    color: false,
-                    width: super::width()
-                }
-            )
-        );
+        let style = human::Style {
+            color: false,
+            width: super::width(),
+        };
+        eprint!("{}", human::render(&report, style));
         return super::fail(&format!(
             "cannot simulate {path}: fix the errors above first"
         ));
+    }
+    match report(path, &checked, names, format == SimFormat::Json) {
+        Ok((text, serves)) => {
+            super::print(&text);
+            u8::from(!serves)
+        }
+        Err(e) => super::fail(&e),
+    }
+}
+
+/// The report of a simulation and whether the stack still serves; `Err`
+/// for a name that is not a server, group or zone, or a file with errors.
+pub fn report(
+    path: &str,
+    checked: &stackc::Checked,
+    names: &[String],
+    json: bool,
+) -> Result<(String, bool), String> {
+    let Some(analysis) = &checked.analysis else {
+        return Err(format!("cannot simulate {path}: it has errors"));
     };
     let m = &checked.model;
     let mut down: Vec<ServerId> = Vec::new();
@@ -54,7 +69,7 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
             let hint = did_you_mean(name, all)
                 .map(|h| format!(" ({h})"))
                 .unwrap_or_default();
-            return super::fail(&format!(
+            return Err(format!(
                 "`{name}` is not a server, group or zone of {path}{hint}"
             ));
         };
@@ -68,8 +83,8 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
     let sim = availability::simulate(m, c, &down);
     let down_names: Vec<&str> = down.iter().map(|s| m.server(*s).name.as_str()).collect();
     let mut o = String::new();
-    match format {
-        SimFormat::Json => {
+    match json {
+        true => {
             let v = serde_json::json!({
                 "version": 1,
                 "down": down_names,
@@ -86,7 +101,7 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
             });
             let _ = writeln!(o, "{}", serde_json::to_string_pretty(&v).expect("json"));
         }
-        SimFormat::Human => {
+        false => {
             let _ = writeln!(o, "down: {}", down_names.join(", "));
             let _ = writeln!(o);
             let width = sim
@@ -142,10 +157,5 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
             }
         }
     }
-    super::print(&o);
-    if sim.serves {
-        0
-    } else {
-        1
-    }
+    Ok((o, sim.serves))
 }
