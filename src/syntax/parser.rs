@@ -29,9 +29,11 @@ impl Parsed {
 
 /// Parses a whole `.stack` file. Never panics; every syntax error is reported.
 pub fn parse(src: &str) -> Parsed {
+    // A byte-order mark is not part of the text.
+    let start = if src.starts_with('\u{feff}') { 3 } else { 0 };
     let mut d = Driver {
         src,
-        pos: 0,
+        pos: start,
         out: Parsed::default(),
     };
     d.run();
