@@ -11,7 +11,6 @@
       keywords: {
         $pattern: /[A-Za-z][\w-]*/,
         keyword: 'stack zone server group domain allow',
-        built_in: 'haproxy nginx app mysql',
         literal: 'primary replica firewall track unicast read active-active active-passive manual auto',
         type: 'A AAAA CNAME',
         meta: 'http https',
@@ -22,6 +21,8 @@
         { className: 'number', begin: /\b\d{1,3}(?:\.\d{1,3}){3}\b/ },
         { className: 'number', begin: /\b[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b/ },
         { className: 'attr', begin: /\b[a-z]+(?==)/ },
+        // Roles, after `server NAME:` or `group NAME:` and between `+`.
+        { className: 'built_in', begin: /(?<=(?::|\+)\s*)(?:haproxy|nginx|app|mysql)\b/ },
         { className: 'operator', begin: /->/ },
       ],
     };
