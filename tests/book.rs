@@ -212,7 +212,10 @@ fn the_book_builds_and_its_links_hold() {
         "the CLI reference holds the real --help"
     );
     assert!(cli.contains("Usage: stackc check") && cli.contains("Usage: stackc simulate"));
-    assert!(!tutorial.contains("{{#stackc"), "every directive was replaced");
+    assert!(
+        !tutorial.contains("{{#stackc"),
+        "every directive was replaced"
+    );
     let broken = check_links(dir);
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }

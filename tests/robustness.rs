@@ -141,7 +141,11 @@ fn comments_are_kept_for_fmt() {
 fn a_byte_order_mark_and_crlf_line_ends_are_fine() {
     let src = "\u{feff}zone a\r\nserver box: nginx 10.0.0.1 zone=a # c\r\ndomain example.com {\r\n  www A -> box\r\n}\r\n";
     let c = stackc::check(src);
-    assert!(c.findings.iter().all(|f| f.rule.as_str() != "syntax"), "{:?}", c.findings);
+    assert!(
+        c.findings.iter().all(|f| f.rule.as_str() != "syntax"),
+        "{:?}",
+        c.findings
+    );
     assert!(stackc::syntax::grammar_accepts(src));
     assert_eq!(c.model.servers.len(), 1);
 }

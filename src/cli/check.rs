@@ -19,13 +19,7 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
     let reports: Vec<FileReport<'_>> = inputs
         .iter()
         .zip(&checked)
-        .map(|((path, src), c)| FileReport {
-            path,
-            source: src,
-            findings: &c.findings,
-            suppressed: &c.suppressed,
-            allow_reasons: c.model.allows.iter().map(|a| a.reason.clone()).collect(),
-        })
+        .map(|((path, src), c)| FileReport::new(path, src, c))
         .collect();
     let out = match format {
         Format::Human => {

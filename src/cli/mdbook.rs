@@ -264,13 +264,7 @@ fn stack_block(info: &str, src: &str, env: &Env<'_>) -> Result<String, String> {
 }
 
 fn report_text(path: &str, src: &str, c: &stackc::Checked) -> String {
-    let r = FileReport {
-        path,
-        source: src,
-        findings: &c.findings,
-        suppressed: &c.suppressed,
-        allow_reasons: c.model.allows.iter().map(|a| a.reason.clone()).collect(),
-    };
+    let r = FileReport::new(path, src, c);
     human::render(
         &r,
         human::Style {

@@ -14,13 +14,7 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
     };
     let checked = stackc::check(&src);
     if checked.analysis.is_none() {
-        let report = FileReport {
-            path,
-            source: &src,
-            findings: &checked.findings,
-            suppressed: &checked.suppressed,
-            allow_reasons: Vec::new(),
-        };
+        let report = FileReport::new(path, &src, &checked);
         let style = human::Style {
             color: false,
             width: super::width(),

@@ -21,6 +21,24 @@ pub struct FileReport<'a> {
     pub allow_reasons: Vec<String>,
 }
 
+impl<'a> FileReport<'a> {
+    /// The report of one checked source.
+    pub fn new(path: &'a str, source: &'a str, checked: &'a crate::Checked) -> Self {
+        FileReport {
+            path,
+            source,
+            findings: &checked.findings,
+            suppressed: &checked.suppressed,
+            allow_reasons: checked
+                .model
+                .allows
+                .iter()
+                .map(|a| a.reason.clone())
+                .collect(),
+        }
+    }
+}
+
 impl FileReport<'_> {
     pub fn errors(&self) -> usize {
         self.findings

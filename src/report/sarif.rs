@@ -109,33 +109,24 @@ pub fn render(files: &[FileReport<'_>], base: Option<&Path>) -> String {
             Some(h) => format!("{}\nhelp: {h}", f.message),
             None => f.message.clone(),
         };
-        for f in file.findings {
-            results.push(
-                SarifResult::builder()
-                    .rule_id(f.rule.as_str())
-                    .rule_index(rule_index(f.rule))
-                    .level(result_level(f.severity()))
-                    .message(Message::builder().text(text(f)).build())
-                    .locations(vec![location(f.span.start)])
-                    .build(),
-            );
-        }
+        let result = |f: &crate::diag::Finding| {
+            SarifResult::builder()
+                .rule_id(f.rule.as_str())
+                .rule_index(rule_index(f.rule))
+                .level(result_level(f.severity()))
+                .message(Message::builder().text(text(f)).build())
+                .locations(vec![location(f.span.start)])
+                .build()
+        };
+        results.extend(file.findings.iter().map(result));
         for s in file.suppressed {
-            let f = &s.finding;
             let reason = file.allow_reasons.get(s.allow).cloned().unwrap_or_default();
-            results.push(
-                SarifResult::builder()
-                    .rule_id(f.rule.as_str())
-                    .rule_index(rule_index(f.rule))
-                    .level(result_level(f.severity()))
-                    .message(Message::builder().text(text(f)).build())
-                    .locations(vec![location(f.span.start)])
-                    .suppressions(vec![Suppression::builder()
-                        .kind(serde_json::json!("inSource"))
-                        .justification(reason)
-                        .build()])
-                    .build(),
-            );
+            let mut r = result(&s.finding);
+            r.suppressions = Some(vec![Suppression::builder()
+                .kind(serde_json::json!("inSource"))
+                .justification(reason)
+                .build()]);
+            results.push(r);
         }
     }
     let driver = ToolComponent::builder()

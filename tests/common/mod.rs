@@ -11,13 +11,7 @@ pub fn root() -> PathBuf {
 /// The human report of a source, without colour, as a user sees it.
 pub fn human_report(path: &str, src: &str) -> String {
     let c = stackc::check(src);
-    let r = FileReport {
-        path,
-        source: src,
-        findings: &c.findings,
-        suppressed: &c.suppressed,
-        allow_reasons: c.model.allows.iter().map(|a| a.reason.clone()).collect(),
-    };
+    let r = FileReport::new(path, src, &c);
     human::render(
         &r,
         human::Style {
