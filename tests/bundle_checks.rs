@@ -132,7 +132,8 @@ struct Ns {
 }
 
 impl Ns {
-    fn new(addrs: &[IpAddr]) -> Ns {
+    /// A namespace with only `lo`, up.
+    fn bare() -> Ns {
         let name = format!(
             "stackc{}-{}",
             std::process::id(),
@@ -141,6 +142,64 @@ impl Ns {
         let ns = Ns { name };
         fs::create_dir_all(ns.etc()).unwrap();
         ok(Command::new("ip").args(["netns", "add", &ns.name]), "netns");
+        ok(
+            Command::new("ip").args(["-n", &ns.name, "link", "set", "lo", "up"]),
+            "lo up",
+        );
+        ns
+    }
+
+    /// Two namespaces joined by a veth pair, each end `eth0` with one
+    /// address and a route to the other: a private two-host network.
+    fn pair(a: IpAddr, b: IpAddr) -> (Ns, Ns) {
+        let (na, nb) = (Ns::bare(), Ns::bare());
+        ok(
+            Command::new("ip").args([
+                "link", "add", "stkveth0", "netns", &na.name, "type", "veth", "peer", "name",
+                "stkveth1", "netns", &nb.name,
+            ]),
+            "veth pair",
+        );
+        for (ns, dev, mine, other) in [(&na, "stkveth0", a, b), (&nb, "stkveth1", b, a)] {
+            let n = ns.name.as_str();
+            ok(
+                Command::new("ip").args(["-n", n, "link", "set", dev, "name", "eth0"]),
+                "rename",
+            );
+            ok(
+                Command::new("ip").args(["-n", n, "link", "set", "eth0", "up"]),
+                "up",
+            );
+            ok(
+                Command::new("ip").args([
+                    "-n",
+                    n,
+                    "addr",
+                    "add",
+                    &format!("{mine}/32"),
+                    "dev",
+                    "eth0",
+                ]),
+                "address",
+            );
+            ok(
+                Command::new("ip").args([
+                    "-n",
+                    n,
+                    "route",
+                    "add",
+                    &format!("{other}/32"),
+                    "dev",
+                    "eth0",
+                ]),
+                "route",
+            );
+        }
+        (na, nb)
+    }
+
+    fn new(addrs: &[IpAddr]) -> Ns {
+        let ns = Ns::bare();
         // No `dummy` link type here: a veth pair inside the namespace.
         ok(
             Command::new("ip").args([
@@ -148,7 +207,7 @@ impl Ns {
             ]),
             "veth",
         );
-        for dev in ["lo", "eth0", "eth1"] {
+        for dev in ["eth0", "eth1"] {
             ok(
                 Command::new("ip").args(["-n", &ns.name, "link", "set", dev, "up"]),
                 "link up",
@@ -660,4 +719,192 @@ fn the_checks_catch_a_broken_file() {
         let caught = std::panic::catch_unwind(|| check_bundle(tmp.path(), Flavor::Mariadb, None));
         assert!(caught.is_err(), "{path}: `{to}` was not caught");
     }
+}
+
+/// A database server started for a test; killed when dropped.
+struct Mariadbd {
+    child: std::process::Child,
+    socket: PathBuf,
+}
+
+impl Mariadbd {
+    fn start(ns: &Ns, cnf: &Path, datadir: &Path) -> Mariadbd {
+        let socket = datadir.join("mysqld.sock");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &ns.name, "mariadbd"])
+            // The bundle's file, as the only option file...
+            .arg(format!("--defaults-file={}", cnf.display()))
+            // ...and what a packaged server gets from Debian's own files.
+            .arg(format!("--datadir={}", datadir.display()))
+            .arg(format!("--socket={}", socket.display()))
+            .arg(format!("--pid-file={}", datadir.join("pid").display()))
+            .arg(format!(
+                "--log-error={}",
+                datadir.join("error.log").display()
+            ))
+            .arg("--user=root")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mariadbd");
+        let d = Mariadbd { child, socket };
+        let start = Instant::now();
+        while d.try_sql("SELECT 1").is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "mariadbd did not start: {}",
+                fs::read_to_string(datadir.join("error.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        d
+    }
+
+    fn try_sql(&self, sql: &str) -> Result<String, String> {
+        // `\G` output keeps its column names.
+        let names = if sql.ends_with("\\G") {
+            "--column-names"
+        } else {
+            "--skip-column-names"
+        };
+        let out = run(
+            Command::new("mariadb")
+                .arg(format!("--socket={}", self.socket.display()))
+                .args(["-uroot", "--batch", names, "-e", sql]),
+            Duration::from_secs(30),
+        );
+        let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        if out.status.success() {
+            Ok(text)
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    fn sql(&self, sql: &str) -> String {
+        self.try_sql(sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Runs a file of the bundle as the playbook does (`mysql < FILE`).
+    fn source(&self, file: &Path) {
+        let out = run(
+            Command::new("sh").arg("-c").arg(format!(
+                "mariadb --socket='{}' -uroot --batch < '{}'",
+                self.socket.display(),
+                file.display()
+            )),
+            Duration::from_secs(30),
+        );
+        assert!(out.status.success(), "{}: {out:?}", file.display());
+    }
+
+    /// Runs a keepalived notify script of the bundle against this server
+    /// (its client finds the socket in a `~/.my.cnf`, where a packaged
+    /// server's is the default).
+    fn notify(&self, script: &Path) -> Output {
+        let home = tempfile::tempdir().unwrap();
+        fs::write(
+            home.path().join(".my.cnf"),
+            format!("[client]\nsocket = {}\n", self.socket.display()),
+        )
+        .unwrap();
+        run(
+            Command::new("sh").arg(script).env("HOME", home.path()),
+            Duration::from_secs(30),
+        )
+    }
+
+    fn wait_for(&self, sql: &str, want: &str) {
+        let start = Instant::now();
+        loop {
+            let got = self.try_sql(sql).unwrap_or_default();
+            if got == want {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "{sql}: {got:?}, want {want:?}; replica: {:?}",
+                self.try_sql("SHOW SLAVE STATUS\\G")
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+impl Drop for Mariadbd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The MariaDB flavor's SQL and failover scripts, run for real: the
+/// primary and the replica of scale-up.stack, each in its own namespace
+/// with its own address, joined by a private link (no other traffic).
+/// The replica replicates the accounts and data with GTID; the promotion
+/// script makes it a writable primary; the demotion script makes the old
+/// one read-only.
+#[test]
+fn mariadb_setup_sql_replicates_and_promotes() {
+    if !can_use_namespaces() || !common::require_tool("mariadb-install-db") {
+        return;
+    }
+    let src = fs::read_to_string(common::root().join("samples/scale-up.stack")).unwrap();
+    let b = bundle_of(&src, Flavor::Mariadb);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    write(&b, &dir);
+    let a = tmp.path().join("a");
+    ok(
+        Command::new("mariadb-install-db")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", a.display()))
+            .args([
+                "--auth-root-authentication-method=socket",
+                "--skip-test-db",
+                "--user=root",
+            ]),
+        "mariadb-install-db",
+    );
+    let bdir = tmp.path().join("b");
+    copy_dir(&a, &bdir);
+    let (ns1, ns2) = Ns::pair("10.0.3.11".parse().unwrap(), "10.0.3.12".parse().unwrap());
+    let host = |h: &str, p: &str| dir.join("hosts").join(h).join(p);
+    let cnf = "etc/mysql/mariadb.conf.d/60-stackc.cnf";
+    let primary = Mariadbd::start(&ns1, &host("db-01", cnf), &a);
+    let replica = Mariadbd::start(&ns2, &host("db-02", cnf), &bdir);
+    assert_eq!(primary.sql("SELECT @@read_only"), "0");
+    assert_eq!(replica.sql("SELECT @@read_only"), "1");
+    assert_eq!(
+        primary.sql("SELECT @@gtid_strict_mode, @@log_bin, @@binlog_format"),
+        "1\t1\tROW"
+    );
+    primary.source(&host("db-01", "etc/mysql/stackc/setup.sql"));
+    replica.source(&host("db-02", "etc/mysql/stackc/setup.sql"));
+    primary.sql("CREATE TABLE foobar.t (i INT PRIMARY KEY); INSERT INTO foobar.t VALUES (42)");
+    replica.wait_for("SELECT i FROM foobar.t", "42");
+    replica.wait_for(
+        "SELECT COUNT(*) FROM mysql.user WHERE user IN ('repl', 'app')",
+        "4",
+    );
+    let status = replica.sql("SHOW SLAVE STATUS\\G");
+    for want in [
+        "Master_Host: 10.0.3.11",
+        "Slave_IO_Running: Yes",
+        "Slave_SQL_Running: Yes",
+        "Using_Gtid: Slave_Pos",
+    ] {
+        assert!(status.contains(want), "{want}:\n{status}");
+    }
+    assert!(replica
+        .sql("SHOW GRANTS FOR 'app'@'10.0.2.12'")
+        .contains("GRANT SELECT, INSERT, UPDATE, DELETE"));
+    // Failover: the replica takes over, the old primary refuses writes.
+    let out = replica.notify(&host("db-02", "etc/keepalived/stackc-promote.sh"));
+    assert_eq!(replica.sql("SELECT @@read_only"), "0", "{out:?}");
+    assert_eq!(replica.sql("SHOW SLAVE STATUS"), "");
+    replica.sql("INSERT INTO foobar.t VALUES (43)");
+    let out = primary.notify(&host("db-01", "etc/keepalived/stackc-demote.sh"));
+    assert_eq!(primary.sql("SELECT @@read_only"), "1", "{out:?}");
 }
