@@ -3,6 +3,8 @@
 //! in `bundle_checks.rs`.
 
 mod common;
+#[path = "support/small_stacks.rs"]
+mod small_stacks;
 
 use assert_cmd::Command;
 use stackc::bundle::{self, Bundle, Flavor, Options, Refusal, Secrets};
@@ -580,4 +582,29 @@ fn safe_values_are_written_as_given() {
     assert!(env.contains("\nRUNTIME=python3.11\n"));
     let inv = String::from_utf8_lossy(&b.files["ansible/inventory.ini"].bytes).into_owned();
     assert!(inv.contains("app-01 ansible_host=10.0.2.1 stackc_monitor=datadog-agent\n"));
+}
+
+/// Random small stacks, sound or not: `validate` never panics, and when it
+/// accepts a stack, `generate` does not panic either and is deterministic.
+#[test]
+fn random_stacks_never_panic() {
+    let mut accepted = 0;
+    for seed in 0..1500 {
+        let s = small_stacks::small_stack(seed);
+        let c = stackc::check(&s);
+        if !bundle::validate(&c).is_empty() {
+            continue;
+        }
+        accepted += 1;
+        let flavor = if seed % 2 == 0 {
+            Flavor::Mysql
+        } else {
+            Flavor::Mariadb
+        };
+        assert!(
+            build(&s, flavor) == build(&s, flavor),
+            "not deterministic:\n{s}"
+        );
+    }
+    assert!(accepted > 20, "only {accepted} random stacks were accepted");
 }

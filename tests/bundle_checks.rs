@@ -12,6 +12,8 @@
 //! a guard, even when a check fails.
 
 mod common;
+#[path = "support/small_stacks.rs"]
+mod small_stacks;
 
 use stackc::bundle::{self, Bundle, Flavor, Options, Secrets};
 use std::fs;
@@ -907,4 +909,40 @@ fn mariadb_setup_sql_replicates_and_promotes() {
     replica.sql("INSERT INTO foobar.t VALUES (43)");
     let out = primary.notify(&host("db-01", "etc/keepalived/stackc-demote.sh"));
     assert_eq!(primary.sql("SELECT @@read_only"), "1", "{out:?}");
+}
+
+/// Odd shapes too: the first small random stacks that `bundle` accepts
+/// (boxes, empty groups, links in every protocol) pass the real checks.
+#[test]
+fn odd_random_stacks_pass_the_real_checks() {
+    if !can_use_namespaces() {
+        return;
+    }
+    let ansible = ansible_playbook();
+    let want: usize = std::env::var("STACKC_BUNDLE_ODD")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(12);
+    let mut done = 0;
+    for seed in 0..5000u64 {
+        if done == want {
+            break;
+        }
+        let src = small_stacks::small_stack(seed);
+        if !bundle::validate(&stackc::check(&src)).is_empty() {
+            continue;
+        }
+        done += 1;
+        let flavor = if seed % 2 == 0 {
+            Flavor::Mysql
+        } else {
+            Flavor::Mariadb
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        write(&bundle_of(&src, flavor), tmp.path());
+        let caught =
+            std::panic::catch_unwind(|| check_bundle(tmp.path(), flavor, ansible.as_deref()));
+        assert!(caught.is_ok(), "seed {seed}:\n{src}");
+    }
+    assert_eq!(done, want);
 }

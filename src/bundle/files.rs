@@ -253,12 +253,19 @@ impl Out<'_, '_> {
                     }
                 }
             }
-            let first = m.target_members(&targets[0].target)[0];
+            if servers.is_empty() {
+                // Only empty groups behind this link: nothing to send to.
+                continue;
+            }
+            let health = targets
+                .iter()
+                .find_map(|t| m.target_members(&t.target).first())
+                .map_or_else(|| "/healthz".to_string(), |s| self.health(*s));
             out.push(json!({
                 "name": name,
                 "servers": servers,
                 "tls": targets.iter().any(|t| t.protocol == Protocol::Https),
-                "health": self.health(first),
+                "health": health,
             }));
         }
         out
@@ -841,7 +848,7 @@ impl Out<'_, '_> {
                 "cfg": HAPROXY_CFG,
                 "tls": self.certs.iter().any(|c| c.starts_with("/etc/haproxy/")),
             }) } else { Value::Null },
-            "keepalived": if p.vrrps.is_empty() { Value::Null } else { json!({
+            "keepalived": if !m.server_ids().any(|s| p.vrrp_of(s).is_some()) { Value::Null } else { json!({
                 "packages": ["keepalived", "curl"],
                 "scripts": if vrrp_db.is_empty() { json!([]) } else { json!([PROMOTE, DEMOTE]) },
                 "conf": KEEPALIVED_CONF,
