@@ -909,6 +909,16 @@ fn mariadb_setup_sql_replicates_and_promotes() {
     replica.sql("INSERT INTO foobar.t VALUES (43)");
     let out = primary.notify(&host("db-01", "etc/keepalived/stackc-demote.sh"));
     assert_eq!(primary.sql("SELECT @@read_only"), "1", "{out:?}");
+    // The MySQL 8 flavor's scripts use statements MariaDB has too
+    // (STOP REPLICA, RESET REPLICA ALL): run them on the old primary.
+    let mysql8 = tmp.path().join("mysql8");
+    write(&bundle_of(&src, Flavor::Mysql), &mysql8);
+    let script = mysql8.join("hosts/db-01/etc/keepalived/stackc-promote.sh");
+    let out = primary.notify(&script);
+    assert_eq!(primary.sql("SELECT @@read_only"), "0", "{out:?}");
+    let script = mysql8.join("hosts/db-01/etc/keepalived/stackc-demote.sh");
+    let out = primary.notify(&script);
+    assert_eq!(primary.sql("SELECT @@read_only"), "1", "{out:?}");
 }
 
 /// Odd shapes too: the first small random stacks that `bundle` accepts
