@@ -44,7 +44,14 @@ fn fixed_secrets(checked: &stackc::Checked) -> Secrets {
 fn build(src: &str, flavor: Flavor) -> Bundle {
     let c = stackc::check(src);
     let secrets = fixed_secrets(&c);
-    match bundle::generate(&c, &Options { flavor }, &secrets) {
+    match bundle::generate(
+        &c,
+        &Options {
+            flavor,
+            ..Options::default()
+        },
+        &secrets,
+    ) {
         Ok(b) => b,
         Err(Refusal::Findings(f)) => panic!("refused: {f:#?}"),
         Err(Refusal::Secrets(e)) => panic!("secrets: {e}"),
@@ -607,4 +614,53 @@ fn random_stacks_never_panic() {
         );
     }
     assert!(accepted > 20, "only {accepted} random stacks were accepted");
+}
+
+/// Rebuilding into the same directory keeps a zone's serial while its
+/// records stay the same, and raises it when they change.
+#[test]
+fn zone_serials_move_with_their_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("s.stack");
+    let out = tmp.path().join("b");
+    let serial = |dir: &Path| -> String {
+        let z = fs::read_to_string(dir.join("dns/foobar.com.zone")).unwrap();
+        z.lines()
+            .find(|l| l.contains("; serial"))
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let bundle_to = |dir: &Path| {
+        stackc()
+            .args(["bundle"])
+            .arg(&file)
+            .arg("-o")
+            .arg(dir)
+            .assert()
+            .code(0);
+    };
+    let src = sample("scale-up.stack");
+    fs::write(&file, &src).unwrap();
+    bundle_to(&out);
+    assert_eq!(serial(&out), "1");
+    bundle_to(&out);
+    assert_eq!(serial(&out), "1", "unchanged records keep the serial");
+    fs::write(
+        &file,
+        src.replace(
+            "  www A -> lb : https\n",
+            "  www A -> lb : https\n  @ A -> lb : https\n",
+        ),
+    )
+    .unwrap();
+    bundle_to(&out);
+    assert_eq!(serial(&out), "2", "changed records raise it");
+    bundle_to(&out);
+    assert_eq!(serial(&out), "2");
+    let elsewhere = tmp.path().join("c");
+    bundle_to(&elsewhere);
+    assert_eq!(serial(&elsewhere), "1");
 }

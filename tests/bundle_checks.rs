@@ -456,7 +456,14 @@ fn bundle_of(src: &str, flavor: Flavor) -> Bundle {
     secrets
         .fill(&bundle::required_secrets(&c), getrandom::fill)
         .unwrap();
-    match bundle::generate(&c, &Options { flavor }, &secrets) {
+    match bundle::generate(
+        &c,
+        &Options {
+            flavor,
+            ..Options::default()
+        },
+        &secrets,
+    ) {
         Ok(b) => b,
         Err(e) => panic!("no bundle for:\n{src}\n{e:#?}"),
     }

@@ -31,6 +31,7 @@ fn bundle_of(src: &str) -> Bundle {
         &c,
         &Options {
             flavor: Flavor::Mysql,
+            ..Options::default()
         },
         &secrets,
     )

@@ -58,6 +58,39 @@ impl Flavor {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub flavor: Flavor,
+    /// The zones of the bundle being replaced (see [`previous_zones`]): a
+    /// zone keeps its serial while its records do not change, and takes
+    /// the next serial when they do.
+    pub previous_zones: BTreeMap<String, PreviousZone>,
+}
+
+/// A zone of an earlier bundle, as its manifest records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousZone {
+    pub serial: u32,
+    /// The sha256 of the zone file written with serial 0.
+    pub records_sha256: String,
+}
+
+/// The zones recorded in an earlier bundle's `manifest.json`.
+pub fn previous_zones(manifest: &str) -> BTreeMap<String, PreviousZone> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(manifest) else {
+        return BTreeMap::new();
+    };
+    v.get("zones")
+        .and_then(|z| z.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|z| {
+            Some((
+                z.get("domain")?.as_str()?.to_string(),
+                PreviousZone {
+                    serial: u32::try_from(z.get("serial")?.as_u64()?).ok()?,
+                    records_sha256: z.get("records_sha256")?.as_str()?.to_string(),
+                },
+            ))
+        })
+        .collect()
 }
 
 /// One file of the bundle.
@@ -135,5 +168,5 @@ pub fn generate(checked: &Checked, opts: &Options, secrets: &Secrets) -> Result<
     let needed = required_secrets(checked);
     let secrets = secrets.for_specs(&needed).map_err(Refusal::Secrets)?;
     let plan = plan::Plan::new(&checked.model, opts.flavor);
-    Ok(files::build(&plan, &secrets))
+    Ok(files::build(&plan, &secrets, &opts.previous_zones))
 }

@@ -31,8 +31,17 @@ pub fn run(a: &Args<'_>) -> u8 {
         report(a.file, &src, &checked, &refusals);
         return 1;
     }
+    let mut opts = Options {
+        flavor: a.flavor,
+        ..Options::default()
+    };
     match classify(a.out) {
-        Dest::Missing | Dest::EarlierBundle => {}
+        Dest::Missing => {}
+        Dest::EarlierBundle => {
+            // Zones keep their serials while their records do not change.
+            let manifest = fs::read_to_string(a.out.join(bundle::MANIFEST_FILE)).unwrap_or_default();
+            opts.previous_zones = bundle::previous_zones(&manifest);
+        }
         Dest::NotADirectory => {
             return super::fail(&format!(
                 "{} exists and is not a directory",
@@ -75,7 +84,6 @@ pub fn run(a: &Args<'_>) -> u8 {
             "cannot read the operating system's random source: {e}"
         ));
     }
-    let opts = Options { flavor: a.flavor };
     let b = match bundle::generate(&checked, &opts, &secrets) {
         Ok(b) => b,
         Err(Refusal::Findings(f)) => {
