@@ -664,3 +664,29 @@ fn zone_serials_move_with_their_records() {
     bundle_to(&elsewhere);
     assert_eq!(serial(&elsewhere), "1");
 }
+
+#[test]
+fn dns_names_must_be_host_names() {
+    for (src, at) in [
+        (
+            "server a: nginx 10.0.0.1\ndomain ex_ample.com { www A -> a }\n",
+            "ex_ample.com",
+        ),
+        (
+            "server a: nginx 10.0.0.1\ndomain example.com { w_w A -> a }\n",
+            "w_w",
+        ),
+        (
+            "server a: nginx 10.0.0.1\ndomain example.com { www- A -> a }\n",
+            "www-",
+        ),
+    ] {
+        let r = refusals(src);
+        assert!(
+            r.iter().any(|(rule, s, m)| *rule == RuleId::BadValue
+                && s == at
+                && m.contains("host name")),
+            "{src}: {r:?}"
+        );
+    }
+}

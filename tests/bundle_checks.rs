@@ -413,11 +413,16 @@ fn check_bundle(dir: &Path, flavor: Flavor, ansible: Option<&Path>) {
     for e in fs::read_dir(dir.join("dns")).into_iter().flatten() {
         let p = e.unwrap().path();
         let domain = p.file_stem().unwrap().to_string_lossy().into_owned();
-        ok(
+        let out = ok(
             Command::new("named-checkzone")
                 .args(["-i", "local", &domain])
                 .arg(&p),
             &format!("named-checkzone {domain}"),
+        );
+        // Warnings too: named itself refuses what check-names warns about.
+        assert!(
+            !out.contains("warning") && !out.contains("bad "),
+            "named-checkzone {domain}:\n{out}"
         );
     }
     if let Some(ap) = ansible {

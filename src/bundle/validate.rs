@@ -204,8 +204,47 @@ fn vrrp(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// A host name label (RFC 952/1123): letters, digits and inner hyphens.
+/// BIND refuses A/AAAA owners that break it (`check-names`).
+fn is_host_label(l: &str) -> bool {
+    let b = l.as_bytes();
+    !b.is_empty()
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+}
+
 fn records(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
     let mut domains: HashMap<String, Span> = HashMap::new();
+    for d in &m.domains {
+        let name = text::domain(&d.name);
+        if !name.split('.').all(is_host_label) {
+            out.push(bad(
+                d.span,
+                &d.name,
+                format!(
+                    "`{}` is not a host name: BIND refuses the zone (check-names)",
+                    d.name
+                ),
+                "not a host name",
+                "use letters, digits and inner hyphens in each label",
+            ));
+        }
+    }
+    for r in &m.records {
+        if r.label != "@" && !r.label.split('.').all(is_host_label) {
+            out.push(bad(
+                r.span,
+                &r.subject,
+                format!(
+                    "`{}` is not a host name: BIND refuses address records named so (check-names)",
+                    r.label
+                ),
+                "not a host name",
+                "use letters, digits and inner hyphens in each label",
+            ));
+        }
+    }
     for d in &m.domains {
         let key = text::domain(&d.name);
         if let Some(first) = domains.get(&key) {
