@@ -57,7 +57,7 @@ enum Command {
     },
     /// Write the deployable config bundle: every host's configs, Ansible, DNS.
     #[command(
-        after_help = "Examples:\n  stackc bundle samples/scale-up.stack -o build/foobar\n  stackc bundle samples/scale-up.stack -o build/foobar --flavor mariadb --secrets build/foobar/secrets.json\n\nExit status: 0 written; 1 error findings other than spof/zone-spof (nothing is written);\n2 could not run (bad usage, unreadable input, unwritable output, or DIR exists\nand is not an earlier bundle, without --force)."
+        after_help = "Examples:\n  stackc bundle samples/scale-up.stack -o build/foobar\n  stackc bundle web.stack -o out --flavor mariadb --secrets out/secrets.json\n\nExit status: 0 written; 1 error findings other than spof/zone-spof (nothing is written);\n2 could not run (bad usage, unreadable input, unwritable output, or DIR exists\nand is not an earlier bundle, without --force)."
     )]
     Bundle {
         /// The file (`-` reads standard input).
