@@ -110,6 +110,8 @@ fn can_use_namespaces() -> bool {
         "openssl",
         "curl",
         "mysqladmin",
+        "unshare",
+        "systemd-analyze",
     ]
     .iter()
     .all(|t| common::require_tool(t))
@@ -410,6 +412,16 @@ fn check_bundle(dir: &Path, flavor: Flavor, ansible: Option<&Path>) {
             }
         }
     }
+    for h in manifest["hosts"].as_array().unwrap() {
+        let units = dir
+            .join("hosts")
+            .join(h["name"].as_str().unwrap())
+            .join("etc/systemd/system");
+        for e in fs::read_dir(&units).into_iter().flatten() {
+            let unit = e.unwrap().path();
+            verify_unit(&unit);
+        }
+    }
     for e in fs::read_dir(dir.join("dns")).into_iter().flatten() {
         let p = e.unwrap().path();
         let domain = p.file_stem().unwrap().to_string_lossy().into_owned();
@@ -443,6 +455,33 @@ fn check_bundle(dir: &Path, flavor: Flavor, ansible: Option<&Path>) {
         );
         assert!(!out.contains("[WARNING]"), "ansible warns:\n{out}");
     }
+}
+
+/// `systemd-analyze verify` on an application unit. The application code
+/// is the user's: when the unit runs a program under /srv, a private mount
+/// namespace puts an empty tmpfs on /srv (the host's is untouched) with a
+/// stand-in executable at that path.
+fn verify_unit(unit: &Path) {
+    let text = fs::read_to_string(unit).unwrap();
+    let program = text
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .and_then(|c| c.split_whitespace().next())
+        .expect("ExecStart")
+        .to_string();
+    let script = if program.starts_with("/srv/") {
+        "mount -t tmpfs tmpfs /srv && mkdir -p \"$(dirname \"$1\")\" && printf '#!/bin/sh\\n' > \"$1\" && chmod 755 \"$1\" && exec systemd-analyze verify \"$2\""
+    } else {
+        "exec systemd-analyze verify \"$2\""
+    };
+    let out = ok(
+        Command::new("unshare")
+            .args(["-m", "sh", "-c", script, "sh"])
+            .arg(&program)
+            .arg(unit),
+        &format!("systemd-analyze verify {}", unit.display()),
+    );
+    assert!(out.trim().is_empty(), "{}:\n{out}", unit.display());
 }
 
 fn write(b: &Bundle, dir: &Path) {
@@ -570,7 +609,9 @@ fn random_stack(seed: u64) -> String {
     let app_port = [8000u16, 9000][r.below(2) as usize];
     let runtime = ["python", "node", "php", "ruby", "java"][r.below(5) as usize];
     let command = if r.chance(50) {
-        format!(" command=\"/usr/bin/{runtime} /srv/rnd{seed}/app/main --port {app_port}\"")
+        format!(
+            " command=\"/srv/rnd{seed}/app/bin/{runtime}-server --port {app_port} --workers=2\""
+        )
     } else {
         String::new()
     };
@@ -690,7 +731,12 @@ fn the_checks_catch_a_broken_file() {
     }
     let src = fs::read_to_string(common::root().join("samples/scale-up.stack")).unwrap();
     let b = bundle_of(&src, Flavor::Mariadb);
-    let breakages: [(&str, &str, &str); 6] = [
+    let breakages: [(&str, &str, &str); 7] = [
+        (
+            "hosts/app-01/etc/systemd/system/foobar-app.service",
+            "Restart=on-failure",
+            "Restart=sometimes",
+        ),
         (
             "hosts/lb-01/etc/haproxy/haproxy.cfg",
             "    retries 3\n",

@@ -2,7 +2,8 @@
 # Tools of `stackc bundle`'s tests: the real daemons' own config checks
 # (haproxy -c, nginx -t, keepalived -t, mariadbd --help --verbose,
 # named-checkzone), iproute2 for the network namespaces those checks run in,
-# curl (the keepalived checks name it), openssl (test certificates), and
+# curl (the keepalived checks name it), openssl (test certificates),
+# systemd-analyze and unshare (the application units), and
 # ansible-core (from PyPI, in a virtualenv under target/tools/ansible)
 # for `ansible-playbook --syntax-check`.
 #
@@ -25,7 +26,7 @@ trap cleanup EXIT
 
 apt_install haproxy:haproxy nginx:nginx keepalived:keepalived \
   mariadbd:mariadb-server named-checkzone:bind9-utils ip:iproute2 \
-  curl:curl openssl:openssl
+  curl:curl openssl:openssl systemd-analyze:systemd unshare:util-linux
 
 venv=target/tools/ansible
 if [[ ! -x $venv/bin/ansible-playbook ]]; then

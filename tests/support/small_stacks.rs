@@ -26,7 +26,7 @@ pub fn small_stack(seed: u64) -> String {
         " monitor=agent",
         " runtime=python",
         " firewall",
-        " command=\"/bin/app --x\"",
+        " command=\"/bin/true --x\"",
     ];
     let names = ["a", "b", "c", "d", "e", "f"];
     let mut s = String::new();
