@@ -85,6 +85,27 @@ enum Command {
     /// Print the man page (roff) of stackc.
     #[command(after_help = "Example:\n  stackc man > stackc.1 && man ./stackc.1")]
     Man,
+    /// Write the deployable config bundle: every host's configs, Ansible, DNS.
+    #[command(
+        after_help = "Examples:\n  stackc bundle samples/scale-up.stack -o build/foobar\n  stackc bundle web.stack -o out --flavor mariadb --secrets out/secrets.json\n\nExit status: 0 written; 1 error findings other than spof/zone-spof (nothing is written);\n2 could not run (bad usage, unreadable input, unwritable output, or DIR exists\nand is not an earlier bundle, without --force)."
+    )]
+    Bundle {
+        /// The file (`-` reads standard input).
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// The bundle directory (replaced as a whole, atomically).
+        #[arg(short = 'o', long = "out", value_name = "DIR", required = true)]
+        out: std::path::PathBuf,
+        /// The database server the mysql hosts run.
+        #[arg(long, value_enum, default_value_t = FlavorArg::Mysql)]
+        flavor: FlavorArg,
+        /// Reuse the passwords of an earlier bundle (its secrets.json).
+        #[arg(long, value_name = "FILE")]
+        secrets: Option<std::path::PathBuf>,
+        /// Replace DIR even when it is not an earlier stackc bundle.
+        #[arg(long)]
+        force: bool,
+    },
     /// What a rule means, why it matters, how to fix or allow it.
     #[command(
         after_help = "Examples:\n  stackc explain spof\n  stackc explain        # lists every rule"
@@ -107,6 +128,14 @@ pub enum Format {
 pub enum SimFormat {
     Human,
     Json,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+pub enum FlavorArg {
+    /// MySQL 8.
+    Mysql,
+    /// MariaDB 10.6+.
+    Mariadb,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -141,6 +170,22 @@ fn main() -> ExitCode {
             deny,
         } => cli::check::run(&files, format, deny.is_some()),
         Command::Simulate { file, fail, format } => cli::simulate::run(&file, &fail, format),
+        Command::Bundle {
+            file,
+            out,
+            flavor,
+            secrets,
+            force,
+        } => cli::bundle::run(&cli::bundle::Args {
+            file: &file,
+            out: &out,
+            flavor: match flavor {
+                FlavorArg::Mysql => stackc::bundle::Flavor::Mysql,
+                FlavorArg::Mariadb => stackc::bundle::Flavor::Mariadb,
+            },
+            secrets: secrets.as_deref(),
+            force,
+        }),
         Command::Explain { rule } => cli::explain::run(rule.as_deref()),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Completions { shell } => {

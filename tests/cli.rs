@@ -160,7 +160,8 @@ fn sarif_has_what_code_scanning_needs() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     // It reads back into the typed SARIF model (generated from the schema).
-    let typed: serde_sarif::sarif::Sarif = serde_json::from_slice(&out.stdout).expect("valid SARIF");
+    let typed: serde_sarif::sarif::Sarif =
+        serde_json::from_slice(&out.stdout).expect("valid SARIF");
     assert_eq!(typed.runs.len(), 1);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");

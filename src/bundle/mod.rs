@@ -1,2 +1,172 @@
-//! Emitter: the deployable config bundle of BUNDLE.md. Built in the bundle
-//! issue.
+//! Emitter: the deployable config bundle of BUNDLE.md.
+//!
+//! [`generate`] turns a checked stack into a [`Bundle`]: a sorted map from
+//! path (relative to the bundle directory) to bytes, mode and a secret flag.
+//! It does no I/O and draws no randomness: the passwords come in as
+//! [`Secrets`] (the CLI draws the missing ones from the OS), so the same
+//! input and secrets give the same bytes.
+//!
+//! - `validate.rs`: what a bundle needs beyond `check` (addresses, a vip for
+//!   `failover=auto`, strings that the target files can hold). Refusals are
+//!   findings with spans, like `check`'s.
+//! - `plan.rs`: facts derived from the model that several files share
+//!   (databases, VRRP instances, who listens where, endpoints of links).
+//! - `files.rs`: one function per file type: builds the template context.
+//! - `render.rs` + `templates/`: one minijinja template per file type.
+//! - `secrets.rs`: which passwords a stack needs; the secrets file.
+
+mod files;
+mod plan;
+mod render;
+mod secrets;
+mod text;
+mod validate;
+
+pub use secrets::{SecretSpec, Secrets, SecretsError, SECRETS_FILE};
+
+use crate::diag::{Finding, RuleId, Severity};
+use crate::Checked;
+use std::collections::BTreeMap;
+
+/// The name of the manifest at the bundle's root; a directory holding one
+/// written by stackc is an earlier bundle.
+pub const MANIFEST_FILE: &str = "manifest.json";
+/// `generator` in every manifest stackc writes.
+pub const GENERATOR: &str = "stackc";
+/// The bundle format (BUNDLE.md, contract v1).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Which MySQL server the database hosts run.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Flavor {
+    /// MySQL 8 (`gtid_mode`, `CHANGE REPLICATION SOURCE TO`).
+    #[default]
+    Mysql,
+    /// MariaDB 10.6+ (`gtid_strict_mode`, `CHANGE MASTER TO ... MASTER_USE_GTID`).
+    Mariadb,
+}
+
+impl Flavor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flavor::Mysql => "mysql",
+            Flavor::Mariadb => "mariadb",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub flavor: Flavor,
+    /// The zones of the bundle being replaced (see [`previous_zones`]): a
+    /// zone keeps its serial while its records do not change, and takes
+    /// the next serial when they do.
+    pub previous_zones: BTreeMap<String, PreviousZone>,
+}
+
+/// A zone of an earlier bundle, as its manifest records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousZone {
+    pub serial: u32,
+    /// The sha256 of the zone file written with serial 0.
+    pub records_sha256: String,
+}
+
+/// The zones recorded in an earlier bundle's `manifest.json`.
+pub fn previous_zones(manifest: &str) -> BTreeMap<String, PreviousZone> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(manifest) else {
+        return BTreeMap::new();
+    };
+    v.get("zones")
+        .and_then(|z| z.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|z| {
+            Some((
+                z.get("domain")?.as_str()?.to_string(),
+                PreviousZone {
+                    serial: u32::try_from(z.get("serial")?.as_u64()?).ok()?,
+                    records_sha256: z.get("records_sha256")?.as_str()?.to_string(),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// One file of the bundle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleFile {
+    pub bytes: Vec<u8>,
+    /// Unix permission bits (0o644, 0o600 for secrets, 0o755 for scripts).
+    pub mode: u32,
+    /// Holds a password: mode 0600, marked in the manifest.
+    pub secret: bool,
+}
+
+/// Every file of a bundle, by path relative to the bundle directory
+/// (`/`-separated, sorted).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bundle {
+    pub files: BTreeMap<String, BundleFile>,
+    /// How many hosts get files.
+    pub hosts: usize,
+}
+
+impl Bundle {
+    pub fn secret_files(&self) -> usize {
+        self.files.values().filter(|f| f.secret).count()
+    }
+}
+
+/// Why a bundle was not generated.
+#[derive(Debug)]
+pub enum Refusal {
+    /// The file has error findings `bundle` does not accept (everything but
+    /// `spof` and `zone-spof`), or a bundle-specific refusal (`bad-value`,
+    /// `missing-vip`): report them like `check` does, exit 1.
+    Findings(Vec<Finding>),
+    /// The secrets given do not fit (a password missing or malformed).
+    Secrets(SecretsError),
+}
+
+/// The error findings that stop a bundle: every error but `spof` and
+/// `zone-spof` (allowed findings are already out of `findings`).
+pub fn blocking_findings(checked: &Checked) -> Vec<Finding> {
+    checked
+        .findings
+        .iter()
+        .filter(|f| {
+            f.severity() == Severity::Error && !matches!(f.rule, RuleId::Spof | RuleId::ZoneSpof)
+        })
+        .cloned()
+        .collect()
+}
+
+/// What a stack needs before it can be bundled: the findings of `check`
+/// that stop a bundle, then the bundle's own refusals.
+pub fn validate(checked: &Checked) -> Vec<Finding> {
+    let mut out = blocking_findings(checked);
+    if out.is_empty() {
+        out = validate::validate(checked);
+        crate::diag::sort_findings(&mut out);
+    }
+    out
+}
+
+/// The passwords this stack's bundle needs (empty until [`validate`] passes).
+pub fn required_secrets(checked: &Checked) -> Vec<SecretSpec> {
+    secrets::required(&checked.model)
+}
+
+/// Builds the bundle. `secrets` must hold every password of
+/// [`required_secrets`] (see [`Secrets::fill`]).
+pub fn generate(checked: &Checked, opts: &Options, secrets: &Secrets) -> Result<Bundle, Refusal> {
+    let refusals = validate(checked);
+    if !refusals.is_empty() {
+        return Err(Refusal::Findings(refusals));
+    }
+    let needed = required_secrets(checked);
+    let secrets = secrets.for_specs(&needed).map_err(Refusal::Secrets)?;
+    let plan = plan::Plan::new(&checked.model, opts.flavor);
+    Ok(files::build(&plan, &secrets, &opts.previous_zones))
+}

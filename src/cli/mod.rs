@@ -1,6 +1,7 @@
 //! The commands: read input, call the library, print, choose the exit code
 //! (CLI.md: 0 clean, 1 findings, 2 could not run).
 
+pub mod bundle;
 pub mod check;
 pub mod explain;
 pub mod fmt;

@@ -76,6 +76,11 @@ pub struct RoleSpec {
     pub runs_code: bool,
     /// Takes traffic through a virtual address (`mode=active-passive`).
     pub balances: bool,
+    /// Debian packages that install it (`stackc bundle`; for mysql, the
+    /// MySQL flavor's: `--flavor mariadb` swaps them).
+    pub packages: &'static [&'static str],
+    /// Its systemd service (`{stack}` stands for the stack's name).
+    pub service: &'static str,
 }
 
 /// The roles of v1 (LANGUAGE.md §3).
@@ -91,6 +96,8 @@ pub static ROLES: &[RoleSpec] = &[
         http_health: false,
         runs_code: false,
         balances: true,
+        packages: &["haproxy"],
+        service: "haproxy",
     },
     RoleSpec {
         name: "nginx",
@@ -103,6 +110,8 @@ pub static ROLES: &[RoleSpec] = &[
         http_health: true,
         runs_code: false,
         balances: false,
+        packages: &["nginx"],
+        service: "nginx",
     },
     RoleSpec {
         name: "app",
@@ -115,6 +124,8 @@ pub static ROLES: &[RoleSpec] = &[
         http_health: true,
         runs_code: true,
         balances: false,
+        packages: &[],
+        service: "{stack}-app",
     },
     RoleSpec {
         name: "mysql",
@@ -127,6 +138,8 @@ pub static ROLES: &[RoleSpec] = &[
         http_health: false,
         runs_code: false,
         balances: false,
+        packages: &["mysql-server", "mysql-client"],
+        service: "mysql",
     },
 ];
 

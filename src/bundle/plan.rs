@@ -1,0 +1,375 @@
+//! Facts derived from the model that several files share: the databases,
+//! the VRRP instances, who listens where, and where a link's requests go.
+
+use super::secrets::SecretSpec;
+use super::Flavor;
+use crate::model::{Failover, GroupId, Mode, Model, Protocol, Role, ServerId, Target};
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr};
+
+/// The first VRRP router id; one per VRRP instance from there.
+pub const FIRST_VRID: usize = 51;
+/// The last usable VRRP router id.
+pub const LAST_VRID: usize = 255;
+
+/// A database: a mysql group, or a mysql server outside any group.
+#[derive(Clone, Debug)]
+pub struct Db {
+    /// The group's (or server's) name.
+    pub name: String,
+    pub group: Option<GroupId>,
+    /// In declared order.
+    pub members: Vec<ServerId>,
+    pub primary: ServerId,
+    /// The write address of a `failover=auto` group.
+    pub vip: Option<IpAddr>,
+    pub auto: bool,
+    /// Servers with a mysql link to it, in source order.
+    pub clients: Vec<Client>,
+}
+
+impl Db {
+    pub fn replicas(&self) -> impl Iterator<Item = ServerId> + '_ {
+        self.members.iter().copied().filter(|s| *s != self.primary)
+    }
+    pub fn replicated(&self) -> bool {
+        self.members.len() > 1
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub server: ServerId,
+    /// Has a write link (else only `read` links).
+    pub writes: bool,
+}
+
+/// What a VRRP instance's check probes on each member.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CheckKind {
+    /// The local HAProxy's monitor URI.
+    Haproxy,
+    /// The local web or application server's health URI.
+    Http,
+    /// The local database server answers.
+    Mysql,
+}
+
+/// One `vrrp_instance`: an active-passive group, or a `failover=auto`
+/// mysql group holding its write vip.
+#[derive(Clone, Debug)]
+pub struct Vrrp {
+    pub group: GroupId,
+    pub vrid: usize,
+    pub vip: IpAddr,
+    /// Members by priority, highest first.
+    pub order: Vec<ServerId>,
+    pub check: CheckKind,
+    /// Taking over promotes the local database (`failover=auto`).
+    pub promote: bool,
+    /// The first member takes the vip back when it returns (LANGUAGE.md
+    /// §5: the holder is the first member up). Databases do not: a
+    /// returning old primary has stale data.
+    pub preempt: bool,
+}
+
+pub struct Plan<'m> {
+    pub m: &'m Model,
+    pub flavor: Flavor,
+    /// The stack's name (`stack` when the file names none).
+    pub stack: String,
+    pub dbs: Vec<Db>,
+    pub vrrps: Vec<Vrrp>,
+    /// Per server: the ports each of its roles listens on.
+    pub listens: Vec<BTreeMap<Role, BTreeSet<(Protocol, u16)>>>,
+}
+
+impl<'m> Plan<'m> {
+    pub fn new(m: &'m Model, flavor: Flavor) -> Self {
+        let stack = m.name.clone().unwrap_or_else(|| "stack".to_string());
+        let mut p = Plan {
+            m,
+            flavor,
+            stack,
+            dbs: Vec::new(),
+            vrrps: Vec::new(),
+            listens: Vec::new(),
+        };
+        p.databases();
+        p.vrrp_instances();
+        p.listens = m.server_ids().map(|s| p.compute_listens(s)).collect();
+        p
+    }
+
+    /// A server's address (the bundle refuses servers without one).
+    pub fn addr(&self, s: ServerId) -> IpAddr {
+        self.m
+            .server(s)
+            .address
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    }
+
+    fn databases(&mut self) {
+        let m = self.m;
+        for g in m.group_ids() {
+            let grp = m.group(g);
+            let Some(primary) = grp.primary.filter(|_| grp.is_mysql()) else {
+                continue;
+            };
+            let auto = grp.failover == Failover::Auto;
+            self.dbs.push(Db {
+                name: grp.name.clone(),
+                group: Some(g),
+                members: grp.members.clone(),
+                primary,
+                vip: if auto { grp.vip } else { None },
+                auto,
+                clients: Vec::new(),
+            });
+        }
+        for s in m.server_ids() {
+            let srv = m.server(s);
+            if srv.group.is_none() && srv.roles.has("mysql") {
+                self.dbs.push(Db {
+                    name: srv.name.clone(),
+                    group: None,
+                    members: vec![s],
+                    primary: s,
+                    vip: None,
+                    auto: false,
+                    clients: Vec::new(),
+                });
+            }
+        }
+        for l in &m.links {
+            for t in l.targets.iter().filter(|t| t.protocol == Protocol::Mysql) {
+                let Some(d) = self.db_of_target(t.target) else {
+                    continue;
+                };
+                for src in &l.from {
+                    let clients = &mut self.dbs[d].clients;
+                    match clients.iter_mut().find(|c| c.server == *src) {
+                        Some(c) => c.writes |= l.is_write(t),
+                        None => clients.push(Client {
+                            server: *src,
+                            writes: l.is_write(t),
+                        }),
+                    }
+                }
+            }
+        }
+    }
+
+    /// The database a server belongs to.
+    pub fn db_of(&self, s: ServerId) -> Option<usize> {
+        self.dbs.iter().position(|d| d.members.contains(&s))
+    }
+
+    pub fn db_of_target(&self, t: Target) -> Option<usize> {
+        match t {
+            Target::Server(s) => self.db_of(s),
+            Target::Group(g) => self.dbs.iter().position(|d| d.group == Some(g)),
+        }
+    }
+
+    fn vrrp_instances(&mut self) {
+        let m = self.m;
+        for g in m.group_ids() {
+            let grp = m.group(g);
+            let auto_db = grp.is_mysql() && grp.failover == Failover::Auto;
+            let Some(vip) = grp.vip else { continue };
+            if grp.mode != Mode::ActivePassive && !auto_db {
+                continue;
+            }
+            let mut order = grp.members.clone();
+            if auto_db {
+                if let Some(p) = grp.primary {
+                    order.retain(|s| *s != p);
+                    order.insert(0, p);
+                }
+            }
+            let check = if grp.roles.has("haproxy") {
+                CheckKind::Haproxy
+            } else if auto_db || !grp.roles.any(|r| r.http_health) {
+                CheckKind::Mysql
+            } else {
+                CheckKind::Http
+            };
+            self.vrrps.push(Vrrp {
+                group: g,
+                vrid: FIRST_VRID + self.vrrps.len(),
+                vip,
+                order,
+                check,
+                promote: auto_db,
+                preempt: !grp.is_mysql(),
+            });
+        }
+    }
+
+    /// The VRRP instance a server takes part in.
+    pub fn vrrp_of(&self, s: ServerId) -> Option<&Vrrp> {
+        let g = self.m.server(s).group?;
+        self.vrrps.iter().find(|v| v.group == g)
+    }
+
+    /// The port a role of a server listens on when no link says otherwise:
+    /// `port=` for its main role, the role's default for the others.
+    pub fn role_port(&self, s: ServerId, role: Role) -> u16 {
+        let srv = self.m.server(s);
+        if srv.roles.main() == Some(role) {
+            srv.main_port()
+        } else {
+            role.spec().port
+        }
+    }
+
+    /// Which role of a server answers requests in `p` on `port`: mysql for
+    /// mysql; for http(s), the application when the port is its own and it
+    /// is not the main role, else the highest-tier http role.
+    pub fn serving_role(&self, s: ServerId, p: Protocol, port: u16) -> Option<Role> {
+        let roles = self.m.server(s).roles;
+        if p == Protocol::Mysql {
+            return roles.speaking(Protocol::Mysql);
+        }
+        if let Some(app) = Role::lookup("app").filter(|r| roles.contains(*r)) {
+            if roles.main() != Some(app) && port == self.role_port(s, app) {
+                return Some(app);
+            }
+        }
+        roles.speaking(Protocol::Http)
+    }
+
+    fn targets_server(&self, t: Target, s: ServerId) -> bool {
+        self.m.target_members(&t).contains(&s)
+    }
+
+    fn compute_listens(&self, s: ServerId) -> BTreeMap<Role, BTreeSet<(Protocol, u16)>> {
+        let m = self.m;
+        let mut out: BTreeMap<Role, BTreeSet<(Protocol, u16)>> = BTreeMap::new();
+        let reaching = m
+            .records
+            .iter()
+            .flat_map(|r| r.targets.iter())
+            .chain(m.links.iter().flat_map(|l| l.targets.iter()));
+        for t in reaching {
+            if !self.targets_server(t.target, s) {
+                continue;
+            }
+            if let Some(role) = self.serving_role(s, t.protocol, t.port) {
+                out.entry(role).or_default().insert((t.protocol, t.port));
+            }
+        }
+        for role in m.server(s).roles.iter() {
+            out.entry(role).or_insert_with(|| {
+                BTreeSet::from([(role.spec().protocol, self.role_port(s, role))])
+            });
+        }
+        out
+    }
+
+    /// The ports a role of a server listens on.
+    pub fn ports(&self, s: ServerId, role: &str) -> Vec<(Protocol, u16)> {
+        Role::lookup(role)
+            .and_then(|r| self.listens[s.index()].get(&r))
+            .map(|set| set.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The one port of a role that listens on one port (app, mysql).
+    pub fn port(&self, s: ServerId, role: &str) -> u16 {
+        self.ports(s, role)
+            .first()
+            .map(|(_, p)| *p)
+            .unwrap_or_else(|| Role::lookup(role).map_or(0, |r| self.role_port(s, r)))
+    }
+
+    /// The addresses where requests to a target go: a group's vip when it
+    /// is active-passive; for a mysql write to a mysql group, the primary
+    /// (or the vip with `failover=auto`); else every member's address.
+    pub fn endpoints(&self, t: Target, protocol: Protocol, write: bool) -> Vec<IpAddr> {
+        match t {
+            Target::Server(s) => vec![self.addr(s)],
+            Target::Group(g) => {
+                let grp = self.m.group(g);
+                if protocol == Protocol::Mysql && grp.is_mysql() {
+                    if write {
+                        return match (grp.failover, grp.vip, grp.primary) {
+                            (Failover::Auto, Some(vip), _) => vec![vip],
+                            (_, _, Some(p)) => vec![self.addr(p)],
+                            _ => Vec::new(),
+                        };
+                    }
+                } else if grp.mode == Mode::ActivePassive {
+                    if let Some(vip) = grp.vip {
+                        return vec![vip];
+                    }
+                }
+                grp.members.iter().map(|s| self.addr(*s)).collect()
+            }
+        }
+    }
+
+    /// The passwords the bundle needs, in a fixed order.
+    pub fn secret_specs(&self) -> Vec<SecretSpec> {
+        let mut out = Vec::new();
+        for v in &self.vrrps {
+            out.push(SecretSpec::vrrp(&self.m.group(v.group).name));
+        }
+        for d in &self.dbs {
+            if d.replicated() {
+                out.push(SecretSpec::mysql(&d.name, "replication"));
+            }
+            if !d.clients.is_empty() {
+                out.push(SecretSpec::mysql(&d.name, "app"));
+            }
+        }
+        out
+    }
+
+    /// The mysql links of a server, for its environment: per database,
+    /// the write endpoints and the read endpoints.
+    pub fn db_links(&self, s: ServerId) -> Vec<DbLink> {
+        let m = self.m;
+        let mut out: Vec<DbLink> = Vec::new();
+        for l in m.links.iter().filter(|l| l.from.contains(&s)) {
+            for t in l.targets.iter().filter(|t| t.protocol == Protocol::Mysql) {
+                let Some(d) = self.db_of_target(t.target) else {
+                    continue;
+                };
+                let idx = match out.iter().position(|x| x.db == d) {
+                    Some(i) => i,
+                    None => {
+                        out.push(DbLink {
+                            db: d,
+                            write: Vec::new(),
+                            read: Vec::new(),
+                        });
+                        out.len() - 1
+                    }
+                };
+                let write = l.is_write(t);
+                for ip in self.endpoints(t.target, t.protocol, write) {
+                    let hp = (ip, t.port);
+                    let list = if write {
+                        &mut out[idx].write
+                    } else {
+                        &mut out[idx].read
+                    };
+                    if !list.contains(&hp) {
+                        list.push(hp);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What a server's mysql links say about one database.
+#[derive(Clone, Debug)]
+pub struct DbLink {
+    pub db: usize,
+    pub write: Vec<(IpAddr, u16)>,
+    pub read: Vec<(IpAddr, u16)>,
+}
