@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod explain;
+pub mod render;
 pub mod simulate;
 
 use std::io::{IsTerminal, Read};

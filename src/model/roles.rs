@@ -54,6 +54,20 @@ pub enum Tier {
     LoadBalancer = 3,
 }
 
+/// How diagrams draw a role: the glyph of `stackc render --to svg` and the
+/// node shape of the Mermaid and DOT output.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// A fan-out: requests come in once and leave to several backends.
+    Balancer,
+    /// A window of a web page.
+    WebServer,
+    /// Running code (a gear, `{ }`).
+    AppServer,
+    /// A cylinder.
+    Database,
+}
+
 /// One row of the roles table.
 #[derive(Debug)]
 pub struct RoleSpec {
@@ -76,6 +90,8 @@ pub struct RoleSpec {
     pub runs_code: bool,
     /// Takes traffic through a virtual address (`mode=active-passive`).
     pub balances: bool,
+    /// How diagrams draw it.
+    pub shape: Shape,
 }
 
 /// The roles of v1 (LANGUAGE.md §3).
@@ -91,6 +107,7 @@ pub static ROLES: &[RoleSpec] = &[
         http_health: false,
         runs_code: false,
         balances: true,
+        shape: Shape::Balancer,
     },
     RoleSpec {
         name: "nginx",
@@ -103,6 +120,7 @@ pub static ROLES: &[RoleSpec] = &[
         http_health: true,
         runs_code: false,
         balances: false,
+        shape: Shape::WebServer,
     },
     RoleSpec {
         name: "app",
@@ -115,6 +133,7 @@ pub static ROLES: &[RoleSpec] = &[
         http_health: true,
         runs_code: true,
         balances: false,
+        shape: Shape::AppServer,
     },
     RoleSpec {
         name: "mysql",
@@ -127,6 +146,7 @@ pub static ROLES: &[RoleSpec] = &[
         http_health: false,
         runs_code: false,
         balances: false,
+        shape: Shape::Database,
     },
 ];
 

@@ -59,10 +59,11 @@ pub fn require_tool(program: &str) -> bool {
     let found = std::env::var_os("PATH").is_some_and(|paths| {
         std::env::split_paths(&paths).any(|dir| {
             let p = dir.join(program);
-            p.is_file() && std::fs::metadata(&p).is_ok_and(|m| {
-                use std::os::unix::fs::PermissionsExt;
-                m.permissions().mode() & 0o111 != 0
-            })
+            p.is_file()
+                && std::fs::metadata(&p).is_ok_and(|m| {
+                    use std::os::unix::fs::PermissionsExt;
+                    m.permissions().mode() & 0o111 != 0
+                })
         })
     });
     if found {
