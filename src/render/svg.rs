@@ -885,7 +885,33 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
             );
         let _ = write!(body, "\n{el}");
         let (name, details) = group_title(d, gi);
-        let tx = r.x + PAD;
+        let tw = width(&name, 12.5, true) + 10.0 + width(&details, SMALL, false);
+        // Edges that cross the title band into a member: keep the title
+        // clear of them when the other end of the band is free.
+        let crossings: Vec<f64> = lay
+            .edges
+            .iter()
+            .flat_map(|e| e.points.windows(2))
+            .filter(|w| {
+                (w[0].x - w[1].x).abs() < 0.01
+                    && w[0].y.min(w[1].y) < r.y + TITLE_BAND
+                    && w[0].y.max(w[1].y) > r.y + 1.0
+                    && w[0].x > r.x
+                    && w[0].x < r.right()
+            })
+            .map(|w| w[0].x)
+            .collect();
+        let clear = |x0: f64| {
+            !crossings
+                .iter()
+                .any(|c| *c > x0 - 4.0 && *c < x0 + tw + 4.0)
+        };
+        let right = r.right() - PAD - tw;
+        let tx = if clear(r.x + PAD) || right < r.x + PAD || !clear(right) {
+            r.x + PAD
+        } else {
+            right
+        };
         let ty = r.y + 18.0;
         let _ = write!(titles, "\n{}", txt(tx, ty, "gname", &name));
         let _ = write!(

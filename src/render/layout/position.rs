@@ -177,8 +177,69 @@ pub fn place(g: &Graph, r: &Ranked, o: &mut Ordered, sp: &Spacing) -> Placed {
     for ls in rank_leaves.iter().rev() {
         place_rank(&cx, ls, &mut x, Dir::Both);
     }
+    straighten(&cx, &rank_leaves, &mut x);
     push_out_of_split_clusters(&cx, o, &rank_leaves, &mut x);
     Placed { x, extra: cx.extra }
+}
+
+/// Long edges run straight: all the dummies of an edge move to one x when
+/// every one of them has room there between its neighbours.
+fn straighten(cx: &Ctx, rank_leaves: &[Vec<usize>], x: &mut [f64]) {
+    let mut pos = vec![0usize; x.len()];
+    for ls in rank_leaves {
+        for (i, &l) in ls.iter().enumerate() {
+            pos[l] = i;
+        }
+    }
+    for ch in &cx.r.chains {
+        let Chain::Layered { ports, .. } = ch else {
+            continue;
+        };
+        let dummies: Vec<usize> = ports
+            .iter()
+            .filter_map(|p| match p {
+                Port::Leaf(l) if cx.r.is_dummy(*l) => Some(*l),
+                _ => None,
+            })
+            .collect();
+        if dummies.is_empty() {
+            continue;
+        }
+        // Where each dummy may go without touching its neighbours.
+        let mut lo = f64::MIN;
+        let mut hi = f64::MAX;
+        for &dm in &dummies {
+            let ls = &rank_leaves[cx.r.rank[dm]];
+            let i = pos[dm];
+            if i > 0 {
+                lo = lo.max(x[ls[i - 1]] + cx.sep(ls[i - 1], dm, true));
+            }
+            if i + 1 < ls.len() {
+                hi = hi.min(x[ls[i + 1]] - cx.sep(dm, ls[i + 1], true));
+            }
+        }
+        if lo > hi {
+            continue;
+        }
+        // Prefer the x of an end that is a node, then the dummies' median.
+        let mut want: Vec<f64> = Vec::new();
+        for p in [ports[0], ports[ports.len() - 1]] {
+            if let Port::Leaf(l) = p {
+                want.push(x[l]);
+            }
+        }
+        let mut xs: Vec<f64> = dummies.iter().map(|d| x[*d]).collect();
+        xs.sort_by(f64::total_cmp);
+        want.push(xs[xs.len() / 2]);
+        let target = want
+            .iter()
+            .copied()
+            .find(|w| *w >= lo && *w <= hi)
+            .unwrap_or_else(|| xs[xs.len() / 2].clamp(lo, hi));
+        for &dm in &dummies {
+            x[dm] = target;
+        }
+    }
 }
 
 #[derive(Copy, Clone, PartialEq)]
