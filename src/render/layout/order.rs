@@ -151,6 +151,10 @@ pub fn order(g: &Graph, r: &Ranked) -> Ordered {
             sort_rank(&mut st, &nb, k, false, median);
         }
         transpose(&mut st, &nb);
+        if segs <= 4_000 {
+            sift(&mut st, &gaps);
+            sides(&mut st, &gaps);
+        }
         let c = total_crossings(&st, &gaps);
         if c < best {
             best = c;
@@ -414,17 +418,114 @@ fn transpose(st: &mut State, nb: &Nbrs) {
 /// Crossings between consecutive ranks (each segment by the positions of
 /// its ends; a cluster end at its block's center).
 fn total_crossings(st: &State, gaps: &[Vec<Segment>]) -> usize {
-    gaps.iter()
-        .map(|gap| {
-            let mut v: Vec<(usize, usize)> = gap
-                .iter()
-                .map(|s| (st.p2(s.upper, false), st.p2(s.lower, true)))
-                .collect();
-            v.sort_unstable();
-            let mut lows: Vec<usize> = v.into_iter().map(|(_, b)| b).collect();
-            inversions(&mut lows)
-        })
-        .sum()
+    gaps.iter().map(|gap| gap_crossings(st, gap)).sum()
+}
+
+fn gap_crossings(st: &State, gap: &[Segment]) -> usize {
+    let mut v: Vec<(usize, usize)> = gap
+        .iter()
+        .map(|s| (st.p2(s.upper, false), st.p2(s.lower, true)))
+        .collect();
+    v.sort_unstable();
+    let mut lows: Vec<usize> = v.into_iter().map(|(_, b)| b).collect();
+    inversions(&mut lows)
+}
+
+/// A long edge tries running down either side of the drawing: all its
+/// dummies move to the left (or right) end of their ranks together, and
+/// stay there when that removes crossings.
+fn sides(st: &mut State, gaps: &[Vec<Segment>]) {
+    let chains: Vec<Vec<usize>> =
+        st.r.chains
+            .iter()
+            .filter_map(|c| match c {
+                Chain::Layered { ports, .. } => {
+                    let d: Vec<usize> = ports
+                        .iter()
+                        .filter_map(|p| match p {
+                            Port::Leaf(l) if st.r.is_dummy(*l) => Some(*l),
+                            _ => None,
+                        })
+                        .collect();
+                    (!d.is_empty()).then_some(d)
+                }
+                Chain::Flat { .. } => None,
+            })
+            .collect();
+    for dummies in chains {
+        let mut best = total_crossings(st, gaps);
+        if best == 0 {
+            return;
+        }
+        for left in [true, false] {
+            let saved = st.ranks.clone();
+            for &d in &dummies {
+                let k = st.r.rank[d];
+                let rank = &mut st.ranks[k];
+                if let Some(i) = rank
+                    .iter()
+                    .position(|it| matches!(it, Item::Leaf(l) if *l == d))
+                {
+                    let it = rank.remove(i);
+                    if left {
+                        rank.insert(0, it);
+                    } else {
+                        rank.push(it);
+                    }
+                }
+                st.refresh(k);
+            }
+            let c = total_crossings(st, gaps);
+            if c < best {
+                best = c;
+            } else {
+                st.ranks = saved;
+                for &d in &dummies {
+                    let k = st.r.rank[d];
+                    st.refresh(k);
+                }
+            }
+        }
+    }
+}
+
+/// Sifting on small ranks: each item tries every place in its rank and
+/// moves where the crossings with both neighbouring ranks are fewest. It
+/// finds moves that swaps of neighbours cannot (a long edge passing two
+/// items to reach the side where it crosses nothing).
+fn sift(st: &mut State, gaps: &[Vec<Segment>]) {
+    let local = |st: &State, k: usize| {
+        let above = if k > 0 {
+            gap_crossings(st, &gaps[k - 1])
+        } else {
+            0
+        };
+        let below = gaps.get(k).map_or(0, |g| gap_crossings(st, g));
+        above + below
+    };
+    for k in 0..st.ranks.len() {
+        let n = st.ranks[k].len();
+        if !(3..=48).contains(&n) {
+            continue;
+        }
+        for i in 0..n {
+            let mut best = local(st, k);
+            let item = st.ranks[k].remove(i);
+            let mut best_at = i;
+            for at in 0..n {
+                st.ranks[k].insert(at, item.clone());
+                st.refresh(k);
+                let c = local(st, k);
+                if c < best {
+                    best = c;
+                    best_at = at;
+                }
+                st.ranks[k].remove(at);
+            }
+            st.ranks[k].insert(best_at, item);
+            st.refresh(k);
+        }
+    }
 }
 
 /// Pairs `i < j` with `v[i] > v[j]` (merge sort).
