@@ -191,6 +191,10 @@ fn watch_redraws_when_the_file_changes() {
     let _ = child.kill();
     let _ = child.wait();
     if let Err(e) = result {
-        panic!("{:?}\nstderr:\n{}", e.downcast_ref::<String>(), read(&err_path));
+        panic!(
+            "{:?}\nstderr:\n{}",
+            e.downcast_ref::<String>(),
+            read(&err_path)
+        );
     }
 }

@@ -174,7 +174,8 @@ fn every_svg_parses_and_renders_to_png() {
                 .iter()
                 .any(|p| (p.red(), p.green(), p.blue()) == warn && p.alpha() == 255);
             let warned = d.nodes.iter().any(|n| n.warning.is_some())
-                || d.zones.iter().any(|z| z.warning.is_some());
+                || d.zones.iter().any(|z| z.warning.is_some())
+                || d.edges.iter().any(|e| e.warning.is_some());
             assert_eq!(
                 has_warn,
                 warned,

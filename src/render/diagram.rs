@@ -98,6 +98,9 @@ pub struct Edge {
     pub label: String,
     /// The sources only read (drawn dashed).
     pub read: bool,
+    /// A write to a replica (`replica-write`): never served. Drawn in the
+    /// warning colour, with the finding's message.
+    pub warning: Option<String>,
 }
 
 /// A zone and, when its loss alone stops the stack serving, why.
@@ -269,6 +272,7 @@ impl Diagram {
                     to: end_of(t.target),
                     label: label(t.protocol, t.port, false),
                     read: false,
+                    warning: None,
                 });
             }
         }
@@ -295,6 +299,22 @@ impl Diagram {
                         other => other,
                     };
                     let lbl = label(t.protocol, t.port, link.read);
+                    let warning = match to {
+                        Target::Server(x) if write && m.server(x).is_replica() => {
+                            let srcs = m.target_members(src);
+                            Some(
+                                srcs.iter()
+                                    .find_map(|s| message(RuleId::ReplicaWrite, &m.server(*s).name))
+                                    .unwrap_or_else(|| {
+                                        format!(
+                                            "{} is a replica: it takes no writes",
+                                            m.server(x).name
+                                        )
+                                    }),
+                            )
+                        }
+                        _ => None,
+                    };
                     let members = m.target_members(src);
                     let any_local = members.iter().any(|s| m.is_local(*s, t.target, write));
                     if matches!(src, Target::Group(_)) && any_local {
@@ -307,6 +327,7 @@ impl Diagram {
                                     to: end_of(to),
                                     label: lbl.clone(),
                                     read: link.read,
+                                    warning: warning.clone(),
                                 });
                             }
                         }
@@ -316,6 +337,7 @@ impl Diagram {
                             to: end_of(to),
                             label: lbl.clone(),
                             read: link.read,
+                            warning: warning.clone(),
                         });
                     }
                 }

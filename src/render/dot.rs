@@ -175,6 +175,12 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         if e.read {
             attrs.push("style=dashed".into());
         }
+        if let Some(w) = &e.warning {
+            attrs.push(format!(
+                "color=\"{warn}\", fontcolor=\"{warn}\", penwidth=2, tooltip={}",
+                q(w)
+            ));
+        }
         let _ = writeln!(o, "  {} -> {} [{}];", q(&a), q(&b), attrs.join(", "));
     }
     o.push_str("}\n");

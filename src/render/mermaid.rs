@@ -149,7 +149,8 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         End::Node(i) => d.nodes[i].id.as_str(),
         End::Group(g) => d.groups[g].id.as_str(),
     };
-    for e in &d.edges {
+    let mut warned = Vec::new();
+    for (k, e) in d.edges.iter().enumerate() {
         let arrow = if e.read { "-.->" } else { "-->" };
         let _ = writeln!(
             o,
@@ -158,6 +159,21 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             esc(&e.label),
             id(e.to)
         );
+        if let Some(w) = &e.warning {
+            warned.push((k, w));
+        }
+    }
+    // A write to a replica, in the warning colour.
+    let warn_color = match theme {
+        Theme::Light => "#dc2626",
+        Theme::Dark => "#f87171",
+    };
+    for (k, w) in warned {
+        let _ = writeln!(
+            o,
+            "  linkStyle {k} stroke:{warn_color},stroke-width:2px,color:{warn_color}"
+        );
+        let _ = writeln!(o, "  %% {}", comment(w));
     }
     let _ = writeln!(o, "  classDef spof {spof}");
     let _ = writeln!(o, "  classDef dark {dark}");

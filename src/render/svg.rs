@@ -481,8 +481,11 @@ fn stylesheet(p: &Palette) -> String {
 .gsub{{font-size:11px;fill:{muted};stroke:{cl};stroke-width:4;paint-order:stroke;stroke-linejoin:round}}\
 .edge{{fill:none;stroke:{edge};stroke-width:1.4}}\
 .read{{fill:none;stroke:{edge};stroke-width:1.4;stroke-dasharray:5 3}}\
+.edge-warn{{fill:none;stroke:{warn};stroke-width:2}}\
 .lbl{{fill:{bg};stroke:{cs};stroke-width:0.8}}\
-.lt{{font-size:10.5px;fill:{muted};text-anchor:middle}}",
+.lbl-warn{{fill:{bg};stroke:{warn};stroke-width:1}}\
+.lt{{font-size:10.5px;fill:{muted};text-anchor:middle}}\
+.lt-warn{{font-size:10.5px;fill:{warn};text-anchor:middle;font-weight:bold}}",
         text = p.text,
         muted = p.muted,
         node = p.node,
@@ -785,6 +788,21 @@ fn header(d: &Diagram, p: &Palette, wrap: f64) -> (Group, f64) {
         legend = legend.add(line(at, y, "read"));
         legend = legend.add(txt(at + 30.0, y + 11.0, "sub", "reads only"));
     }
+    if d.edges.iter().any(|e| e.warning.is_some()) {
+        let label = "write to a replica: never served";
+        let w = 30.0 + width(label, SMALL, false);
+        let at = place(w, &mut x, &mut y);
+        legend = legend.add(
+            Path::new()
+                .set(
+                    "d",
+                    format!("M{},{} L{},{}", n(at), n(y + 7.0), n(at + 24.0), n(y + 7.0)),
+                )
+                .set("class", "edge-warn")
+                .set("marker-end", "url(#arrow-warn)"),
+        );
+        legend = legend.add(txt(at + 30.0, y + 11.0, "sub", label));
+    }
     if spofs > 0 {
         let label = "single point of failure (hover for why)";
         let w = pill_w(SPOF_PILL) + 6.0 + width(label, SMALL, false);
@@ -835,21 +853,26 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
     let w = (lay.width + 2.0 * MARGIN).max(640.0).ceil();
     let h = (oy + lay.height + MARGIN).ceil();
 
-    let arrow = Marker::new()
-        .set("id", "arrow")
-        .set("viewBox", "0 0 10 10")
-        .set("refX", 10)
-        .set("refY", 5)
-        .set("markerWidth", 7)
-        .set("markerHeight", 7)
-        .set("orient", "auto-start-reverse")
-        .set("markerUnits", "userSpaceOnUse")
-        .add(
-            Path::new()
-                .set("d", "M0,0 L10,5 L0,10 z")
-                .set("fill", p.edge),
-        );
-    let mut defs = Definitions::new().add(arrow);
+    let arrow = |id: &str, color: &str| {
+        Marker::new()
+            .set("id", id.to_string())
+            .set("viewBox", "0 0 10 10")
+            .set("refX", 10)
+            .set("refY", 5)
+            .set("markerWidth", 7)
+            .set("markerHeight", 7)
+            .set("orient", "auto-start-reverse")
+            .set("markerUnits", "userSpaceOnUse")
+            .add(
+                Path::new()
+                    .set("d", "M0,0 L10,5 L0,10 z")
+                    .set("fill", color.to_string()),
+            )
+    };
+    let mut defs = Definitions::new().add(arrow("arrow", p.edge));
+    if d.edges.iter().any(|e| e.warning.is_some()) {
+        defs = defs.add(arrow("arrow-warn", p.warn));
+    }
     for shape in [
         None,
         Some(Shape::Balancer),
@@ -946,14 +969,26 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
                 format!("edge{}-{}-{}", ei, id_of(e.from), id_of(e.to)),
             )
             .set("d", dpath.clone())
-            .set("class", if e.read { "read" } else { "edge" })
-            .set("marker-end", "url(#arrow)")
-            .add(title(&format!(
-                "{} -> {} : {}",
-                name_of(e.from),
-                name_of(e.to),
-                e.label
-            )));
+            .set(
+                "class",
+                match (&e.warning, e.read) {
+                    (Some(_), _) => "edge-warn",
+                    (None, true) => "read",
+                    (None, false) => "edge",
+                },
+            )
+            .set(
+                "marker-end",
+                if e.warning.is_some() {
+                    "url(#arrow-warn)"
+                } else {
+                    "url(#arrow)"
+                },
+            )
+            .add(title(&match &e.warning {
+                Some(w) => w.clone(),
+                None => format!("{} -> {} : {}", name_of(e.from), name_of(e.to), e.label),
+            }));
         let _ = write!(body, "\n{path}");
         if let Some(l) = route.label {
             let rect = Rectangle::new()
@@ -962,11 +997,19 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
                 .set("width", n(l.w))
                 .set("height", n(l.h))
                 .set("rx", 4)
-                .set("class", "lbl");
+                .set(
+                    "class",
+                    if e.warning.is_some() {
+                        "lbl-warn"
+                    } else {
+                        "lbl"
+                    },
+                );
+            let lt = if e.warning.is_some() { "lt-warn" } else { "lt" };
             let _ = write!(
                 labels,
                 "\n{rect}\n{}",
-                txt(l.cx(), l.y + 11.5, "lt", &e.label)
+                txt(l.cx(), l.y + 11.5, lt, &e.label)
             );
         }
     }
