@@ -425,3 +425,52 @@ fn crossing_count_sees_crossings() {
     let b = [Point::new(10.0, 0.0), Point::new(0.0, 10.0)];
     assert_eq!(geom::count_crossings(&[&a, &b]), 1);
 }
+
+/// The book's gallery shows what `stackc render` draws today: each
+/// sample's SVG (and one in the dark theme) is the current output.
+/// `STACKC_UPDATE_GALLERY=1 cargo test --test render gallery` rewrites them.
+#[test]
+fn gallery_is_current() {
+    let root = common::root();
+    let dir = root.join("book/src/gallery");
+    let update = std::env::var_os("STACKC_UPDATE_GALLERY").is_some();
+    let mut wanted: Vec<(PathBuf, String, Theme)> = common::stack_files(&root.join("samples"))
+        .into_iter()
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+            (p, stem, Theme::Light)
+        })
+        .collect();
+    wanted.push((
+        root.join("samples/scale-up-as-drawn.stack"),
+        "scale-up-as-drawn-dark".into(),
+        Theme::Dark,
+    ));
+    let book = std::fs::read_to_string(root.join("book/src/gallery.md")).unwrap();
+    let mut stale = Vec::new();
+    for (path, stem, theme) in wanted {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let svg_text = render::render(&stackc::check(&src), Format::Svg, theme).unwrap();
+        let file = dir.join(format!("{stem}.svg"));
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&file, &svg_text).unwrap();
+        } else if std::fs::read_to_string(&file).ok().as_deref() != Some(svg_text.as_str()) {
+            stale.push(stem.clone());
+        }
+        assert!(
+            book.contains(&format!("gallery/{stem}.svg")),
+            "gallery.md does not show {stem}"
+        );
+    }
+    let dist = std::fs::read_to_string(root.join("samples/distributed.stack")).unwrap();
+    let c = stackc::check(&dist);
+    for f in [Format::Mermaid, Format::Dot] {
+        let text = render::render(&c, f, Theme::Light).unwrap();
+        assert!(book.contains(&text), "gallery.md shows stale {f:?} text");
+    }
+    assert!(
+        stale.is_empty(),
+        "stale gallery SVGs {stale:?}: run STACKC_UPDATE_GALLERY=1 cargo test --test render gallery"
+    );
+}
