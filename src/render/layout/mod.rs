@@ -21,9 +21,13 @@
 //!    through them). Sweeps down and up sort every rank by the barycenter
 //!    (even rounds) or the median (odd rounds) of its neighbours in the
 //!    rank before; then adjacent items, and members inside a block, are
-//!    transposed while that removes crossings. Crossings are counted
+//!    transposed while that removes crossings. On small graphs each item
+//!    of a small rank is also sifted (tried at every place of its rank) and
+//!    each long edge tries running down either side with all its dummies,
+//!    which finds what swaps of neighbours cannot. Crossings are counted
 //!    exactly between every pair of ranks (sort plus inversion count) and
-//!    the best order seen is kept; the rounds are bounded.
+//!    the best order seen is kept; the rounds are bounded (fewer on large
+//!    graphs).
 //! 3. **Coordinates** (`position`): x of every node and dummy. Each rank is
 //!    placed to minimise the weighted squared distance to where its
 //!    neighbours want it (the x of the node or dummy at the other end;
@@ -33,8 +37,9 @@
 //!    cluster title and for flat edges' labels. That problem is solved
 //!    exactly per rank by pool-adjacent-violators (isotonic regression),
 //!    alternating down and up sweeps. Edge weights grow along long edges
-//!    (1 node-node, 2 node-dummy, 8 dummy-dummy, as in dot) so long edges
-//!    run straight. The result keeps edges straight where they can be and
+//!    (1 node-node, 2 node-dummy, 8 dummy-dummy, as in dot), and at the end
+//!    all the dummies of a long edge move to one x where they have room, so
+//!    long edges run straight. The result keeps edges straight where they can be and
 //!    groups compact, in linear time per sweep (a priority/quadratic
 //!    method rather than Brandes–Köpf's four alignments).
 //! 4. **Routing** (`route`): y of every rank (node band, cluster title band
