@@ -339,7 +339,12 @@ fn edges_follow_the_links() {
 // Random stacks: the invariants hold on layouts nobody drew by hand.
 // ---------------------------------------------------------------------------
 
-fn random_stack(tiers: &[(u8, u8)], links: &[(u8, u8, bool)], members: bool) -> String {
+fn random_stack(
+    tiers: &[(u8, u8)],
+    links: &[(u8, u8, bool)],
+    members: bool,
+    intra: &[(u8, u8, u8)],
+) -> String {
     let roles = ["haproxy", "nginx", "app", "mysql"];
     let mut s = String::from("zone a\nzone b\n");
     let mut names = Vec::new();
@@ -396,20 +401,37 @@ fn random_stack(tiers: &[(u8, u8)], links: &[(u8, u8, bool)], members: bool) -> 
         };
         s.push_str(&format!("{src} -> {dst} : http\n"));
     }
+    // Links inside a group (flat edges): from a member to a later one.
+    for (t, i, j) in intra {
+        let (g, size) = &names[*t as usize % names.len()];
+        let (i, j) = (*i as usize % size, *j as usize % size);
+        if i < j {
+            s.push_str(&format!("{g}-{i} -> {g}-{j} : http\n"));
+        }
+    }
     s
 }
 
+/// `STACKC_RENDER_CASES` sets how many random stacks (default 64).
+fn cases() -> u32 {
+    std::env::var("STACKC_RENDER_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
     #[test]
     fn random_layouts_keep_the_invariants(
         tiers in prop::collection::vec((0u8..4, 0u8..4), 2..7),
         links in prop::collection::vec((0u8..7, 0u8..7, any::<bool>()), 1..12),
         members in any::<bool>(),
+        intra in prop::collection::vec((0u8..7, 0u8..4, 0u8..4), 0..4),
     ) {
-        let src = random_stack(&tiers, &links, members);
+        let src = random_stack(&tiers, &links, members, &intra);
         let c = stackc::check(&src);
-        prop_assume!(c.is_sound());
+        prop_assert!(c.is_sound(), "{src}\n{:?}", c.findings);
         let d = Diagram::of(&c).unwrap();
         let l = svg::layout_of(&d);
         let problems = layout_problems(&d, &l);
