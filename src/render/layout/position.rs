@@ -379,9 +379,32 @@ fn place_rank(cx: &Ctx, ls: &[usize], x: &mut [f64], dir: Dir) {
         t.push(d - acc);
         wts.push(w);
     }
-    let y = pav(&t, &wts);
-    for (i, &l) in ls.iter().enumerate() {
-        x[l] = y[i] + offs[i];
+    // A cluster's members move as one, packed: groups stay compact. (With
+    // x = y + offset, packed members share one y: pool them first.)
+    let mut units: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < ls.len() {
+        let c = cx.cluster(ls[i]);
+        let mut j = i + 1;
+        while c.is_some() && j < ls.len() && cx.cluster(ls[j]) == c {
+            j += 1;
+        }
+        units.push((i, j));
+        i = j;
+    }
+    let mut ut = Vec::with_capacity(units.len());
+    let mut uw = Vec::with_capacity(units.len());
+    for &(a, b) in &units {
+        let w: f64 = wts[a..b].iter().sum();
+        let wt: f64 = (a..b).map(|k| wts[k] * t[k]).sum();
+        ut.push(wt / w);
+        uw.push(w);
+    }
+    let y = pav(&ut, &uw);
+    for (u, &(a, b)) in units.iter().enumerate() {
+        for k in a..b {
+            x[ls[k]] = y[u] + offs[k];
+        }
     }
 }
 

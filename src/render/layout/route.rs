@@ -157,7 +157,10 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
                 .then(list[*a].key.cmp(&list[*b].key))
         });
         let m = idx.len();
-        let xs: Vec<f64> = if m > 1 && (m - 1) as f64 * PORT_GAP > hi - lo {
+        // Spread several ports over the side (up to 40 px apart), so that
+        // edges and their labels stay apart.
+        let gap = ((hi - lo) / m as f64).clamp(PORT_GAP, 40.0);
+        let xs: Vec<f64> = if m > 1 && (m - 1) as f64 * gap > hi - lo {
             (0..m)
                 .map(|i| lo + (hi - lo) * i as f64 / (m - 1) as f64)
                 .collect()
@@ -165,27 +168,16 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
             let t: Vec<f64> = idx
                 .iter()
                 .enumerate()
-                .map(|(i, j)| list[*j].desired - i as f64 * PORT_GAP)
+                .map(|(i, j)| list[*j].desired - i as f64 * gap)
                 .collect();
-            let y = pav(&t, &vec![1.0; m]);
-            let mut v: Vec<f64> = y
+            // Non-decreasing y clamped to [lo, hi - (m-1) gap] keeps
+            // every port (y + i gap) on the side.
+            let top = hi - (m - 1) as f64 * gap;
+            pav(&t, &vec![1.0; m])
                 .iter()
                 .enumerate()
-                .map(|(i, y)| y + i as f64 * PORT_GAP)
-                .collect();
-            if let (Some(f), Some(l)) = (v.first().copied(), v.last().copied()) {
-                let d = if f < lo {
-                    lo - f
-                } else if l > hi {
-                    hi - l
-                } else {
-                    0.0
-                };
-                for p in &mut v {
-                    *p += d;
-                }
-            }
-            v
+                .map(|(i, y)| y.clamp(lo, top.max(lo)) + i as f64 * gap)
+                .collect()
         };
         for (i, j) in idx.iter().enumerate() {
             port_x.insert(list[*j].key, xs[i]);
