@@ -140,7 +140,7 @@ fn rasterise(svg_text: &str) -> resvg::tiny_skia::Pixmap {
     opt.fontdb_mut().load_system_fonts();
     let tree = resvg::usvg::Tree::from_str(svg_text, &opt).expect("usvg parses the SVG");
     let size = tree.size().to_int_size();
-    assert!(size.width() >= 300 && size.height() >= 200, "{size:?}");
+    assert!(size.width() >= 300 && size.height() >= 100, "{size:?}");
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
     resvg::render(
         &tree,
