@@ -496,3 +496,32 @@ fn gallery_is_current() {
         "stale gallery SVGs {stale:?}: run STACKC_UPDATE_GALLERY=1 cargo test --test render gallery"
     );
 }
+
+/// Independent services are laid out one by one and packed in rows, in
+/// the order they are written, instead of one very wide strip.
+#[test]
+fn independent_services_are_packed_in_rows() {
+    let mut src = String::new();
+    for k in 0..40 {
+        src.push_str(&format!(
+            "group web{k}: nginx {{ server web{k}-0 10.1.{k}.1; server web{k}-1 10.1.{k}.2 }}\n\
+             server db{k}: mysql 10.2.{k}.1\n\
+             web{k} -> db{k}\n\
+             domain s{k}.example.com {{ www A -> web{k} }}\n"
+        ));
+    }
+    let d = diagram(&src).unwrap();
+    let l = svg::layout_of(&d);
+    let problems = layout_problems(&d, &l);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        l.width <= 3.0 * l.height && l.width < 6000.0,
+        "{} x {}",
+        l.width,
+        l.height
+    );
+    let at = |name: &str| l.nodes[d.nodes.iter().position(|n| n.name == name).unwrap()];
+    // Written first, drawn first: top left.
+    assert!(at("db0").y < at("db39").y);
+    assert!(at("web0-0").x <= at("web1-0").x);
+}

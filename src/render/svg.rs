@@ -892,6 +892,15 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
     let mut body = String::with_capacity(512 * (d.nodes.len() + d.edges.len()) + 1024);
     body.push_str("<g id=\"groups\">");
     let mut titles = String::new();
+    // Vertical edge segments (x, top, bottom), by x: what titles avoid.
+    let mut verticals: Vec<(f64, f64, f64)> = lay
+        .edges
+        .iter()
+        .flat_map(|e| e.points.windows(2))
+        .filter(|w| (w[0].x - w[1].x).abs() < 0.01)
+        .map(|w| (w[0].x, w[0].y.min(w[1].y), w[0].y.max(w[1].y)))
+        .collect();
+    verticals.sort_by(|a, b| a.0.total_cmp(&b.0));
     for (gi, grp) in d.groups.iter().enumerate() {
         let r = lay.clusters[gi];
         let el = Group::new()
@@ -911,18 +920,12 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
         let tw = width(&name, 12.5, true) + 10.0 + width(&details, SMALL, false);
         // Edges that cross the title band into a member: keep the title
         // clear of them when the other end of the band is free.
-        let crossings: Vec<f64> = lay
-            .edges
+        let from = verticals.partition_point(|v| v.0 <= r.x);
+        let crossings: Vec<f64> = verticals[from..]
             .iter()
-            .flat_map(|e| e.points.windows(2))
-            .filter(|w| {
-                (w[0].x - w[1].x).abs() < 0.01
-                    && w[0].y.min(w[1].y) < r.y + TITLE_BAND
-                    && w[0].y.max(w[1].y) > r.y + 1.0
-                    && w[0].x > r.x
-                    && w[0].x < r.right()
-            })
-            .map(|w| w[0].x)
+            .take_while(|v| v.0 < r.right())
+            .filter(|v| v.1 < r.y + TITLE_BAND && v.2 > r.y + 1.0)
+            .map(|v| v.0)
             .collect();
         let clear = |x0: f64| {
             !crossings

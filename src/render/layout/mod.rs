@@ -54,11 +54,17 @@
 //!    neighbours (the gap is widened to hold the label) or under the
 //!    nodes in the cluster's bottom padding.
 //!
+//! 5. **Packing** (`pack`): parts of the stack that no edge joins
+//!    (independent services) go through phases 1-4 one by one, then sit
+//!    side by side, wrapped into rows when the drawing would be wider than
+//!    3,000 px; each part is only translated.
+//!
 //! `geom` holds the geometry the tests assert on (boxes, segment
 //! intersection, crossing counts of polylines).
 
 pub mod geom;
 mod order;
+mod pack;
 mod position;
 mod rank;
 mod route;
@@ -161,6 +167,16 @@ impl Default for Spacing {
 
 /// Lays a graph out. Deterministic: the same graph gives the same layout.
 pub fn layout(g: &Graph, sp: &Spacing) -> Layout {
+    let parts = pack::parts(g);
+    if parts.len() <= 1 {
+        return layout_part(g, sp);
+    }
+    let layouts: Vec<Layout> = parts.iter().map(|p| layout_part(&p.graph, sp)).collect();
+    pack::pack(g, &parts, &layouts)
+}
+
+/// Phases 1-4 on one connected part.
+fn layout_part(g: &Graph, sp: &Spacing) -> Layout {
     let ranked = rank::rank(g);
     let mut ordered = order::order(g, &ranked);
     let xs = position::place(g, &ranked, &mut ordered, sp);
