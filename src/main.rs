@@ -11,7 +11,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "stackc", version, about, long_about = None)]
 #[command(
-    after_help = "Example:\n  stackc check samples/scale-up.stack\n  stackc simulate samples/scale-up.stack --fail db-01"
+    after_help = "Example:\n  stackc check samples/scale-up.stack\n  stackc simulate samples/scale-up.stack --fail db-01\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -106,6 +106,27 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Draw the stack and its single points of failure: Mermaid, SVG or DOT.
+    #[command(
+        after_help = "Examples:\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg\n  stackc render samples/scale-up.stack --to mermaid > scale-up.mmd\n  stackc render samples/scale-up.stack --to dot | dot -Tpng -o scale-up.png\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg --watch\n\nExit status: 0 when drawn (findings or not), 1 when an error leaves nothing sound to draw\n(the diagnostics go to stderr), 2 when the input cannot be read or the output written."
+    )]
+    Render {
+        /// The file (`-` reads standard input).
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// Output format.
+        #[arg(long, value_enum)]
+        to: RenderFormat,
+        /// Write here (atomically) instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<String>,
+        /// Colours.
+        #[arg(long, value_enum, default_value_t = RenderTheme::Light)]
+        theme: RenderTheme,
+        /// Draw again each time the file changes, printing the findings.
+        #[arg(long)]
+        watch: bool,
+    },
     /// What a rule means, why it matters, how to fix or allow it.
     #[command(
         after_help = "Examples:\n  stackc explain spof\n  stackc explain        # lists every rule"
@@ -136,6 +157,19 @@ pub enum FlavorArg {
     Mysql,
     /// MariaDB 10.6+.
     Mariadb,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+pub enum RenderFormat {
+    Mermaid,
+    Svg,
+    Dot,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+pub enum RenderTheme {
+    Light,
+    Dark,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -186,6 +220,13 @@ fn main() -> ExitCode {
             secrets: secrets.as_deref(),
             force,
         }),
+        Command::Render {
+            file,
+            to,
+            output,
+            theme,
+            watch,
+        } => cli::render::run_args(&file, to, output.as_deref(), theme, watch),
         Command::Explain { rule } => cli::explain::run(rule.as_deref()),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Completions { shell } => {

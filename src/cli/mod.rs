@@ -7,6 +7,7 @@ pub mod explain;
 pub mod fmt;
 pub mod man;
 pub mod mdbook;
+pub mod render;
 pub mod simulate;
 
 use std::io::{IsTerminal, Read};

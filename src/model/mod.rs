@@ -12,7 +12,7 @@ pub mod roles;
 pub use attrs::{AttrPlace, AttrSpec, ATTRS};
 pub use graph::{Node, Topology};
 pub use resolve::resolve;
-pub use roles::{Protocol, Role, RoleSet, RoleSpec, Tier, ROLES};
+pub use roles::{Protocol, Role, RoleSet, RoleSpec, Shape, Tier, ROLES};
 
 use crate::syntax::Span;
 use std::net::IpAddr;

@@ -54,6 +54,20 @@ pub enum Tier {
     LoadBalancer = 3,
 }
 
+/// How diagrams draw a role: the glyph of `stackc render --to svg` and the
+/// node shape of the Mermaid and DOT output.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// A fan-out: requests come in once and leave to several backends.
+    Balancer,
+    /// A window of a web page.
+    WebServer,
+    /// Running code (a gear, `{ }`).
+    AppServer,
+    /// A cylinder.
+    Database,
+}
+
 /// One row of the roles table.
 #[derive(Debug)]
 pub struct RoleSpec {
@@ -81,6 +95,8 @@ pub struct RoleSpec {
     pub packages: &'static [&'static str],
     /// Its systemd service (`{stack}` stands for the stack's name).
     pub service: &'static str,
+    /// How diagrams draw it.
+    pub shape: Shape,
 }
 
 /// The roles of v1 (LANGUAGE.md §3).
@@ -98,6 +114,7 @@ pub static ROLES: &[RoleSpec] = &[
         balances: true,
         packages: &["haproxy"],
         service: "haproxy",
+        shape: Shape::Balancer,
     },
     RoleSpec {
         name: "nginx",
@@ -112,6 +129,7 @@ pub static ROLES: &[RoleSpec] = &[
         balances: false,
         packages: &["nginx"],
         service: "nginx",
+        shape: Shape::WebServer,
     },
     RoleSpec {
         name: "app",
@@ -126,6 +144,7 @@ pub static ROLES: &[RoleSpec] = &[
         balances: false,
         packages: &[],
         service: "{stack}-app",
+        shape: Shape::AppServer,
     },
     RoleSpec {
         name: "mysql",
@@ -140,6 +159,7 @@ pub static ROLES: &[RoleSpec] = &[
         balances: false,
         packages: &["mysql-server", "mysql-client"],
         service: "mysql",
+        shape: Shape::Database,
     },
 ];
 

@@ -1,2 +1,52 @@
-//! Emitter: diagrams of a checked stack (Mermaid, SVG with stackc's own
-//! layered layout, DOT). Built in the diagrams issue.
+//! Emitter: diagrams of a checked stack. The topology and the analysis in
+//! one picture: groups as clusters, DNS records as entry points, `proto
+//! port` on edges, single points of failure in the warning colour.
+//!
+//! - [`diagram`]: what every format draws, built from the model and the
+//!   analysis;
+//! - [`mermaid`], [`dot`]: text for Mermaid and Graphviz;
+//! - [`svg`]: a self-contained SVG laid out by stackc's own layered layout
+//!   ([`layout`], no Graphviz and no browser).
+//!
+//! Like the rest of the library, nothing here does I/O: every emitter
+//! returns a string, and the same input always gives the same bytes.
+
+pub mod diagram;
+pub mod dot;
+pub mod layout;
+pub mod mermaid;
+pub mod svg;
+mod text;
+
+pub use diagram::Diagram;
+
+/// An output format of `stackc render`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    Mermaid,
+    Svg,
+    Dot,
+}
+
+/// Colours.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+/// Draws a diagram in a format.
+pub fn emit(d: &Diagram, format: Format, theme: Theme) -> String {
+    match format {
+        Format::Mermaid => mermaid::render(d, theme),
+        Format::Svg => svg::render(d, theme),
+        Format::Dot => dot::render(d, theme),
+    }
+}
+
+/// Draws a checked stack, or `None` when a stopping error left no sound
+/// model to draw.
+pub fn render(checked: &crate::Checked, format: Format, theme: Theme) -> Option<String> {
+    Diagram::of(checked).map(|d| emit(&d, format, theme))
+}

@@ -1,0 +1,218 @@
+//! `stackc render FILE --to mermaid|svg|dot [-o OUT] [--theme light|dark] [--watch]`
+//!
+//! Draws whenever the model is sound (exit 0, findings or not: rendering is
+//! not linting). A stopping error prints the diagnostics on stderr, writes
+//! nothing and exits 1; an unreadable input or unwritable output exits 2.
+//! `-o` writes atomically: a temporary file in the same directory, renamed.
+
+use stackc::render::{self, Format, Theme};
+use stackc::report::{human, FileReport};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub struct Options<'a> {
+    pub path: &'a str,
+    pub format: Format,
+    pub out: Option<&'a str>,
+    pub theme: Theme,
+}
+
+enum Outcome {
+    Drawn,
+    Unsound,
+    CouldNotRun,
+}
+
+fn report(path: &str, src: &str, c: &stackc::Checked) -> String {
+    let r = FileReport {
+        path,
+        source: src,
+        findings: &c.findings,
+        suppressed: &c.suppressed,
+        allow_reasons: c.model.allows.iter().map(|a| a.reason.clone()).collect(),
+    };
+    human::render(
+        &r,
+        human::Style {
+            color: std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            width: super::width(),
+        },
+    )
+}
+
+/// Reads, checks and draws once. With `findings`, prints the findings on
+/// stderr (the `--watch` loop does).
+fn once(o: &Options, findings: bool) -> Outcome {
+    let src = match super::read_input(o.path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Outcome::CouldNotRun;
+        }
+    };
+    let checked = stackc::check(&src);
+    let Some(out) = render::render(&checked, o.format, o.theme) else {
+        eprint!("{}", report(o.path, &src, &checked));
+        eprintln!("error: cannot draw {}: fix the errors above first", o.path);
+        return Outcome::Unsound;
+    };
+    if findings {
+        eprint!("{}", report(o.path, &src, &checked));
+    }
+    let written = match o.out {
+        Some(dest) => write_atomic(Path::new(dest), out.as_bytes())
+            .map_err(|e| format!("cannot write {dest}: {e}")),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(out.as_bytes())
+                .and_then(|_| stdout.flush())
+                .map_err(|e| format!("cannot write to standard output: {e}"))
+        }
+    };
+    match written {
+        Ok(()) => Outcome::Drawn,
+        Err(e) => {
+            eprintln!("error: {e}");
+            Outcome::CouldNotRun
+        }
+    }
+}
+
+/// Writes `bytes` to `dest` so that no reader ever sees half a file: a
+/// temporary file beside it, synced, then renamed over it.
+pub fn write_atomic(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = dest
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
+    let tmp = dir.join(format!(
+        ".{}.stackc-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, dest)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+pub fn run(o: &Options, watch: bool) -> u8 {
+    if !watch {
+        return match once(o, false) {
+            Outcome::Drawn => 0,
+            Outcome::Unsound => 1,
+            Outcome::CouldNotRun => 2,
+        };
+    }
+    if o.path == "-" {
+        return super::fail("--watch needs a file, not standard input");
+    }
+    watch_loop(o)
+}
+
+/// Draws, then draws again each time the file changes, until interrupted.
+fn watch_loop(o: &Options) -> u8 {
+    use notify::{RecursiveMode, Watcher};
+    let file = PathBuf::from(o.path);
+    let Ok(canonical) = std::fs::canonicalize(&file) else {
+        return super::fail(&format!("cannot read {}", o.path));
+    };
+    // Watch the directory: editors often replace a file by renaming.
+    let dir = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => return super::fail(&format!("cannot watch {}: {e}", o.path)),
+    };
+    if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
+        return super::fail(&format!("cannot watch {}: {e}", dir.display()));
+    }
+    let draw = || {
+        let started = Instant::now();
+        let what = match once(o, true) {
+            Outcome::Drawn => format!(
+                "drawn{} in {} ms",
+                o.out.map(|p| format!(" to {p}")).unwrap_or_default(),
+                started.elapsed().as_millis()
+            ),
+            Outcome::Unsound => "not drawn: fix the errors above".to_string(),
+            Outcome::CouldNotRun => "not drawn".to_string(),
+        };
+        eprintln!(
+            "stackc render --watch: {what}; watching {} (Ctrl-C stops)",
+            o.path
+        );
+    };
+    draw();
+    let name = canonical.file_name().map(|n| n.to_os_string());
+    loop {
+        let Ok(event) = rx.recv() else {
+            return 2;
+        };
+        let touches = |ev: &notify::Result<notify::Event>| match ev {
+            Ok(ev) => {
+                !matches!(ev.kind, notify::EventKind::Access(_))
+                    && ev
+                        .paths
+                        .iter()
+                        .any(|p| p.file_name().map(|n| n.to_os_string()) == name)
+            }
+            Err(_) => false,
+        };
+        if !touches(&event) {
+            continue;
+        }
+        // Let a burst of events (write, then rename) settle, bounded.
+        let settle = Instant::now();
+        while settle.elapsed() < Duration::from_millis(500) {
+            match rx.recv_timeout(Duration::from_millis(60)) {
+                Ok(_) => continue,
+                Err(_) => break,
+            }
+        }
+        draw();
+    }
+}
+
+/// From the clap values of `main.rs`.
+pub fn run_args(
+    path: &str,
+    to: crate::RenderFormat,
+    out: Option<&str>,
+    theme: crate::RenderTheme,
+    watch: bool,
+) -> u8 {
+    let format = match to {
+        crate::RenderFormat::Mermaid => Format::Mermaid,
+        crate::RenderFormat::Svg => Format::Svg,
+        crate::RenderFormat::Dot => Format::Dot,
+    };
+    let theme = match theme {
+        crate::RenderTheme::Light => Theme::Light,
+        crate::RenderTheme::Dark => Theme::Dark,
+    };
+    run(
+        &Options {
+            path,
+            format,
+            out,
+            theme,
+        },
+        watch,
+    )
+}

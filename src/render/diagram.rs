@@ -1,0 +1,428 @@
+//! What a diagram shows, independent of the output format: the nodes (DNS
+//! records and servers), the groups around them, the edges with their
+//! `proto port` labels, and the analysis (single points of failure, zones
+//! whose loss stops the stack, records dark with nothing down). Every
+//! emitter draws this, so the three formats always say the same thing.
+
+use crate::analysis::availability::{chain_text, dark_subjects};
+use crate::diag::RuleId;
+use crate::model::{self, DbRole, Failover, Mode, RoleSet, Shape, Target};
+use crate::Checked;
+
+/// A node of the diagram.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// A stable identifier made only of `[A-Za-z0-9_]`: `s_lb_d01`.
+    pub id: String,
+    pub kind: NodeKind,
+    /// `lb-01`, `www.foobar.com`.
+    pub name: String,
+    /// The group it belongs to (index into [`Diagram::groups`]).
+    pub group: Option<usize>,
+    /// Why it is dark with nothing down, or why its loss alone darkens the
+    /// stack: drawn in the warning colour with this text as tooltip.
+    pub warning: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub enum NodeKind {
+    /// A DNS record: an entry point.
+    Record { rtype: &'static str },
+    Server {
+        roles: RoleSet,
+        address: Option<String>,
+        zone: Option<String>,
+        db: Option<DbRole>,
+    },
+    /// Stands in an empty group, so that the group can be drawn and linked.
+    Empty,
+}
+
+impl NodeKind {
+    /// The shape of the node's main role (the one closest to the user).
+    pub fn shape(&self) -> Option<Shape> {
+        match self {
+            NodeKind::Server { roles, .. } => roles.main().map(|r| r.spec().shape),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub roles: RoleSet,
+    pub mode: Mode,
+    pub vip: Option<String>,
+    /// `Some` on a mysql group.
+    pub failover: Option<Failover>,
+    pub track: bool,
+    /// Indexes into [`Diagram::nodes`], in declared order.
+    pub members: Vec<usize>,
+}
+
+impl Group {
+    /// `haproxy · active-passive · vip 203.0.113.10`
+    pub fn details(&self) -> String {
+        let mut parts = vec![self.roles.joined()];
+        if self.mode == Mode::ActivePassive {
+            parts.push(if self.track {
+                "active-passive, track".to_string()
+            } else {
+                "active-passive".to_string()
+            });
+        }
+        if let Some(f) = self.failover {
+            parts.push(format!("failover {}", f.as_str()));
+        }
+        if let Some(v) = &self.vip {
+            parts.push(format!("vip {v}"));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// One end of an edge: a node, or a whole group.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum End {
+    Node(usize),
+    Group(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub from: End,
+    pub to: End,
+    /// `https 443`, `mysql 3306 read`.
+    pub label: String,
+    /// The sources only read (drawn dashed).
+    pub read: bool,
+    /// A write to a replica (`replica-write`): never served. Drawn in the
+    /// warning colour, with the finding's message.
+    pub warning: Option<String>,
+}
+
+/// A zone and, when its loss alone stops the stack serving, why.
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub name: String,
+    pub warning: Option<String>,
+}
+
+/// Everything a diagram draws.
+#[derive(Clone, Debug)]
+pub struct Diagram {
+    /// The stack's title, else its name, else "stack".
+    pub title: String,
+    pub nodes: Vec<Node>,
+    pub groups: Vec<Group>,
+    pub edges: Vec<Edge>,
+    pub zones: Vec<Zone>,
+}
+
+impl Diagram {
+    pub fn spof_count(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Server { .. }) && n.warning.is_some())
+            .count()
+    }
+
+    /// Builds the diagram of a checked stack. `None` when a stopping error
+    /// left no sound model (there is nothing trustworthy to draw).
+    pub fn of(checked: &Checked) -> Option<Diagram> {
+        let analysis = checked.analysis.as_ref()?;
+        let m = &checked.model;
+        let outcome = &analysis.outcome;
+        let circuit = &analysis.circuit;
+
+        // The analysis' own words for each warning: the finding's message
+        // (allowed findings included: an allowed spof is still a spof).
+        let message = |rule: RuleId, subject: &str| -> Option<String> {
+            checked
+                .findings
+                .iter()
+                .chain(checked.suppressed.iter().map(|s| &s.finding))
+                .find(|f| f.rule == rule && f.subject.as_deref() == Some(subject))
+                .map(|f| f.message.clone())
+        };
+
+        let mut nodes = Vec::new();
+        for (ri, r) in m.records.iter().enumerate() {
+            let dark = outcome.broken.iter().find(|d| {
+                circuit.entries[d.entry]
+                    .record
+                    .is_some_and(|id| id.index() == ri)
+            });
+            let warning = dark.map(|d| {
+                message(RuleId::Broken, &r.subject).unwrap_or_else(|| {
+                    format!(
+                        "{} is dark with nothing down: {}",
+                        r.subject,
+                        chain_text(m, circuit, &d.chain)
+                    )
+                })
+            });
+            // Two records may share a subject (`www A`, `www AAAA`): `_2`
+            // cannot come out of `ident`, so the suffix keeps ids distinct.
+            let mut id = ident("r", &r.subject);
+            let same = nodes.iter().filter(|n: &&Node| n.name == r.subject).count();
+            if same > 0 {
+                id.push_str(&format!("_{}", same + 1));
+            }
+            nodes.push(Node {
+                id,
+                kind: NodeKind::Record {
+                    rtype: r.rtype.as_str(),
+                },
+                name: r.subject.clone(),
+                group: None,
+                warning,
+            });
+        }
+        let server_base = nodes.len();
+        for (i, s) in m.servers.iter().enumerate() {
+            let id = model::ServerId(i as u32);
+            let warning = outcome
+                .spofs
+                .iter()
+                .find(|(x, _)| *x == id)
+                .map(|(_, darks)| {
+                    message(RuleId::Spof, &s.name).unwrap_or_else(|| {
+                        format!(
+                            "{} is a single point of failure: {} goes dark",
+                            s.name,
+                            dark_subjects(circuit, darks).join(", ")
+                        )
+                    })
+                })
+                .or_else(|| {
+                    // Without domain, a dark entry point is a server.
+                    outcome
+                        .broken
+                        .iter()
+                        .filter(|d| circuit.entries[d.entry].record.is_none())
+                        .find(|d| circuit.entries[d.entry].subject == s.name)
+                        .map(|_| {
+                            message(RuleId::Broken, &s.name)
+                                .unwrap_or_else(|| format!("{} is dark with nothing down", s.name))
+                        })
+                });
+            nodes.push(Node {
+                id: ident("s", &s.name),
+                kind: NodeKind::Server {
+                    roles: s.roles,
+                    address: s.address.map(|a| a.to_string()),
+                    zone: s.zone.map(|z| m.zones[z.index()].name.clone()),
+                    db: s.db.filter(|_| s.roles.any(|r| r.replicated)),
+                },
+                name: s.name.clone(),
+                group: s.group.map(|g| g.index()),
+                warning,
+            });
+        }
+        let mut groups = Vec::new();
+        for (gi, g) in m.groups.iter().enumerate() {
+            let mut members: Vec<usize> =
+                g.members.iter().map(|s| server_base + s.index()).collect();
+            if members.is_empty() {
+                members.push(nodes.len());
+                nodes.push(Node {
+                    id: ident("e", &g.name),
+                    kind: NodeKind::Empty,
+                    name: "no members".into(),
+                    group: Some(gi),
+                    warning: None,
+                });
+            }
+            groups.push(Group {
+                id: ident("g", &g.name),
+                name: g.name.clone(),
+                roles: g.roles,
+                mode: g.mode,
+                vip: g.vip.map(|a| a.to_string()),
+                failover: g.is_mysql().then_some(g.failover),
+                track: g.track,
+                members,
+            });
+        }
+
+        let mut edges: Vec<Edge> = Vec::new();
+        let mut push = |e: Edge| {
+            if e.from != e.to && !edges.contains(&e) {
+                edges.push(e);
+            }
+        };
+        let end_of = |t: Target| match t {
+            Target::Server(s) => End::Node(server_base + s.index()),
+            Target::Group(g) => End::Group(g.index()),
+        };
+        let label = |p: model::Protocol, port: u16, read: bool| {
+            if read {
+                format!("{p} {port} read")
+            } else {
+                format!("{p} {port}")
+            }
+        };
+        for (ri, r) in m.records.iter().enumerate() {
+            for t in &r.targets {
+                push(Edge {
+                    from: End::Node(ri),
+                    to: end_of(t.target),
+                    label: label(t.protocol, t.port, false),
+                    read: false,
+                    warning: None,
+                });
+            }
+        }
+        for link in &m.links {
+            for src in &link.sources {
+                for t in &link.targets {
+                    let write = link.is_write(t);
+                    // Where the requests really go: a write to a mysql group
+                    // with manual failover goes to its primary.
+                    let to = match t.target {
+                        Target::Group(g) => {
+                            let grp = m.group(g);
+                            match grp.primary {
+                                Some(p)
+                                    if write
+                                        && grp.is_mysql()
+                                        && grp.failover == Failover::Manual =>
+                                {
+                                    Target::Server(p)
+                                }
+                                _ => t.target,
+                            }
+                        }
+                        other => other,
+                    };
+                    let lbl = label(t.protocol, t.port, link.read);
+                    let warning = match to {
+                        Target::Server(x) if write && m.server(x).is_replica() => {
+                            let srcs = m.target_members(src);
+                            Some(
+                                srcs.iter()
+                                    .find_map(|s| message(RuleId::ReplicaWrite, &m.server(*s).name))
+                                    .unwrap_or_else(|| {
+                                        format!(
+                                            "{} is a replica: it takes no writes",
+                                            m.server(x).name
+                                        )
+                                    }),
+                            )
+                        }
+                        _ => None,
+                    };
+                    let members = m.target_members(src);
+                    let any_local = members.iter().any(|s| m.is_local(*s, t.target, write));
+                    if matches!(src, Target::Group(_)) && any_local {
+                        // A group that (partly) talks to itself: draw what
+                        // each member really sends elsewhere.
+                        for s in members {
+                            if !m.is_local(*s, t.target, write) {
+                                push(Edge {
+                                    from: End::Node(server_base + s.index()),
+                                    to: end_of(to),
+                                    label: lbl.clone(),
+                                    read: link.read,
+                                    warning: warning.clone(),
+                                });
+                            }
+                        }
+                    } else if !any_local {
+                        push(Edge {
+                            from: end_of(*src),
+                            to: end_of(to),
+                            label: lbl.clone(),
+                            read: link.read,
+                            warning: warning.clone(),
+                        });
+                    }
+                }
+            }
+        }
+
+        let zones = m
+            .zones
+            .iter()
+            .enumerate()
+            .map(|(i, z)| Zone {
+                name: z.name.clone(),
+                warning: outcome
+                    .zone_spofs
+                    .iter()
+                    .find(|(id, _)| id.index() == i)
+                    .map(|(_, darks)| {
+                        message(RuleId::ZoneSpof, &z.name).unwrap_or_else(|| {
+                            format!(
+                                "losing zone {} darkens {}",
+                                z.name,
+                                dark_subjects(circuit, darks).join(", ")
+                            )
+                        })
+                    }),
+            })
+            .collect();
+
+        let title = m
+            .title
+            .clone()
+            .or_else(|| m.name.clone())
+            .unwrap_or_else(|| "stack".into());
+        Some(Diagram {
+            title,
+            nodes,
+            groups,
+            edges,
+            zones,
+        })
+    }
+}
+
+impl Diagram {
+    /// The zone of a node, when it has one.
+    pub fn zone_of(&self, n: usize) -> Option<&Zone> {
+        match &self.nodes[n].kind {
+            NodeKind::Server { zone: Some(z), .. } => self.zones.iter().find(|x| &x.name == z),
+            _ => None,
+        }
+    }
+}
+
+/// A stable identifier from a prefix and a name, made only of
+/// `[A-Za-z0-9_]` so that no name can break Mermaid or DOT syntax, and
+/// injective: letters and digits stay, `_` becomes `__`, `-` becomes `_d`,
+/// `.` becomes `_o`, anything else `_xHHHH_`.
+pub fn ident(prefix: &str, name: &str) -> String {
+    let mut s = String::with_capacity(prefix.len() + name.len() + 4);
+    s.push_str(prefix);
+    s.push('_');
+    for c in name.chars() {
+        match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' => s.push(c),
+            '_' => s.push_str("__"),
+            '-' => s.push_str("_d"),
+            '.' => s.push_str("_o"),
+            other => s.push_str(&format!("_x{:04x}_", other as u32)),
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ident;
+
+    #[test]
+    fn identifiers_are_safe_and_distinct() {
+        assert_eq!(ident("s", "lb-01"), "s_lb_d01");
+        assert_ne!(ident("s", "a-b"), ident("s", "a_b"));
+        assert_ne!(ident("s", "a_d"), ident("s", "a-"));
+        assert!(ident("r", "www.foo \"bar\"")
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        assert_eq!(ident("s", "end"), "s_end");
+    }
+}

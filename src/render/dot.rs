@@ -1,0 +1,188 @@
+//! DOT emitter, for people who want Graphviz: a cluster per group (titled
+//! like the other formats), node shapes by role, `proto port` labels, and
+//! single points of failure in the warning colour with the reason as
+//! tooltip. Edges to or from a whole group point at one member and are
+//! clipped at the cluster (`compound=true`, `lhead`/`ltail`).
+
+use super::diagram::{Diagram, End, NodeKind};
+use super::Theme;
+use crate::model::{DbRole, Shape};
+use std::fmt::Write;
+
+/// A DOT double-quoted string.
+fn q(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' | '\r' => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// Lines joined with DOT's centred line break.
+fn lines(parts: &[String]) -> String {
+    let escaped: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            let s = q(p);
+            s[1..s.len() - 1].to_string()
+        })
+        .collect();
+    format!("\"{}\"", escaped.join("\\n"))
+}
+
+pub fn render(d: &Diagram, theme: Theme) -> String {
+    let (bg, fg, node_fill, node_line, cluster_fill, cluster_line, edge, warn, warn_fill) =
+        match theme {
+            Theme::Light => (
+                "#ffffff", "#1f2937", "#f8fafc", "#94a3b8", "#f1f5f9", "#cbd5e1", "#64748b",
+                "#dc2626", "#fef2f2",
+            ),
+            Theme::Dark => (
+                "#0f172a", "#e2e8f0", "#1e293b", "#64748b", "#162032", "#334155", "#94a3b8",
+                "#f87171", "#3f1212",
+            ),
+        };
+    let mut o = String::new();
+    o.push_str("digraph stack {\n");
+    let _ = writeln!(
+        o,
+        "  graph [label={}, labelloc=t, fontsize=18, fontname=\"Helvetica\", compound=true, rankdir=TB, bgcolor=\"{bg}\", fontcolor=\"{fg}\"];",
+        q(&d.title)
+    );
+    let _ = writeln!(
+        o,
+        "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=11, fillcolor=\"{node_fill}\", color=\"{node_line}\", fontcolor=\"{fg}\"];"
+    );
+    let _ = writeln!(
+        o,
+        "  edge [fontname=\"Helvetica\", fontsize=10, color=\"{edge}\", fontcolor=\"{fg}\"];"
+    );
+    let node_stmt = |i: usize, indent: &str| -> String {
+        let node = &d.nodes[i];
+        let mut parts = vec![node.name.clone()];
+        let shape = match &node.kind {
+            NodeKind::Record { rtype } => {
+                parts.push(format!("{rtype} record"));
+                "note"
+            }
+            NodeKind::Empty => "box",
+            NodeKind::Server {
+                roles,
+                address,
+                zone,
+                db,
+            } => {
+                if let Some(a) = address {
+                    parts.push(a.clone());
+                }
+                let mut r = roles.joined();
+                match db {
+                    Some(DbRole::Primary) => r.push_str(" · primary"),
+                    Some(DbRole::Replica) => r.push_str(" · replica"),
+                    None => {}
+                }
+                parts.push(r);
+                if let Some(z) = zone {
+                    let zspof = d.zone_of(i).is_some_and(|z| z.warning.is_some());
+                    parts.push(if zspof {
+                        format!("zone {z} (zone SPOF)")
+                    } else {
+                        format!("zone {z}")
+                    });
+                }
+                match node.kind.shape() {
+                    Some(Shape::Balancer) => "hexagon",
+                    Some(Shape::WebServer) => "box",
+                    Some(Shape::AppServer) => "component",
+                    Some(Shape::Database) => "cylinder",
+                    None => "box",
+                }
+            }
+        };
+        let mut attrs = vec![format!("shape={shape}")];
+        match &node.warning {
+            Some(w) => {
+                parts.push(
+                    if matches!(node.kind, NodeKind::Record { .. }) {
+                        "DARK"
+                    } else {
+                        "SPOF"
+                    }
+                    .into(),
+                );
+                attrs.push(format!(
+                    "color=\"{warn}\", penwidth=2.5, fillcolor=\"{warn_fill}\", tooltip={}",
+                    q(w)
+                ));
+            }
+            None if matches!(node.kind, NodeKind::Empty) => {
+                attrs.push("style=\"rounded,dashed\"".into());
+            }
+            None => {}
+        }
+        format!(
+            "{indent}{} [label={}, {}];",
+            q(&node.id),
+            lines(&parts),
+            attrs.join(", ")
+        )
+    };
+    for (i, node) in d.nodes.iter().enumerate() {
+        if node.group.is_none() {
+            let _ = writeln!(o, "{}", node_stmt(i, "  "));
+        }
+    }
+    for g in &d.groups {
+        let _ = writeln!(o, "  subgraph {} {{", q(&format!("cluster_{}", g.id)));
+        let _ = writeln!(
+            o,
+            "    label={}; labeljust=l; style=\"rounded,filled\"; fillcolor=\"{cluster_fill}\"; color=\"{cluster_line}\"; fontname=\"Helvetica\"; fontsize=12;",
+            q(&format!("{} · {}", g.name, g.details()))
+        );
+        for &m in &g.members {
+            let _ = writeln!(o, "{}", node_stmt(m, "    "));
+        }
+        o.push_str("  }\n");
+    }
+    // A whole group is reached through its middle member, clipped at the
+    // cluster's border.
+    let at = |e: End| -> (String, Option<String>) {
+        match e {
+            End::Node(i) => (d.nodes[i].id.clone(), None),
+            End::Group(g) => {
+                let grp = &d.groups[g];
+                let m = grp.members[grp.members.len() / 2];
+                (d.nodes[m].id.clone(), Some(format!("cluster_{}", grp.id)))
+            }
+        }
+    };
+    for e in &d.edges {
+        let (a, ltail) = at(e.from);
+        let (b, lhead) = at(e.to);
+        let mut attrs = vec![format!("label={}", q(&e.label))];
+        if let Some(t) = ltail {
+            attrs.push(format!("ltail={}", q(&t)));
+        }
+        if let Some(h) = lhead {
+            attrs.push(format!("lhead={}", q(&h)));
+        }
+        if e.read {
+            attrs.push("style=dashed".into());
+        }
+        if let Some(w) = &e.warning {
+            attrs.push(format!(
+                "color=\"{warn}\", fontcolor=\"{warn}\", penwidth=2, tooltip={}",
+                q(w)
+            ));
+        }
+        let _ = writeln!(o, "  {} -> {} [{}];", q(&a), q(&b), attrs.join(", "));
+    }
+    o.push_str("}\n");
+    o
+}

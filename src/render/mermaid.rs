@@ -1,0 +1,197 @@
+//! Mermaid emitter (`flowchart`): a subgraph per group titled with its
+//! role, mode and vip; node shapes by role; DNS records as entry nodes;
+//! `proto port` (and `read`) on edges; single points of failure styled
+//! through a `classDef`. Identifiers come from `diagram::ident` (only
+//! `[A-Za-z0-9_]`, with a prefix), and every label is quoted with Mermaid's
+//! entity codes, so no name or title can break the syntax.
+
+use super::diagram::{Diagram, End, NodeKind};
+use super::Theme;
+use crate::model::{DbRole, Shape};
+use std::fmt::Write;
+
+/// Text for inside a quoted Mermaid label.
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("#quot;"),
+            '#' => o.push_str("#35;"),
+            '<' => o.push_str("#lt;"),
+            '>' => o.push_str("#gt;"),
+            '&' => o.push_str("#amp;"),
+            '`' => o.push_str("#96;"),
+            '\n' | '\r' => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// A YAML double-quoted string.
+fn yaml(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            c if c.is_control() => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// A `%%` comment line's text (one line).
+fn comment(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+pub fn render(d: &Diagram, theme: Theme) -> String {
+    let mut o = String::new();
+    let (mtheme, spof, dark) = match theme {
+        Theme::Light => (
+            "default",
+            "fill:#fef2f2,stroke:#dc2626,stroke-width:3px,color:#7f1d1d",
+            "fill:#fef2f2,stroke:#dc2626,stroke-width:3px,stroke-dasharray:5 3,color:#7f1d1d",
+        ),
+        Theme::Dark => (
+            "dark",
+            "fill:#3f1212,stroke:#f87171,stroke-width:3px,color:#fecaca",
+            "fill:#3f1212,stroke:#f87171,stroke-width:3px,stroke-dasharray:5 3,color:#fecaca",
+        ),
+    };
+    let _ = writeln!(
+        o,
+        "---\ntitle: {}\nconfig:\n  theme: {mtheme}\n---",
+        yaml(&d.title)
+    );
+    o.push_str("flowchart TB\n");
+    let _ = writeln!(
+        o,
+        "  %% drawn by stackc render: {} single point(s) of failure",
+        d.spof_count()
+    );
+
+    let node_line = |i: usize| -> String {
+        let node = &d.nodes[i];
+        let mut lines = vec![esc(&node.name)];
+        let shape = match &node.kind {
+            NodeKind::Record { rtype } => {
+                lines.push(format!("{rtype} record"));
+                if node.warning.is_some() {
+                    lines.push("DARK".into());
+                }
+                return format!("{}>\"{}\"]", node.id, lines.join("<br/>"));
+            }
+            NodeKind::Empty => return format!("{}[\"{}\"]", node.id, lines.join("<br/>")),
+            NodeKind::Server {
+                roles,
+                address,
+                zone,
+                db,
+            } => {
+                if let Some(a) = address {
+                    lines.push(esc(a));
+                }
+                let mut r = roles.joined();
+                match db {
+                    Some(DbRole::Primary) => r.push_str(" · primary"),
+                    Some(DbRole::Replica) => r.push_str(" · replica"),
+                    None => {}
+                }
+                lines.push(esc(&r));
+                if let Some(z) = zone {
+                    let zspof = d.zone_of(i).is_some_and(|z| z.warning.is_some());
+                    lines.push(if zspof {
+                        format!("zone {} (zone SPOF)", esc(z))
+                    } else {
+                        format!("zone {}", esc(z))
+                    });
+                }
+                if node.warning.is_some() {
+                    lines.push("SPOF".into());
+                }
+                node.kind.shape()
+            }
+        };
+        let label = lines.join("<br/>");
+        match shape {
+            Some(Shape::Balancer) => format!("{}{{{{\"{label}\"}}}}", node.id),
+            Some(Shape::WebServer) => format!("{}(\"{label}\")", node.id),
+            Some(Shape::AppServer) => format!("{}[[\"{label}\"]]", node.id),
+            Some(Shape::Database) => format!("{}[(\"{label}\")]", node.id),
+            None => format!("{}[\"{label}\"]", node.id),
+        }
+    };
+
+    for (i, node) in d.nodes.iter().enumerate() {
+        if node.group.is_none() {
+            let _ = writeln!(o, "  {}", node_line(i));
+        }
+    }
+    for g in &d.groups {
+        let _ = writeln!(
+            o,
+            "  subgraph {} [\"{} · {}\"]",
+            g.id,
+            esc(&g.name),
+            esc(&g.details())
+        );
+        o.push_str("    direction LR\n");
+        for &m in &g.members {
+            let _ = writeln!(o, "    {}", node_line(m));
+        }
+        o.push_str("  end\n");
+    }
+    let id = |e: End| match e {
+        End::Node(i) => d.nodes[i].id.as_str(),
+        End::Group(g) => d.groups[g].id.as_str(),
+    };
+    let mut warned = Vec::new();
+    for (k, e) in d.edges.iter().enumerate() {
+        let arrow = if e.read { "-.->" } else { "-->" };
+        let _ = writeln!(
+            o,
+            "  {} {arrow}|\"{}\"| {}",
+            id(e.from),
+            esc(&e.label),
+            id(e.to)
+        );
+        if let Some(w) = &e.warning {
+            warned.push((k, w));
+        }
+    }
+    // A write to a replica, in the warning colour.
+    let warn_color = match theme {
+        Theme::Light => "#dc2626",
+        Theme::Dark => "#f87171",
+    };
+    for (k, w) in warned {
+        let _ = writeln!(
+            o,
+            "  linkStyle {k} stroke:{warn_color},stroke-width:2px,color:{warn_color}"
+        );
+        let _ = writeln!(o, "  %% {}", comment(w));
+    }
+    let _ = writeln!(o, "  classDef spof {spof}");
+    let _ = writeln!(o, "  classDef dark {dark}");
+    for node in &d.nodes {
+        if let Some(w) = &node.warning {
+            let class = if matches!(node.kind, NodeKind::Server { .. }) {
+                "spof"
+            } else {
+                "dark"
+            };
+            let _ = writeln!(o, "  class {} {class}", node.id);
+            let _ = writeln!(o, "  %% {}", comment(w));
+        }
+    }
+    for z in &d.zones {
+        if let Some(w) = &z.warning {
+            let _ = writeln!(o, "  %% zone {}: {}", z.name, comment(w));
+        }
+    }
+    o
+}

@@ -1,0 +1,527 @@
+//! Diagrams: every sample and case drawn in the three formats; the SVG read
+//! back and rasterised by resvg; the layout's geometric invariants on every
+//! drawing and on random stacks; Mermaid and DOT text pinned by insta.
+
+mod common;
+
+use proptest::prelude::*;
+use stackc::render::diagram::{Diagram, End, NodeKind};
+use stackc::render::layout::{self, geom, Layout, Point, Rect};
+use stackc::render::{self, svg, Format, Theme};
+use std::path::PathBuf;
+
+/// Every sample, and every rule case that leaves a sound model.
+fn drawable_files() -> Vec<PathBuf> {
+    let root = common::root();
+    let mut v = common::stack_files(&root.join("samples"));
+    v.extend(common::stack_files(&root.join("tests/cases")));
+    v.extend(common::stack_files(&root.join("tests/diagrams")));
+    v
+}
+
+fn diagram(src: &str) -> Option<Diagram> {
+    Diagram::of(&stackc::check(src))
+}
+
+/// Whether segment a-b passes through the interior of `r` (shrunk a bit,
+/// so that touching a border is not entering).
+fn segment_enters(a: Point, b: Point, r: &Rect) -> bool {
+    let m = 0.5;
+    let (x0, y0, x1, y1) = (r.x + m, r.y + m, r.right() - m, r.bottom() - m);
+    if x0 >= x1 || y0 >= y1 {
+        return false;
+    }
+    // Liang-Barsky clipping.
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let mut t0: f64 = 0.0;
+    let mut t1: f64 = 1.0;
+    for (p, q) in [
+        (-dx, a.x - x0),
+        (dx, x1 - a.x),
+        (-dy, a.y - y0),
+        (dy, y1 - a.y),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return false;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    t0 < t1
+}
+
+/// The invariants a reader relies on. Returns what is wrong, if anything.
+fn layout_problems(d: &Diagram, l: &Layout) -> Vec<String> {
+    let mut bad = Vec::new();
+    let name = |i: usize| d.nodes[i].name.clone();
+    for i in 0..l.nodes.len() {
+        for j in i + 1..l.nodes.len() {
+            if l.nodes[i].overlaps(&l.nodes[j]) {
+                bad.push(format!("nodes {} and {} overlap", name(i), name(j)));
+            }
+        }
+    }
+    for (gi, g) in d.groups.iter().enumerate() {
+        let c = &l.clusters[gi];
+        for &m in &g.members {
+            if !c.contains(&l.nodes[m]) {
+                bad.push(format!("group {} does not contain {}", g.name, name(m)));
+            }
+        }
+        for (i, r) in l.nodes.iter().enumerate() {
+            if d.nodes[i].group != Some(gi) && c.overlaps(r) {
+                bad.push(format!("{} sits inside group {}", name(i), g.name));
+            }
+        }
+    }
+    let rect_of = |e: End| match e {
+        End::Node(i) => l.nodes[i],
+        End::Group(g) => l.clusters[g],
+    };
+    for (k, e) in d.edges.iter().enumerate() {
+        let pts = &l.edges[k].points;
+        let what = format!("edge {k} ({})", e.label);
+        if pts.len() < 2 {
+            bad.push(format!("{what} has fewer than two points"));
+            continue;
+        }
+        if !rect_of(e.from).on_border(pts[0]) {
+            bad.push(format!("{what} does not start on its source's border"));
+        }
+        if !rect_of(e.to).on_border(*pts.last().unwrap()) {
+            bad.push(format!("{what} does not end on its target's border"));
+        }
+        for w in pts.windows(2) {
+            for (i, r) in l.nodes.iter().enumerate() {
+                if segment_enters(w[0], w[1], r) {
+                    bad.push(format!("{what} runs through {}", name(i)));
+                }
+            }
+        }
+        if let Some(lb) = l.edges[k].label {
+            for (i, r) in l.nodes.iter().enumerate() {
+                if lb.overlaps(r) {
+                    bad.push(format!("label of {what} overlaps {}", name(i)));
+                }
+            }
+            for (k2, e2) in l.edges.iter().enumerate().skip(k + 1) {
+                if e2.label.is_some_and(|l2| l2.overlaps(&lb)) {
+                    bad.push(format!("labels of {what} and edge {k2} overlap"));
+                }
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn every_drawing_keeps_the_layout_invariants() {
+    let mut drawn = 0;
+    for path in drawable_files() {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let Some(d) = diagram(&src) else { continue };
+        let l = svg::layout_of(&d);
+        let problems = layout_problems(&d, &l);
+        assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
+        drawn += 1;
+    }
+    assert!(drawn >= 20, "only {drawn} files drawn");
+}
+
+fn rasterise(svg_text: &str) -> resvg::tiny_skia::Pixmap {
+    let mut opt = resvg::usvg::Options::default();
+    opt.fontdb_mut().load_system_fonts();
+    let tree = resvg::usvg::Tree::from_str(svg_text, &opt).expect("usvg parses the SVG");
+    let size = tree.size().to_int_size();
+    assert!(size.width() >= 300 && size.height() >= 100, "{size:?}");
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+}
+
+/// Parse every SVG with usvg, render it with resvg, and check the picture
+/// shows what it should: the warning colour exactly when there is a SPOF.
+#[test]
+fn every_svg_parses_and_renders_to_png() {
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("render-png");
+    std::fs::create_dir_all(&out).unwrap();
+    for path in drawable_files() {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let checked = stackc::check(&src);
+        let Some(d) = Diagram::of(&checked) else {
+            continue;
+        };
+        for theme in [Theme::Light, Theme::Dark] {
+            let text = render::emit(&d, Format::Svg, theme);
+            let pixmap = rasterise(&text);
+            let warn = match theme {
+                Theme::Light => (0xdc, 0x26, 0x26),
+                Theme::Dark => (0xf8, 0x71, 0x71),
+            };
+            let has_warn = pixmap
+                .pixels()
+                .iter()
+                .any(|p| (p.red(), p.green(), p.blue()) == warn && p.alpha() == 255);
+            let warned = d.nodes.iter().any(|n| n.warning.is_some())
+                || d.zones.iter().any(|z| z.warning.is_some())
+                || d.edges.iter().any(|e| e.warning.is_some());
+            assert_eq!(
+                has_warn,
+                warned,
+                "{}: warning colour drawn = {has_warn}, warnings = {warned}",
+                path.display()
+            );
+            let stem = path.file_stem().unwrap().to_string_lossy();
+            let suffix = if theme == Theme::Dark { "-dark" } else { "" };
+            pixmap
+                .save_png(out.join(format!("{stem}{suffix}.png")))
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn svg_is_deterministic_and_self_contained() {
+    for path in drawable_files() {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let c = stackc::check(&src);
+        let Some(a) = render::render(&c, Format::Svg, Theme::Light) else {
+            continue;
+        };
+        let b = render::render(&stackc::check(&src), Format::Svg, Theme::Light).unwrap();
+        assert_eq!(a, b, "{}: two renders differ", path.display());
+        assert!(!a.contains("xlink:href=\"http") && !a.contains("href=\"http"));
+        assert!(!a.contains("<image") && !a.contains("@import") && !a.contains("url(http"));
+        // Every reference points inside the document.
+        for (i, _) in a.match_indices("href=\"#") {
+            let id = &a[i + 7..i + 7 + a[i + 7..].find('"').unwrap()];
+            assert!(a.contains(&format!("id=\"{id}\"")), "dangling #{id}");
+        }
+    }
+}
+
+/// The SVG says what the analysis says: each SPOF server carries the
+/// warning class and a tooltip with the reason, and nothing else does.
+#[test]
+fn svg_marks_spofs_with_a_tooltip() {
+    let src =
+        std::fs::read_to_string(common::root().join("samples/scale-up-as-drawn.stack")).unwrap();
+    let svg = render::render(&stackc::check(&src), Format::Svg, Theme::Light).unwrap();
+    for s in ["lb-01", "web-01", "app-01", "db-01"] {
+        let id = stackc::render::diagram::ident("s", s);
+        let at = svg
+            .find(&format!("<g class=\"node server spof\" id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("{s} is not marked as a spof"));
+        let tip = &svg[at..at + 600];
+        assert!(
+            tip.contains("<title>") && tip.contains("single point of failure"),
+            "{s}: {tip}"
+        );
+    }
+    for s in ["lb-02", "web-02", "app-02", "db-02"] {
+        let id = stackc::render::diagram::ident("s", s);
+        assert!(svg.contains(&format!("<g class=\"node server\" id=\"{id}\">")));
+    }
+    assert!(svg.contains("4 single points of failure"));
+    let ok = std::fs::read_to_string(common::root().join("samples/scale-up.stack")).unwrap();
+    let svg = render::render(&stackc::check(&ok), Format::Svg, Theme::Dark).unwrap();
+    assert!(!svg.contains("spof\""));
+    assert!(svg.contains("no single point of failure"));
+    assert!(svg.contains("#0f172a"), "dark background");
+}
+
+#[test]
+fn unsound_files_are_not_drawn() {
+    for case in ["cycle", "syntax", "unknown-name", "no-primary"] {
+        let src = std::fs::read_to_string(common::root().join(format!("tests/cases/{case}.stack")))
+            .unwrap();
+        let c = stackc::check(&src);
+        assert!(!c.is_sound());
+        for f in [Format::Mermaid, Format::Svg, Format::Dot] {
+            assert!(render::render(&c, f, Theme::Light).is_none(), "{case}");
+        }
+    }
+}
+
+#[test]
+fn mermaid_and_dot_snapshots_of_every_sample() {
+    for path in common::stack_files(&common::root().join("samples")) {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let c = stackc::check(&src);
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let mmd = render::render(&c, Format::Mermaid, Theme::Light).unwrap();
+        insta::assert_snapshot!(format!("mermaid-{stem}"), mmd);
+        let dot = render::render(&c, Format::Dot, Theme::Light).unwrap();
+        insta::assert_snapshot!(format!("dot-{stem}"), dot);
+    }
+}
+
+/// Names and titles that would break Mermaid or DOT if pasted raw.
+#[test]
+fn identifiers_and_labels_cannot_break_the_syntax() {
+    let src = r#"stack end "a \"quoted\" title; with # and <b>tags</b> & --> arrows"
+server end: nginx 10.0.0.1
+server subgraph: app 10.0.0.2
+server click: app 10.0.0.3
+server a-b: mysql 10.0.0.4 primary
+server a_b: mysql 10.0.0.5 primary
+domain example.com { www A -> end }
+end -> subgraph, click
+subgraph -> a-b : mysql
+click -> a_b : mysql
+"#;
+    let c = stackc::check(src);
+    assert!(c.is_sound(), "{:?}", c.findings);
+    let d = Diagram::of(&c).unwrap();
+    let ids: std::collections::HashSet<&str> = d.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids.len(), d.nodes.len(), "ids are distinct");
+    let mmd = render::emit(&d, Format::Mermaid, Theme::Light);
+    for line in mmd.lines().filter(|l| l.contains("-->")) {
+        assert!(
+            !line.contains(" end ") && !line.starts_with("  end "),
+            "{line}"
+        );
+    }
+    assert!(mmd.contains("title: \"a \\\"quoted\\\" title; with # and <b>tags</b> & --> arrows\""));
+    let dot = render::emit(&d, Format::Dot, Theme::Light);
+    assert!(dot.contains(r#"label="a \"quoted\" title; with # and <b>tags</b> & --> arrows""#));
+    let svg_text = render::emit(&d, Format::Svg, Theme::Light);
+    assert!(svg_text
+        .contains("a \"quoted\" title; with # and &lt;b&gt;tags&lt;/b&gt; &amp; --&gt; arrows"));
+    rasterise(&svg_text);
+}
+
+/// Edges say what the links say: group to group when the link is written
+/// so, to the primary for a write with manual failover, and what each
+/// member sends elsewhere when a group links to itself.
+#[test]
+fn edges_follow_the_links() {
+    let src = std::fs::read_to_string(common::root().join("samples/distributed.stack")).unwrap();
+    let d = diagram(&src).unwrap();
+    let label = |e: End| match e {
+        End::Node(i) => d.nodes[i].name.clone(),
+        End::Group(g) => format!("group {}", d.groups[g].name),
+    };
+    let edges: Vec<String> = d
+        .edges
+        .iter()
+        .map(|e| format!("{} -> {} : {}", label(e.from), label(e.to), e.label))
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            "www.foobar.com -> lb-01 : http 80",
+            "lb-01 -> group box : http 80",
+            "box-02 -> box-01 : mysql 3306",
+        ]
+    );
+    let spofs: Vec<&str> = d
+        .nodes
+        .iter()
+        .filter(|n| matches!(n.kind, NodeKind::Server { .. }) && n.warning.is_some())
+        .map(|n| n.name.as_str())
+        .collect();
+    assert_eq!(spofs, ["lb-01", "box-01"]);
+}
+
+// ---------------------------------------------------------------------------
+// Random stacks: the invariants hold on layouts nobody drew by hand.
+// ---------------------------------------------------------------------------
+
+fn random_stack(
+    tiers: &[(u8, u8)],
+    links: &[(u8, u8, bool)],
+    members: bool,
+    intra: &[(u8, u8, u8)],
+) -> String {
+    let roles = ["haproxy", "nginx", "app", "mysql"];
+    let mut s = String::from("zone a\nzone b\n");
+    let mut names = Vec::new();
+    let mut ip = 0;
+    for (t, (kind, size)) in tiers.iter().enumerate() {
+        let role = roles[*kind as usize % 4];
+        let size = 1 + *size as usize % 4;
+        let g = format!("g{t}");
+        if role == "mysql" {
+            s.push_str(&format!(
+                "group {g}: mysql failover=auto vip=10.9.0.{t} {{\n"
+            ));
+        } else {
+            s.push_str(&format!("group {g}: {role} {{\n"));
+        }
+        for m in 0..size {
+            ip += 1;
+            let z = if m % 2 == 0 { "a" } else { "b" };
+            let db = if role == "mysql" {
+                if m == 0 {
+                    " primary"
+                } else {
+                    " replica"
+                }
+            } else {
+                ""
+            };
+            s.push_str(&format!(
+                "  server {g}-{m} 10.0.{}.{} zone={z}{db}\n",
+                ip / 250,
+                ip % 250 + 1
+            ));
+        }
+        s.push_str("}\n");
+        names.push((g, size));
+    }
+    s.push_str("domain example.com { www A -> g0 }\n");
+    // Links only go down the tiers, so there is no cycle.
+    for (a, b, member) in links {
+        let (a, b) = (*a as usize % names.len(), *b as usize % names.len());
+        let (a, b) = (a.min(b), a.max(b));
+        if a == b {
+            continue;
+        }
+        let src = if members && *member {
+            format!("{}-0", names[a].0)
+        } else {
+            names[a].0.clone()
+        };
+        let dst = if members && !*member {
+            format!("{}-{}", names[b].0, names[b].1 - 1)
+        } else {
+            names[b].0.clone()
+        };
+        s.push_str(&format!("{src} -> {dst} : http\n"));
+    }
+    // Links inside a group (flat edges): from a member to a later one.
+    for (t, i, j) in intra {
+        let (g, size) = &names[*t as usize % names.len()];
+        let (i, j) = (*i as usize % size, *j as usize % size);
+        if i < j {
+            s.push_str(&format!("{g}-{i} -> {g}-{j} : http\n"));
+        }
+    }
+    s
+}
+
+/// `STACKC_RENDER_CASES` sets how many random stacks (default 64).
+fn cases() -> u32 {
+    std::env::var("STACKC_RENDER_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #[test]
+    fn random_layouts_keep_the_invariants(
+        tiers in prop::collection::vec((0u8..4, 0u8..4), 2..7),
+        links in prop::collection::vec((0u8..7, 0u8..7, any::<bool>()), 1..12),
+        members in any::<bool>(),
+        intra in prop::collection::vec((0u8..7, 0u8..4, 0u8..4), 0..4),
+    ) {
+        let src = random_stack(&tiers, &links, members, &intra);
+        let c = stackc::check(&src);
+        prop_assert!(c.is_sound(), "{src}\n{:?}", c.findings);
+        let d = Diagram::of(&c).unwrap();
+        let l = svg::layout_of(&d);
+        let problems = layout_problems(&d, &l);
+        prop_assert!(problems.is_empty(), "{src}\n{problems:#?}");
+        // Crossings are counted the same way as in the comparison with dot.
+        let _ = layout::crossings(&l);
+    }
+}
+
+#[test]
+fn crossing_count_sees_crossings() {
+    let a = [Point::new(0.0, 0.0), Point::new(10.0, 10.0)];
+    let b = [Point::new(10.0, 0.0), Point::new(0.0, 10.0)];
+    assert_eq!(geom::count_crossings(&[&a, &b]), 1);
+}
+
+/// The book's gallery shows what `stackc render` draws today: each
+/// sample's SVG (and one in the dark theme) is the current output.
+/// `STACKC_UPDATE_GALLERY=1 cargo test --test render gallery` rewrites them.
+#[test]
+fn gallery_is_current() {
+    let root = common::root();
+    let dir = root.join("book/src/gallery");
+    let update = std::env::var_os("STACKC_UPDATE_GALLERY").is_some();
+    let mut wanted: Vec<(PathBuf, String, Theme)> = common::stack_files(&root.join("samples"))
+        .into_iter()
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().to_string();
+            (p, stem, Theme::Light)
+        })
+        .collect();
+    wanted.push((
+        root.join("samples/scale-up-as-drawn.stack"),
+        "scale-up-as-drawn-dark".into(),
+        Theme::Dark,
+    ));
+    let book = std::fs::read_to_string(root.join("book/src/gallery.md")).unwrap();
+    let mut stale = Vec::new();
+    for (path, stem, theme) in wanted {
+        let src = std::fs::read_to_string(&path).unwrap();
+        let svg_text = render::render(&stackc::check(&src), Format::Svg, theme).unwrap();
+        let file = dir.join(format!("{stem}.svg"));
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&file, &svg_text).unwrap();
+        } else if std::fs::read_to_string(&file).ok().as_deref() != Some(svg_text.as_str()) {
+            stale.push(stem.clone());
+        }
+        assert!(
+            book.contains(&format!("gallery/{stem}.svg")),
+            "gallery.md does not show {stem}"
+        );
+    }
+    let dist = std::fs::read_to_string(root.join("samples/distributed.stack")).unwrap();
+    let c = stackc::check(&dist);
+    for f in [Format::Mermaid, Format::Dot] {
+        let text = render::render(&c, f, Theme::Light).unwrap();
+        assert!(book.contains(&text), "gallery.md shows stale {f:?} text");
+    }
+    assert!(
+        stale.is_empty(),
+        "stale gallery SVGs {stale:?}: run STACKC_UPDATE_GALLERY=1 cargo test --test render gallery"
+    );
+}
+
+/// Independent services are laid out one by one and packed in rows, in
+/// the order they are written, instead of one very wide strip.
+#[test]
+fn independent_services_are_packed_in_rows() {
+    let mut src = String::new();
+    for k in 0..40 {
+        src.push_str(&format!(
+            "group web{k}: nginx {{ server web{k}-0 10.1.{k}.1; server web{k}-1 10.1.{k}.2 }}\n\
+             server db{k}: mysql 10.2.{k}.1\n\
+             web{k} -> db{k}\n\
+             domain s{k}.example.com {{ www A -> web{k} }}\n"
+        ));
+    }
+    let d = diagram(&src).unwrap();
+    let l = svg::layout_of(&d);
+    let problems = layout_problems(&d, &l);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        l.width <= 3.0 * l.height && l.width < 6000.0,
+        "{} x {}",
+        l.width,
+        l.height
+    );
+    let at = |name: &str| l.nodes[d.nodes.iter().position(|n| n.name == name).unwrap()];
+    // Written first, drawn first: top left.
+    assert!(at("db0").y < at("db39").y);
+    assert!(at("web0-0").x <= at("web1-0").x);
+}
