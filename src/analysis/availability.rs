@@ -192,10 +192,12 @@ pub fn fix_for(m: &Model, chain: &[Step], zone: Option<ZoneId>) -> String {
             m.server(*s).name
         );
     }
-    // A holder that is alive but cannot serve keeps the vip: `track`.
+    // A holder that is alive but cannot serve keeps the vip: `track` helps
+    // when another member needs other things (with the same needs, every
+    // member fails alike and the cause lies deeper in the chain).
     for step in chain {
         if let Step::Holder(g, h) = step {
-            if !chain.contains(&Step::Down(*h)) {
+            if !chain.contains(&Step::Down(*h)) && !members_need_the_same(m, *g) {
                 let g = m.group(*g);
                 return format!(
                     "add `track` to group `{}` so that it fails over when {}'s backends fail, and give its members the same links",
@@ -274,4 +276,27 @@ pub fn dark_subjects(c: &Circuit, darks: &[Dark]) -> Vec<String> {
         .iter()
         .map(|d| c.entries[d.entry].subject.clone())
         .collect()
+}
+
+/// One requirement as `asymmetric-failover` compares them: the targets with
+/// their protocols, and `read` (LANGUAGE.md §7.16).
+pub type Need = (Vec<(Target, Protocol)>, bool);
+
+/// The requirements a set of links gives a server.
+pub fn needs_of<'a>(links: impl Iterator<Item = &'a Link>) -> std::collections::BTreeSet<Need> {
+    links
+        .map(|l| {
+            let mut ts: Vec<_> = l.targets.iter().map(|t| (t.target, t.protocol)).collect();
+            ts.sort();
+            ts.dedup();
+            (ts, l.read)
+        })
+        .collect()
+}
+
+/// Whether every member of a group has the same requirements.
+pub fn members_need_the_same(m: &Model, g: GroupId) -> bool {
+    let needs = |s: ServerId| needs_of(m.links.iter().filter(|l| l.from.contains(&s)));
+    let members = &m.group(g).members;
+    members.windows(2).all(|w| needs(w[0]) == needs(w[1]))
 }

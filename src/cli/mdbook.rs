@@ -274,27 +274,64 @@ fn report_text(path: &str, src: &str, c: &stackc::Checked) -> String {
     )
 }
 
-/// The diagram of a checked stack, as HTML for a chapter.
-fn diagram(_src: &str, c: &stackc::Checked, _env: &Env<'_>) -> Result<String, String> {
-    // The SVG renderer is not in this build yet: show the topology as a
-    // list so the page stays useful.
-    let m = &c.model;
-    let mut s = String::from("\n<div class=\"stackc-diagram\">\n\n");
-    for g in &m.groups {
-        let members: Vec<&str> = g
-            .members
-            .iter()
-            .map(|x| m.server(*x).name.as_str())
-            .collect();
-        s.push_str(&format!(
-            "- **{}** ({}): {}\n",
-            g.name,
-            g.roles.joined(),
-            members.join(", ")
-        ));
+/// The diagram of a checked stack, as HTML for a chapter: the SVG of
+/// `stackc render`, inline (so its tooltips work), with its ids and styles
+/// made unique so that several diagrams can share a page.
+fn diagram(_src: &str, c: &stackc::Checked, env: &Env<'_>) -> Result<String, String> {
+    use stackc::render::{Format, Theme};
+    let theme = if env.dark { Theme::Dark } else { Theme::Light };
+    let svg =
+        stackc::render::render(c, Format::Svg, theme).ok_or("the stack has errors: no diagram")?;
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Ok(format!(
+        "\n<div class=\"stackc-diagram\">\n{}\n</div>\n\n",
+        scope_svg(&svg, n)
+    ))
+}
+
+/// Prefixes an SVG's ids and scopes its style rules to it.
+fn scope_svg(svg: &str, n: usize) -> String {
+    let prefix = format!("s{n}-");
+    let class = format!("stackc-svg-{n}");
+    // Ids and the references to them.
+    let mut ids = Vec::new();
+    for part in svg.split("id=\"").skip(1) {
+        if let Some(end) = part.find('"') {
+            ids.push(part[..end].to_string());
+        }
     }
-    s.push_str("\n</div>\n\n");
-    Ok(s)
+    let mut out = svg.to_string();
+    for id in &ids {
+        for (from, to) in [
+            (format!("id=\"{id}\""), format!("id=\"{prefix}{id}\"")),
+            (format!("url(#{id})"), format!("url(#{prefix}{id})")),
+            (format!("href=\"#{id}\""), format!("href=\"#{prefix}{id}\"")),
+        ] {
+            out = out.replace(&from, &to);
+        }
+    }
+    // Style rules apply to the whole page: scope each selector.
+    if let (Some(a), Some(b)) = (out.find("<style>"), out.find("</style>")) {
+        let css = &out[a + "<style>".len()..b];
+        let mut scoped = String::new();
+        for rule in css.split_inclusive('}') {
+            match rule.split_once('{') {
+                Some((selectors, body)) if !selectors.trim().is_empty() => {
+                    let sel: Vec<String> = selectors
+                        .split(',')
+                        .map(|s| format!(".{class} {}", s.trim()))
+                        .collect();
+                    scoped.push_str(&sel.join(","));
+                    scoped.push('{');
+                    scoped.push_str(body);
+                }
+                _ => scoped.push_str(rule),
+            }
+        }
+        out = format!("{}<style>{}{}", &out[..a], scoped, &out[b..]);
+    }
+    out.replacen("<svg ", &format!("<svg class=\"{class}\" "), 1)
 }
 
 fn read_book_file(env: &Env<'_>, rel: &str) -> Result<(String, String), String> {

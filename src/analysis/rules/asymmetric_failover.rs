@@ -1,7 +1,8 @@
 //! `asymmetric-failover`: the members of an active-passive group differ.
 use super::{Context, RuleDoc};
+use crate::analysis::availability::{needs_of, Need};
 use crate::diag::{Finding, RuleId};
-use crate::model::{Mode, Protocol, ServerId, Target};
+use crate::model::{Mode, ServerId};
 use std::collections::BTreeSet;
 
 pub const DOC: RuleDoc = RuleDoc {
@@ -18,8 +19,6 @@ How to fix: link the group rather than its members (`lb -> web`), so every
 member needs the same thing.",
 };
 
-type Req = (Vec<(Target, Protocol)>, bool);
-
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let m = cx.model;
     for g in m.group_ids() {
@@ -27,27 +26,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if grp.mode != Mode::ActivePassive || grp.members.len() < 2 {
             continue;
         }
-        let reqs = |s: ServerId| -> BTreeSet<Req> {
-            cx.links_of[s.index()]
-                .iter()
-                .map(|l| {
-                    let link = &m.links[l.index()];
-                    let mut ts: Vec<_> = link
-                        .targets
-                        .iter()
-                        .map(|t| (t.target, t.protocol))
-                        .collect();
-                    ts.sort();
-                    ts.dedup();
-                    (ts, link.read)
-                })
-                .collect()
-        };
-        let sets: Vec<BTreeSet<Req>> = grp.members.iter().map(|s| reqs(*s)).collect();
+        let reqs =
+            |s: ServerId| needs_of(cx.links_of[s.index()].iter().map(|l| &m.links[l.index()]));
+        let sets: Vec<BTreeSet<Need>> = grp.members.iter().map(|s| reqs(*s)).collect();
         if sets.windows(2).all(|w| w[0] == w[1]) {
             continue;
         }
-        let describe = |s: &ServerId, set: &BTreeSet<Req>| {
+        let describe = |s: &ServerId, set: &BTreeSet<Need>| {
             let needs: Vec<String> = set
                 .iter()
                 .map(|(ts, read)| {
