@@ -197,7 +197,7 @@ fn the_book_builds_and_its_links_hold() {
     let dir = out_dir.path();
     let tutorial = std::fs::read_to_string(dir.join("tutorial.html")).unwrap();
     assert!(
-        tutorial.contains("stackc-diagram"),
+        tutorial.contains("stackc-diagram") && tutorial.contains("<svg class=\"stackc-svg-"),
         "the tutorial has diagrams"
     );
     assert!(
