@@ -14,13 +14,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-fn stackc() -> Command {
-    let mut c = Command::cargo_bin("stackc").unwrap();
-    c.current_dir(common::root())
-        .env_remove("CI")
-        .env("NO_COLOR", "1");
-    c
-}
+use common::stackc;
 
 fn sample(name: &str) -> String {
     fs::read_to_string(common::root().join("samples").join(name)).unwrap()

@@ -2,17 +2,10 @@
 
 mod common;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 
-fn stackc() -> Command {
-    let mut c = Command::cargo_bin("stackc").unwrap();
-    c.current_dir(common::root())
-        .env_remove("CI")
-        .env("NO_COLOR", "1");
-    c
-}
+use common::stackc;
 
 #[test]
 fn check_exit_codes() {

@@ -3,17 +3,10 @@
 
 mod common;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use std::time::{Duration, Instant};
 
-fn stackc() -> Command {
-    let mut c = Command::cargo_bin("stackc").unwrap();
-    c.current_dir(common::root())
-        .env_remove("CI")
-        .env("NO_COLOR", "1");
-    c
-}
+use common::stackc;
 
 #[test]
 fn draws_with_findings_and_exits_0() {

@@ -72,3 +72,11 @@ pub fn require_tool(program: &str) -> bool {
     eprintln!("SKIP: `{program}` is not installed; ./scripts/test installs it (set STACKC_REQUIRE_TOOLS=1 to fail instead)");
     false
 }
+
+/// The stackc binary, run from the repository root, without colour and
+/// without `CI` (so tool-dependent code paths behave as on a laptop).
+pub fn stackc() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("stackc").unwrap();
+    c.current_dir(root()).env_remove("CI").env("NO_COLOR", "1");
+    c
+}
