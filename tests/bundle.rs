@@ -6,7 +6,6 @@ mod common;
 #[path = "support/small_stacks.rs"]
 mod small_stacks;
 
-use assert_cmd::Command;
 use stackc::bundle::{self, Bundle, Flavor, Options, Refusal, Secrets};
 use stackc::diag::RuleId;
 use std::collections::BTreeMap;
