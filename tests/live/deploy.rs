@@ -22,7 +22,7 @@
 //! Network safety: no namespace has a default route, only a route per
 //! address of the test network; the root namespace has no link to it.
 
-use crate::netns::{host_prefix, ok, try_run, Ns};
+use crate::netns::{copy_dir, host_prefix, ok, try_run, Ns};
 use std::collections::BTreeMap;
 use std::fs;
 use std::net::IpAddr;
@@ -75,6 +75,11 @@ pub struct Kit {
 }
 
 pub const TABLE: &str = "live_probe";
+const HAPROXY_CFG: &str = "/etc/haproxy/haproxy.cfg";
+const NGINX_CONF: &str = "/etc/nginx/conf.d/stackc.conf";
+const KEEPALIVED_CONF: &str = "/etc/keepalived/keepalived.conf";
+const MYSQL_CNF: &str = "/etc/mysql/mariadb.conf.d/60-stackc.cnf";
+const SETUP_SQL: &str = "/etc/mysql/stackc/setup.sql";
 /// The test's own MariaDB settings (see the module comment).
 const MARIADB_MACHINE: &str = "# stackc live test: what this machine gives every MariaDB host\n[mysqld]\ninnodb_log_file_size = 8M\ninnodb_buffer_pool_size = 32M\n";
 
@@ -248,8 +253,6 @@ pub struct Deployment {
     br: Ns,
     url: String,
     ca: PathBuf,
-    /// When the bring-up ended.
-    pub ready_in: Duration,
 }
 
 /// `chown USER:USER PATH`.
@@ -316,8 +319,31 @@ impl Deployment {
         dir: &Path,
         url: &str,
     ) -> Result<Deployment, String> {
-        let start = Instant::now();
+        let mut d = Deployment::network(kit, bundle, prefix, dir, url)?;
+        d.start_dns(bundle)?;
+        d.start_services(kit)?;
+        d.start_databases()?;
+        d.start_keepalived()?;
+        d.settled()?;
+        Ok(d)
+    }
+
+    /// The namespaces and their links; each host's files and init.
+    fn network(
+        kit: &Kit,
+        bundle: &Path,
+        prefix: &str,
+        dir: &Path,
+        url: &str,
+    ) -> Result<Deployment, String> {
         let infos = manifest_hosts(bundle);
+        assert!(
+            infos
+                .iter()
+                .flat_map(|h| std::iter::once(h.address).chain(h.vip))
+                .all(|a| a != kit.dns && a != kit.client),
+            "the test's DNS or client address is one of the stack's"
+        );
         let mut all: Vec<IpAddr> = vec![kit.dns, kit.client];
         for h in &infos {
             for a in std::iter::once(h.address).chain(h.vip) {
@@ -326,13 +352,6 @@ impl Deployment {
                 }
             }
         }
-        assert!(
-            infos
-                .iter()
-                .flat_map(|h| std::iter::once(h.address).chain(h.vip))
-                .all(|a| a != kit.dns && a != kit.client),
-            "the test's DNS or client address is one of the stack's"
-        );
         let br = Ns::named(format!("{prefix}br"));
         br.batch(&[
             "link add br0 type bridge mcast_snooping 0".into(),
@@ -340,13 +359,13 @@ impl Deployment {
         ]);
         // Each namespace: an `eth0` on the bridge, its address, and a route
         // to each other address of the test network (no default route).
-        let mut cmds = vec![];
-        let attach = |ns: &Ns, port: &str, addr: IpAddr, cmds: &mut Vec<String>| {
-            cmds.push(format!(
+        let mut bridge = vec![];
+        let mut attach = |ns: &Ns, port: &str, addr: IpAddr| {
+            bridge.push(format!(
                 "link add {port} type veth peer name eth0 netns {}",
                 ns.name
             ));
-            cmds.push(format!("link set {port} master br0 up"));
+            bridge.push(format!("link set {port} master br0 up"));
             let mut mine = vec![
                 "link set eth0 up".to_string(),
                 format!("addr add {} dev eth0", host_prefix(addr)),
@@ -361,117 +380,65 @@ impl Deployment {
             }
             mine
         };
-        let mut pending = vec![];
-        let mut hosts_ns = vec![];
-        for (i, h) in infos.iter().enumerate() {
-            let ns = Ns::named(format!("{prefix}{}", h.name));
+        let host = |info: HostInfo, ns: Ns, port: String| Host {
+            dir: dir.join(&info.name),
+            info,
+            ns,
+            port,
+            unshare: None,
+            init: 0,
+            daemons: vec![],
+        };
+        let mut hosts = vec![];
+        let mut theirs = vec![];
+        for (i, info) in infos.into_iter().enumerate() {
+            let ns = Ns::named(format!("{prefix}{}", info.name));
             let port = format!("p{i}");
-            pending.push(attach(&ns, &port, h.address, &mut cmds));
-            hosts_ns.push((h.clone(), ns, port));
+            theirs.push(attach(&ns, &port, info.address));
+            hosts.push(host(info, ns, port));
         }
         let dns_ns = Ns::named(format!("{prefix}dns"));
-        pending.push(attach(&dns_ns, "pdns", kit.dns, &mut cmds));
+        theirs.push(attach(&dns_ns, "pdns", kit.dns));
+        let dns_info = HostInfo {
+            name: "dns".into(),
+            address: kit.dns,
+            vip: None,
+            zone: None,
+        };
+        let dns = host(dns_info, dns_ns, "pdns".into());
         let client = Ns::named(format!("{prefix}client"));
-        pending.push(attach(&client, "pclient", kit.client, &mut cmds));
-        br.batch(&cmds);
-        let namespaces: Vec<&Ns> = hosts_ns
-            .iter()
-            .map(|(_, ns, _)| ns)
-            .chain([&dns_ns, &client])
-            .collect();
-        for (ns, mine) in namespaces.iter().zip(&pending) {
-            ns.batch(mine);
+        theirs.push(attach(&client, "pclient", kit.client));
+        br.batch(&bridge);
+        let namespaces = hosts.iter().map(|h| &h.ns).chain([&dns.ns, &client]);
+        for (ns, cmds) in namespaces.zip(&theirs) {
+            ns.batch(cmds);
         }
         fs::write(
             client.etc().join("resolv.conf"),
             format!("nameserver {}\noptions timeout:1 attempts:2\n", kit.dns),
         )
         .unwrap();
-
-        // The hosts' files, then their inits.
-        let mut hosts = vec![];
-        for (info, ns, port) in hosts_ns {
-            let hdir = dir.join(&info.name);
-            let etc = bundle.join("hosts").join(&info.name).join("etc");
-            if etc.join("nginx").is_dir() {
-                crate::netns::copy_dir(Path::new("/etc/nginx"), &ns.etc().join("nginx"));
-                let _ = fs::remove_file(ns.etc().join("nginx/sites-enabled/default"));
-            }
-            if etc.join("mysql").is_dir() {
-                crate::netns::copy_dir(Path::new("/etc/mysql"), &ns.etc().join("mysql"));
-                fs::write(
-                    ns.etc().join("mysql/mariadb.conf.d/55-stackc-live.cnf"),
-                    MARIADB_MACHINE,
-                )
-                .unwrap();
-            }
-            place_tree(&etc, &ns.etc());
-            let host = Host {
-                info,
-                ns,
-                port,
-                dir: hdir,
-                unshare: None,
-                init: 0,
-                daemons: vec![],
-            };
-            hosts.push(host);
-        }
-        let mut dns = Host {
-            info: HostInfo {
-                name: "dns".into(),
-                address: kit.dns,
-                vip: None,
-                zone: None,
-            },
-            ns: dns_ns,
-            port: "pdns".into(),
-            dir: dir.join("dns"),
-            unshare: None,
-            init: 0,
-            daemons: vec![],
-        };
         let mut d = Deployment {
-            hosts: vec![],
-            dns: None,
+            hosts,
+            dns: Some(dns),
             client,
             br,
             url: url.to_string(),
             ca: kit.ca.clone(),
-            ready_in: Duration::ZERO,
         };
-        for h in &mut hosts {
-            if h.has("/etc/haproxy/haproxy.cfg") {
-                let cfg = fs::read_to_string(h.file("/etc/haproxy/haproxy.cfg")).unwrap();
-                for crt in after(&cfg, "crt") {
-                    let p = h.file(&crt);
-                    fs::create_dir_all(p.parent().unwrap()).unwrap();
-                    fs::write(&p, &kit.pem).unwrap();
-                    fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
-                }
-            }
-            let mysql = h.dir.join("mysql");
-            if h.has("/etc/mysql/mariadb.conf.d/60-stackc.cnf") {
-                fs::create_dir_all(&h.dir).unwrap();
-                crate::netns::copy_dir(&kit.datadir, &mysql);
-            }
-            prepare(h, &mysql);
-            if h.has("/etc/nginx/conf.d/stackc.conf") {
-                let conf = fs::read_to_string(h.file("/etc/nginx/conf.d/stackc.conf")).unwrap();
-                for root in after(&conf, "root") {
-                    if let Some(rest) = root.strip_prefix("/var/www/") {
-                        fs::create_dir_all(h.dir.join("www").join(rest)).unwrap();
-                    }
-                }
-            }
+        for h in &mut d.hosts {
+            place_files(h, &bundle.join("hosts").join(&h.info.name).join("etc"), kit);
             start_init(h)?;
         }
-        let none = dns.dir.join("mysql");
-        prepare(&mut dns, &none);
-        start_init(&mut dns)?;
-        d.hosts = hosts;
+        let dns = d.dns.as_mut().unwrap();
+        prepare(dns, false);
+        start_init(dns)?;
+        Ok(d)
+    }
 
-        // DNS: the bundle's zones.
+    /// `named` with the bundle's zones.
+    fn start_dns(&mut self, bundle: &Path) -> Result<(), String> {
+        let dns = self.dns.as_mut().unwrap();
         let mut zones = String::new();
         for e in fs::read_dir(bundle.join("dns")).unwrap() {
             let p = e.unwrap().path();
@@ -483,38 +450,34 @@ impl Deployment {
                 copy.display()
             );
         }
+        let work = dns.dir.join("named");
+        fs::create_dir_all(&work).unwrap();
+        chown(&work, "bind");
         let conf = dns.dir.join("named.conf");
         fs::write(
             &conf,
             format!(
                 "options {{\n  directory \"{}\";\n  listen-on port 53 {{ {}; }};\n  listen-on-v6 {{ none; }};\n  recursion no;\n  dnssec-validation no;\n  pid-file \"/run/named/named.pid\";\n}};\ncontrols {{ }};\n{zones}",
-                dns.dir.join("named").display(),
-                kit.dns
+                work.display(),
+                dns.info.address
             ),
         )
         .unwrap();
-        fs::create_dir_all(dns.dir.join("named")).unwrap();
-        chown(&dns.dir.join("named"), "bind");
+        let conf = conf.to_str().unwrap();
         dns.spawn(
             "named",
-            &[
-                "named",
-                "-g",
-                "-4",
-                "-u",
-                "bind",
-                "-c",
-                conf.to_str().unwrap(),
-            ],
+            &["named", "-g", "-4", "-u", "bind", "-c", conf],
             None,
         );
-        d.dns = Some(dns);
+        Ok(())
+    }
 
-        // The daemons, each tier once the one behind it answers (as a
-        // deployment that starts nginx before its applications listen
-        // has nginx count them failed for `fail_timeout`); keepalived last,
-        // once what its checks probe answers.
-        for h in &mut d.hosts {
+    /// The bundle's sysctl, MariaDB, then the applications, nginx and
+    /// HAProxy, each tier once the one behind it answers (as a playbook
+    /// run would: nginx started before its applications listen counts them
+    /// failed for `fail_timeout`).
+    fn start_services(&mut self, kit: &Kit) -> Result<(), String> {
+        for h in &mut self.hosts {
             for e in fs::read_dir(h.ns.etc().join("sysctl.d"))
                 .into_iter()
                 .flatten()
@@ -526,14 +489,16 @@ impl Deployment {
                     return Err(format!("{}: sysctl -p {real}: {o:?}", h.info.name));
                 }
             }
-            if h.has("/etc/mysql/mariadb.conf.d/60-stackc.cnf") {
+            if h.has(MYSQL_CNF) {
                 h.spawn("mariadbd", &["mariadbd", "--user=mysql"], None);
             }
         }
         let mut apps = vec![];
-        for (i, h) in d.hosts.iter_mut().enumerate() {
-            let default = h.ns.etc().join("default");
-            for e in fs::read_dir(&default).into_iter().flatten() {
+        for (i, h) in self.hosts.iter_mut().enumerate() {
+            for e in fs::read_dir(h.ns.etc().join("default"))
+                .into_iter()
+                .flatten()
+            {
                 let env = env_file(&e.unwrap().path());
                 if let (Some(bind), Some(port)) = (env.get("BIND"), env.get("PORT")) {
                     let health = env.get("HEALTH_PATH").map_or("/healthz", |s| s.as_str());
@@ -543,84 +508,60 @@ impl Deployment {
                         bind.clone()
                     };
                     apps.push((i, format!("http://{host}:{port}{health}")));
-                    let app = kit.app.to_str().unwrap();
-                    let py = kit.python.to_str().unwrap();
+                    let (py, app) = (kit.python.to_str().unwrap(), kit.app.to_str().unwrap());
                     h.spawn("app", &[py, "-u", app], Some(&env));
                 }
             }
         }
-        for (i, url) in &apps {
-            d.hosts[*i].wait_ok(
-                &[
-                    "curl",
-                    "-q",
-                    "-fsS",
-                    "-g",
-                    "-o",
-                    "/dev/null",
-                    "-m",
-                    "1",
-                    url,
-                ],
-                secs(20),
-                &format!("{url} answers"),
-            )?;
-        }
+        self.wait_answer(&apps)?;
         let mut webs = vec![];
-        for (i, h) in d.hosts.iter_mut().enumerate() {
-            if h.has("/etc/nginx/conf.d/stackc.conf") {
+        for (i, h) in self.hosts.iter_mut().enumerate() {
+            if h.has(NGINX_CONF) {
                 h.spawn("nginx", &["nginx", "-g", "daemon off;"], None);
-                let conf = fs::read_to_string(h.file("/etc/nginx/conf.d/stackc.conf")).unwrap();
-                let health = after(&conf, "=").into_iter().next();
-                for l in after(&conf, "listen") {
-                    if let Some(health) = &health {
+                let conf = fs::read_to_string(h.file(NGINX_CONF)).unwrap();
+                // `location = /healthz {`
+                if let Some(health) = after(&conf, "=").first() {
+                    for l in after(&conf, "listen") {
                         webs.push((i, format!("http://{l}{health}")));
                     }
                 }
             }
         }
-        for (i, url) in &webs {
-            d.hosts[*i].wait_ok(
-                &[
-                    "curl",
-                    "-q",
-                    "-fsS",
-                    "-g",
-                    "-o",
-                    "/dev/null",
-                    "-m",
-                    "1",
-                    url,
-                ],
-                secs(20),
-                &format!("{url} answers"),
-            )?;
-        }
-        for h in &mut d.hosts {
-            if h.has("/etc/haproxy/haproxy.cfg") {
-                h.spawn(
-                    "haproxy",
-                    &["haproxy", "-f", "/etc/haproxy/haproxy.cfg", "-db"],
-                    None,
-                );
+        self.wait_answer(&webs)?;
+        for h in &mut self.hosts {
+            if h.has(HAPROXY_CFG) {
+                h.spawn("haproxy", &["haproxy", "-f", HAPROXY_CFG, "-db"], None);
             }
         }
+        Ok(())
+    }
 
-        // Databases: accounts and replication from the bundle's SQL, the
-        // primaries first; then keepalived, the primaries' first so that
-        // they win the first election.
-        let is_db = |h: &Host| h.has("/etc/mysql/stackc/setup.sql");
-        let is_replica = |h: &Host| {
-            fs::read_to_string(h.file("/etc/mysql/stackc/setup.sql"))
-                .unwrap()
-                .contains("CHANGE MASTER")
-        };
+    /// Waits until each (host, URL) answers 200 from inside its host.
+    fn wait_answer(&self, urls: &[(usize, String)]) -> Result<(), String> {
+        for (i, url) in urls {
+            let curl = [
+                "curl",
+                "-q",
+                "-fsS",
+                "-g",
+                "-o",
+                "/dev/null",
+                "-m",
+                "1",
+                url,
+            ];
+            self.hosts[*i].wait_ok(&curl, secs(20), &format!("{url} answers"))?;
+        }
+        Ok(())
+    }
+
+    /// Accounts and replication from the bundle's SQL, the primaries first,
+    /// and the test application's table; then keepalived on the database
+    /// hosts of a `failover=auto` group, the primary's a second ahead so
+    /// that it wins the first election.
+    fn start_databases(&mut self) -> Result<(), String> {
         let mut databases = vec![];
-        for i in 0..d.hosts.len() {
-            let h = &d.hosts[i];
-            if !is_db(h) {
-                continue;
-            }
+        for h in self.hosts.iter().filter(|h| is_db(h)) {
             h.wait_ok(
                 &["mysqladmin", "--connect-timeout=1", "ping"],
                 secs(30),
@@ -629,8 +570,8 @@ impl Deployment {
             if is_replica(h) {
                 continue;
             }
-            source(h, "/etc/mysql/stackc/setup.sql")?;
-            let sql = fs::read_to_string(h.file("/etc/mysql/stackc/setup.sql")).unwrap();
+            source(h, SETUP_SQL)?;
+            let sql = fs::read_to_string(h.file(SETUP_SQL)).unwrap();
             for l in sql.lines() {
                 if let Some(db) = l
                     .strip_prefix("CREATE DATABASE IF NOT EXISTS `")
@@ -642,63 +583,61 @@ impl Deployment {
                 }
             }
         }
-        let mut primaries_keepalived = None;
-        for h in &mut d.hosts {
-            if is_db(h) && !is_replica(h) && h.has("/etc/keepalived/keepalived.conf") {
+        let mut primaries = None;
+        for h in &mut self.hosts {
+            if is_db(h) && !is_replica(h) && h.has(KEEPALIVED_CONF) {
                 start_keepalived(h)?;
-                primaries_keepalived.get_or_insert_with(Instant::now);
+                primaries.get_or_insert_with(Instant::now);
             }
         }
-        for h in &d.hosts {
-            if is_db(h) && is_replica(h) {
-                source(h, "/etc/mysql/stackc/setup.sql")?;
+        for h in self.hosts.iter().filter(|h| is_db(h) && is_replica(h)) {
+            source(h, SETUP_SQL)?;
+        }
+        for h in self.hosts.iter().filter(|h| is_db(h) && is_replica(h)) {
+            for db in &databases {
+                let q = format!(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{db}' AND table_name = '{TABLE}'"
+                );
+                wait_until(secs(20), || h.sql(&q).ok().as_deref() == Some("1")).map_err(|_| {
+                    format!(
+                        "{}: does not replicate {db}: {:?}",
+                        h.info.name,
+                        h.sql("SHOW SLAVE STATUS\\G")
+                    )
+                })?;
             }
         }
-        for h in &d.hosts {
-            if is_db(h) && is_replica(h) {
-                for db in &databases {
-                    let q = format!(
-                        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{db}' AND table_name = '{TABLE}'"
-                    );
-                    wait_until(secs(20), || h.sql(&q).ok().as_deref() == Some("1")).map_err(
-                        |_| {
-                            format!(
-                                "{}: does not replicate {db}: {:?}",
-                                h.info.name,
-                                h.sql("SHOW SLAVE STATUS\\G")
-                            )
-                        },
-                    )?;
-                }
-            }
-        }
-        if let Some(t) = primaries_keepalived {
-            // The primary's keepalived is at least a second ahead.
+        if let Some(t) = primaries {
             std::thread::sleep(secs(1).saturating_sub(t.elapsed()));
         }
-        for h in &mut d.hosts {
-            if is_db(h) && is_replica(h) && h.has("/etc/keepalived/keepalived.conf") {
+        for h in &mut self.hosts {
+            if is_db(h) && is_replica(h) && h.has(KEEPALIVED_CONF) {
                 start_keepalived(h)?;
             }
         }
-        for h in &mut d.hosts {
-            if !is_db(h) && h.has("/etc/keepalived/keepalived.conf") {
-                start_keepalived(h)?;
-            }
-        }
+        Ok(())
+    }
 
-        // Settled: each vip held by its highest priority member only,
-        // each primary behind a write vip writable, the name resolves, and
-        // the stack serves.
+    /// keepalived on the other hosts that have it (the load balancers).
+    fn start_keepalived(&mut self) -> Result<(), String> {
+        for h in &mut self.hosts {
+            if !is_db(h) && h.has(KEEPALIVED_CONF) {
+                start_keepalived(h)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until each vip is held by its highest priority member alone,
+    /// each primary behind a write vip is writable, the name resolves, and
+    /// the stack serves: a probe, then a burst all answered 200.
+    fn settled(&mut self) -> Result<(), String> {
         let mut vips: BTreeMap<IpAddr, Vec<(u32, usize)>> = BTreeMap::new();
-        for (i, h) in d.hosts.iter().enumerate() {
-            if let Some(v) = h.info.vip {
-                if h.has("/etc/keepalived/keepalived.conf") {
-                    let conf =
-                        fs::read_to_string(h.file("/etc/keepalived/keepalived.conf")).unwrap();
-                    let prio: u32 = after(&conf, "priority")[0].parse().unwrap();
-                    vips.entry(v).or_default().push((prio, i));
-                }
+        for (i, h) in self.hosts.iter().enumerate() {
+            if let (Some(v), true) = (h.info.vip, h.has(KEEPALIVED_CONF)) {
+                let conf = fs::read_to_string(h.file(KEEPALIVED_CONF)).unwrap();
+                let prio: u32 = after(&conf, "priority")[0].parse().unwrap();
+                vips.entry(v).or_default().push((prio, i));
             }
         }
         for (vip, members) in &vips {
@@ -706,55 +645,44 @@ impl Deployment {
             wait_until(secs(15), || {
                 members
                     .iter()
-                    .all(|&(_, i)| d.hosts[i].holds(*vip) == (i == holder))
+                    .all(|&(_, i)| self.hosts[i].holds(*vip) == (i == holder))
             })
             .map_err(|_| {
                 format!(
                     "{vip} is not held by {} alone\n{}",
-                    d.hosts[holder].info.name,
-                    d.logs()
+                    self.hosts[holder].info.name,
+                    self.logs()
                 )
             })?;
-            if is_db(&d.hosts[holder]) {
-                let h = &d.hosts[holder];
+            let h = &self.hosts[holder];
+            if is_db(h) {
                 wait_until(secs(10), || {
                     h.sql("SELECT @@global.read_only").ok().as_deref() == Some("0")
                 })
                 .map_err(|_| format!("{}: not writable after promotion", h.info.name))?;
             }
         }
+        let url = &self.url;
         let name = url
             .split("://")
             .nth(1)
             .and_then(|r| r.split(['/', ':']).next())
-            .unwrap()
-            .to_string();
+            .unwrap();
+        let getent = ["netns", "exec", &self.client.name, "getent", "ahosts", name];
         wait_until(secs(10), || {
-            try_run(
-                Command::new("ip").args([
-                    "netns",
-                    "exec",
-                    &d.client.name,
-                    "getent",
-                    "ahosts",
-                    &name,
-                ]),
-                secs(5),
-            )
-            .is_ok_and(|o| o.status.success())
+            try_run(Command::new("ip").args(getent), secs(5)).is_ok_and(|o| o.status.success())
         })
-        .map_err(|_| format!("{name} does not resolve\n{}", d.logs()))?;
-        wait_until(secs(20), || d.probe())
-            .map_err(|_| format!("the stack does not serve {url}\n{}", d.logs()))?;
-        let codes = d.burst(10);
+        .map_err(|_| format!("{name} does not resolve\n{}", self.logs()))?;
+        wait_until(secs(20), || self.probe())
+            .map_err(|_| format!("the stack does not serve {url}\n{}", self.logs()))?;
+        let codes = self.burst(10);
         if codes.iter().any(|&c| c != 200) {
             return Err(format!(
                 "the healthy stack answered {codes:?}\n{}",
-                d.logs()
+                self.logs()
             ));
         }
-        d.ready_in = start.elapsed();
-        Ok(d)
+        Ok(())
     }
 
     /// One request from the client; whether it got a 200.
@@ -852,19 +780,81 @@ impl Drop for Host {
     }
 }
 
+/// A host's files: Debian's `/etc/nginx` and `/etc/mysql` where the bundle
+/// adds to them (without Debian's default site, as the playbook does), the
+/// bundle's files on top, a certificate where HAProxy expects one, and
+/// its own directories, with a copy of the MariaDB datadir on a database
+/// host.
+fn place_files(h: &mut Host, etc: &Path, kit: &Kit) {
+    let overlay = h.ns.etc();
+    if etc.join("nginx").is_dir() {
+        copy_dir(Path::new("/etc/nginx"), &overlay.join("nginx"));
+        let _ = fs::remove_file(overlay.join("nginx/sites-enabled/default"));
+    }
+    if etc.join("mysql").is_dir() {
+        copy_dir(Path::new("/etc/mysql"), &overlay.join("mysql"));
+        fs::write(
+            overlay.join("mysql/mariadb.conf.d/55-stackc-live.cnf"),
+            MARIADB_MACHINE,
+        )
+        .unwrap();
+    }
+    place_tree(etc, &overlay);
+    if h.has(HAPROXY_CFG) {
+        let cfg = fs::read_to_string(h.file(HAPROXY_CFG)).unwrap();
+        for crt in after(&cfg, "crt") {
+            let p = h.file(&crt);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(&p, &kit.pem).unwrap();
+            fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
+        }
+    }
+    let db = h.has(MYSQL_CNF);
+    if db {
+        fs::create_dir_all(&h.dir).unwrap();
+        copy_dir(&kit.datadir, &h.dir.join("mysql"));
+    }
+    prepare(h, db);
+    if h.has(NGINX_CONF) {
+        let conf = fs::read_to_string(h.file(NGINX_CONF)).unwrap();
+        for root in after(&conf, "root") {
+            if let Some(rest) = root.strip_prefix("/var/www/") {
+                fs::create_dir_all(h.dir.join("www").join(rest)).unwrap();
+            }
+        }
+    }
+}
+
 /// The host's own directories: what it sees as `/run`, `/var/log`,
 /// `/var/lib/mysql` and `/var/www`, and `out/` for the daemons' output.
-fn prepare(h: &mut Host, mysql: &Path) {
-    for sub in ["run/haproxy", "run/named", "log/nginx", "www", "out"] {
+fn prepare(h: &mut Host, db: bool) {
+    for sub in [
+        "run/haproxy",
+        "run/named",
+        "log/nginx",
+        "www",
+        "out",
+        "mysql",
+    ] {
         fs::create_dir_all(h.dir.join(sub)).unwrap();
     }
-    fs::create_dir_all(mysql).unwrap();
-    for sub in ["run/mysqld", "log/mysql"] {
-        fs::create_dir_all(h.dir.join(sub)).unwrap();
-        chown(&h.dir.join(sub), "mysql");
-    }
-    chown(mysql, "mysql");
     chown(&h.dir.join("run/named"), "bind");
+    if db {
+        for sub in ["run/mysqld", "log/mysql", "mysql"] {
+            fs::create_dir_all(h.dir.join(sub)).unwrap();
+            chown(&h.dir.join(sub), "mysql");
+        }
+    }
+}
+
+fn is_db(h: &Host) -> bool {
+    h.has(SETUP_SQL)
+}
+
+fn is_replica(h: &Host) -> bool {
+    fs::read_to_string(h.file(SETUP_SQL))
+        .unwrap_or_default()
+        .contains("CHANGE MASTER")
 }
 
 /// The host's init: PID 1 of a new PID namespace, inside the host's
@@ -929,7 +919,7 @@ fn start_init(h: &mut Host) -> Result<(), String> {
 
 /// keepalived, once what its checks probe answers.
 fn start_keepalived(h: &mut Host) -> Result<(), String> {
-    let conf = fs::read_to_string(h.file("/etc/keepalived/keepalived.conf")).unwrap();
+    let conf = fs::read_to_string(h.file(KEEPALIVED_CONF)).unwrap();
     for l in conf.lines() {
         if let Some(s) = l.trim().strip_prefix("script \"") {
             let s = s.trim_end_matches('"');
@@ -938,14 +928,7 @@ fn start_keepalived(h: &mut Host) -> Result<(), String> {
     }
     h.spawn(
         "keepalived",
-        &[
-            "keepalived",
-            "-n",
-            "-l",
-            "-D",
-            "-f",
-            "/etc/keepalived/keepalived.conf",
-        ],
+        &["keepalived", "-n", "-l", "-D", "-f", KEEPALIVED_CONF],
         None,
     );
     Ok(())
