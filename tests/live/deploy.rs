@@ -117,10 +117,10 @@ impl Host {
 
     /// Runs until success or `limit`; the error says what it last printed.
     fn wait_ok(&self, args: &[&str], limit: Duration, what: &str) -> Result<(), String> {
-        let start = Instant::now();
-        loop {
-            let last = match self.exec(args, secs(10)) {
-                Ok(o) if o.status.success() => return Ok(()),
+        let mut last = String::new();
+        let ok = wait_until(limit, || {
+            last = match self.exec(args, secs(10)) {
+                Ok(o) if o.status.success() => return true,
                 Ok(o) => format!(
                     "{}{}",
                     String::from_utf8_lossy(&o.stdout),
@@ -128,16 +128,16 @@ impl Host {
                 ),
                 Err(e) => e,
             };
-            if start.elapsed() > limit {
-                return Err(format!(
-                    "{}: {what} not within {limit:?}: {}\n{}",
-                    self.info.name,
-                    last.trim(),
-                    self.logs()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            false
+        });
+        ok.map_err(|_| {
+            format!(
+                "{}: {what} not within {limit:?}: {}\n{}",
+                self.info.name,
+                last.trim(),
+                self.logs()
+            )
+        })
     }
 
     /// Starts a daemon on the host, its output in `out/NAME.log`.
@@ -954,13 +954,15 @@ fn source(h: &Host, real: &str) -> Result<(), String> {
 /// Polls `f` every 100 ms until it holds; an error past `limit`.
 pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> Result<(), ()> {
     let start = Instant::now();
-    loop {
+    // Bounded in count too: one try per 100 ms of the limit, and one more.
+    for _ in 0..=limit.as_millis() / 100 {
         if f() {
             return Ok(());
         }
         if start.elapsed() > limit {
-            return Err(());
+            break;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
+    Err(())
 }

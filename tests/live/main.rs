@@ -263,7 +263,18 @@ fn scenario(
     dir: &Path,
 ) -> Row0 {
     let start = Instant::now();
-    let mut d = match Deployment::up(kit, &case.bundle, prefix, dir, case.url) {
+    // A bring-up that fails is tried once more (it is not a verdict).
+    let first = Deployment::up(kit, &case.bundle, prefix, dir, case.url);
+    let again = |e: String| {
+        eprintln!(
+            "{} / {}: the bring-up failed, once more: {e}",
+            case.name,
+            subject.label()
+        );
+        let _ = fs::remove_dir_all(dir);
+        Deployment::up(kit, &case.bundle, &format!("{prefix}r"), dir, case.url)
+    };
+    let mut d = match first.or_else(again) {
         Ok(d) => d,
         Err(e) => {
             return Row0 {
