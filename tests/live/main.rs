@@ -582,7 +582,7 @@ fn live_stacks_fail_as_simulate_predicts() {
             case.name
         );
         // Each deployment served before its crash, or its row is an error.
-        table += "| nothing (each deployment, before the crash) | serves | serves | ✓ |\n";
+        table += "| nothing (each deployment, before its crash) | serves | serves | ✓ |\n";
         for r in rows.iter().filter(|r| r.case == i) {
             let predicted = if r.predicted { "serves" } else { "down" };
             let agrees = r.observed
