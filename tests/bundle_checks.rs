@@ -12,92 +12,23 @@
 //! a guard, even when a check fails.
 
 mod common;
+#[path = "support/netns.rs"]
+mod netns;
 #[path = "support/small_stacks.rs"]
 mod small_stacks;
 
+use netns::{copy_dir, ok, run, test_pem, Ns};
 use stackc::bundle::{self, Bundle, Flavor, Options, Secrets};
 use std::fs;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-// ---- running programs, bounded in time --------------------------------------
-
-fn run(cmd: &mut Command, limit: Duration) -> Output {
-    use std::io::Read;
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    // Drain the pipes while waiting, or a talkative child blocks.
-    let mut so = child.stdout.take().expect("stdout");
-    let mut se = child.stderr.take().expect("stderr");
-    let t1 = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = so.read_to_end(&mut v);
-        v
-    });
-    let t2 = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = se.read_to_end(&mut v);
-        v
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break st;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{cmd:?} took more than {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Output {
-        status,
-        stdout: t1.join().expect("stdout reader"),
-        stderr: t2.join().expect("stderr reader"),
-    }
-}
-
-fn ok(cmd: &mut Command, what: &str) -> String {
-    let out = run(cmd, Duration::from_secs(60));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "{what}: {cmd:?} failed:\n{text}");
-    text
-}
-
-fn is_root() -> bool {
-    fs::read_to_string("/proc/self/status").is_ok_and(|s| {
-        s.lines()
-            .find(|l| l.starts_with("Uid:"))
-            .and_then(|l| l.split_whitespace().nth(2))
-            == Some("0")
-    })
-}
 
 /// The namespace checks need root and iproute2; like a missing tool they
 /// fail under CI / STACKC_REQUIRE_TOOLS and are skipped otherwise.
 fn can_use_namespaces() -> bool {
-    if !is_root() {
-        let required = ["CI", "STACKC_REQUIRE_TOOLS"].iter().any(|v| {
-            std::env::var_os(v).is_some_and(|x| !x.is_empty() && x != "0" && x != "false")
-        });
-        assert!(
-            !required,
-            "the bundle checks need root (network namespaces)"
-        );
-        eprintln!("SKIP: the bundle checks need root (network namespaces)");
+    if !netns::require_root("the bundle checks") {
         return false;
     }
     [
@@ -125,171 +56,6 @@ fn ansible_playbook() -> Option<PathBuf> {
     common::require_tool("ansible-playbook").then(|| PathBuf::from("ansible-playbook"))
 }
 
-// ---- network namespaces ---------------------------------------------------------
-
-static NS_COUNT: AtomicUsize = AtomicUsize::new(0);
-
-/// A network namespace with an `eth0` holding some addresses, and its
-/// `/etc/netns/NAME` overlay. Dropping it deletes both.
-struct Ns {
-    name: String,
-}
-
-impl Ns {
-    /// A namespace with only `lo`, up.
-    fn bare() -> Ns {
-        let name = format!(
-            "stackc{}-{}",
-            std::process::id(),
-            NS_COUNT.fetch_add(1, Ordering::SeqCst)
-        );
-        let ns = Ns { name };
-        fs::create_dir_all(ns.etc()).unwrap();
-        ok(Command::new("ip").args(["netns", "add", &ns.name]), "netns");
-        ok(
-            Command::new("ip").args(["-n", &ns.name, "link", "set", "lo", "up"]),
-            "lo up",
-        );
-        ns
-    }
-
-    /// Two namespaces joined by a veth pair, each end `eth0` with one
-    /// address and a route to the other: a private two-host network.
-    fn pair(a: IpAddr, b: IpAddr) -> (Ns, Ns) {
-        let (na, nb) = (Ns::bare(), Ns::bare());
-        ok(
-            Command::new("ip").args([
-                "link", "add", "stkveth0", "netns", &na.name, "type", "veth", "peer", "name",
-                "stkveth1", "netns", &nb.name,
-            ]),
-            "veth pair",
-        );
-        for (ns, dev, mine, other) in [(&na, "stkveth0", a, b), (&nb, "stkveth1", b, a)] {
-            let n = ns.name.as_str();
-            ok(
-                Command::new("ip").args(["-n", n, "link", "set", dev, "name", "eth0"]),
-                "rename",
-            );
-            ok(
-                Command::new("ip").args(["-n", n, "link", "set", "eth0", "up"]),
-                "up",
-            );
-            ok(
-                Command::new("ip").args([
-                    "-n",
-                    n,
-                    "addr",
-                    "add",
-                    &format!("{mine}/32"),
-                    "dev",
-                    "eth0",
-                ]),
-                "address",
-            );
-            ok(
-                Command::new("ip").args([
-                    "-n",
-                    n,
-                    "route",
-                    "add",
-                    &format!("{other}/32"),
-                    "dev",
-                    "eth0",
-                ]),
-                "route",
-            );
-        }
-        (na, nb)
-    }
-
-    fn new(addrs: &[IpAddr]) -> Ns {
-        let ns = Ns::bare();
-        // No `dummy` link type here: a veth pair inside the namespace.
-        ok(
-            Command::new("ip").args([
-                "-n", &ns.name, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1",
-            ]),
-            "veth",
-        );
-        for dev in ["eth0", "eth1"] {
-            ok(
-                Command::new("ip").args(["-n", &ns.name, "link", "set", dev, "up"]),
-                "link up",
-            );
-        }
-        for a in addrs {
-            let prefix = if a.is_ipv4() {
-                format!("{a}/32")
-            } else {
-                format!("{a}/128")
-            };
-            let mut args = vec!["-n", &ns.name, "addr", "add", &prefix, "dev", "eth0"];
-            if a.is_ipv6() {
-                args.push("nodad");
-            }
-            ok(Command::new("ip").args(&args), "address");
-        }
-        ns
-    }
-
-    /// What the namespace sees as `/etc`.
-    fn etc(&self) -> PathBuf {
-        PathBuf::from("/etc/netns").join(&self.name)
-    }
-
-    fn exec(&self, args: &[&str], what: &str) -> String {
-        ok(
-            Command::new("ip")
-                .args(["netns", "exec", &self.name])
-                .args(args),
-            what,
-        )
-    }
-}
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        let _ = run(
-            Command::new("ip").args(["netns", "del", &self.name]),
-            Duration::from_secs(30),
-        );
-        let _ = fs::remove_dir_all(self.etc());
-    }
-}
-
-/// A self-signed certificate and its key in one PEM, made once.
-fn test_pem() -> &'static [u8] {
-    static PEM: OnceLock<Vec<u8>> = OnceLock::new();
-    PEM.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let (key, crt) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
-        ok(
-            Command::new("openssl")
-                .args([
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1",
-                    "-nodes",
-                    "-days",
-                    "2",
-                    "-subj",
-                    "/CN=stackc-test",
-                ])
-                .arg("-keyout")
-                .arg(&key)
-                .arg("-out")
-                .arg(&crt),
-            "openssl",
-        );
-        let mut pem = fs::read(&crt).unwrap();
-        pem.extend(fs::read(&key).unwrap());
-        pem
-    })
-}
-
 /// Paths written after `word` in a config (`crt X`, `ssl_certificate X;`).
 fn paths_after(text: &str, word: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -303,13 +69,6 @@ fn paths_after(text: &str, word: &str) -> Vec<String> {
         }
     }
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    ok(
-        Command::new("cp").arg("-a").arg(from).arg(to),
-        "copy /etc/nginx",
-    );
 }
 
 // ---- the checks ---------------------------------------------------------------

@@ -1,0 +1,640 @@
+//! The live proof (BUNDLE.md, "Proof / Live"): a stack's bundle, with
+//! `--flavor mariadb`, deployed on this machine in network namespaces (see
+//! `deploy.rs`), with the test application of `app.py` on the application
+//! hosts. For each server and each zone of the file, on a fresh
+//! deployment: the healthy stack must serve; then the server (or the
+//! zone's servers) crashes, and once failover had its time the stack
+//! either serves (the last 10 requests all succeed) or is down (they all
+//! fail). That is compared with `stackc simulate FILE --fail NAME`; every
+//! row must agree. Anything else is retried once, then reported as flaky.
+//!
+//! On `samples/scale-up.stack`, on its variant with `failover=manual`, and
+//! on the as-drawn design with the `read` link (LANGUAGE.md §5, worked
+//! example); the variants are made here from the samples.
+//!
+//! Root and Linux only: skipped with a printed reason otherwise, failed
+//! instead under CI / STACKC_REQUIRE_TOOLS.
+//!
+//! Network safety: traffic only inside namespaces this test made, which
+//! have no default route and only a route per test address; the bridge is
+//! in a namespace of its own, so the root namespace has no route to the
+//! stack's addresses; curl and the MySQL clients run only inside the test's
+//! namespaces. Every loop is bounded in count and time. Namespaces are
+//! named `stkl{pid}-…`; guards delete them and kill the processes inside
+//! them, on success, on failure and on panic, and a watchdog process does
+//! the same if the test process dies (an interrupt).
+
+#[path = "../common/mod.rs"]
+mod common;
+mod deploy;
+#[path = "../support/netns.rs"]
+mod netns;
+
+use deploy::{Deployment, Kit};
+use netns::ok;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The whole run must end within this (the issue's budget).
+const BUDGET: Duration = Duration::from_secs(300);
+/// Failover's time, from the crash to the burst.
+const SETTLE: Duration = Duration::from_secs(10);
+const BURST: usize = 10;
+/// What the client asks for: the record of the three stacks.
+const NAME: &str = "www.foobar.com";
+const URL: &str = "https://www.foobar.com/";
+
+fn stackc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_stackc"))
+}
+
+/// A stack of the proof.
+struct Case {
+    name: &'static str,
+    /// The `.stack` file (written by the test for the variants).
+    file: PathBuf,
+    bundle: PathBuf,
+    url: &'static str,
+}
+
+#[derive(Clone, Debug)]
+enum Subject {
+    Server(String),
+    Zone(String, Vec<String>),
+}
+
+impl Subject {
+    fn name(&self) -> &str {
+        match self {
+            Subject::Server(s) | Subject::Zone(s, _) => s,
+        }
+    }
+    fn hosts(&self) -> Vec<&str> {
+        match self {
+            Subject::Server(s) => vec![s],
+            Subject::Zone(_, hs) => hs.iter().map(String::as_str).collect(),
+        }
+    }
+    fn label(&self) -> String {
+        match self {
+            Subject::Server(s) => s.clone(),
+            Subject::Zone(z, _) => format!("zone {z}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Observed {
+    Serves,
+    Down,
+    /// Mixed answers twice: how many of each burst succeeded.
+    Flaky(usize, usize),
+    /// The scenario could not run (bring-up failed, or out of time).
+    Error(String),
+}
+
+impl Observed {
+    fn word(&self) -> String {
+        match self {
+            Observed::Serves => "serves".into(),
+            Observed::Down => "down".into(),
+            Observed::Flaky(a, b) => format!("flaky ({a}/{BURST}, then {b}/{BURST})"),
+            Observed::Error(_) => "error".into(),
+        }
+    }
+}
+
+struct Row {
+    case: usize,
+    subject: Subject,
+    predicted: bool,
+    observed: Observed,
+    /// Bring-up, then crash to verdict.
+    up: Duration,
+    took: Duration,
+}
+
+/// The tools the proof runs; `None` (after a printed reason, or a panic
+/// under CI / STACKC_REQUIRE_TOOLS) when one is missing.
+fn prerequisites() -> Option<PathBuf> {
+    if !cfg!(target_os = "linux") {
+        assert!(!netns::tools_required(), "the live test needs Linux");
+        eprintln!("SKIP: the live test needs Linux (network namespaces)");
+        return None;
+    }
+    if !netns::require_root("the live tests") {
+        return None;
+    }
+    let tools = [
+        "ip",
+        "nsenter",
+        "unshare",
+        "sysctl",
+        "haproxy",
+        "nginx",
+        "keepalived",
+        "mariadbd",
+        "mariadb-install-db",
+        "mariadb",
+        "mysqladmin",
+        "named",
+        "curl",
+        "openssl",
+        "getent",
+    ];
+    if !tools.iter().all(|t| common::require_tool(t)) {
+        return None;
+    }
+    let python = common::root().join("target/tools/live/bin/python3");
+    let has_pymysql = python.is_file()
+        && Command::new(&python)
+            .args(["-c", "import pymysql"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if !has_pymysql {
+        assert!(
+            !netns::tools_required(),
+            "PyMySQL in target/tools/live is required (CI or STACKC_REQUIRE_TOOLS is set): run ./scripts/test, which installs it"
+        );
+        eprintln!("SKIP: PyMySQL is not installed in target/tools/live; ./scripts/test installs it (set STACKC_REQUIRE_TOOLS=1 to fail instead)");
+        return None;
+    }
+    Some(python)
+}
+
+/// A process that, when this test process ends in any way (its standard
+/// input then closes), kills what is left in the namespaces named
+/// `PREFIX…` and deletes them and `dir`. In its own process group, so that
+/// an interrupt from the terminal does not stop it first.
+struct Watchdog(std::process::Child);
+
+impl Watchdog {
+    fn start(prefix: &str, dir: &Path) -> Watchdog {
+        use std::os::unix::process::CommandExt;
+        let script = r#"read -r _ || true
+for ns in $(ip netns list | cut -d' ' -f1); do
+  case "$ns" in
+    "$1"*)
+      for p in $(ip netns pids "$ns"); do kill -9 "$p"; done
+      ip netns del "$ns"
+      rm -rf "/etc/netns/$ns" ;;
+  esac
+done
+rm -rf "$2""#;
+        let child = Command::new("sh")
+            .args(["-c", script, "sh", prefix])
+            .arg(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("watchdog");
+        Watchdog(child)
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
+
+/// The variant of a sample: `from` replaced by `to`, exactly once.
+fn variant(sample: &str, from: &str, to: &str, out: &Path) -> PathBuf {
+    let src = fs::read_to_string(common::root().join("samples").join(sample)).unwrap();
+    assert_eq!(src.matches(from).count(), 1, "{sample}: `{from}`");
+    fs::write(out, src.replacen(from, to, 1)).unwrap();
+    out.to_path_buf()
+}
+
+/// `stackc simulate FILE --fail NAME`: whether the stack still serves.
+fn predicted(file: &Path, name: &str) -> bool {
+    let out = netns::run(
+        stackc()
+            .arg("simulate")
+            .arg(file)
+            .args(["--fail", name, "--format", "json"]),
+        Duration::from_secs(30),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("simulate {name}: {e}: {out:?}"));
+    let serves = v["serves"].as_bool().unwrap();
+    assert_eq!(out.status.code(), Some(if serves { 0 } else { 1 }));
+    serves
+}
+
+/// Settles (probes until 3 in a row succeed, or `SETTLE` after `since`),
+/// then one burst: the status of each request (0: no answer).
+fn settle_and_burst(d: &Deployment, since: Instant) -> Vec<u16> {
+    let mut streak = 0;
+    for _ in 0..200 {
+        if since.elapsed() >= SETTLE {
+            break;
+        }
+        if d.probe() {
+            streak += 1;
+            if streak == 3 {
+                break;
+            }
+        } else {
+            streak = 0;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    d.burst(BURST)
+}
+
+fn successes(codes: &[u16]) -> usize {
+    codes.iter().filter(|&&c| c == 200).count()
+}
+
+/// One scenario on a fresh deployment.
+fn scenario(
+    kit: &Kit,
+    case: &Case,
+    subject: &Subject,
+    predicted: bool,
+    prefix: &str,
+    dir: &Path,
+) -> Row0 {
+    let start = Instant::now();
+    // A bring-up that fails is tried once more (it is not a verdict).
+    let first = Deployment::up(kit, &case.bundle, prefix, dir, case.url);
+    let again = |e: String| {
+        eprintln!(
+            "{} / {}: the bring-up failed, once more: {e}",
+            case.name,
+            subject.label()
+        );
+        let _ = fs::remove_dir_all(dir);
+        Deployment::up(kit, &case.bundle, &format!("{prefix}r"), dir, case.url)
+    };
+    let mut d = match first.or_else(again) {
+        Ok(d) => d,
+        Err(e) => {
+            return Row0 {
+                observed: Observed::Error(format!("bring-up: {e}")),
+                up: start.elapsed(),
+                took: Duration::ZERO,
+                bursts: vec![],
+            }
+        }
+    };
+    let up = start.elapsed();
+    let crash = Instant::now();
+    d.crash(&subject.hosts());
+    let mut bursts = vec![settle_and_burst(&d, crash)];
+    let first = successes(&bursts[0]);
+    let observed = match first {
+        BURST => Observed::Serves,
+        0 => Observed::Down,
+        _ => {
+            bursts.push(settle_and_burst(&d, Instant::now()));
+            match successes(&bursts[1]) {
+                BURST => Observed::Serves,
+                0 => Observed::Down,
+                again => Observed::Flaky(first, again),
+            }
+        }
+    };
+    if observed != Observed::Serves && observed != Observed::Down
+        || (observed == Observed::Serves) != predicted
+    {
+        eprintln!(
+            "{} / {}: observed {observed:?}; the hosts said:\n{}",
+            case.name,
+            subject.label(),
+            d.logs()
+        );
+    }
+    Row0 {
+        observed,
+        up,
+        took: crash.elapsed(),
+        bursts,
+    }
+}
+
+struct Row0 {
+    observed: Observed,
+    up: Duration,
+    took: Duration,
+    /// The status codes of each burst.
+    bursts: Vec<Vec<u16>>,
+}
+
+/// A MariaDB datadir made once, copied for each database host.
+fn mariadb_datadir(dir: &Path) -> PathBuf {
+    let data = dir.join("mariadb-datadir");
+    ok(
+        Command::new("mariadb-install-db")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", data.display()))
+            .args([
+                "--user=mysql",
+                "--auth-root-authentication-method=socket",
+                "--skip-test-db",
+                "--innodb-log-file-size=8M",
+                "--innodb-buffer-pool-size=32M",
+            ]),
+        "mariadb-install-db",
+    );
+    data
+}
+
+#[test]
+fn live_stacks_fail_as_simulate_predicts() {
+    let Some(python) = prerequisites() else {
+        return;
+    };
+    let started = Instant::now();
+    let prefix = format!("stkl{}-", std::process::id());
+    let tmp = tempfile::Builder::new()
+        .prefix("stackc-live-")
+        .tempdir()
+        .unwrap();
+    let base = tmp.path().to_path_buf();
+    let _watchdog = Watchdog::start(&prefix, &base);
+    // The daemons' users (mysql, bind) reach their files through it.
+    fs::set_permissions(&base, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+
+    let ca = base.join("ca.pem");
+    let pem = netns::self_signed(&[NAME]);
+    let cert_end = "-----END CERTIFICATE-----\n";
+    let cut = String::from_utf8_lossy(&pem).find(cert_end).unwrap() + cert_end.len();
+    fs::write(&ca, &pem[..cut]).unwrap();
+    let kit = Kit {
+        python,
+        app: common::root().join("tests/live/app.py"),
+        datadir: mariadb_datadir(&base),
+        pem,
+        ca,
+        dns: "10.253.0.53".parse().unwrap(),
+        client: "10.253.0.100".parse().unwrap(),
+    };
+
+    // The three stacks of the proof.
+    let files = base.join("stacks");
+    fs::create_dir_all(&files).unwrap();
+    let mut cases = [
+        Case {
+            name: "scale-up.stack",
+            file: common::root().join("samples/scale-up.stack"),
+            bundle: PathBuf::new(),
+            url: URL,
+        },
+        Case {
+            name: "scale-up.stack with failover=manual",
+            file: variant(
+                "scale-up.stack",
+                "failover=auto vip=10.0.3.10",
+                "failover=manual",
+                &files.join("scale-up-manual.stack"),
+            ),
+            bundle: PathBuf::new(),
+            url: URL,
+        },
+        Case {
+            name: "scale-up-as-drawn.stack with app-02 -> db-02 : mysql read",
+            file: variant(
+                "scale-up-as-drawn.stack",
+                "app-02 -> db-02 : mysql\n",
+                "app-02 -> db-02 : mysql read\n",
+                &files.join("scale-up-as-drawn-read.stack"),
+            ),
+            bundle: PathBuf::new(),
+            url: URL,
+        },
+    ];
+
+    // Each stack: no error but spof/zone-spof (or `bundle` refuses), its
+    // bundle, and its scenarios with their prediction.
+    let mut jobs: Vec<(usize, Subject, bool)> = vec![];
+    for (i, case) in cases.iter_mut().enumerate() {
+        let out = netns::run(
+            stackc()
+                .arg("check")
+                .arg(&case.file)
+                .args(["--format", "json"]),
+            Duration::from_secs(30),
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        for f in v["findings"].as_array().unwrap() {
+            let rule = f["rule"].as_str().unwrap();
+            assert!(
+                f["severity"] != "error" || rule == "spof" || rule == "zone-spof",
+                "{}: {f}",
+                case.name
+            );
+            assert_ne!(rule, "broken", "{}: {f}", case.name);
+        }
+        case.bundle = base.join(format!("bundle-{i}"));
+        ok(
+            stackc()
+                .arg("bundle")
+                .arg(&case.file)
+                .arg("-o")
+                .arg(&case.bundle)
+                .args(["--flavor", "mariadb"]),
+            "stackc bundle",
+        );
+        let hosts = deploy::manifest_hosts(&case.bundle);
+        let mut zones: Vec<String> = vec![];
+        for h in &hosts {
+            jobs.push((i, Subject::Server(h.name.clone()), false));
+            if let Some(z) = &h.zone {
+                if !zones.contains(z) {
+                    zones.push(z.clone());
+                }
+            }
+        }
+        for z in zones {
+            let members = hosts
+                .iter()
+                .filter(|h| h.zone.as_ref() == Some(&z))
+                .map(|h| h.name.clone())
+                .collect();
+            jobs.push((i, Subject::Zone(z, members), false));
+        }
+    }
+    // STACKC_LIVE_ONLY=NAME,NAME: only these servers or zones (`zone a`).
+    let only = std::env::var("STACKC_LIVE_ONLY").ok();
+    if let Some(only) = &only {
+        let names: Vec<&str> = only.split(',').map(str::trim).collect();
+        jobs.retain(|(_, s, _)| names.contains(&s.label().as_str()));
+    }
+    for (i, s, p) in &mut jobs {
+        *p = predicted(&cases[*i].file, s.name());
+    }
+
+    // A few deployments at once, the longest scenarios (those that end
+    // down, after the whole failover time) first.
+    let workers: usize = std::env::var("STACKC_LIVE_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&j| jobs[j].2);
+    let queue = Mutex::new(order.into_iter());
+    let rows: Mutex<Vec<Row>> = Mutex::new(vec![]);
+    std::thread::scope(|s| {
+        for _ in 0..workers.max(1) {
+            s.spawn(|| loop {
+                let Some(j) = queue.lock().unwrap().next() else {
+                    return;
+                };
+                let (case, subject, predicted) = jobs[j].clone();
+                let r = if started.elapsed() > BUDGET - Duration::from_secs(40) {
+                    Row0 {
+                        observed: Observed::Error("not run: out of time".into()),
+                        up: Duration::ZERO,
+                        took: Duration::ZERO,
+                        bursts: vec![],
+                    }
+                } else {
+                    let dir = base.join(format!("run-{j}"));
+                    // A panic in a scenario (its deployment then cleaned up
+                    // by the guards) is its row's error, not the others'.
+                    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        scenario(
+                            &kit,
+                            &cases[case],
+                            &subject,
+                            predicted,
+                            &format!("{prefix}{j}-"),
+                            &dir,
+                        )
+                    }))
+                    .unwrap_or_else(|e| Row0 {
+                        observed: Observed::Error(format!(
+                            "panic: {}",
+                            e.downcast_ref::<String>()
+                                .map(String::as_str)
+                                .or(e.downcast_ref::<&str>().copied())
+                                .unwrap_or("?")
+                        )),
+                        up: Duration::ZERO,
+                        took: Duration::ZERO,
+                        bursts: vec![],
+                    });
+                    // STACKC_LIVE_KEEP=DIR: the hosts' files and logs go there.
+                    if let Some(keep) = std::env::var_os("STACKC_LIVE_KEEP") {
+                        let to = Path::new(&keep).join(format!("run-{j}"));
+                        let _ = fs::remove_dir_all(&to);
+                        fs::create_dir_all(&keep).unwrap();
+                        let _ = fs::rename(&dir, &to).or_else(|_| {
+                            netns::try_run(
+                                Command::new("cp").arg("-a").arg(&dir).arg(&to),
+                                Duration::from_secs(60),
+                            )
+                            .map(drop)
+                        });
+                    }
+                    let _ = fs::remove_dir_all(&dir);
+                    r
+                };
+                eprintln!(
+                    "live: {} / {}: predicted {}, observed {} (up in {:.1} s; crash to verdict {:.1} s; bursts {:?}){}",
+                    cases[case].name,
+                    subject.label(),
+                    if predicted { "serves" } else { "down" },
+                    r.observed.word(),
+                    r.up.as_secs_f64(),
+                    r.took.as_secs_f64(),
+                    r.bursts,
+                    match &r.observed {
+                        Observed::Error(e) => format!("\n{e}"),
+                        _ => String::new(),
+                    }
+                );
+                rows.lock().unwrap().push(Row {
+                    case,
+                    subject,
+                    predicted,
+                    observed: r.observed,
+                    up: r.up,
+                    took: r.took,
+                });
+            });
+        }
+    });
+    let mut rows = rows.into_inner().unwrap();
+    rows.sort_by_key(|r| {
+        let j = jobs
+            .iter()
+            .position(|(c, s, _)| *c == r.case && s.label() == r.subject.label())
+            .unwrap();
+        j
+    });
+    let total = started.elapsed();
+
+    // The table.
+    let mut table = String::new();
+    let mut disagree = vec![];
+    for (i, case) in cases.iter().enumerate() {
+        table += &format!(
+            "\n{}\n\n| down | predicted | observed |  |\n|---|---|---|---|\n",
+            case.name
+        );
+        // Each deployment served before its crash, or its row is an error.
+        table += "| nothing (each deployment, before its crash) | serves | serves | ✓ |\n";
+        for r in rows.iter().filter(|r| r.case == i) {
+            let predicted = if r.predicted { "serves" } else { "down" };
+            let agrees = r.observed
+                == if r.predicted {
+                    Observed::Serves
+                } else {
+                    Observed::Down
+                };
+            table += &format!(
+                "| {} | {predicted} | {} | {} |\n",
+                r.subject.label(),
+                r.observed.word(),
+                if agrees { "✓" } else { "✗" }
+            );
+            if !agrees {
+                disagree.push(format!(
+                    "{} / {}: predicted {predicted}, observed {:?}",
+                    case.name,
+                    r.subject.label(),
+                    r.observed
+                ));
+            }
+        }
+    }
+    let ups: Vec<f64> = rows.iter().map(|r| r.up.as_secs_f64()).collect();
+    let verdicts: Vec<f64> = rows.iter().map(|r| r.took.as_secs_f64()).collect();
+    let max = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "{table}\n{} scenarios on {} stacks in {:.0} s ({workers} at a time); bring-up up to {:.1} s, crash to verdict up to {:.1} s",
+        rows.len(),
+        cases.len(),
+        total.as_secs_f64(),
+        max(&ups),
+        max(&verdicts)
+    );
+    assert!(
+        disagree.is_empty(),
+        "disagreements:\n{}",
+        disagree.join("\n")
+    );
+    assert!(total < BUDGET, "the live run took {total:?}");
+    if only.is_some() {
+        return;
+    }
+    // What the issue expects of the three stacks.
+    let down = |i: usize| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r.case == i && !r.predicted)
+            .map(|r| r.subject.label())
+            .collect()
+    };
+    assert!(down(0).is_empty(), "scale-up: {:?}", down(0));
+    assert_eq!(down(1), ["db-01", "zone a"]);
+    assert_eq!(down(2), ["web-01", "app-01", "db-01"]);
+}
