@@ -88,7 +88,6 @@ pub fn run(args: &[String], help: HelpFn<'_>) -> u8 {
 struct Env<'a> {
     root: PathBuf,
     findings: bool,
-    #[allow(dead_code)]
     dark: bool,
     help: HelpFn<'a>,
 }
