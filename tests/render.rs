@@ -12,11 +12,7 @@ use std::path::PathBuf;
 
 /// Every sample, and every rule case that leaves a sound model.
 fn drawable_files() -> Vec<PathBuf> {
-    let root = common::root();
-    let mut v = common::stack_files(&root.join("samples"));
-    v.extend(common::stack_files(&root.join("tests/cases")));
-    v.extend(common::stack_files(&root.join("tests/diagrams")));
-    v
+    common::drawable_files()
 }
 
 fn diagram(src: &str) -> Option<Diagram> {
@@ -270,17 +266,9 @@ fn mermaid_and_dot_snapshots_of_every_sample() {
 /// Names and titles that would break Mermaid or DOT if pasted raw.
 #[test]
 fn identifiers_and_labels_cannot_break_the_syntax() {
-    let src = r#"stack end "a \"quoted\" title; with # and <b>tags</b> & --> arrows"
-server end: nginx 10.0.0.1
-server subgraph: app 10.0.0.2
-server click: app 10.0.0.3
-server a-b: mysql 10.0.0.4 primary
-server a_b: mysql 10.0.0.5 primary
-domain example.com { www A -> end }
-end -> subgraph, click
-subgraph -> a-b : mysql
-click -> a_b : mysql
-"#;
+    let src =
+        std::fs::read_to_string(common::root().join("tests/diagrams/tricky-names.stack")).unwrap();
+    let src = src.as_str();
     let c = stackc::check(src);
     assert!(c.is_sound(), "{:?}", c.findings);
     let d = Diagram::of(&c).unwrap();

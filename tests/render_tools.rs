@@ -18,10 +18,7 @@ use std::time::{Duration, Instant};
 /// diagram cases.
 fn drawable() -> Vec<(String, Diagram)> {
     let root = common::root();
-    let mut files = common::stack_files(&root.join("samples"));
-    files.extend(common::stack_files(&root.join("tests/cases")));
-    files.extend(common::stack_files(&root.join("tests/diagrams")));
-    files
+    common::drawable_files()
         .into_iter()
         .filter_map(|p| {
             let src = std::fs::read_to_string(&p).unwrap();
@@ -97,22 +94,7 @@ fn mermaid_cli_renders_every_diagram() {
     let mut md = String::from("# stackc diagrams\n");
     let mut count = 0;
     let mut names = Vec::new();
-    let tricky = r#"stack end "a \"quoted\" title; with # and <b>tags</b> & --> arrows"
-server end: nginx 10.0.0.1
-server subgraph: app 10.0.0.2
-server click: app 10.0.0.3
-server a-b: mysql 10.0.0.4 primary
-server a_b: mysql 10.0.0.5 primary
-domain example.com { www A -> end }
-end -> subgraph, click
-subgraph -> a-b : mysql
-click -> a_b : mysql
-"#;
-    let mut all = drawable();
-    all.push((
-        "tricky names".into(),
-        Diagram::of(&stackc::check(tricky)).unwrap(),
-    ));
+    let all = drawable();
     for (name, d) in &all {
         for theme in [Theme::Light, Theme::Dark] {
             md.push_str(&format!(

@@ -80,3 +80,13 @@ pub fn stackc() -> assert_cmd::Command {
     c.current_dir(root()).env_remove("CI").env("NO_COLOR", "1");
     c
 }
+
+/// Every `.stack` file the render tests draw: samples, rule cases and the
+/// diagram cases of `tests/diagrams/`.
+pub fn drawable_files() -> Vec<PathBuf> {
+    let root = root();
+    let mut v = stack_files(&root.join("samples"));
+    v.extend(stack_files(&root.join("tests/cases")));
+    v.extend(stack_files(&root.join("tests/diagrams")));
+    v
+}
