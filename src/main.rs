@@ -48,7 +48,8 @@ enum Command {
             long,
             required = true,
             value_delimiter = ',',
-            value_name = "NAME[,NAME...]"
+            value_name = "NAME[,NAME...]",
+            value_parser = fail_name
         )]
         fail: Vec<String>,
         /// Output format.
@@ -177,6 +178,30 @@ pub enum Deny {
     Warnings,
 }
 
+/// One name of `--fail`: not empty, not only spaces.
+fn fail_name(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "" => Err(cli::simulate::EMPTY_NAME.to_string()),
+        name => Ok(name.to_string()),
+    }
+}
+
+/// Standard input can be read once: `-` may stand once in a command's files.
+fn stdin_once(command: &str, files: &[String]) -> Result<(), clap::Error> {
+    if files.iter().filter(|f| *f == "-").count() < 2 {
+        return Ok(());
+    }
+    let mut cli = Cli::command();
+    cli.build();
+    let sub = cli
+        .find_subcommand_mut(command)
+        .expect("the command exists");
+    Err(sub.error(
+        clap::error::ErrorKind::ArgumentConflict,
+        "`-` (standard input) is given more than once: standard input can be read only once",
+    ))
+}
+
 /// The `--help` text of stackc or of one of its commands, without styles.
 fn help_text(command: Option<&str>) -> Option<String> {
     let mut cli = Cli::command().term_width(88);
@@ -197,6 +222,15 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let once = match &cli.command {
+        Command::Check { files, .. } => stdin_once("check", files),
+        Command::Fmt { files, .. } => stdin_once("fmt", files),
+        _ => Ok(()),
+    };
+    if let Err(e) = once {
+        let _ = e.print();
+        return ExitCode::from(2);
+    }
     let code = match cli.command {
         Command::Check {
             files,

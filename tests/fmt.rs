@@ -180,3 +180,166 @@ proptest! {
         prop_assert_eq!(before, after);
     }
 }
+
+// `stackc fmt FILE` on disk: the file is rewritten as an editor saves it,
+// through symbolic links, keeping hard links, mode and owner.
+
+/// A directory holding `messy.stack` (not formatted); its canonical form.
+fn messy_dir() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let src = std::fs::read_to_string(common::root().join("tests/fmt/messy.stack")).unwrap();
+    let formatted = fmt(&src);
+    assert_ne!(src, formatted, "the fixture is not in canonical form");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("messy.stack");
+    std::fs::write(&path, &src).unwrap();
+    (dir, path, formatted)
+}
+
+/// The names in a directory, sorted: no temporary file may be left.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn fmt_through_a_symlink_formats_the_target_and_keeps_the_link() {
+    let (dir, real, formatted) = messy_dir();
+    // A relative link beside the file, and an absolute one in another folder.
+    let near = dir.path().join("near.stack");
+    std::os::unix::fs::symlink("messy.stack", &near).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let far = other.path().join("far.stack");
+    std::os::unix::fs::symlink(&near, &far).unwrap();
+
+    common::stackc().arg("fmt").arg(&far).assert().code(0);
+    for (link, to) in [
+        (&near, std::path::PathBuf::from("messy.stack")),
+        (&far, near.clone()),
+    ] {
+        let meta = std::fs::symlink_metadata(link).unwrap();
+        assert!(
+            meta.file_type().is_symlink(),
+            "{} is still a symlink",
+            link.display()
+        );
+        assert_eq!(std::fs::read_link(link).unwrap(), to);
+    }
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), formatted);
+    assert_eq!(names_in(dir.path()), ["messy.stack", "near.stack"]);
+    assert_eq!(names_in(other.path()), ["far.stack"]);
+}
+
+#[test]
+fn fmt_keeps_hard_links_shared() {
+    use std::os::unix::fs::MetadataExt;
+    let (dir, real, formatted) = messy_dir();
+    let twin = dir.path().join("twin.stack");
+    std::fs::hard_link(&real, &twin).unwrap();
+    let ino = std::fs::metadata(&real).unwrap().ino();
+
+    common::stackc()
+        .arg("fmt")
+        .arg(&twin)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "has 2 hard links: rewritten in place",
+        ));
+    for p in [&real, &twin] {
+        let meta = std::fs::metadata(p).unwrap();
+        assert_eq!(meta.ino(), ino, "{} is the same file", p.display());
+        assert_eq!(meta.nlink(), 2);
+        assert_eq!(std::fs::read_to_string(p).unwrap(), formatted);
+    }
+    assert_eq!(names_in(dir.path()), ["messy.stack", "twin.stack"]);
+}
+
+#[test]
+fn fmt_keeps_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    for mode in [0o640, 0o604, 0o755, 0o600] {
+        let (dir, real, formatted) = messy_dir();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(mode)).unwrap();
+        common::stackc().arg("fmt").arg(&real).assert().code(0);
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), formatted);
+        let got = std::fs::metadata(&real).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(got, mode, "mode {mode:o} kept");
+        assert_eq!(names_in(dir.path()), ["messy.stack"]);
+    }
+}
+
+#[test]
+fn fmt_keeps_the_owner() {
+    use std::os::unix::fs::MetadataExt;
+    let (dir, real, formatted) = messy_dir();
+    if std::fs::metadata(&real).unwrap().uid() != 0 {
+        eprintln!("SKIP: giving a file to another user needs root");
+        return;
+    }
+    // A user and group that need not exist: ids are enough.
+    std::os::unix::fs::chown(&real, Some(4321), Some(4322)).unwrap();
+    let ino = std::fs::metadata(&real).unwrap().ino();
+    common::stackc()
+        .arg("fmt")
+        .arg(&real)
+        .assert()
+        .code(0)
+        .stderr("");
+    let meta = std::fs::metadata(&real).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (4321, 4322), "owner kept");
+    assert_ne!(meta.ino(), ino, "replaced atomically by a new file");
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), formatted);
+    assert_eq!(names_in(dir.path()), ["messy.stack"]);
+}
+
+#[test]
+fn fmt_does_not_rewrite_a_formatted_file() {
+    use std::os::unix::fs::MetadataExt;
+    let (_dir, real, formatted) = messy_dir();
+    std::fs::write(&real, &formatted).unwrap();
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&real)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let before = std::fs::metadata(&real).unwrap();
+    common::stackc().arg("fmt").arg(&real).assert().code(0);
+    let after = std::fs::metadata(&real).unwrap();
+    assert_eq!(after.ino(), before.ino());
+    assert_eq!(after.modified().unwrap(), old, "not written");
+}
+
+#[test]
+fn fmt_refuses_what_is_not_a_regular_file() {
+    // A fifo is read, but there is no file to rewrite: fmt says so instead
+    // of putting a regular file in its place.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.stack");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            let _ = f.write_all(b"server  box: nginx 10.0.0.1\n");
+        })
+    };
+    common::stackc()
+        .arg("fmt")
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a regular file"));
+    writer.join().unwrap();
+}
