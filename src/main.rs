@@ -37,7 +37,7 @@ enum Command {
     },
     /// Take servers or zones down and show what still serves, and why.
     #[command(
-        after_help = "Examples:\n  stackc simulate samples/scale-up.stack --fail db-01\n  stackc simulate samples/scale-up.stack --fail a      # a whole zone\n\nExit status: 0 if the stack still serves, 1 if not, 2 for an unknown name."
+        after_help = "Examples:\n  stackc simulate samples/scale-up.stack --fail db-01\n  stackc simulate samples/scale-up.stack --fail a      # a whole zone\n\nExit status: 0 if the stack still serves, 1 if not, 2 for an unknown or empty name."
     )]
     Simulate {
         /// The file (`-` reads standard input).
@@ -58,7 +58,7 @@ enum Command {
     },
     /// Rewrite files in canonical form (LANGUAGE.md §6).
     #[command(
-        after_help = "Examples:\n  stackc fmt samples/*.stack\n  stackc fmt --check samples/*.stack   # in CI: print a diff, exit 1 if not formatted\n  stackc fmt - < web.stack            # standard input to standard output"
+        after_help = "Examples:\n  stackc fmt samples/*.stack\n  stackc fmt --check samples/*.stack   # in CI: print a diff, exit 1 if not formatted\n  stackc fmt - < web.stack            # standard input to standard output\n\nA file is rewritten only when its canonical form differs: atomically, through\nsymbolic links, keeping its mode and owner; a file with hard links is rewritten\nin place so that they stay one file."
     )]
     Fmt {
         /// Files to format in place (`-`: standard input to standard output).
@@ -70,7 +70,7 @@ enum Command {
     },
     /// An mdBook preprocessor: `stack` code blocks become diagrams.
     #[command(
-        after_help = "In book.toml:\n  [preprocessor.stackc]\n  command = \"stackc mdbook\"\n\nA fenced block ```stack becomes the stack's diagram (options after a comma:\nsource, findings, nodiagram, ignore, expect=RULE); {{#stackc explain RULE}},\n{{#stackc help COMMAND}}, {{#stackc check FILE}}, {{#stackc diagram FILE}} and\n{{#stackc source FILE}} are replaced by what they name."
+        after_help = "In book.toml:\n  [preprocessor.stackc]\n  command = \"stackc mdbook\"\n\nA fenced block ```stack becomes the stack's diagram (options after a comma:\nsource, findings, nodiagram, ignore, expect=RULE); {{#stackc explain RULE}},\n{{#stackc help COMMAND}}, {{#stackc check FILE}}, {{#stackc diagram FILE}},\n{{#stackc simulate FILE NAMES}} and {{#stackc source FILE [expect=RULE]}}, each\nalone on its line, are replaced by what they name. FILE is relative to the\nbook's root and must be under it (or under `files-root = \"DIR\"`)."
     )]
     Mdbook {
         /// `supports RENDERER` (mdBook asks this first).
