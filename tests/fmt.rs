@@ -343,3 +343,99 @@ fn fmt_refuses_what_is_not_a_regular_file() {
         .stderr(predicates::str::contains("not a regular file"));
     writer.join().unwrap();
 }
+
+/// Runs `stackc fmt PATH` as user and group 65534 (nobody), from root;
+/// `None` when the test does not run as root or setpriv is missing.
+fn fmt_as_nobody(path: &std::path::Path) -> Option<std::process::Output> {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::tempfile().ok()?;
+    if probe.metadata().ok()?.uid() != 0 || !common::require_tool("setpriv") {
+        eprintln!("SKIP: running fmt as another user needs root and setpriv");
+        return None;
+    }
+    Some(
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(assert_cmd::cargo::cargo_bin("stackc"))
+            .arg("fmt")
+            .arg(path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A messy file that user 65534 reaches: the folder's mode and owner, the
+/// file's mode and owner.
+fn nobody_case(
+    dir_mode: u32,
+    dir_owner: u32,
+    file_mode: u32,
+    file_owner: u32,
+) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, path, formatted) = messy_dir();
+    std::os::unix::fs::chown(&path, Some(file_owner), Some(file_owner)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file_mode)).unwrap();
+    std::os::unix::fs::chown(dir.path(), Some(dir_owner), Some(dir_owner)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(dir_mode)).unwrap();
+    (dir, path, formatted)
+}
+
+#[test]
+fn fmt_by_another_user_keeps_the_owner_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    // Root's file, writable by all, in a folder all may write.
+    let (dir, path, formatted) = nobody_case(0o777, 0, 0o666, 0);
+    let Some(out) = fmt_as_nobody(&path) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("belongs to another user: rewritten in place"),
+        "{stderr}"
+    );
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (0, 0), "still root's");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), formatted);
+    assert_eq!(names_in(dir.path()), ["messy.stack"]);
+}
+
+#[test]
+fn fmt_in_a_folder_it_cannot_write_rewrites_in_place() {
+    // nobody's file in root's folder (not writable by nobody).
+    let (dir, path, formatted) = nobody_case(0o755, 0, 0o644, 65534);
+    let Some(out) = fmt_as_nobody(&path) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot be written: rewritten in place"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), formatted);
+    assert_eq!(names_in(dir.path()), ["messy.stack"]);
+}
+
+#[test]
+fn fmt_leaves_a_file_it_may_not_write() {
+    use std::os::unix::fs::MetadataExt;
+    // Root's read-only file in a folder all may write: a rename would
+    // replace it, but the user may not change it.
+    let (dir, path, _) = nobody_case(0o777, 0, 0o644, 0);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let Some(out) = fmt_as_nobody(&path) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("Permission denied"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    assert_eq!(std::fs::metadata(&path).unwrap().uid(), 0);
+    assert_eq!(names_in(dir.path()), ["messy.stack"]);
+}

@@ -61,6 +61,9 @@ pub fn run(paths: &[String], check: bool) -> u8 {
                 Ok(super::Rewritten::InPlaceLinks(n)) => eprintln!(
                     "note: {path} has {n} hard links: rewritten in place to keep them (not atomically)"
                 ),
+                Ok(super::Rewritten::InPlaceFolder) => eprintln!(
+                    "note: the folder of {path} cannot be written: rewritten in place (not atomically)"
+                ),
                 Ok(super::Rewritten::InPlaceOwner) => eprintln!(
                     "note: {path} belongs to another user: rewritten in place to keep its owner (not atomically)"
                 ),

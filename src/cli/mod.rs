@@ -155,6 +155,9 @@ pub enum Rewritten {
     /// Overwritten in place, not atomically, because a new file could not
     /// be given the old one's owner (not running as root).
     InPlaceOwner,
+    /// Overwritten in place, not atomically, because its folder does not
+    /// let a new file be made (the file itself may be written).
+    InPlaceFolder,
 }
 
 /// Rewrites an existing file with new contents, as a careful editor saves:
@@ -165,8 +168,9 @@ pub enum Rewritten {
 /// the same owner (`fchown`, when allowed) and mode, synced, then renamed
 /// over the real file, so that a failure never leaves a half-written file.
 /// A file with several hard links cannot be replaced by a rename without
-/// splitting them, and a file of another owner cannot be replaced without
-/// changing its owner: those are overwritten in place (the new contents
+/// splitting them, a file of another owner cannot be replaced without
+/// changing its owner, and a file in a folder we may not write cannot be
+/// replaced at all: those are overwritten in place (the new contents
 /// are complete in memory first; the write itself is not atomic), and the
 /// result says so. A file that may not be written is not replaced either.
 pub fn rewrite_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<Rewritten> {
@@ -189,10 +193,18 @@ pub fn rewrite_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<Rew
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
+    let mut tmp = match tempfile::Builder::new()
         .prefix(&format!(".{name}.stackc-"))
         .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+    {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            overwrite(&file, bytes)?;
+            return Ok(Rewritten::InPlaceFolder);
+        }
+        Err(e) => return Err(e),
+    };
     let made = tmp.as_file().metadata()?;
     if (made.uid(), made.gid()) != (meta.uid(), meta.gid())
         && std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid())).is_err()
