@@ -517,3 +517,35 @@ fn a_hostile_file_through_mdbook_stays_text() {
     );
     assert!(html.contains("{{#include ../../secret.stack}}"), "{html}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+    /// Whatever runs of backticks and tildes a file holds, its `source`
+    /// block ends where the file ends: no line inside can close the fence.
+    #[test]
+    fn no_file_closes_its_source_fence(
+        lines in proptest::collection::vec("[` ~<>a]{0,12}", 0..12)
+    ) {
+        let (_dir, book) = scratch_book();
+        // The first line makes it a syntax error, which the directive expects.
+        let body = format!("```\n{}", lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+        std::fs::write(book.join("f.stack"), &body).unwrap();
+        let (code, content, stderr) =
+            preprocess_in(&book, defaults(), "{{#stackc source f.stack expect=syntax}}\n");
+        proptest::prop_assert_eq!(code, 0, "{}", stderr);
+        let content = content.unwrap();
+        let fence_len = content.chars().take_while(|c| *c == '`').count();
+        let fence = "`".repeat(fence_len);
+        proptest::prop_assert_eq!(&content, &format!("{fence}stack\n{body}{fence}\n\n"));
+        // CommonMark: a closing fence is at most 3 spaces, then at least as
+        // many backticks, then only spaces.
+        for l in body.lines() {
+            let t = l.trim_start_matches(' ');
+            let closes = l.len() - t.len() <= 3
+                && t.chars().take_while(|c| *c == '`').count() >= fence_len
+                && t.trim_start_matches('`').trim().is_empty();
+            proptest::prop_assert!(!closes, "{:?} closes {:?}", l, fence);
+        }
+    }
+}
