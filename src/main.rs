@@ -37,7 +37,7 @@ enum Command {
     },
     /// Take servers or zones down and show what still serves, and why.
     #[command(
-        after_help = "Examples:\n  stackc simulate samples/scale-up.stack --fail db-01\n  stackc simulate samples/scale-up.stack --fail a      # a whole zone\n\nExit status: 0 if the stack still serves, 1 if not, 2 for an unknown name."
+        after_help = "Examples:\n  stackc simulate samples/scale-up.stack --fail db-01\n  stackc simulate samples/scale-up.stack --fail a      # a whole zone\n\nExit status: 0 if the stack still serves, 1 if not, 2 for an unknown or empty name."
     )]
     Simulate {
         /// The file (`-` reads standard input).
@@ -48,7 +48,8 @@ enum Command {
             long,
             required = true,
             value_delimiter = ',',
-            value_name = "NAME[,NAME...]"
+            value_name = "NAME[,NAME...]",
+            value_parser = fail_name
         )]
         fail: Vec<String>,
         /// Output format.
@@ -57,7 +58,7 @@ enum Command {
     },
     /// Rewrite files in canonical form (LANGUAGE.md §6).
     #[command(
-        after_help = "Examples:\n  stackc fmt samples/*.stack\n  stackc fmt --check samples/*.stack   # in CI: print a diff, exit 1 if not formatted\n  stackc fmt - < web.stack            # standard input to standard output"
+        after_help = "Examples:\n  stackc fmt samples/*.stack\n  stackc fmt --check samples/*.stack   # in CI: print a diff, exit 1 if not formatted\n  stackc fmt - < web.stack            # standard input to standard output\n\nA file is rewritten only when its canonical form differs: atomically, through\nsymbolic links, keeping its mode and owner; a file with hard links is rewritten\nin place so that they stay one file."
     )]
     Fmt {
         /// Files to format in place (`-`: standard input to standard output).
@@ -69,7 +70,7 @@ enum Command {
     },
     /// An mdBook preprocessor: `stack` code blocks become diagrams.
     #[command(
-        after_help = "In book.toml:\n  [preprocessor.stackc]\n  command = \"stackc mdbook\"\n\nA fenced block ```stack becomes the stack's diagram (options after a comma:\nsource, findings, nodiagram, ignore, expect=RULE); {{#stackc explain RULE}},\n{{#stackc help COMMAND}}, {{#stackc check FILE}}, {{#stackc diagram FILE}} and\n{{#stackc source FILE}} are replaced by what they name."
+        after_help = "In book.toml:\n  [preprocessor.stackc]\n  command = \"stackc mdbook\"\n\nA fenced block ```stack becomes the stack's diagram (options after a comma:\nsource, findings, nodiagram, ignore, expect=RULE); {{#stackc explain RULE}},\n{{#stackc help COMMAND}}, {{#stackc check FILE}}, {{#stackc diagram FILE}},\n{{#stackc simulate FILE NAMES}} and {{#stackc source FILE [expect=RULE]}}, each\nalone on its line, are replaced by what they name. FILE is relative to the\nbook's root and must be under it (or under `files-root = \"DIR\"`)."
     )]
     Mdbook {
         /// `supports RENDERER` (mdBook asks this first).
@@ -177,6 +178,30 @@ pub enum Deny {
     Warnings,
 }
 
+/// One name of `--fail`: not empty, not only spaces.
+fn fail_name(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "" => Err(cli::simulate::EMPTY_NAME.to_string()),
+        name => Ok(name.to_string()),
+    }
+}
+
+/// Standard input can be read once: `-` may stand once in a command's files.
+fn stdin_once(command: &str, files: &[String]) -> Result<(), clap::Error> {
+    if files.iter().filter(|f| *f == "-").count() < 2 {
+        return Ok(());
+    }
+    let mut cli = Cli::command();
+    cli.build();
+    let sub = cli
+        .find_subcommand_mut(command)
+        .expect("the command exists");
+    Err(sub.error(
+        clap::error::ErrorKind::ArgumentConflict,
+        "`-` (standard input) is given more than once: standard input can be read only once",
+    ))
+}
+
 /// The `--help` text of stackc or of one of its commands, without styles.
 fn help_text(command: Option<&str>) -> Option<String> {
     let mut cli = Cli::command().term_width(88);
@@ -197,6 +222,15 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let once = match &cli.command {
+        Command::Check { files, .. } => stdin_once("check", files),
+        Command::Fmt { files, .. } => stdin_once("fmt", files),
+        _ => Ok(()),
+    };
+    if let Err(e) = once {
+        let _ = e.print();
+        return ExitCode::from(2);
+    }
     let code = match cli.command {
         Command::Check {
             files,

@@ -32,13 +32,23 @@ fn every_rule_has_a_page_in_the_book() {
     }
 }
 
-/// Runs the preprocessor on one chapter; returns (exit code, new content, stderr).
+/// Runs the preprocessor on one chapter of this repository's book, with its
+/// book.toml settings; returns (exit code, new content, stderr).
 fn preprocess(content: &str) -> (i32, Option<String>, String) {
-    let root = common::root().join("book");
+    preprocess_in(
+        &common::root().join("book"),
+        json!({ "findings": false, "files-root": "..", "before": ["links"] }),
+        content,
+    )
+}
+
+/// Runs the preprocessor on one chapter of a book at `root` whose
+/// `[preprocessor.stackc]` table is `stackc`.
+fn preprocess_in(root: &Path, stackc: Value, content: &str) -> (i32, Option<String>, String) {
     let input = json!([
         {
             "root": root,
-            "config": { "book": { "src": "src" }, "preprocessor": { "stackc": { "findings": false } } },
+            "config": { "book": { "src": "src" }, "preprocessor": { "stackc": stackc } },
             "renderer": "html",
             "mdbook_version": "0.5.4"
         },
@@ -218,4 +228,324 @@ fn the_book_builds_and_its_links_hold() {
     );
     let broken = check_links(dir);
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+/// A book folder (`book/`, with `book/src/`) inside a folder that holds a
+/// secret beside it, and the preprocessor's default settings.
+fn scratch_book() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    std::fs::create_dir_all(book.join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("secret.stack"),
+        "server secret: nginx 10.0.0.1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("ok.stack"),
+        "group web: nginx { server web-01 10.0.1.11; server web-02 10.0.1.12 }\ndomain example.com { www A -> web : https }\n",
+    )
+    .unwrap();
+    (dir, book)
+}
+
+fn defaults() -> Value {
+    json!({ "findings": false })
+}
+
+/// The error lines the preprocessor printed.
+fn failed(code: i32, content: &Option<String>, stderr: &str) -> bool {
+    code == 1 && content.is_none() && stderr.contains("error: one.md: line 1: ")
+}
+
+#[test]
+fn directives_read_only_files_under_the_book() {
+    let (dir, book) = scratch_book();
+    // Inside: read.
+    let (code, content, stderr) = preprocess_in(&book, defaults(), "{{#stackc source ok.stack}}\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(content.unwrap().contains("server web-01 10.0.1.11"));
+    // An absolute path, a `..` escape, a symbolic link out of the book:
+    // refused, naming the directive, for every directive that reads a file.
+    std::os::unix::fs::symlink(dir.path().join("secret.stack"), book.join("link.stack")).unwrap();
+    std::os::unix::fs::symlink("/etc", book.join("etc")).unwrap();
+    for (file, why) in [
+        ("/etc/hostname", "is an absolute path"),
+        ("../secret.stack", "outside"),
+        ("../../../../../../../../etc/passwd", "outside"),
+        ("link.stack", "outside"),
+        ("etc/hostname", "outside"),
+        ("src/../../secret.stack", "outside"),
+    ] {
+        for verb in ["source", "check", "diagram"] {
+            let directive = format!("{{{{#stackc {verb} {file}}}}}");
+            let (code, content, stderr) =
+                preprocess_in(&book, defaults(), &format!("{directive}\n"));
+            assert!(failed(code, &content, &stderr), "{directive}: {stderr}");
+            assert!(
+                stderr.contains(&format!("`{directive}`: ")) && stderr.contains(why),
+                "{directive}: {stderr}"
+            );
+            assert!(!stderr.contains("secret: nginx"), "{stderr}");
+        }
+    }
+    let (code, content, stderr) = preprocess_in(
+        &book,
+        defaults(),
+        "{{#stackc simulate ../secret.stack secret}}\n",
+    );
+    assert!(
+        failed(code, &content, &stderr) && stderr.contains("outside"),
+        "{stderr}"
+    );
+    // `files-root` widens the folder, and only to itself.
+    let wider = json!({ "files-root": ".." });
+    let (code, _, stderr) =
+        preprocess_in(&book, wider.clone(), "{{#stackc source ../secret.stack}}\n");
+    assert_eq!(code, 0, "{stderr}");
+    let (code, content, stderr) =
+        preprocess_in(&book, wider, "{{#stackc source ../../secret.stack}}\n");
+    assert!(failed(code, &content, &stderr), "{stderr}");
+}
+
+#[test]
+fn a_source_file_cannot_break_out_of_its_fence() {
+    let (_dir, book) = scratch_book();
+    let evil =
+        "server box: nginx 10.0.0.1\n```\n<img src=x onerror=alert(1)>\n\n````\n# ``` `````` x\n";
+    std::fs::write(book.join("evil.stack"), evil).unwrap();
+    // Not a valid .stack: the build fails, saying why.
+    let (code, content, stderr) =
+        preprocess_in(&book, defaults(), "{{#stackc source evil.stack}}\n");
+    assert!(failed(code, &content, &stderr), "{stderr}");
+    assert!(
+        stderr.contains("evil.stack has errors it does not expect"),
+        "{stderr}"
+    );
+    // Shown on purpose: the fence is longer than any run of backticks.
+    let (code, content, stderr) = preprocess_in(
+        &book,
+        defaults(),
+        "{{#stackc source evil.stack expect=syntax}}\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let content = content.unwrap();
+    assert_eq!(content, format!("```````stack\n{evil}```````\n\n"));
+    // A file without a final newline still closes its fence.
+    std::fs::write(book.join("short.stack"), "server box: nginx 10.0.0.1").unwrap();
+    let (code, content, _) =
+        preprocess_in(&book, defaults(), "{{#stackc source short.stack}}\nafter\n");
+    assert_eq!(code, 0);
+    assert_eq!(
+        content.unwrap(),
+        "```stack\nserver box: nginx 10.0.0.1\n```\n\nafter\n"
+    );
+    // The options of source are expect=RULE only.
+    let (code, content, stderr) =
+        preprocess_in(&book, defaults(), "{{#stackc source ok.stack frob}}\n");
+    assert!(
+        failed(code, &content, &stderr) && stderr.contains("expect=RULE"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_directive_stands_alone_on_its_line_and_keeps_its_indentation() {
+    let (_dir, book) = scratch_book();
+    // In a paragraph a fence is no fence: refused.
+    for line in [
+        "See {{#stackc source ok.stack}}\n",
+        "{{#stackc source ok.stack}} and more\n",
+        "> {{#stackc source ok.stack}}\n",
+        "\\{{#stackc x}} {{#stackc source ok.stack}}\n",
+    ] {
+        let (code, content, stderr) = preprocess_in(&book, defaults(), line);
+        assert!(failed(code, &content, &stderr), "{line}: {stderr}");
+        assert!(stderr.contains("must stand alone on its line"), "{stderr}");
+    }
+    // In a list item: every line of the block indented as the directive.
+    let (code, content, stderr) = preprocess_in(
+        &book,
+        defaults(),
+        "- item\n\n  {{#stackc source ok.stack}}\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let content = content.unwrap();
+    let block: Vec<&str> = content.lines().skip(2).filter(|l| !l.is_empty()).collect();
+    assert_eq!(block.len(), 4, "{content}");
+    assert!(block.iter().all(|l| l.starts_with("  ")), "{content}");
+}
+
+#[test]
+fn file_text_is_not_expanded_by_mdbooks_links_preprocessor() {
+    let (_dir, book) = scratch_book();
+    std::fs::write(
+        book.join("inc.stack"),
+        "stack inc \"{{#include /etc/hostname}}\"\n# {{#include ../x}} and {{#title pwned}}\nserver box: nginx 10.0.0.1\ndomain example.com { www A -> box }\n",
+    )
+    .unwrap();
+    let before = json!({ "before": ["links"] });
+    // Escaped as mdBook's links preprocessor reads escapes: once per line.
+    let (code, content, stderr) =
+        preprocess_in(&book, before.clone(), "{{#stackc source inc.stack}}\n");
+    assert_eq!(code, 0, "{stderr}");
+    let content = content.unwrap();
+    assert!(
+        content.contains("stack inc \"\\{{#include /etc/hostname}}\"\n"),
+        "{content}"
+    );
+    assert!(
+        content.contains("# \\{{#include ../x}} and {{#title pwned}}\n"),
+        "{content}"
+    );
+    let (code, content, stderr) =
+        preprocess_in(&book, before.clone(), "{{#stackc check inc.stack}}\n");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(content.unwrap().contains("\\{{#include"));
+    // In the SVG, no `{{` is left.
+    let (code, content, stderr) =
+        preprocess_in(&book, before.clone(), "{{#stackc diagram inc.stack}}\n");
+    assert_eq!(code, 0, "{stderr}");
+    let content = content.unwrap();
+    assert!(!content.contains("{{"), "{content}");
+    assert!(
+        content.contains("&#123;{#include /etc/hostname}}"),
+        "{content}"
+    );
+    // When links ran first there is nothing to escape.
+    let (_, content, _) = preprocess_in(
+        &book,
+        json!({ "after": ["links"] }),
+        "{{#stackc source inc.stack}}\n",
+    );
+    assert!(content
+        .unwrap()
+        .contains("stack inc \"{{#include /etc/hostname}}\"\n"));
+    // A form that an escape cannot cover fails the build.
+    for text in [
+        "# {{ #include /etc/hostname}}\nserver box: nginx 10.0.0.1\n",
+        "# {{#include /etc/hostname\n# }}\nserver box: nginx 10.0.0.1\n",
+    ] {
+        std::fs::write(book.join("odd.stack"), text).unwrap();
+        let (code, content, stderr) =
+            preprocess_in(&book, before.clone(), "{{#stackc source odd.stack}}\n");
+        assert!(failed(code, &content, &stderr), "{text}: {stderr}");
+        assert!(stderr.contains("line 1 holds `{{` and `#`"), "{stderr}");
+    }
+}
+
+#[test]
+fn stack_block_sources_and_reports_keep_their_fences() {
+    // A chapter block fenced with four backticks holding three.
+    let chapter = "````stack,source,findings\nstack t \"a ``` b\"\nserver box: nginx 10.0.0.1\ndomain example.com { www A -> box }\n````\n";
+    let (code, content, stderr) = preprocess(chapter);
+    assert_eq!(code, 0, "{stderr}");
+    let content = content.unwrap();
+    assert!(
+        content.starts_with("````stack\nstack t \"a ``` b\"\n"),
+        "{content}"
+    );
+    assert!(content.contains("\n````text\n"), "{content}");
+}
+
+#[test]
+fn simulate_directive_refuses_empty_names() {
+    let (code, content, stderr) =
+        preprocess("{{#stackc simulate ../samples/scale-up.stack db-01,,a}}\n");
+    assert!(failed(code, &content, &stderr), "{stderr}");
+    assert!(stderr.contains("a name may not be empty"), "{stderr}");
+}
+
+/// The whole chain, through a real mdBook: nothing a file holds becomes
+/// HTML or is expanded, and the secret beside the book stays out.
+#[test]
+fn a_hostile_file_through_mdbook_stays_text() {
+    if !common::require_tool("mdbook") {
+        return;
+    }
+    let (_dir, book) = scratch_book();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"t\"\nsrc = \"src\"\n\n[preprocessor.stackc]\ncommand = \"stackc mdbook\"\nbefore = [\"links\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("src/SUMMARY.md"),
+        "# Summary\n\n- [One](one.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("evil.stack"),
+        "stack evil \"<img src=x onerror=alert(1)> {{#include ../../secret.stack}}\"\n# {{#include ../../secret.stack}}\n```\n<img src=y onerror=alert(2)>\n\n```\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("clean.stack"),
+        "stack evil \"<img src=x onerror=alert(1)> {{#include ../../secret.stack}}\"\n# {{#include ../../secret.stack}}\nserver box: nginx 10.0.0.1\ndomain example.com { www A -> box }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("src/one.md"),
+        "# One\n\n{{#stackc source evil.stack expect=syntax}}\n\n{{#stackc source clean.stack}}\n\n{{#stackc diagram clean.stack}}\n\n{{#stackc check clean.stack}}\n",
+    )
+    .unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let bin_dir = Path::new(stackc_bin()).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let out = Command::new("mdbook")
+        .arg("build")
+        .arg(&book)
+        .arg("--dest-dir")
+        .arg(out_dir.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "mdbook build failed:\n{log}");
+    let html = std::fs::read_to_string(out_dir.path().join("one.html")).unwrap();
+    assert!(!html.contains("<img"), "raw HTML from a file:\n{html}");
+    assert!(
+        html.contains("&lt;img src=y onerror=alert(2)&gt;"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("server secret"),
+        "a file was included:\n{html}"
+    );
+    assert!(html.contains("{{#include ../../secret.stack}}"), "{html}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, ..Default::default() })]
+
+    /// Whatever runs of backticks and tildes a file holds, its `source`
+    /// block ends where the file ends: no line inside can close the fence.
+    #[test]
+    fn no_file_closes_its_source_fence(
+        lines in proptest::collection::vec("[` ~<>a]{0,12}", 0..12)
+    ) {
+        let (_dir, book) = scratch_book();
+        // The first line makes it a syntax error, which the directive expects.
+        let body = format!("```\n{}", lines.iter().map(|l| format!("{l}\n")).collect::<String>());
+        std::fs::write(book.join("f.stack"), &body).unwrap();
+        let (code, content, stderr) =
+            preprocess_in(&book, defaults(), "{{#stackc source f.stack expect=syntax}}\n");
+        proptest::prop_assert_eq!(code, 0, "{}", stderr);
+        let content = content.unwrap();
+        let fence_len = content.chars().take_while(|c| *c == '`').count();
+        let fence = "`".repeat(fence_len);
+        proptest::prop_assert_eq!(&content, &format!("{fence}stack\n{body}{fence}\n\n"));
+        // CommonMark: a closing fence is at most 3 spaces, then at least as
+        // many backticks, then only spaces.
+        for l in body.lines() {
+            let t = l.trim_start_matches(' ');
+            let closes = l.len() - t.len() <= 3
+                && t.chars().take_while(|c| *c == '`').count() >= fence_len
+                && t.trim_start_matches('`').trim().is_empty();
+            proptest::prop_assert!(!closes, "{:?} closes {:?}", l, fence);
+        }
+    }
 }

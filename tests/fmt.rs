@@ -180,3 +180,262 @@ proptest! {
         prop_assert_eq!(before, after);
     }
 }
+
+// `stackc fmt FILE` on disk: the file is rewritten as an editor saves it,
+// through symbolic links, keeping hard links, mode and owner.
+
+/// A directory holding `messy.stack` (not formatted); its canonical form.
+fn messy_dir() -> (tempfile::TempDir, std::path::PathBuf, String) {
+    let src = std::fs::read_to_string(common::root().join("tests/fmt/messy.stack")).unwrap();
+    let formatted = fmt(&src);
+    assert_ne!(src, formatted, "the fixture is not in canonical form");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("messy.stack");
+    std::fs::write(&path, &src).unwrap();
+    (dir, path, formatted)
+}
+
+/// The names in a directory, sorted: no temporary file may be left.
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn fmt_through_a_symlink_formats_the_target_and_keeps_the_link() {
+    let (dir, real, formatted) = messy_dir();
+    // A relative link beside the file, and an absolute one in another folder.
+    let near = dir.path().join("near.stack");
+    std::os::unix::fs::symlink("messy.stack", &near).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let far = other.path().join("far.stack");
+    std::os::unix::fs::symlink(&near, &far).unwrap();
+
+    common::stackc().arg("fmt").arg(&far).assert().code(0);
+    for (link, to) in [
+        (&near, std::path::PathBuf::from("messy.stack")),
+        (&far, near.clone()),
+    ] {
+        let meta = std::fs::symlink_metadata(link).unwrap();
+        assert!(
+            meta.file_type().is_symlink(),
+            "{} is still a symlink",
+            link.display()
+        );
+        assert_eq!(std::fs::read_link(link).unwrap(), to);
+    }
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), formatted);
+    assert_eq!(names_in(dir.path()), ["messy.stack", "near.stack"]);
+    assert_eq!(names_in(other.path()), ["far.stack"]);
+}
+
+#[test]
+fn fmt_keeps_hard_links_shared() {
+    use std::os::unix::fs::MetadataExt;
+    let (dir, real, formatted) = messy_dir();
+    let twin = dir.path().join("twin.stack");
+    std::fs::hard_link(&real, &twin).unwrap();
+    let ino = std::fs::metadata(&real).unwrap().ino();
+
+    common::stackc()
+        .arg("fmt")
+        .arg(&twin)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "has 2 hard links: rewritten in place",
+        ));
+    for p in [&real, &twin] {
+        let meta = std::fs::metadata(p).unwrap();
+        assert_eq!(meta.ino(), ino, "{} is the same file", p.display());
+        assert_eq!(meta.nlink(), 2);
+        assert_eq!(std::fs::read_to_string(p).unwrap(), formatted);
+    }
+    assert_eq!(names_in(dir.path()), ["messy.stack", "twin.stack"]);
+}
+
+#[test]
+fn fmt_keeps_the_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    for mode in [0o640, 0o604, 0o755, 0o600] {
+        let (dir, real, formatted) = messy_dir();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(mode)).unwrap();
+        common::stackc().arg("fmt").arg(&real).assert().code(0);
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), formatted);
+        let got = std::fs::metadata(&real).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(got, mode, "mode {mode:o} kept");
+        assert_eq!(names_in(dir.path()), ["messy.stack"]);
+    }
+}
+
+#[test]
+fn fmt_keeps_the_owner() {
+    use std::os::unix::fs::MetadataExt;
+    let (dir, real, formatted) = messy_dir();
+    if std::fs::metadata(&real).unwrap().uid() != 0 {
+        eprintln!("SKIP: giving a file to another user needs root");
+        return;
+    }
+    // A user and group that need not exist: ids are enough.
+    std::os::unix::fs::chown(&real, Some(4321), Some(4322)).unwrap();
+    let ino = std::fs::metadata(&real).unwrap().ino();
+    common::stackc()
+        .arg("fmt")
+        .arg(&real)
+        .assert()
+        .code(0)
+        .stderr("");
+    let meta = std::fs::metadata(&real).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (4321, 4322), "owner kept");
+    assert_ne!(meta.ino(), ino, "replaced atomically by a new file");
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), formatted);
+    assert_eq!(names_in(dir.path()), ["messy.stack"]);
+}
+
+#[test]
+fn fmt_does_not_rewrite_a_formatted_file() {
+    use std::os::unix::fs::MetadataExt;
+    let (_dir, real, formatted) = messy_dir();
+    std::fs::write(&real, &formatted).unwrap();
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&real)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let before = std::fs::metadata(&real).unwrap();
+    common::stackc().arg("fmt").arg(&real).assert().code(0);
+    let after = std::fs::metadata(&real).unwrap();
+    assert_eq!(after.ino(), before.ino());
+    assert_eq!(after.modified().unwrap(), old, "not written");
+}
+
+#[test]
+fn fmt_refuses_what_is_not_a_regular_file() {
+    // A fifo is read, but there is no file to rewrite: fmt says so instead
+    // of putting a regular file in its place.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.stack");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new().write(true).open(fifo).unwrap();
+            let _ = f.write_all(b"server  box: nginx 10.0.0.1\n");
+        })
+    };
+    common::stackc()
+        .arg("fmt")
+        .arg(&fifo)
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not a regular file"));
+    writer.join().unwrap();
+}
+
+/// Runs `stackc fmt PATH` as user and group 65534 (nobody), from root;
+/// `None` when the test does not run as root or setpriv is missing.
+fn fmt_as_nobody(path: &std::path::Path) -> Option<std::process::Output> {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::tempfile().ok()?;
+    if probe.metadata().ok()?.uid() != 0 || !common::require_tool("setpriv") {
+        eprintln!("SKIP: running fmt as another user needs root and setpriv");
+        return None;
+    }
+    Some(
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(assert_cmd::cargo::cargo_bin("stackc"))
+            .arg("fmt")
+            .arg(path)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A messy file that user 65534 reaches: the folder's mode and owner, the
+/// file's mode and owner.
+fn nobody_case(
+    dir_mode: u32,
+    dir_owner: u32,
+    file_mode: u32,
+    file_owner: u32,
+) -> (tempfile::TempDir, std::path::PathBuf, String) {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, path, formatted) = messy_dir();
+    std::os::unix::fs::chown(&path, Some(file_owner), Some(file_owner)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(file_mode)).unwrap();
+    std::os::unix::fs::chown(dir.path(), Some(dir_owner), Some(dir_owner)).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(dir_mode)).unwrap();
+    (dir, path, formatted)
+}
+
+#[test]
+fn fmt_by_another_user_keeps_the_owner_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    // Root's file, writable by all, in a folder all may write.
+    let (dir, path, formatted) = nobody_case(0o777, 0, 0o666, 0);
+    let Some(out) = fmt_as_nobody(&path) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("belongs to another user: rewritten in place"),
+        "{stderr}"
+    );
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (0, 0), "still root's");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), formatted);
+    assert_eq!(names_in(dir.path()), ["messy.stack"]);
+}
+
+#[test]
+fn fmt_in_a_folder_it_cannot_write_rewrites_in_place() {
+    // nobody's file in root's folder (not writable by nobody).
+    let (dir, path, formatted) = nobody_case(0o755, 0, 0o644, 65534);
+    let Some(out) = fmt_as_nobody(&path) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot be written: rewritten in place"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), formatted);
+    assert_eq!(names_in(dir.path()), ["messy.stack"]);
+}
+
+#[test]
+fn fmt_leaves_a_file_it_may_not_write() {
+    use std::os::unix::fs::MetadataExt;
+    // Root's read-only file in a folder all may write: a rename would
+    // replace it, but the user may not change it.
+    let (dir, path, _) = nobody_case(0o777, 0, 0o644, 0);
+    let before = std::fs::read_to_string(&path).unwrap();
+    let Some(out) = fmt_as_nobody(&path) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("Permission denied"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    assert_eq!(std::fs::metadata(&path).unwrap().uid(), 0);
+    assert_eq!(names_in(dir.path()), ["messy.stack"]);
+}

@@ -23,7 +23,7 @@ pub struct Args<'a> {
 pub fn run(a: &Args<'_>) -> u8 {
     let src = match super::read_input(a.file) {
         Ok(s) => s,
-        Err(e) => return super::fail(&e),
+        Err(e) => return super::fail(&e.to_string()),
     };
     let checked = stackc::check(&src);
     let refusals = bundle::validate(&checked);

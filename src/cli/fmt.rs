@@ -1,4 +1,7 @@
 //! `stackc fmt FILE... [--check]`
+//!
+//! A file is rewritten only when its canonical form differs, through
+//! symbolic links and keeping its mode and owner ([`super::rewrite_file`]).
 
 use stackc::report::{human, FileReport};
 use std::fmt::Write as _;
@@ -10,7 +13,7 @@ pub fn run(paths: &[String], check: bool) -> u8 {
         let src = match super::read_input(path) {
             Ok(s) => s,
             Err(e) => {
-                code = code.max(super::fail(&e));
+                code = code.max(super::fail(&e.to_string()));
                 continue;
             }
         };
@@ -53,8 +56,18 @@ pub fn run(paths: &[String], check: bool) -> u8 {
         } else if path == "-" {
             let _ = write!(o, "{formatted}");
         } else if formatted != src {
-            if let Err(e) = super::write_atomic(std::path::Path::new(path), formatted.as_bytes()) {
-                code = code.max(super::fail(&format!("cannot write {path}: {e}")));
+            match super::rewrite_file(std::path::Path::new(path), formatted.as_bytes()) {
+                Ok(super::Rewritten::Replaced) => {}
+                Ok(super::Rewritten::InPlaceLinks(n)) => eprintln!(
+                    "note: {path} has {n} hard links: rewritten in place to keep them (not atomically)"
+                ),
+                Ok(super::Rewritten::InPlaceFolder) => eprintln!(
+                    "note: the folder of {path} cannot be written: rewritten in place (not atomically)"
+                ),
+                Ok(super::Rewritten::InPlaceOwner) => eprintln!(
+                    "note: {path} belongs to another user: rewritten in place to keep its owner (not atomically)"
+                ),
+                Err(e) => code = code.max(super::fail(&format!("cannot write {path}: {e}"))),
             }
         }
     }

@@ -13,11 +13,21 @@
 //!   `{{#stackc check FILE}}`, `{{#stackc diagram FILE}}`,
 //!   `{{#stackc source FILE}}` and `{{#stackc rules}}` are replaced by the
 //!   rule's text, the command's `--help`, the report, the diagram, the file
-//!   and the table of rules. FILE is relative to the book's root.
+//!   and the table of rules. A directive stands alone on its line (it
+//!   becomes a block; its indentation is kept on every line of the block).
+//!   FILE is relative to the book's root and must lie, symbolic links
+//!   resolved, under the book's root or under `files-root` when set.
 //!
 //! Every block is checked: a block with errors it does not `expect`, an
-//! unknown directive or an unreadable file fails the build, so the examples
-//! of a book cannot rot.
+//! unknown directive, a file outside the allowed folder, an unreadable
+//! file or a `source` file with errors it does not `expect` fails the
+//! build, so the examples of a book cannot rot.
+//!
+//! What a file brings into the book cannot be taken for markup: code
+//! fences are longer than any run of backticks in them, the SVG escapes
+//! its text, and when mdBook's `links` preprocessor may run after this one
+//! (`before = ["links"]`), `{{#...}}` in a file is escaped so that it is
+//! shown, not expanded (a form that cannot be escaped fails the build).
 //!
 //! In `book.toml`:
 //!
@@ -26,6 +36,7 @@
 //! command = "stackc mdbook"
 //! findings = false   # add the findings under every diagram
 //! theme = "light"    # or "dark"
+//! files-root = ".."  # FILE may be under this folder (relative to the book's root)
 //! ```
 
 use serde_json::Value;
@@ -34,7 +45,7 @@ use stackc::diag::{RuleId, Severity};
 use stackc::report::{human, FileReport};
 use std::collections::BTreeSet;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What the preprocessor needs from the binary's clap definitions.
 pub type HelpFn<'a> = &'a dyn Fn(Option<&str>) -> Option<String>;
@@ -65,8 +76,23 @@ pub fn run(args: &[String], help: HelpFn<'_>) -> u8 {
     };
     let root = PathBuf::from(ctx["root"].as_str().unwrap_or("."));
     let cfg = &ctx["config"]["preprocessor"]["stackc"];
+    let files_root = match cfg["files-root"].as_str() {
+        None => root.clone(),
+        Some(dir) => root.join(dir),
+    };
+    let files_root = match std::fs::canonicalize(&files_root) {
+        Ok(dir) => dir,
+        Err(e) => {
+            return super::fail(&format!(
+                "stackc mdbook: the folder of the book's files, {}, cannot be opened: {e}",
+                files_root.display()
+            ))
+        }
+    };
     let env = Env {
         root,
+        files_root,
+        links_after: links_may_run_after(&ctx["config"]),
         findings: cfg["findings"].as_bool().unwrap_or(false),
         dark: cfg["theme"].as_str() == Some("dark"),
         help,
@@ -86,10 +112,38 @@ pub fn run(args: &[String], help: HelpFn<'_>) -> u8 {
 }
 
 struct Env<'a> {
+    /// The book's root: FILE is relative to it.
     root: PathBuf,
+    /// Where FILE may be, canonical: the book's root or `files-root`.
+    files_root: PathBuf,
+    /// Whether mdBook's `links` preprocessor may run on this one's output.
+    links_after: bool,
     findings: bool,
     dark: bool,
     help: HelpFn<'a>,
+}
+
+/// Whether mdBook's `links` preprocessor (which expands `{{#include}}` and
+/// the like) may see what this one writes. mdBook does not promise an
+/// order: only `after = ["links"]` (or `links` switched off) says it ran
+/// first.
+fn links_may_run_after(config: &Value) -> bool {
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let pre = &config["preprocessor"];
+    let links_off = config["build"]["use-default-preprocessors"].as_bool() == Some(false)
+        && pre["links"].is_null();
+    let ran_first = names(&pre["stackc"]["after"]).iter().any(|n| n == "links")
+        || names(&pre["links"]["before"]).iter().any(|n| n == "stackc");
+    !(links_off || ran_first)
 }
 
 /// Visits every chapter: an object with `content` and `sub_items` (mdBook
@@ -213,17 +267,29 @@ fn options(info: &str, env: &Env<'_>) -> Result<BlockOptions, String> {
     Ok(o)
 }
 
-fn stack_block(info: &str, src: &str, env: &Env<'_>) -> Result<String, String> {
-    let o = options(info, env)?;
-    let mut out = String::new();
-    if o.source || o.ignore {
-        out.push_str("```stack\n");
-        out.push_str(src);
-        out.push_str("```\n");
+/// A fenced code block that nothing in `body` can close: the fence is one
+/// backtick longer than the longest run of backticks in it (three at
+/// least), and the body ends with a newline.
+fn fence(info: &str, body: &str) -> String {
+    let mut longest = 0;
+    let mut run = 0;
+    for c in body.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
     }
-    if o.ignore {
-        return Ok(out);
-    }
+    let f = "`".repeat((longest + 1).max(3));
+    let nl = if body.is_empty() || body.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    format!("{f}{info}\n{body}{nl}{f}\n")
+}
+
+/// Checks a stack: it must report exactly the errors it `expect`s, beyond
+/// `spof`, `zone-spof` and `broken` (what examples are often about).
+/// `what` names it in the error ("the example", a file).
+fn verify(src: &str, expect: &BTreeSet<String>, what: &str) -> Result<stackc::Checked, String> {
     let c = stackc::check(src);
     let errors: BTreeSet<String> = c
         .findings
@@ -231,33 +297,49 @@ fn stack_block(info: &str, src: &str, env: &Env<'_>) -> Result<String, String> {
         .filter(|f| f.severity() == Severity::Error)
         .map(|f| f.rule.as_str().to_string())
         .collect();
-    let report = || report_text("example.stack", src, &c);
+    let shown = if what == "the example" {
+        "example.stack"
+    } else {
+        what
+    };
+    let report = || report_text(shown, src, &c);
     let stopping = c.findings.iter().any(|f| f.rule.is_stopping());
     let unexpected: Vec<&String> = errors
         .iter()
-        .filter(|r| {
-            !o.expect.contains(*r) && !matches!(r.as_str(), "spof" | "zone-spof" | "broken")
-        })
+        .filter(|r| !expect.contains(*r) && !matches!(r.as_str(), "spof" | "zone-spof" | "broken"))
         .collect();
-    if !unexpected.is_empty() || (stopping && o.expect.is_empty()) {
+    if !unexpected.is_empty() || (stopping && expect.is_empty()) {
         return Err(format!(
-            "the example has errors it does not expect:\n{}",
+            "{what} has errors it does not expect (add expect=RULE for each):\n{}",
             report()
         ));
     }
-    if let Some(missing) = o.expect.iter().find(|r| !errors.contains(*r)) {
+    if let Some(missing) = expect.iter().find(|r| !errors.contains(*r)) {
         return Err(format!(
-            "the example should report `{missing}` and does not:\n{}",
+            "{what} should report `{missing}` and does not:\n{}",
             report()
         ));
     }
+    Ok(c)
+}
+
+fn stack_block(info: &str, src: &str, env: &Env<'_>) -> Result<String, String> {
+    let o = options(info, env)?;
+    let mut out = String::new();
+    if o.source || o.ignore {
+        out.push_str(&fence("stack", src));
+    }
+    if o.ignore {
+        return Ok(out);
+    }
+    let c = verify(src, &o.expect, "the example")?;
+    let stopping = c.findings.iter().any(|f| f.rule.is_stopping());
     if o.diagram && !stopping {
         out.push_str(&diagram(src, &c, env)?);
     }
     if o.findings {
-        out.push_str("\n```text\n");
-        out.push_str(&report());
-        out.push_str("```\n");
+        out.push('\n');
+        out.push_str(&fence("text", &report_text("example.stack", src, &c)));
     }
     Ok(out)
 }
@@ -285,8 +367,62 @@ fn diagram(_src: &str, c: &stackc::Checked, env: &Env<'_>) -> Result<String, Str
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(format!(
         "\n<div class=\"stackc-diagram\">\n{}\n</div>\n\n",
-        scope_svg(&svg, n)
+        no_double_braces(&scope_svg(&svg, n))
     ))
+}
+
+/// HTML with no `{{` left (each `{` before a `{` becomes `&#123;`, which
+/// shows the same), so that no preprocessor after this one can find a
+/// `{{#include ...}}` in a stack's title or strings.
+fn no_double_braces(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut chars = html.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '{' && chars.peek() == Some(&'{') {
+            out.push_str("&#123;");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Text from a file, made safe from mdBook's `links` preprocessor when it
+/// may run after this one: `{{#...}}` gets the backslash that makes
+/// `links` show it as written. A `{{` and `#` apart (spaces, lines) or
+/// without `}}` on its line cannot be escaped so: an error.
+fn guard_links(text: &str, env: &Env<'_>) -> Result<String, String> {
+    if !env.links_after || !text.contains("{{") {
+        return Ok(text.to_string());
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut copied = 0;
+    // `links` takes `\{{#` up to the last `}}` of its line as one escape.
+    let mut covered = 0;
+    for i in 0..bytes.len().saturating_sub(1) {
+        if i < covered || bytes[i] != b'{' || bytes[i + 1] != b'{' {
+            continue;
+        }
+        let after = &text[i + 2..];
+        let rest = after.trim_start();
+        if !rest.starts_with('#') {
+            continue;
+        }
+        let line_rest = after.split('\n').next().unwrap_or("");
+        if rest.len() != after.len() || !line_rest.contains("}}") {
+            let line = text[..i].matches('\n').count() + 1;
+            return Err(format!(
+                "line {line} holds `{{{{` and `#` in a form that mdBook's links preprocessor, which runs after stackc here, would expand and that cannot be escaped"
+            ));
+        }
+        out.push_str(&text[copied..i]);
+        out.push('\\');
+        copied = i;
+        covered = i + 2 + line_rest.rfind("}}").map_or(0, |e| e + 2);
+    }
+    out.push_str(&text[copied..]);
+    Ok(out)
 }
 
 /// Prefixes an SVG's ids and scopes its style rules to it.
@@ -333,16 +469,42 @@ fn scope_svg(svg: &str, n: usize) -> String {
     out.replacen("<svg ", &format!("<svg class=\"{class}\" "), 1)
 }
 
+/// Reads FILE of a directive: relative to the book's root, and, with
+/// symbolic links resolved, under the allowed folder. Returns the name to
+/// show and the text.
 fn read_book_file(env: &Env<'_>, rel: &str) -> Result<(String, String), String> {
+    if Path::new(rel).is_absolute() {
+        return Err(format!(
+            "{rel} is an absolute path: FILE is relative to the book's root ({})",
+            env.root.display()
+        ));
+    }
     let path: PathBuf = env.root.join(rel);
+    let real =
+        std::fs::canonicalize(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !real.starts_with(&env.files_root) {
+        return Err(format!(
+            "{rel} is {}, outside {}: a book reads only the files under its root (or under `files-root` in book.toml)",
+            real.display(),
+            env.files_root.display()
+        ));
+    }
     let shown = rel.trim_start_matches("../").to_string();
-    std::fs::read_to_string(&path)
+    let real = real
+        .to_str()
+        .ok_or_else(|| format!("{rel}: the path is not UTF-8"))?;
+    super::read_input(real)
         .map(|s| (shown, s))
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        .map_err(|e| e.to_string())
 }
 
 /// Replaces `{{#stackc VERB ARGS}}` in one line.
 fn directives(line: &str, env: &Env<'_>) -> Result<String, String> {
+    directives_from(line, true, env)
+}
+
+/// `line` is the rest of a line; `start` whether it is the whole line.
+fn directives_from(line: &str, start: bool, env: &Env<'_>) -> Result<String, String> {
     const OPEN: &str = "{{#stackc";
     let Some(at) = line.find(OPEN) else {
         return Ok(line.to_string());
@@ -353,7 +515,7 @@ fn directives(line: &str, env: &Env<'_>) -> Result<String, String> {
     };
     // `\{{#stackc ...}}` is the directive written out, not run.
     if line[..at].ends_with('\\') {
-        let after = directives(&rest[close + 2..], env)?;
+        let after = directives_from(&rest[close + 2..], false, env)?;
         return Ok(format!(
             "{}{}{}{}",
             &line[..at - 1],
@@ -363,7 +525,32 @@ fn directives(line: &str, env: &Env<'_>) -> Result<String, String> {
         ));
     }
     let words: Vec<&str> = rest[..close].split_whitespace().collect();
-    let replacement = match words.as_slice() {
+    let written = format!("{{{{#stackc {}}}}}", words.join(" "));
+    let indent = &line[..at];
+    let tail = &rest[close + 2..];
+    // Its output is a block: text around it on the line would end up
+    // outside the block (or inside a paragraph, where a fence is no fence).
+    if !start || !indent.trim().is_empty() || !tail.trim().is_empty() {
+        return Err(format!(
+            "`{written}` must stand alone on its line: it becomes a block"
+        ));
+    }
+    let replacement = directive(&words, env).map_err(|e| format!("`{written}`: {e}"))?;
+    let mut out = String::with_capacity(replacement.len() + tail.len());
+    for l in replacement.split_inclusive('\n') {
+        out.push_str(indent);
+        out.push_str(l);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(tail);
+    Ok(out)
+}
+
+/// What one directive becomes.
+fn directive(words: &[&str], env: &Env<'_>) -> Result<String, String> {
+    let replacement = match words {
         ["explain", rule] => {
             let id: RuleId = rule
                 .parse()
@@ -380,12 +567,12 @@ fn directives(line: &str, env: &Env<'_>) -> Result<String, String> {
         ["help"] | ["help", _] => {
             let text = (env.help)(words.get(1).copied())
                 .ok_or_else(|| format!("no command `{}`", words[1]))?;
-            format!("```text\n{}\n```\n", text.trim_end())
+            fence("text", text.trim_end())
         }
         ["check", file] => {
             let (shown, src) = read_book_file(env, file)?;
             let c = stackc::check(&src);
-            format!("```text\n{}```\n", report_text(&shown, &src, &c))
+            fence("text", &guard_links(&report_text(&shown, &src, &c), env)?)
         }
         ["diagram", file] => {
             let (_, src) = read_book_file(env, file)?;
@@ -400,11 +587,20 @@ fn directives(line: &str, env: &Env<'_>) -> Result<String, String> {
             let c = stackc::check(&src);
             let names: Vec<String> = names.split(',').map(str::to_string).collect();
             let (text, _) = super::simulate::report(&shown, &c, &names, false)?;
-            format!("```text\n{text}```\n")
+            fence("text", &guard_links(&text, env)?)
         }
-        ["source", file] => {
-            let (_, src) = read_book_file(env, file)?;
-            format!("```stack\n{}```\n", src)
+        ["source", file, options @ ..] => {
+            let (shown, src) = read_book_file(env, file)?;
+            let mut expect = BTreeSet::new();
+            for o in options {
+                let rule = o
+                    .strip_prefix("expect=")
+                    .filter(|r| r.parse::<RuleId>().is_ok())
+                    .ok_or_else(|| format!("`{o}`: the options of source are expect=RULE"))?;
+                expect.insert(rule.to_string());
+            }
+            verify(&src, &expect, &shown)?;
+            fence("stack", &guard_links(&src, env)?)
         }
         ["rules"] => {
             let mut t = String::from("| rule | severity | finds |\n|---|---|---|\n");
@@ -418,15 +614,9 @@ fn directives(line: &str, env: &Env<'_>) -> Result<String, String> {
             }
             t
         }
-        _ => {
-            return Err(format!(
-                "unknown directive `{{{{#stackc {}}}}}`",
-                words.join(" ")
-            ))
-        }
+        _ => return Err("unknown directive".to_string()),
     };
-    let after = directives(&rest[close + 2..], env)?;
-    Ok(format!("{}{}{}", &line[..at], replacement, after))
+    Ok(replacement)
 }
 
 /// The explain texts indent code by four spaces; fence it for markdown so

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
     let src = match super::read_input(path) {
         Ok(s) => s,
-        Err(e) => return super::fail(&e),
+        Err(e) => return super::fail(&e.to_string()),
     };
     let checked = stackc::check(&src);
     if checked.analysis.is_none() {
@@ -33,6 +33,10 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
     }
 }
 
+/// Why an empty name in `--fail` (`''`, `a,,b`, `a,`, `' '`) is refused.
+pub const EMPTY_NAME: &str =
+    "a name may not be empty: give servers, groups or zones separated by single commas, as in `--fail web-01,db-01`";
+
 /// The report of a simulation and whether the stack still serves; `Err`
 /// for a name that is not a server, group or zone, or a file with errors.
 pub fn report(
@@ -46,7 +50,10 @@ pub fn report(
     };
     let m = &checked.model;
     let mut down: Vec<ServerId> = Vec::new();
-    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+    for name in names.iter().map(|n| n.trim()) {
+        if name.is_empty() {
+            return Err(EMPTY_NAME.to_string());
+        }
         let servers: Vec<ServerId> = if let Some(s) = m.find_server(name) {
             vec![s]
         } else if let Some(g) = m.find_group(name) {
