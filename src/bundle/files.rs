@@ -931,6 +931,7 @@ impl Out<'_, '_> {
                     "group": g.name,
                     "vip": v.vip.to_string(),
                     "vrid": v.vrid,
+                    "v3": v.v3(),
                     "unicast": g.unicast,
                     "order": v.order.iter().map(|s| m.server(*s).name.as_str()).collect::<Vec<_>>(),
                     "what": match v.check {
