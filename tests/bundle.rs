@@ -929,6 +929,68 @@ fn rebuilding_reuses_the_bundles_secrets_and_names_stray_keys() {
     );
     assert!(!err.contains("abcdEFGH"), "printed a secret");
     assert!(!err.contains("reusing"), "{err}");
+    // An earlier bundle without its secrets.json: new passwords, said.
+    fs::remove_file(out.join("secrets.json")).unwrap();
+    let o = stackc()
+        .args(["bundle", "samples/scale-up.stack", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("without secrets.json") && err.contains("new passwords"),
+        "{err}"
+    );
+}
+
+/// D13: replacing a bundle is one `renameat2(RENAME_EXCHANGE)` on Linux,
+/// so DIR is never missing (no `rename(DIR, ...)` of the two-rename
+/// swap). Seen with strace; skipped where strace cannot trace.
+#[test]
+fn replacing_a_bundle_is_one_atomic_exchange() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    stackc()
+        .args(["bundle", "samples/single-box.stack", "-o"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let log = tmp.path().join("trace");
+    let bin = assert_cmd::cargo::cargo_bin("stackc");
+    let traced = std::process::Command::new("strace")
+        .args(["-f", "-qq", "-e", "trace=rename,renameat,renameat2", "-o"])
+        .arg(&log)
+        .arg(&bin)
+        .args(["bundle", "samples/scale-up.stack", "-o"])
+        .arg(&out)
+        .output();
+    let Some(traced) = traced.ok().filter(|o| o.status.success()) else {
+        eprintln!("SKIP: strace cannot trace here");
+        return;
+    };
+    assert!(
+        out.join("hosts/lb-01/etc/haproxy/haproxy.cfg").is_file(),
+        "{traced:?}"
+    );
+    let trace = fs::read_to_string(&log).unwrap();
+    let dir = format!("\"{}\"", out.display());
+    let calls: Vec<&str> = trace.lines().filter(|l| l.contains("rename")).collect();
+    assert!(
+        calls
+            .iter()
+            .any(|l| l.contains("RENAME_EXCHANGE") && l.contains(&dir)),
+        "{trace}"
+    );
+    // DIR is never the source of a plain rename.
+    for l in &calls {
+        if let Some(args) = l.split_once('(').map(|(_, a)| a) {
+            assert!(
+                l.contains("RENAME_EXCHANGE") || !args.contains(&format!("{dir},")),
+                "DIR moved away: {l}"
+            );
+        }
+    }
 }
 
 /// D13: DIR a symlink to a bundle, an empty DIR, a manifest that only

@@ -133,6 +133,12 @@ pub fn run(a: &Args<'_>) -> u8 {
             );
         }
     }
+    if from.is_none() && earlier.is_some() && !specs.is_empty() {
+        eprintln!(
+            "warning: {} holds a bundle without {SECRETS_FILE}: new passwords are drawn (hosts set up with the old ones keep them: pass --secrets FILE to reuse those)",
+            a.out.display()
+        );
+    }
     if let Err(e) = secrets.fill(&specs, getrandom::fill) {
         return super::fail(&format!(
             "cannot read the operating system's random source: {e}"
