@@ -458,6 +458,21 @@ fn a_failure_mid_write_leaves_dir_untouched() {
         .unwrap();
     assert_eq!(killed.status.code(), None, "killed by SIGXFSZ: {killed:?}");
     assert_eq!(read_tree(&out), before);
+    // The next run removes what the killed one left (its PID is gone).
+    stackc()
+        .args(["bundle", "samples/single-box.stack", "-o"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != "b")
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "stale temporaries left: {leftovers:?}"
+    );
 }
 
 fn refusals(src: &str) -> Vec<(RuleId, String, String)> {
@@ -1081,8 +1096,6 @@ fn output_directory_edge_cases() {
         fs::write(d.join("partial"), "x").unwrap();
     }
     set_mtime(&legacy, 1_000_000_000);
-    let legacy_link = tmp.path().join(".link.stackc-old-Xy12Ab");
-    assert!(legacy_link.exists());
     stackc()
         .args(["bundle", "samples/single-box.stack", "-o"])
         .arg(&link)
@@ -1091,12 +1104,9 @@ fn output_directory_edge_cases() {
     assert!(!dead.exists(), "a dead run's temporary stays");
     assert!(live.exists(), "a live run's temporary was removed");
     fs::remove_dir_all(&live).unwrap();
-    // The legacy `.link.` leftover belongs to the name `link`.
-    stackc()
-        .args(["bundle", "samples/single-box.stack", "-o"])
-        .arg(tmp.path().join("link"))
-        .assert()
-        .code(0);
+    // An hour-old leftover of an earlier version, named after the link.
+    assert!(!legacy.exists(), "the legacy leftover stays");
+    assert_eq!(names(tmp.path()), ["empty", "fake", "link", "real"]);
 }
 
 /// D13: SIGTERM mid-write leaves the earlier bundle and no temporary
@@ -1119,14 +1129,27 @@ fn a_signal_mid_write_removes_the_temporary_directory() {
         .assert()
         .code(0);
     let before = read_tree(&out);
+    for (sig, name) in [(15, "-TERM"), (2, "-INT")] {
+        interrupt_mid_write(&file, &out, &before, sig, name);
+    }
+}
+
+fn interrupt_mid_write(
+    file: &Path,
+    out: &Path,
+    before: &BTreeMap<String, (Vec<u8>, u32)>,
+    sig: i32,
+    name: &str,
+) {
+    let tmp = out.parent().unwrap();
     let bin = assert_cmd::cargo::cargo_bin("stackc");
     let mut caught = false;
     for _ in 0..5 {
         let mut child = std::process::Command::new(&bin)
             .args(["bundle"])
-            .arg(&file)
+            .arg(file)
             .arg("-o")
-            .arg(&out)
+            .arg(out)
             .arg("--force")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -1136,7 +1159,7 @@ fn a_signal_mid_write_removes_the_temporary_directory() {
         // Wait until its temporary directory holds some files.
         let mut seen = false;
         while start.elapsed() < std::time::Duration::from_secs(20) {
-            let busy = fs::read_dir(tmp.path()).unwrap().flatten().any(|e| {
+            let busy = fs::read_dir(tmp).unwrap().flatten().any(|e| {
                 e.file_name().to_string_lossy().starts_with(".b.stackc-")
                     && e.path().join("hosts").is_dir()
             });
@@ -1152,33 +1175,39 @@ fn a_signal_mid_write_removes_the_temporary_directory() {
         let pid = child.id().to_string();
         if seen {
             std::process::Command::new("kill")
-                .args(["-TERM", &pid])
+                .args([name, &pid])
                 .status()
                 .unwrap();
         }
         let status = child.wait().unwrap();
-        let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        let leftovers: Vec<_> = fs::read_dir(tmp)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|n| n != "b" && n != "big.stack")
             .collect();
-        assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+        assert!(leftovers.is_empty(), "{name}: left behind: {leftovers:?}");
         if seen && status.code().is_none() {
             use std::os::unix::process::ExitStatusExt;
-            assert_eq!(status.signal(), Some(15));
-            assert_eq!(read_tree(&out), before, "the earlier bundle changed");
+            assert_eq!(status.signal(), Some(sig));
+            assert_eq!(
+                read_tree(out),
+                *before,
+                "{name}: the earlier bundle changed"
+            );
             caught = true;
             break;
         }
         // It finished first: start again from the small bundle.
-        fs::remove_dir_all(&out).unwrap();
-        stackc()
-            .args(["bundle", "samples/single-box.stack", "-o"])
-            .arg(&out)
-            .assert()
-            .code(0);
+        fs::remove_dir_all(out).unwrap();
+        fs::create_dir(out).unwrap();
+        for (path, (bytes, mode)) in before {
+            let p = out.join(path);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(&p, bytes).unwrap();
+            fs::set_permissions(&p, fs::Permissions::from_mode(*mode)).unwrap();
+        }
     }
-    assert!(caught, "never caught the bundle mid-write");
+    assert!(caught, "{name}: never caught the bundle mid-write");
 }
 
 /// E18: past the VRRP router ids, one finding naming the count and the

@@ -152,6 +152,17 @@ pub fn run(a: &Args<'_>) -> u8 {
         }
         Err(Refusal::Secrets(e)) => return super::fail(&e.to_string()),
     };
+    if target != a.out {
+        // Leftovers named after the link, by earlier versions.
+        if let (Some(parent), Some(name)) = (a.out.parent(), a.out.file_name()) {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            remove_stale(parent, &name.to_string_lossy());
+        }
+    }
     if let Err(e) = write_atomic(&target, &b) {
         return super::fail(&format!("cannot write {}: {e}", a.out.display()));
     }
