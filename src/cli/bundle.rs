@@ -1,9 +1,13 @@
 //! `stackc bundle FILE -o DIR [--flavor mysql|mariadb] [--secrets FILE] [--force]`
 //!
-//! The filesystem side of BUNDLE.md: reads the input and the secrets file,
-//! draws missing passwords from the OS, and writes the bundle atomically (a
-//! temporary directory beside DIR, renamed into place at the end). Never
-//! prints a secret.
+//! The filesystem side of BUNDLE.md: reads the input, its time (the zone
+//! serial: `SOURCE_DATE_EPOCH` or the file's mtime), the earlier bundle in
+//! DIR (its manifest, zones and `secrets.json`, reused by default) or
+//! `--secrets`, draws missing passwords from the OS, and writes the bundle
+//! atomically: a temporary directory beside DIR, swapped into place with
+//! `renameat2(RENAME_EXCHANGE)` on Linux, removed on SIGINT/SIGTERM/SIGHUP
+//! and, when a run was killed outright, by the next run. Never prints a
+//! secret.
 
 use stackc::bundle::{self, Bundle, Flavor, Manifest, Options, Refusal, Secrets, SECRETS_FILE};
 use stackc::report::{human, FileReport};
