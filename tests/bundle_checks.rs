@@ -320,6 +320,28 @@ impl Rng {
 /// addresses.
 fn random_stack(seed: u64) -> String {
     let mut r = Rng(seed);
+    // Every third stack is IPv6 only (2001:db8::/32): VRRPv3, bracketed
+    // binds and server lines, AAAA records.
+    let v6 = seed % 3 == 0;
+    let ip = |tier: u64, host: u64| {
+        if v6 {
+            format!("2001:db8:{tier}:{seed}::{host}")
+        } else {
+            format!("10.{tier}.{seed}.{host}")
+        }
+    };
+    let vip = |net: &str, host: u64| {
+        if v6 {
+            format!("2001:db8:{net}::{host}")
+        } else {
+            match net {
+                "a" => format!("203.0.113.{host}"),
+                "b" => format!("198.51.100.{host}"),
+                _ => format!("10.9.{seed}.{host}"),
+            }
+        }
+    };
+    let rr = if v6 { "AAAA" } else { "A" };
     let mut s = format!("stack rnd{seed} \"random stack {seed}\"\nzone a\nzone b\n");
     let zone = |i: usize| if i % 2 == 0 { "a" } else { "b" };
     let members = |r: &mut Rng, tier: u8, prefix: &str, extra: &dyn Fn(usize) -> String| {
@@ -327,9 +349,9 @@ fn random_stack(seed: u64) -> String {
         (0..n)
             .map(|i| {
                 format!(
-                    "  server {prefix}-{:02} 10.{tier}.{seed}.{} zone={}{}\n",
+                    "  server {prefix}-{:02} {} zone={}{}\n",
                     i + 1,
-                    11 + i,
+                    ip(u64::from(tier), 11 + i as u64),
                     zone(i),
                     extra(i)
                 )
@@ -347,7 +369,7 @@ fn random_stack(seed: u64) -> String {
     let auto = db_group && r.chance(50);
     if db_group {
         let vip = if auto {
-            format!(" failover=auto vip=10.9.{seed}.10")
+            format!(" failover=auto vip={}", vip(&format!("9:{seed}"), 10))
         } else {
             String::new()
         };
@@ -361,7 +383,7 @@ fn random_stack(seed: u64) -> String {
         });
         s += "}\n";
     } else {
-        s += &format!("server db: mysql 10.3.{seed}.11\n");
+        s += &format!("server db: mysql {}\n", ip(3, 11));
     }
     // Application, maybe in boxes with nginx.
     let boxes = r.chance(25);
@@ -386,7 +408,7 @@ fn random_stack(seed: u64) -> String {
     let web_ap = web && r.chance(25);
     if web {
         let mode = if web_ap {
-            format!(" mode=active-passive vip=198.51.100.{}", 10 + seed % 200)
+            format!(" mode=active-passive vip={}", vip("b", 10 + seed % 200))
         } else {
             String::new()
         };
@@ -397,13 +419,15 @@ fn random_stack(seed: u64) -> String {
     // Load balancers.
     let lb = if web_ap { 0 } else { r.below(3) };
     match lb {
-        1 => s += &format!("server lb: haproxy 203.0.113.{}\n", 10 + seed % 200),
+        1 => s += &format!("server lb: haproxy {}\n", vip("a", 10 + seed % 200)),
         2 => {
             let track = if r.chance(50) { " track" } else { "" };
             let unicast = if r.chance(50) { " unicast" } else { "" };
             s += &format!(
-                "group lb: haproxy mode=active-passive vip=203.0.113.{}{track}{unicast} {{\n  server lb-01 10.0.{seed}.11 zone=a\n  server lb-02 10.0.{seed}.12 zone=b\n}}\n",
-                10 + seed % 200
+                "group lb: haproxy mode=active-passive vip={}{track}{unicast} {{\n  server lb-01 {} zone=a\n  server lb-02 {} zone=b\n}}\n",
+                vip("a", 10 + seed % 200),
+                ip(0, 11),
+                ip(0, 12),
             );
         }
         _ => {}
@@ -435,9 +459,9 @@ fn random_stack(seed: u64) -> String {
     } else {
         format!(" {app_port}")
     };
-    s += &format!("domain example.com ttl=300 {{\n  www A -> {entry} : {proto}{entry_port}\n");
+    s += &format!("domain example.com ttl=300 {{\n  www {rr} -> {entry} : {proto}{entry_port}\n");
     if r.chance(50) {
-        s += &format!("  @ A -> {entry} : {proto}{entry_port}\n");
+        s += &format!("  @ {rr} -> {entry} : {proto}{entry_port}\n");
     }
     s += "}\n";
     if r.chance(30) {
@@ -772,4 +796,77 @@ fn odd_random_stacks_pass_the_real_checks() {
         assert!(caught.is_ok(), "seed {seed}:\n{src}");
     }
     assert_eq!(done, want);
+}
+
+/// IPv6 and dual-stack designs (issue 9, B3): VRRPv3 instances for IPv6
+/// vips (a load balancer pair, unicast or not, and a failover=auto
+/// database), IPv4 ones beside them, nginx and HAProxy binding IPv6
+/// addresses, AAAA and A records in one zone.
+#[test]
+fn ipv6_and_dual_stack_designs_pass_the_real_checks() {
+    if !can_use_namespaces() {
+        return;
+    }
+    let ansible = ansible_playbook();
+    let dual = "stack duo \"dual stack\"
+group lb6: haproxy mode=active-passive vip=2001:db8::10 unicast track {
+  server lb6-01 2001:db8::11
+  server lb6-02 2001:db8::12
+}
+group lb4: haproxy mode=active-passive vip=203.0.113.10 {
+  server lb4-01 10.0.0.11
+  server lb4-02 10.0.0.12
+}
+group web: nginx {
+  server web-01 2001:db8:1::11
+  server web-02 2001:db8:1::12
+}
+group app: app port=8000 {
+  server app-01 2001:db8:2::11
+  server app-02 2001:db8:2::12
+}
+group db: mysql failover=auto vip=2001:db8:3::10 {
+  server db-01 2001:db8:3::11 primary
+  server db-02 2001:db8:3::12
+}
+lb6 -> web : http
+lb4 -> web : http
+web -> app : http 8000
+app -> db : mysql
+app -> db : mysql read
+domain example.com {
+  www AAAA -> lb6 : https
+  www A -> lb4 : https
+  @ AAAA -> lb6 : http
+}
+";
+    let v6_web_pair = "stack six
+group web: nginx+app mode=active-passive vip=2001:db8:5::10 {
+  server box-01 2001:db8:5::11
+  server box-02 2001:db8:5::12
+}
+server db: mysql 2001:db8:6::11
+web -> db : mysql
+domain example.org {
+  www AAAA -> web : http
+}
+";
+    for src in [dual, v6_web_pair] {
+        let c = stackc::check(src);
+        let refusals = bundle::validate(&c);
+        assert!(refusals.is_empty(), "{src}\n{refusals:#?}");
+        for flavor in [Flavor::Mysql, Flavor::Mariadb] {
+            let tmp = tempfile::tempdir().unwrap();
+            let b = bundle_of(src, flavor);
+            assert!(
+                b.files
+                    .iter()
+                    .filter(|(p, _)| p.ends_with("keepalived.conf"))
+                    .any(|(_, f)| String::from_utf8_lossy(&f.bytes).contains("version 3")),
+                "no VRRPv3 instance"
+            );
+            write(&b, tmp.path());
+            check_bundle(tmp.path(), flavor, ansible.as_deref());
+        }
+    }
 }

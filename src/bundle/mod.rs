@@ -16,12 +16,14 @@
 //! - `secrets.rs`: which passwords a stack needs; the secrets file.
 
 mod files;
+mod manifest;
 mod plan;
 mod render;
 mod secrets;
 mod text;
 mod validate;
 
+pub use manifest::{Manifest, ManifestFile, ManifestHost, ManifestZone};
 pub use secrets::{SecretSpec, Secrets, SecretsError, SECRETS_FILE};
 
 use crate::diag::{Finding, RuleId, Severity};
@@ -59,9 +61,31 @@ impl Flavor {
 pub struct Options {
     pub flavor: Flavor,
     /// The zones of the bundle being replaced (see [`previous_zones`]): a
-    /// zone keeps its serial while its records do not change, and takes
-    /// the next serial when they do.
+    /// zone keeps its serial while its records do not change; when they
+    /// do, its serial is above the earlier one.
     pub previous_zones: BTreeMap<String, PreviousZone>,
+    /// The serial of a zone that is new or changed (see [`zone_serial`]):
+    /// the CLI passes `SOURCE_DATE_EPOCH`, or the `.stack` file's
+    /// modification time, as unix seconds. 0 counts as 1.
+    pub serial: u32,
+}
+
+/// The SOA serial of a zone (the rule the README and the book state):
+/// - a zone whose records are those of the bundle being replaced keeps
+///   its serial;
+/// - otherwise the zone gets `base` (the input's time, unix seconds), but
+///   never less than the replaced bundle's serial + 1, so that secondaries
+///   see a change even when the clock or the file's time went back.
+///
+/// The same input (and the same earlier bundle) gives the same serial.
+pub fn zone_serial(base: u32, previous: Option<&PreviousZone>, records_sha256: &str) -> u32 {
+    let base = base.max(1);
+    match previous {
+        Some(z) if z.records_sha256 == records_sha256 => z.serial,
+        // Past 2^32 - 1 a serial wraps (RFC 1982) and 0 is skipped.
+        Some(z) => base.max(z.serial.wrapping_add(1)).max(1),
+        None => base,
+    }
 }
 
 /// A zone of an earlier bundle, as its manifest records it.
@@ -72,23 +96,22 @@ pub struct PreviousZone {
     pub records_sha256: String,
 }
 
-/// The zones recorded in an earlier bundle's `manifest.json`.
+/// The zones recorded in an earlier bundle's `manifest.json` (none when
+/// it is not one [`Manifest::from_json`] reads).
 pub fn previous_zones(manifest: &str) -> BTreeMap<String, PreviousZone> {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(manifest) else {
+    let Ok(m) = Manifest::from_json(manifest) else {
         return BTreeMap::new();
     };
-    v.get("zones")
-        .and_then(|z| z.as_array())
+    m.zones
         .into_iter()
-        .flatten()
-        .filter_map(|z| {
-            Some((
-                z.get("domain")?.as_str()?.to_string(),
+        .map(|z| {
+            (
+                z.domain,
                 PreviousZone {
-                    serial: u32::try_from(z.get("serial")?.as_u64()?).ok()?,
-                    records_sha256: z.get("records_sha256")?.as_str()?.to_string(),
+                    serial: z.serial,
+                    records_sha256: z.records_sha256,
                 },
-            ))
+            )
         })
         .collect()
 }
@@ -168,5 +191,5 @@ pub fn generate(checked: &Checked, opts: &Options, secrets: &Secrets) -> Result<
     let needed = required_secrets(checked);
     let secrets = secrets.for_specs(&needed).map_err(Refusal::Secrets)?;
     let plan = plan::Plan::new(&checked.model, opts.flavor);
-    Ok(files::build(&plan, &secrets, &opts.previous_zones))
+    Ok(files::build(&plan, &secrets, opts))
 }

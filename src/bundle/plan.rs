@@ -73,6 +73,14 @@ pub struct Vrrp {
     pub preempt: bool,
 }
 
+impl Vrrp {
+    /// An IPv6 vip: VRRP version 3 (RFC 5798), which has no
+    /// authentication, so no password either.
+    pub fn v3(&self) -> bool {
+        self.vip.is_ipv6()
+    }
+}
+
 pub struct Plan<'m> {
     pub m: &'m Model,
     pub flavor: Flavor,
@@ -313,7 +321,7 @@ impl<'m> Plan<'m> {
     /// The passwords the bundle needs, in a fixed order.
     pub fn secret_specs(&self) -> Vec<SecretSpec> {
         let mut out = Vec::new();
-        for v in &self.vrrps {
+        for v in self.vrrps.iter().filter(|v| !v.v3()) {
             out.push(SecretSpec::vrrp(&self.m.group(v.group).name));
         }
         for d in &self.dbs {

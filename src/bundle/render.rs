@@ -45,6 +45,8 @@ impl Templates {
                 minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
             })
         });
+        // A user string as Markdown text (README.md): no markup, no HTML.
+        env.add_filter("md", |v: String| -> String { super::text::markdown(&v) });
         for (name, src) in TEMPLATES {
             env.add_template(name, src)
                 .unwrap_or_else(|e| panic!("template {name}: {e:#}"));

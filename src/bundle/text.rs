@@ -43,3 +43,29 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn domain(name: &str) -> String {
     name.trim_end_matches('.').to_ascii_lowercase()
 }
+
+/// Text for Markdown (and the HTML it may be rendered to): `<`, `>` and
+/// `&` become entities, and every other character that Markdown reads as
+/// markup here (emphasis, code spans, links, images, table cells, a
+/// heading's closing `#`, escapes) is backslash-escaped, so that a user
+/// string shows as written and never opens a comment, a tag or a span.
+/// The strings go mid-line: line-start markup (`-`, `+`, `1.`) cannot apply.
+pub fn markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            // Controls never get here (validate refuses them in the
+            // title); a line break would end the heading or the row.
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}

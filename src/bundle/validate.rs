@@ -167,22 +167,26 @@ fn addresses(m: &Model, out: &mut Vec<Finding>) {
 }
 
 fn vrrp(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
+    // Past the router ids: one finding for the whole stack, on the first
+    // group that gets none (a finding per group would say the same
+    // thing thousands of times).
+    let limit = LAST_VRID - FIRST_VRID + 1;
+    if let Some(first) = plan.vrrps.iter().find(|v| v.vrid > LAST_VRID) {
+        let g = m.group(first.group);
+        out.push(bad(
+            g.span,
+            &g.name,
+            format!(
+                "the stack has {} VRRP instances (active-passive groups and failover=auto mysql groups): a network has at most {limit} (router ids {FIRST_VRID}-{LAST_VRID}); `{}` is the first without one",
+                plan.vrrps.len(),
+                g.name,
+            ),
+            "too many VRRP groups",
+            "split the stack into several files",
+        ));
+    }
     for v in &plan.vrrps {
         let g = m.group(v.group);
-        if v.vrid > LAST_VRID {
-            out.push(bad(
-                g.span,
-                &g.name,
-                format!(
-                    "`{}` would be VRRP instance {}: a network has at most {} (router ids {FIRST_VRID}-{LAST_VRID})",
-                    g.name,
-                    v.vrid - FIRST_VRID + 1,
-                    LAST_VRID - FIRST_VRID + 1
-                ),
-                "too many VRRP groups",
-                "split the stack into several files",
-            ));
-        }
         let family = v.vip.is_ipv4();
         if let Some(s) = g
             .members
