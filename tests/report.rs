@@ -429,3 +429,97 @@ fn a_file_that_declares_nothing_says_so() {
     let v: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["files"][0]["nothing_declared"], false);
 }
+
+// ---- invariants on random sources ----------------------------------------------
+
+mod random {
+    use super::is_unsafe;
+    use proptest::prelude::*;
+    use stackc::report::{human, json, FileReport};
+
+    /// Line and column the naive way: split at `\r\n`, `\r`, `\n`; drop a
+    /// leading BOM; count characters.
+    fn naive(src: &str, offset: usize) -> (u64, u64) {
+        let mut offset = offset.min(src.len());
+        while !src.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &src[..offset];
+        let before = before.strip_prefix('\u{feff}').unwrap_or(before);
+        let unified = before.replace("\r\n", "\n").replace('\r', "\n");
+        let line = unified.matches('\n').count() as u64 + 1;
+        let col = unified.rsplit('\n').next().unwrap().chars().count() as u64 + 1;
+        (line, col)
+    }
+
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("server box: nginx+app+mysql 198.51.100.10".to_string()),
+            Just("server b2: nginx 198.51.100.11 firewall".to_string()),
+            Just("group g: nginx { server g1 10.0.0.1\n server g2 10.0.0.2 }".to_string()),
+            Just("domain foobar.com { www A -> box }".to_string()),
+            Just("box -> g : http".to_string()),
+            Just("stack foo \"é日\u{1b}[2J\u{202e}\"".to_string()),
+            Just("# é日 \u{7}\u{9b}\u{7f}\u{2066}".to_string()),
+            Just("server box: nginx 10.0.0.9".to_string()),
+            Just("x".repeat(300)),
+            Just("\t".to_string()),
+            Just(" ; ".to_string()),
+            Just("\u{202e}".to_string()),
+        ]
+    }
+
+    fn source() -> impl Strategy<Value = String> {
+        (
+            any::<bool>(),
+            prop::collection::vec(
+                (
+                    fragment(),
+                    prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+                ),
+                0..8,
+            ),
+        )
+            .prop_map(|(bom, parts)| {
+                let mut s = if bom {
+                    "\u{feff}".to_string()
+                } else {
+                    String::new()
+                };
+                for (f, nl) in parts {
+                    s.push_str(&f);
+                    s.push_str(nl);
+                }
+                s
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Each finding's human header and JSON position agree with the
+        /// naive position, and nothing unsafe is printed.
+        #[test]
+        fn human_and_json_agree_with_a_naive_position(src in source()) {
+            let checked = stackc::check(&src);
+            for f in &checked.findings {
+                let one = std::slice::from_ref(f);
+                let report = FileReport {
+                    path: "r.stack",
+                    source: &src,
+                    findings: one,
+                    suppressed: &[],
+                    allow_reasons: Vec::new(),
+                };
+                let want = naive(&src, f.span.start);
+                let text = human::render(&report, human::Style { color: false, width: 100 });
+                prop_assert!(!text.chars().any(is_unsafe), "{}", text);
+                let header = format!("[r.stack:{}:{}]", want.0, want.1);
+                prop_assert!(text.contains(&header), "{} not in\n{}", header, text);
+                let v: serde_json::Value = serde_json::from_str(&json::render(std::slice::from_ref(&report))).unwrap();
+                let j = &v["findings"][0];
+                prop_assert_eq!((j["line"].as_u64().unwrap(), j["column"].as_u64().unwrap()), want);
+            }
+        }
+    }
+}
