@@ -313,6 +313,22 @@ fn a_megabyte_line_prints_a_few_kilobytes() {
     }
 }
 
+#[test]
+fn a_finding_draws_at_most_eight_secondary_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut src = String::from("group db: mysql {\n");
+    for i in 0..20 {
+        src.push_str(&format!("  server d{i} 10.0.0.{} primary\n", i + 1));
+    }
+    src.push_str("}\ndomain foobar.com { www A -> db : mysql }\n");
+    std::fs::write(dir.path().join("p.stack"), &src).unwrap();
+    let (code, out) = check_in(dir.path(), "human", "p.stack");
+    assert_eq!(code, 1);
+    assert!(out.contains("has 20 primaries"), "{out}");
+    assert_eq!(out.matches(" is primary").count(), 8, "{out}");
+    assert!(out.contains("(12 more places not shown)"), "{out}");
+}
+
 // ---- E16: unreadable input in every format -----------------------------------
 
 #[test]
