@@ -1,26 +1,39 @@
 //! `stackc check FILE... [--format F] [--deny warnings]`
 
 use crate::Format;
-use stackc::report::{self, human, FileReport};
+use stackc::report::text::clean;
+use stackc::report::{self, human, FileReport, InputError, RunInfo};
+
+/// Reads one input: the message of a read error (unreadable, too large,
+/// not UTF-8 with the place of the first bad byte) is what the reports
+/// print for a file that could not be read.
+fn read(path: &str) -> Result<String, InputError> {
+    super::read_input(path).map_err(|e| InputError {
+        file: path.to_string(),
+        message: e.to_string(),
+    })
+}
 
 pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
-    let mut unreadable = false;
+    let mut info = RunInfo::default();
     let mut inputs = Vec::new();
     for p in paths {
-        match super::read_input(p) {
+        match read(p) {
             Ok(src) => inputs.push((p.as_str(), src)),
             Err(e) => {
-                eprintln!("error: {e}");
-                unreadable = true;
+                eprintln!("error: {}", clean(&e.message, false));
+                info.errors.push(e);
             }
         }
     }
     let checked: Vec<_> = inputs.iter().map(|(_, src)| stackc::check(src)).collect();
+    info.nothing_declared = checked.iter().map(report::nothing_declared).collect();
     let reports: Vec<FileReport<'_>> = inputs
         .iter()
         .zip(&checked)
         .map(|((path, src), c)| FileReport::new(path, src, c))
         .collect();
+    let cwd = std::env::current_dir().ok();
     let out = match format {
         Format::Human => {
             let style = human::Style {
@@ -29,15 +42,16 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
             };
             reports
                 .iter()
-                .map(|r| human::render(r, style))
+                .zip(&info.nothing_declared)
+                .map(|(r, nothing)| {
+                    let note = (*nothing && r.errors() == 0).then_some(report::NOTHING_DECLARED);
+                    human::render_with_note(r, style, note)
+                })
                 .collect::<String>()
         }
-        Format::Json => report::json::render(&reports),
-        Format::Sarif => {
-            let cwd = std::env::current_dir().ok();
-            report::sarif::render(&reports, cwd.as_deref())
-        }
-        Format::Github => report::github::render(&reports),
+        Format::Json => report::json::render_run(&reports, &info),
+        Format::Sarif => report::sarif::render_run(&reports, &info, cwd.as_deref()),
+        Format::Github => report::github::render_run(&reports, &info, cwd.as_deref()),
     };
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
@@ -50,7 +64,7 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
     }
     let errors: usize = reports.iter().map(FileReport::errors).sum();
     let warnings: usize = reports.iter().map(FileReport::warnings).sum();
-    if unreadable {
+    if !info.errors.is_empty() {
         2
     } else if errors > 0 || (deny_warnings && warnings > 0) {
         1

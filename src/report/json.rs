@@ -1,12 +1,16 @@
-//! `--format json`: one object for all files, as CLI.md defines it.
+//! `--format json`: one object for all files, as CLI.md defines it, plus
+//! `errors` (files that could not be read) and `files` (one entry per file
+//! read, saying whether it declared anything to analyse).
 
-use super::{FileReport, LineIndex};
+use super::{FileReport, LineIndex, RunInfo};
 use serde::Serialize;
 
 #[derive(Serialize)]
 struct Output<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
+    errors: Vec<JsonError<'a>>,
+    files: Vec<JsonFile<'a>>,
     summary: Summary,
 }
 
@@ -22,18 +26,46 @@ struct JsonFinding<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonError<'a> {
+    file: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    file: &'a str,
+    errors: usize,
+    warnings: usize,
+    /// The file declares no server: nothing was analysed.
+    nothing_declared: bool,
+}
+
+#[derive(Serialize)]
 struct Summary {
     errors: usize,
     warnings: usize,
 }
 
+/// The JSON object for files that were all read.
 pub fn render(files: &[FileReport<'_>]) -> String {
+    render_run(files, &RunInfo::default())
+}
+
+/// The JSON object of a `check` run: its files and what [`RunInfo`] adds.
+pub fn render_run(files: &[FileReport<'_>], info: &RunInfo) -> String {
     let mut findings = Vec::new();
+    let mut per_file = Vec::new();
     let (mut errors, mut warnings) = (0, 0);
-    for file in files {
+    for (i, file) in files.iter().enumerate() {
         let idx = LineIndex::new(file.source);
         errors += file.errors();
         warnings += file.warnings();
+        per_file.push(JsonFile {
+            file: file.path,
+            errors: file.errors(),
+            warnings: file.warnings(),
+            nothing_declared: info.nothing_declared.get(i).copied().unwrap_or(false),
+        });
         for f in file.findings {
             let (line, column) = idx.line_col(f.span.start);
             findings.push(JsonFinding {
@@ -54,9 +86,19 @@ pub fn render(files: &[FileReport<'_>]) -> String {
     let out = Output {
         version: 1,
         findings,
+        errors: info
+            .errors
+            .iter()
+            .map(|e| JsonError {
+                file: &e.file,
+                message: &e.message,
+            })
+            .collect(),
+        files: per_file,
         summary: Summary { errors, warnings },
     };
-    let mut s = serde_json::to_string_pretty(&out).expect("findings serialize");
+    let mut s =
+        super::text::json_safe(serde_json::to_string_pretty(&out).expect("findings serialize"));
     s.push('\n');
     s
 }

@@ -5,7 +5,10 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod paths;
+pub mod position;
 pub mod sarif;
+pub mod text;
 
 use crate::diag::{Finding, Severity};
 use crate::Suppressed;
@@ -51,29 +54,37 @@ impl FileReport<'_> {
     }
 }
 
-/// Byte offsets to 1-based lines and columns (columns count characters).
-pub struct LineIndex<'a> {
-    src: &'a str,
-    starts: Vec<usize>,
+/// Byte offsets to 1-based lines and columns: the one position model of
+/// every format (see [`position`]).
+pub type LineIndex<'a> = position::Positions<'a>;
+
+/// A file that could not be checked: unreadable, not UTF-8 text, too large.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    /// The path as given on the command line (`-` for standard input).
+    pub file: String,
+    /// What went wrong, for a person: "cannot read x.stack: ...".
+    pub message: String,
 }
 
-impl<'a> LineIndex<'a> {
-    pub fn new(src: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { src, starts }
-    }
+/// What a `check` of several files reports beyond the findings: the files
+/// that could not be read, and for each file read whether it declares
+/// anything to analyse.
+#[derive(Clone, Debug, Default)]
+pub struct RunInfo {
+    pub errors: Vec<InputError>,
+    /// Parallel to the files: `true` for a file that declares no server
+    /// (empty, or only comments, zones, a `stack` line): nothing was analysed.
+    pub nothing_declared: Vec<bool>,
+}
 
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.src.len());
-        let line = self.starts.partition_point(|s| *s <= offset) - 1;
-        let start = self.starts[line];
-        let col = self
-            .src
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line + 1, col + 1)
-    }
+/// The note a summary carries for a file with nothing in it to analyse.
+pub const NOTHING_DECLARED: &str = "it declares nothing: nothing to analyse";
+
+/// Whether a checked file declares nothing to analyse: no server, hence no
+/// record that could serve and no finding of the analysis to expect.
+pub fn nothing_declared(checked: &crate::Checked) -> bool {
+    checked.model.servers.is_empty() && checked.model.records.is_empty()
 }
 
 /// "2 errors, 5 warnings"

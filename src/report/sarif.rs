@@ -1,13 +1,14 @@
 //! `--format sarif`: SARIF 2.1.0 for GitHub code scanning, written with the
 //! typed model of the `serde-sarif` crate.
 
-use super::{rule_url, FileReport, LineIndex};
+use super::paths::uri;
+use super::{rule_url, FileReport, LineIndex, RunInfo, NOTHING_DECLARED};
 use crate::analysis::rules;
 use crate::diag::{RuleId, Severity};
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Suppression, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
+    ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 use std::path::Path;
 
@@ -27,28 +28,57 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// A path as a URI relative to `base` (the working directory) when it lies
-/// under it: forward slashes, percent-escaped.
-fn uri(path: &str, base: Option<&Path>) -> String {
-    let rel = base
-        .and_then(|b| Path::new(path).strip_prefix(b).ok())
-        .and_then(|p| p.to_str());
-    let path = rel.unwrap_or(path);
-    let path = path.strip_prefix("./").unwrap_or(path);
-    let mut out = String::new();
-    for b in path.replace('\\', "/").bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The SARIF log of the files; `base` is the directory artifact URIs are
 /// relative to (the working directory).
 pub fn render(files: &[FileReport<'_>], base: Option<&Path>) -> String {
+    render_run(files, &RunInfo::default(), base)
+}
+
+/// The SARIF log of a `check` run. Columns count Unicode scalar values
+/// (`columnKind: unicodeCodePoints`; SARIF's default would be UTF-16 code
+/// units). Files that could not be read are `error` notifications of a
+/// failed invocation (`executionSuccessful: false`); a file that declares
+/// nothing is a `note` notification.
+pub fn render_run(files: &[FileReport<'_>], info: &RunInfo, base: Option<&Path>) -> String {
+    let file_location = |path: &str| {
+        Location::builder()
+            .physical_location(
+                PhysicalLocation::builder()
+                    .artifact_location(ArtifactLocation::builder().uri(uri(path, base)).build())
+                    .build(),
+            )
+            .build()
+    };
+    let mut notifications: Vec<Notification> = info
+        .errors
+        .iter()
+        .map(|e| {
+            Notification::builder()
+                .level(serde_json::json!("error"))
+                .message(Message::builder().text(e.message.clone()).build())
+                .locations(vec![file_location(&e.file)])
+                .build()
+        })
+        .collect();
+    for (file, nothing) in files.iter().zip(&info.nothing_declared) {
+        if *nothing && file.errors() == 0 {
+            notifications.push(
+                Notification::builder()
+                    .level(serde_json::json!("note"))
+                    .message(
+                        Message::builder()
+                            .text(format!("{}: {NOTHING_DECLARED}", file.path))
+                            .build(),
+                    )
+                    .locations(vec![file_location(file.path)])
+                    .build(),
+            );
+        }
+    }
+    let invocation = Invocation::builder()
+        .execution_successful(info.errors.is_empty())
+        .tool_execution_notifications(notifications)
+        .build();
     let descriptors: Vec<ReportingDescriptor> = RuleId::ALL
         .iter()
         .map(|r| {
@@ -138,13 +168,16 @@ pub fn render(files: &[FileReport<'_>], base: Option<&Path>) -> String {
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
+        .invocations(vec![invocation])
+        .column_kind(serde_json::json!("unicodeCodePoints"))
         .build();
     let log = Sarif::builder()
         .schema(SCHEMA)
         .version(serde_json::json!("2.1.0"))
         .runs(vec![run])
         .build();
-    let mut s = serde_json::to_string_pretty(&log).expect("SARIF serializes");
+    let mut s =
+        super::text::json_safe(serde_json::to_string_pretty(&log).expect("SARIF serializes"));
     s.push('\n');
     s
 }
