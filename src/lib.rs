@@ -58,16 +58,10 @@ impl Checked {
 pub fn check(src: &str) -> Checked {
     let parsed = syntax::parse(src);
     let (model, mut statics) = model::resolve(&parsed.file);
-    let syntax_failed = !parsed.errors.is_empty();
-    if syntax_failed {
-        // What did not parse is missing from the model: findings that only
-        // say "something is missing" would be noise beside the syntax error.
-        statics.retain(|f| {
-            !matches!(
-                f.rule,
-                RuleId::UnknownName | RuleId::NoPrimary | RuleId::ManyPrimaries | RuleId::Cycle
-            )
-        });
+    if !parsed.failed.is_empty() {
+        // What did not parse is missing from the model: drop the findings
+        // that what failed could explain, and keep the others.
+        statics.retain(|f| !explained_by_failed(src, &parsed.failed, &model, f));
     }
     let mut findings = parsed.errors;
     findings.extend(statics);
@@ -84,6 +78,34 @@ pub fn check(src: &str) -> Checked {
         analysis,
         findings,
         suppressed,
+    }
+}
+
+/// True when a finding may only say that something in a statement that
+/// failed to parse is missing: an unknown name written in the failed text, or
+/// a group's missing primary (or members) when one of its lines failed.
+fn explained_by_failed(src: &str, failed: &[syntax::Span], m: &Model, f: &Finding) -> bool {
+    let in_failed_text = |name: &str| {
+        failed.iter().any(|sp| {
+            src.get(sp.start..sp.end).is_some_and(|text| {
+                text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+                    .any(|w| w == name || w.trim_end_matches('.') == name)
+            })
+        })
+    };
+    let in_group = |subject: Option<&str>| {
+        subject.and_then(|g| m.find_group(g)).is_some_and(|g| {
+            let d = m.group(g).decl;
+            failed
+                .iter()
+                .any(|sp| d.start <= sp.start && sp.start < d.end.max(d.start + 1))
+        })
+    };
+    match f.rule {
+        RuleId::UnknownName => f.subject.as_deref().is_some_and(in_failed_text),
+        RuleId::UnknownZone => f.message.split('`').nth(1).is_some_and(in_failed_text),
+        RuleId::NoPrimary | RuleId::EmptyGroup => in_group(f.subject.as_deref()),
+        _ => false,
     }
 }
 
