@@ -61,7 +61,13 @@ pub fn check(src: &str) -> Checked {
     if !parsed.failed.is_empty() {
         // What did not parse is missing from the model: drop the findings
         // that what failed could explain, and keep the others.
-        statics.retain(|f| !explained_by_failed(src, &parsed.failed, &model, f));
+        let words = failed_words(src, &parsed.failed);
+        let groups: std::collections::HashMap<&str, syntax::Span> = model
+            .groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.decl))
+            .collect();
+        statics.retain(|f| !explained_by_failed(&words, &parsed.failed, &groups, f));
     }
     let mut findings = parsed.errors;
     findings.extend(statics);
@@ -81,29 +87,44 @@ pub fn check(src: &str) -> Checked {
     }
 }
 
+/// The names written in the text that failed to parse.
+fn failed_words<'s>(src: &'s str, failed: &[syntax::Span]) -> std::collections::HashSet<&'s str> {
+    failed
+        .iter()
+        .filter_map(|sp| src.get(sp.start..sp.end))
+        .flat_map(|text| {
+            text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+                .map(|w| w.trim_end_matches('.'))
+        })
+        .collect()
+}
+
 /// True when a finding may only say that something in a statement that
 /// failed to parse is missing: an unknown name written in the failed text, or
 /// a group's missing primary (or members) when one of its lines failed.
-fn explained_by_failed(src: &str, failed: &[syntax::Span], m: &Model, f: &Finding) -> bool {
-    let in_failed_text = |name: &str| {
-        failed.iter().any(|sp| {
-            src.get(sp.start..sp.end).is_some_and(|text| {
-                text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
-                    .any(|w| w == name || w.trim_end_matches('.') == name)
-            })
-        })
-    };
+fn explained_by_failed(
+    words: &std::collections::HashSet<&str>,
+    failed: &[syntax::Span],
+    groups: &std::collections::HashMap<&str, syntax::Span>,
+    f: &Finding,
+) -> bool {
+    // `failed` is in source order: the first range at or after the group's
+    // start tells whether one lies inside it.
     let in_group = |subject: Option<&str>| {
-        subject.and_then(|g| m.find_group(g)).is_some_and(|g| {
-            let d = m.group(g).decl;
+        subject.and_then(|g| groups.get(g)).is_some_and(|d| {
+            let i = failed.partition_point(|sp| sp.start < d.start);
             failed
-                .iter()
-                .any(|sp| d.start <= sp.start && sp.start < d.end.max(d.start + 1))
+                .get(i)
+                .is_some_and(|sp| sp.start < d.end.max(d.start + 1))
         })
     };
     match f.rule {
-        RuleId::UnknownName => f.subject.as_deref().is_some_and(in_failed_text),
-        RuleId::UnknownZone => f.message.split('`').nth(1).is_some_and(in_failed_text),
+        RuleId::UnknownName => f.subject.as_deref().is_some_and(|n| words.contains(n)),
+        RuleId::UnknownZone => f
+            .message
+            .split('`')
+            .nth(1)
+            .is_some_and(|n| words.contains(n)),
         RuleId::NoPrimary | RuleId::EmptyGroup => in_group(f.subject.as_deref()),
         _ => false,
     }
