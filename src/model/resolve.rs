@@ -1479,6 +1479,10 @@ fn statement_subject(stmt: &ast::Statement) -> Option<String> {
         ast::Statement::Server(s) => s.name.text.clone(),
         ast::Statement::Group(g) => g.name.text.clone(),
         ast::Statement::Domain(d) => canonical_domain(&d.name.text),
+        // Server, group and zone names hold no dot: a dotted subject is a record.
+        ast::Statement::Allow(a) if a.subject.text.contains('.') => {
+            canonical_domain(&a.subject.text)
+        }
         ast::Statement::Allow(a) => a.subject.text.clone(),
         ast::Statement::Link(l) => l.sources.first()?.text.clone(),
     })
