@@ -47,3 +47,19 @@ fn grammar_only(b: Bencher, n: usize) {
     let src = generate::stack(n);
     b.bench(|| stackc::syntax::grammar_accepts(black_box(&src)));
 }
+
+/// Issue 9 B5: one line repeating an attribute N times and a role N times,
+/// checked and reported as JSON (each repeat once cost a finding).
+#[divan::bench(args = [10_000, 40_000, 160_000], sample_count = 3)]
+fn repeated_items(b: Bencher, n: usize) {
+    let src = format!(
+        "server a: nginx{} 10.0.0.1 {}\n",
+        "+nginx".repeat(n),
+        "firewall ".repeat(n)
+    );
+    b.bench(|| {
+        let c = stackc::check(black_box(&src));
+        let r = stackc::report::FileReport::new("x.stack", &src, &c);
+        stackc::report::json::render(&[r])
+    });
+}

@@ -86,6 +86,8 @@ rules! {
     NoMonitoring = "no-monitoring", Warning, Analysis;
     SharedHost = "shared-host", Warning, Analysis;
     UnusedAllow = "unused-allow", Warning, Meta;
+    EmptyGroup = "empty-group", Warning, Analysis;
+    IgnoredAttribute = "ignored-attribute", Warning, Analysis;
 }
 
 impl RuleId {

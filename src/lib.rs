@@ -58,16 +58,16 @@ impl Checked {
 pub fn check(src: &str) -> Checked {
     let parsed = syntax::parse(src);
     let (model, mut statics) = model::resolve(&parsed.file);
-    let syntax_failed = !parsed.errors.is_empty();
-    if syntax_failed {
-        // What did not parse is missing from the model: findings that only
-        // say "something is missing" would be noise beside the syntax error.
-        statics.retain(|f| {
-            !matches!(
-                f.rule,
-                RuleId::UnknownName | RuleId::NoPrimary | RuleId::ManyPrimaries | RuleId::Cycle
-            )
-        });
+    if !parsed.failed.is_empty() {
+        // What did not parse is missing from the model: drop the findings
+        // that what failed could explain, and keep the others.
+        let words = failed_words(src, &parsed.failed);
+        let groups: std::collections::HashMap<&str, syntax::Span> = model
+            .groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.decl))
+            .collect();
+        statics.retain(|f| !explained_by_failed(&words, &parsed.failed, &groups, f));
     }
     let mut findings = parsed.errors;
     findings.extend(statics);
@@ -84,6 +84,49 @@ pub fn check(src: &str) -> Checked {
         analysis,
         findings,
         suppressed,
+    }
+}
+
+/// The names written in the text that failed to parse.
+fn failed_words<'s>(src: &'s str, failed: &[syntax::Span]) -> std::collections::HashSet<&'s str> {
+    failed
+        .iter()
+        .filter_map(|sp| src.get(sp.start..sp.end))
+        .flat_map(|text| {
+            text.split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+                .map(|w| w.trim_end_matches('.'))
+        })
+        .collect()
+}
+
+/// True when a finding may only say that something in a statement that
+/// failed to parse is missing: an unknown name written in the failed text, or
+/// a group's missing primary (or members) when one of its lines failed.
+fn explained_by_failed(
+    words: &std::collections::HashSet<&str>,
+    failed: &[syntax::Span],
+    groups: &std::collections::HashMap<&str, syntax::Span>,
+    f: &Finding,
+) -> bool {
+    // `failed` is in source order: the first range at or after the group's
+    // start tells whether one lies inside it.
+    let in_group = |subject: Option<&str>| {
+        subject.and_then(|g| groups.get(g)).is_some_and(|d| {
+            let i = failed.partition_point(|sp| sp.start < d.start);
+            failed
+                .get(i)
+                .is_some_and(|sp| sp.start < d.end.max(d.start + 1))
+        })
+    };
+    match f.rule {
+        RuleId::UnknownName => f.subject.as_deref().is_some_and(|n| words.contains(n)),
+        RuleId::UnknownZone => f
+            .message
+            .split('`')
+            .nth(1)
+            .is_some_and(|n| words.contains(n)),
+        RuleId::NoPrimary | RuleId::EmptyGroup => in_group(f.subject.as_deref()),
+        _ => false,
     }
 }
 

@@ -390,3 +390,48 @@ fn completions_and_man_page() {
         "man/stackc.1 is stale: run `cargo run -- man > man/stackc.1`"
     );
 }
+
+/// Issue 9 E17: JSON `subject` is the server, group, record or link source a
+/// static finding is about, as CLI.md says; B5: a line repeating a key
+/// thousands of times is one finding.
+#[test]
+fn json_subjects_of_static_findings() {
+    let src = format!(
+        "group web: nginx+ngnix zone=nowhere {{\n  server web-01 0.0.0.0 colour=red\n}}\nserver s: app 10.0.0.1 {}\nweb -> s : http read\ndomain Example.COM. {{ www AAAA -> web }}\n",
+        "firewall ".repeat(5000)
+    );
+    let out = stackc()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin(src)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["subject"].as_str().unwrap_or("null").to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("unknown-role", "web"),
+        ("unknown-zone", "web"),
+        ("unknown-attribute", "web-01"),
+        ("bad-value", "web-01"),
+        ("bad-value", "s"),
+        ("bad-value", "www.example.com"),
+        ("ignored-attribute", "web-01"),
+    ] {
+        assert!(
+            got.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} not in {got:?}"
+        );
+    }
+    assert!(got.len() < 20, "{got:?}");
+    assert!(got.iter().all(|(_, s)| s != "null"), "{got:?}");
+}

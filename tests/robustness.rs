@@ -68,6 +68,8 @@ proptest! {
         let c = stackc::check(&text);
         for f in &c.findings {
             prop_assert!(f.span.start <= f.span.end && f.span.end <= text.len(), "{:?} in {:?}", f, text);
+            // CLI.md: every finding but `syntax` names what it is about.
+            prop_assert!(f.rule == stackc::diag::RuleId::Syntax || f.subject.is_some(), "{:?} in {:?}", f, text);
             for l in &f.labels {
                 prop_assert!(l.span.end <= text.len());
             }
@@ -82,6 +84,28 @@ proptest! {
         };
         let _ = stackc::report::human::render(&r, stackc::report::human::Style { color: false, width: 80 });
         let _ = stackc::report::sarif::render(std::slice::from_ref(&r), None);
+    }
+
+    /// Issue 9 B5: however often keys repeat, one finding per repeated key.
+    #[test]
+    fn repeated_keys_give_one_finding_each(
+        attrs in proptest::collection::vec(proptest::sample::select(&["firewall", "monitor=agent", "port=81", "firewal", "zone=a"][..]), 0..60),
+        roles in proptest::collection::vec(proptest::sample::select(&["nginx", "app", "ngnix"][..]), 1..40),
+    ) {
+        let src = format!("zone a\nserver s: {} 10.0.0.1 {}\n", roles.join("+"), attrs.join(" "));
+        let c = stackc::check(&src);
+        let key = |a: &str| a.split('=').next().unwrap().to_string();
+        let mut repeated = std::collections::BTreeSet::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for k in attrs.iter().map(|a| key(a)).chain(roles.iter().map(|r| format!("role {r}"))) {
+            if !seen.insert(k.clone()) {
+                repeated.insert(k);
+            }
+        }
+        let repeats = c.findings.iter().filter(|f| f.message.contains(" is given ") || f.message.contains(" is listed ")).count();
+        prop_assert_eq!(repeats, repeated.len(), "{:?}", c.findings);
+        let unknown = c.findings.iter().filter(|f| matches!(f.rule.as_str(), "unknown-attribute" | "unknown-role")).count();
+        prop_assert!(unknown <= 2, "{:?}", c.findings);
     }
 
     #[test]

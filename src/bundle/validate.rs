@@ -7,7 +7,7 @@ use super::plan::{Plan, FIRST_VRID, LAST_VRID};
 use super::text;
 use super::Flavor;
 use crate::diag::{Finding, RuleId};
-use crate::model::{Failover, Model, Protocol, RecordType, Role};
+use crate::model::{Failover, Model, Protocol, Role};
 use crate::syntax::{self as ast, Span};
 use crate::Checked;
 use std::collections::{BTreeMap, HashMap};
@@ -23,7 +23,7 @@ pub fn validate(checked: &Checked) -> Vec<Finding> {
     }
     let plan = Plan::new(m, Flavor::Mysql);
     vrrp(m, &plan, &mut out);
-    records(m, &plan, &mut out);
+    records(m, &mut out);
     identifiers(m, &mut out);
     listeners(m, &plan, &mut out);
     health_paths(m, &mut out);
@@ -38,16 +38,6 @@ fn bad(span: Span, subject: &str, msg: String, label: &str, help: &str) -> Findi
 }
 
 // ---- strings that reach config files -------------------------------------
-
-/// A package-like word: `sumologic`, `python3.11`, `node`.
-fn is_word(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || b"._+-".contains(c))
-}
 
 /// A command systemd runs as written: words of letters, digits and
 /// `_ . / : = , @ + -`, starting with a program name or absolute path
@@ -107,13 +97,6 @@ fn attrs(list: &[ast::Attr], subject: &str, out: &mut Vec<Finding>) {
         let Some(v) = &a.value else { continue };
         let text = v.text.as_str();
         let refusal = match a.key.text.as_str() {
-            "monitor" | "runtime" if !is_word(text) => Some((
-                format!(
-                    "`{}` is not a name the bundle can write into its inventory and unit files",
-                    a.key.text
-                ),
-                "letters, digits and `. _ + -` only, starting with a letter or digit, e.g. `sumologic`, `python3`",
-            )),
             "command" if !is_command(text) => Some((
                 "`command` holds characters a systemd `ExecStart=` line would read as syntax (quotes, `$`, `%`, `;`, `\\`, `#`, braces...)".to_string(),
                 "write the program and its arguments with letters, digits, spaces and `_ . / : = , @ + -` only; put shell syntax in a script and run the script",
@@ -218,8 +201,7 @@ fn is_host_label(l: &str) -> bool {
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
 }
 
-fn records(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
-    let mut domains: HashMap<String, Span> = HashMap::new();
+fn records(m: &Model, out: &mut Vec<Finding>) {
     for d in &m.domains {
         let name = text::domain(&d.name);
         if !name.split('.').all(is_host_label) {
@@ -249,55 +231,8 @@ fn records(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    for d in &m.domains {
-        let key = text::domain(&d.name);
-        if let Some(first) = domains.get(&key) {
-            out.push(
-                bad(
-                    d.span,
-                    &d.name,
-                    format!("`{}` is the same domain as an earlier one", d.name),
-                    "same zone again",
-                    "DNS names ignore case and the trailing dot: put all records in one block",
-                )
-                .with_label(*first, "first declared here"),
-            );
-        } else {
-            domains.insert(key, d.span);
-        }
-    }
-    for r in &m.records {
-        let want_v4 = match r.rtype {
-            RecordType::A => true,
-            RecordType::Aaaa => false,
-            RecordType::Cname => continue,
-        };
-        for t in &r.targets {
-            let wrong = plan
-                .endpoints(t.target, t.protocol, false)
-                .into_iter()
-                .find(|ip| ip.is_ipv4() != want_v4);
-            if let Some(ip) = wrong {
-                out.push(bad(
-                    t.span,
-                    &r.subject,
-                    format!(
-                        "the {} record `{}` points at {}, whose address {ip} is {}",
-                        r.rtype.as_str(),
-                        r.subject,
-                        m.target_name(t.target),
-                        if ip.is_ipv4() { "IPv4" } else { "IPv6" }
-                    ),
-                    "wrong address family",
-                    if want_v4 {
-                        "use an AAAA record for IPv6 addresses"
-                    } else {
-                        "use an A record for IPv4 addresses"
-                    },
-                ));
-            }
-        }
-    }
+    // The address family of A and AAAA records, and domains repeated in
+    // another case, are checked by the model (`check`).
 }
 
 /// Names become identifiers with `-` turned into `_` (environment

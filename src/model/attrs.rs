@@ -48,9 +48,14 @@ pub enum ValueKind {
     Address,
     /// Free text (quoted when it has spaces).
     Text,
+    /// A package-like word the bundle writes into its inventory and unit
+    /// files: letters, digits and `. _ + -`, starting with a letter or digit,
+    /// at most 64 characters (`sumologic`, `python3.11`).
+    Word,
     /// An absolute URI path.
     Path,
-    /// A non-negative whole number.
+    /// A whole number of seconds, 1 to 2147483647 (RFC 2181's largest TTL,
+    /// which BIND takes).
     Seconds,
 }
 
@@ -143,14 +148,14 @@ pub static ATTRS: &[AttrSpec] = &[
     AttrSpec {
         key: "monitor",
         places: AttrPlace::HOSTS,
-        value: ValueKind::Text,
+        value: ValueKind::Word,
         needs: None,
         doc: "the monitoring agent that runs there",
     },
     AttrSpec {
         key: "runtime",
         places: AttrPlace::HOSTS,
-        value: ValueKind::Text,
+        value: ValueKind::Word,
         needs: Some(("app", |r| r.runs_code)),
         doc: "the application runtime (python, node, php, ruby, java)",
     },

@@ -11,6 +11,11 @@ use std::net::IpAddr;
 
 /// Longest name: names become host names and config identifiers.
 pub const MAX_NAME: usize = 63;
+/// Longest DNS name in text, without the trailing dot (RFC 1035: 255 octets
+/// on the wire).
+pub const MAX_FQDN: usize = 253;
+/// Largest TTL (RFC 2181 §8): BIND refuses more.
+pub const MAX_TTL: u64 = 2_147_483_647;
 
 /// Resolves a parsed file into a model, with every static error found.
 pub fn resolve(file: &ast::File) -> (Model, Vec<Finding>) {
@@ -19,6 +24,7 @@ pub fn resolve(file: &ast::File) -> (Model, Vec<Finding>) {
     r.attributes(file);
     r.replication();
     r.links_and_records(file);
+    r.record_families();
     r.allows(file);
     r.addresses();
     let cycles = graph::build(&mut r.m);
@@ -40,6 +46,47 @@ struct Resolver {
     names: HashMap<String, (Name, Span)>,
     /// Addresses in source order: (address, span, whose).
     addresses: Vec<(IpAddr, Span, String)>,
+    /// What the statement being read is about: the subject of the findings
+    /// that do not name one themselves (CLI.md).
+    about: Option<String>,
+}
+
+/// Keys (attributes, roles) met in one list: a repeated key is counted and
+/// reported once, however often it repeats (issue 9 B5).
+#[derive(Default)]
+struct Seen {
+    keys: HashSet<String>,
+    /// Repeated keys in order of first repeat: (key, span of the first
+    /// repeat, how often it is written).
+    repeats: Vec<(String, Span, usize)>,
+    index: HashMap<String, usize>,
+}
+
+impl Seen {
+    /// True the first time `key` is met.
+    fn first(&mut self, key: &str, span: Span) -> bool {
+        if !self.keys.contains(key) {
+            self.keys.insert(key.to_string());
+            return true;
+        }
+        match self.index.get(key) {
+            Some(&i) => self.repeats[i].2 += 1,
+            None => {
+                self.index.insert(key.to_string(), self.repeats.len());
+                self.repeats.push((key.to_string(), span, 2));
+            }
+        }
+        false
+    }
+}
+
+/// "twice", "3 times".
+fn times(n: usize) -> String {
+    if n == 2 {
+        "twice".into()
+    } else {
+        format!("{n} times")
+    }
 }
 
 /// Host attributes a group hands down to its members.
@@ -66,8 +113,26 @@ enum Value {
 }
 
 impl Resolver {
-    fn error(&mut self, f: Finding) {
+    fn error(&mut self, mut f: Finding) {
+        if f.subject.is_none() {
+            f.subject.clone_from(&self.about);
+        }
         self.out.push(f);
+    }
+
+    /// One `bad-value` per repeated attribute key of a list.
+    fn report_repeated_attrs(&mut self, seen: Seen) {
+        for (key, span, n) in seen.repeats {
+            self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    span,
+                    format!("`{key}` is given {}", times(n)),
+                )
+                .label("given again here")
+                .help("keep one of them"),
+            );
+        }
     }
 
     fn check_name(&mut self, name: &Spanned, what: &str) {
@@ -115,6 +180,7 @@ impl Resolver {
     fn declare(&mut self, file: &ast::File) {
         let mut stack_span: Option<Span> = None;
         for stmt in &file.statements {
+            self.about = statement_subject(stmt);
             match stmt {
                 ast::Statement::Stack(s) => {
                     self.check_name(&s.name, "stack");
@@ -169,7 +235,22 @@ impl Resolver {
                             port: None,
                         });
                     }
+                    if g.members.is_empty() {
+                        self.error(
+                            Finding::new(
+                                RuleId::EmptyGroup,
+                                g.name.span,
+                                format!("the group `{}` has no members", g.name.text),
+                            )
+                            .label("nothing inside `{ }`")
+                            .help(format!(
+                                "add its servers, `group {}: ROLES {{ server NAME ADDRESS }}`, or remove the group",
+                                g.name.text
+                            )),
+                        );
+                    }
                     for mem in &g.members {
+                        self.about = Some(mem.name.text.clone());
                         let group = registered.then_some(gid);
                         if let Some(sid) = self.new_server(&mem.name, mem.span, roles, group) {
                             if registered {
@@ -216,19 +297,14 @@ impl Resolver {
 
     fn roles(&mut self, written: &[Spanned]) -> RoleSet {
         let mut set = RoleSet::default();
+        let mut seen = Seen::default();
         for r in written {
+            if !seen.first(&r.text, r.span) {
+                continue;
+            }
             match Role::lookup(&r.text) {
                 Some(role) => {
-                    if !set.insert(role) {
-                        self.error(
-                            Finding::new(
-                                RuleId::BadValue,
-                                r.span,
-                                format!("the role `{}` is listed twice", r.text),
-                            )
-                            .label("listed again here"),
-                        );
-                    }
+                    set.insert(role);
                 }
                 None => {
                     let mut f = Finding::new(
@@ -236,7 +312,6 @@ impl Resolver {
                         r.span,
                         format!("unknown role `{}`", r.text),
                     )
-                    .subject(r.text.clone())
                     .label("not a role");
                     let names = Role::all().map(Role::name);
                     f = f.help(match did_you_mean(&r.text, names) {
@@ -250,6 +325,17 @@ impl Resolver {
                 }
             }
         }
+        for (role, span, n) in seen.repeats {
+            self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    span,
+                    format!("the role `{role}` is listed {}", times(n)),
+                )
+                .label("listed again here")
+                .help("list each role once"),
+            );
+        }
         set
     }
 
@@ -257,6 +343,7 @@ impl Resolver {
 
     fn attributes(&mut self, file: &ast::File) {
         for stmt in &file.statements {
+            self.about = statement_subject(stmt);
             match stmt {
                 ast::Statement::Server(s) => {
                     let Some(sid) = self.server_declared_at(&s.name) else {
@@ -303,7 +390,7 @@ impl Resolver {
         let mut track = None;
         let mut unicast = None;
         let mut failover = None;
-        let mut seen = HashSet::new();
+        let mut seen = Seen::default();
         for a in &g.attrs {
             let Some(spec) = self.attr_spec(a, AttrPlace::GROUP, roles, &mut seen) else {
                 continue;
@@ -320,7 +407,9 @@ impl Resolver {
                     })
                 }
                 ("vip", Value::Address(ip)) => {
-                    vip = Some((ip, a.value.as_ref().map_or(a.span, |v| v.span)))
+                    let span = a.value.as_ref().map_or(a.span, |v| v.span);
+                    self.special_address(ip, span, &format!("the vip of {}", g.name.text));
+                    vip = Some((ip, span))
                 }
                 ("track", _) => track = Some(a.key.span),
                 ("unicast", _) => unicast = Some(a.key.span),
@@ -334,6 +423,7 @@ impl Resolver {
                 (_, v) => set_host(&mut host, spec.key, v),
             }
         }
+        self.report_repeated_attrs(seen);
         let mode = mode.unwrap_or_default();
         let is_mysql = roles.any(|r| r.replicated);
         // Attributes that only make sense for active-passive groups (§7.12).
@@ -397,6 +487,7 @@ impl Resolver {
             grp.port = host.port;
         }
         for mem in &g.members {
+            self.about = Some(mem.name.text.clone());
             let Some(sid) = self.server_declared_at(&mem.name) else {
                 continue;
             };
@@ -419,7 +510,7 @@ impl Resolver {
         host: &mut HostAttrs,
         db: &mut Option<DbRole>,
     ) {
-        let mut seen = HashSet::new();
+        let mut seen = Seen::default();
         for a in list {
             let Some(spec) = self.attr_spec(a, place, roles, &mut seen) else {
                 continue;
@@ -451,6 +542,7 @@ impl Resolver {
                 key => set_host(host, key, v),
             }
         }
+        self.report_repeated_attrs(seen);
     }
 
     /// Checks that an attribute exists and may stand here; reports
@@ -460,9 +552,12 @@ impl Resolver {
         a: &ast::Attr,
         place: AttrPlace,
         roles: RoleSet,
-        seen: &mut HashSet<String>,
+        seen: &mut Seen,
     ) -> Option<&'static AttrSpec> {
         let key = &a.key.text;
+        if !seen.first(key, a.span) {
+            return None;
+        }
         let Some(spec) = attrs::lookup(key) else {
             let candidates = attrs::ATTRS
                 .iter()
@@ -473,7 +568,6 @@ impl Resolver {
                 a.key.span,
                 format!("unknown attribute `{key}`"),
             )
-            .subject(key.clone())
             .label("not an attribute");
             if let Some(h) = did_you_mean(key, candidates) {
                 f = f.help(h);
@@ -511,7 +605,6 @@ impl Resolver {
                     a.key.span,
                     format!("`{key}` does not apply to {}", place.describe()),
                 )
-                .subject(key.clone())
                 .label("not here")
                 .help(format!("`{key}` is written on {wher}")),
             );
@@ -528,7 +621,6 @@ impl Resolver {
                             roles.joined()
                         ),
                     )
-                    .subject(key.clone())
                     .label(format!("needs the {words} role"))
                     .help(format!(
                         "remove `{key}`, or give the server the {words} role"
@@ -536,14 +628,6 @@ impl Resolver {
                 );
                 return None;
             }
-        }
-        if !seen.insert(key.clone()) {
-            self.error(
-                Finding::new(RuleId::BadValue, a.span, format!("`{key}` is given twice"))
-                    .label("given again here")
-                    .help("keep one of them"),
-            );
-            return None;
         }
         Some(spec)
     }
@@ -583,7 +667,6 @@ impl Resolver {
                         v.span,
                         format!("the zone `{text}` is not declared"),
                     )
-                    .subject(text.to_string())
                     .label("no such zone");
                     let zones = self.m.zones.iter().map(|z| z.name.as_str());
                     f = f.help(match did_you_mean(text, zones) {
@@ -635,10 +718,41 @@ impl Resolver {
                     ))
                 }
             }
-            ValueKind::Seconds => text
-                .parse::<u32>()
-                .map(Value::Seconds)
-                .map_err(|_| bad(format!("`{text}` is not a number of seconds"), None)),
+            ValueKind::Word => {
+                let b = text.as_bytes();
+                if !b.is_empty()
+                    && b.len() <= 64
+                    && b[0].is_ascii_alphanumeric()
+                    && b.iter()
+                        .all(|c| c.is_ascii_alphanumeric() || b"._+-".contains(c))
+                {
+                    Ok(Value::Text(text.to_string()))
+                } else {
+                    Err(bad(
+                        format!("`{text}` is not a name the bundle can write into its inventory and unit files"),
+                        Some(format!("`{key}` is one word: letters, digits and `. _ + -`, starting with a letter or digit, at most 64 characters, e.g. `sumologic`, `python3`")),
+                    ))
+                }
+            }
+            ValueKind::Seconds => match text.parse::<u64>() {
+                Ok(n) if (1..=MAX_TTL).contains(&n) => Ok(Value::Seconds(n as u32)),
+                Ok(_) => Err(bad(
+                    format!("`{key}={text}` is out of range: a TTL is 1 to {MAX_TTL} seconds"),
+                    Some(format!(
+                        "{MAX_TTL} is the largest TTL DNS (RFC 2181) and BIND take; 3600 is usual"
+                    )),
+                )),
+                Err(_) if text.bytes().all(|c| c.is_ascii_digit()) => Err(bad(
+                    format!("`{key}={text}` is out of range: a TTL is 1 to {MAX_TTL} seconds"),
+                    None,
+                )),
+                Err(_) => Err(bad(
+                    format!("`{text}` is not a number of seconds"),
+                    Some(format!(
+                        "a TTL is a whole number of seconds, 1 to {MAX_TTL}"
+                    )),
+                )),
+            },
         };
         match result {
             Ok(v) => Some(v),
@@ -653,6 +767,8 @@ impl Resolver {
         let Some(a) = written else { return };
         match a.text.parse::<IpAddr>() {
             Ok(ip) => {
+                let name = self.m.servers[sid.index()].name.clone();
+                self.special_address(ip, a.span, &format!("the address of {name}"));
                 self.m.servers[sid.index()].address = Some(ip);
                 let whose = format!("server `{}`", self.m.servers[sid.index()].name);
                 self.addresses.push((ip, a.span, whose));
@@ -666,6 +782,87 @@ impl Resolver {
                 .subject(self.m.servers[sid.index()].name.clone())
                 .label("bad address"),
             ),
+        }
+    }
+
+    /// An A record publishes IPv4 addresses and an AAAA record IPv6 ones:
+    /// each target must have an address of that family where the record's
+    /// requests go (a vip for an active-passive group, else every member).
+    fn record_families(&mut self) {
+        let mut found = Vec::new();
+        for r in &self.m.records {
+            let want_v4 = match r.rtype {
+                RecordType::A => true,
+                RecordType::Aaaa => false,
+                RecordType::Cname => continue,
+            };
+            for t in &r.targets {
+                let addrs: Vec<IpAddr> = match t.target {
+                    Target::Server(s) => self.m.servers[s.index()].address.into_iter().collect(),
+                    Target::Group(g) => {
+                        let grp = &self.m.groups[g.index()];
+                        match grp.vip {
+                            Some(vip) if grp.mode == Mode::ActivePassive => vec![vip],
+                            _ => grp
+                                .members
+                                .iter()
+                                .filter_map(|s| self.m.servers[s.index()].address)
+                                .collect(),
+                        }
+                    }
+                };
+                if let Some(ip) = addrs.into_iter().find(|ip| ip.is_ipv4() != want_v4) {
+                    let holder = match t.target {
+                        Target::Group(g) if self.m.groups[g.index()].vip == Some(ip) => {
+                            format!("the vip of {}", self.m.groups[g.index()].name)
+                        }
+                        Target::Group(g) => self.m.groups[g.index()]
+                            .members
+                            .iter()
+                            .map(|s| &self.m.servers[s.index()])
+                            .find(|s| s.address == Some(ip))
+                            .map_or_else(String::new, |s| s.name.clone()),
+                        Target::Server(_) => String::new(),
+                    };
+                    let holder = if holder.is_empty() {
+                        holder
+                    } else {
+                        format!(" ({holder})")
+                    };
+                    found.push(
+                        Finding::new(
+                            RuleId::BadValue,
+                            t.span,
+                            format!(
+                                "the {} record `{}` points at {}, whose address {ip}{holder} is {}",
+                                r.rtype.as_str(),
+                                r.subject,
+                                self.m.target_name(t.target),
+                                if ip.is_ipv4() { "IPv4" } else { "IPv6" }
+                            ),
+                        )
+                        .subject(r.subject.clone())
+                        .label("wrong address family")
+                        .help(if want_v4 {
+                            "an A record holds IPv4 addresses: use an AAAA record for IPv6 ones"
+                        } else {
+                            "an AAAA record holds IPv6 addresses: use an A record for IPv4 ones"
+                        }),
+                    );
+                }
+            }
+        }
+        self.out.extend(found);
+    }
+
+    /// `bad-value` for an address no server or vip can hold.
+    fn special_address(&mut self, ip: IpAddr, span: Span, whose: &str) {
+        if let Some(why) = special_address(ip) {
+            self.error(
+                Finding::new(RuleId::BadValue, span, format!("{whose}, {ip}, is {why}"))
+                    .label("not a host address")
+                    .help("give it the unicast address it is reached at on its network"),
+            );
         }
     }
 
@@ -852,6 +1049,26 @@ impl Resolver {
                             .help("use http, or point the link at a mysql server or group"),
                         );
                     }
+                    if matches!(p, Protocol::Http | Protocol::Https)
+                        && !roles.is_empty()
+                        && !roles.any(|r| r.protocol == Protocol::Http)
+                    {
+                        self.error(
+                            Finding::new(
+                                RuleId::BadValue,
+                                proto.map_or(n.span, |p| p.protocol.span),
+                                format!(
+                                    "`{}` serves no http, so {what} to it cannot be `{p}`",
+                                    n.text
+                                ),
+                            )
+                            .label(format!("{p} to a server that only runs {}", roles.joined()))
+                            .with_label(n.span, format!("{} runs {}", n.text, roles.joined()))
+                            .help(
+                                "use `: mysql`, or point it at a server or group that serves http",
+                            ),
+                        );
+                    }
                     p
                 }
                 None => roles.main().map_or(Protocol::Http, |r| r.spec().protocol),
@@ -898,31 +1115,38 @@ impl Resolver {
         let mut record_seen: HashMap<(String, &'static str), Span> = HashMap::new();
         let mut domain_seen: HashMap<String, Span> = HashMap::new();
         for stmt in &file.statements {
+            self.about = statement_subject(stmt);
             match stmt {
                 ast::Statement::Link(l) => self.link(l),
                 ast::Statement::Domain(d) => {
                     if d.name.span == Span::default() {
                         continue;
                     }
-                    self.check_domain_name(&d.name);
-                    if let Some(first) = domain_seen.get(&d.name.text) {
+                    let name = canonical_domain(&d.name.text);
+                    self.check_fqdn(&name, d.name.span, "the domain");
+                    if let Some(first) = domain_seen.get(&name) {
+                        let same = if d.name.text == name {
+                            String::new()
+                        } else {
+                            " (DNS names ignore case and a trailing dot)".to_string()
+                        };
                         self.error(
                             Finding::new(
                                 RuleId::DuplicateName,
                                 d.name.span,
-                                format!("the domain `{}` is declared twice", d.name.text),
+                                format!("the domain `{name}` is declared twice{same}"),
                             )
-                            .subject(d.name.text.clone())
+                            .subject(name.clone())
                             .label("declared again here")
                             .with_label(*first, "first declared here")
                             .help("put all records of a domain in one block"),
                         );
                         continue;
                     }
-                    domain_seen.insert(d.name.text.clone(), d.name.span);
+                    domain_seen.insert(name.clone(), d.name.span);
                     let did = DomainId(self.m.domains.len() as u32);
                     let mut ttl = None;
-                    let mut seen = HashSet::new();
+                    let mut seen = Seen::default();
                     for a in &d.attrs {
                         let Some(spec) =
                             self.attr_spec(a, AttrPlace::DOMAIN, RoleSet::default(), &mut seen)
@@ -933,8 +1157,9 @@ impl Resolver {
                             ttl = Some(n);
                         }
                     }
+                    self.report_repeated_attrs(seen);
                     self.m.domains.push(Domain {
-                        name: d.name.text.clone(),
+                        name: name.clone(),
                         ttl,
                         span: d.name.span,
                     });
@@ -944,13 +1169,15 @@ impl Resolver {
                             "AAAA" => RecordType::Aaaa,
                             _ => RecordType::Cname,
                         };
-                        let subject = if rec.label.text == "@" {
-                            d.name.text.clone()
+                        let label = rec.label.text.to_ascii_lowercase();
+                        let subject = if label == "@" {
+                            name.clone()
                         } else {
-                            format!("{}.{}", rec.label.text, d.name.text)
+                            format!("{label}.{name}")
                         };
-                        if rec.label.text != "@" {
-                            self.check_domain_name(&rec.label);
+                        self.about = Some(subject.clone());
+                        if label != "@" {
+                            self.check_fqdn(&subject, rec.label.span, "the record name");
                         }
                         if let Some(first) = record_seen.get(&(subject.clone(), rtype.as_str())) {
                             self.error(
@@ -965,7 +1192,7 @@ impl Resolver {
                                 .subject(subject.clone())
                                 .label("declared again here")
                                 .with_label(*first, "first declared here")
-                                .help("list every target in one record: `www A -> web-01, web-02`"),
+                                .help("DNS names ignore case: list every target in one record, `www A -> web-01, web-02`"),
                             );
                             continue;
                         }
@@ -992,7 +1219,7 @@ impl Resolver {
                         };
                         self.m.records.push(Record {
                             domain: did,
-                            label: rec.label.text.clone(),
+                            label,
                             subject,
                             rtype,
                             targets,
@@ -1005,30 +1232,49 @@ impl Resolver {
         }
     }
 
-    fn check_domain_name(&mut self, n: &Spanned) {
-        let too_long_label = n.text.split('.').find(|l| l.len() > MAX_NAME);
-        if let Some(label) = too_long_label {
+    /// DNS limits (RFC 1035): a label is at most 63 characters, a name at
+    /// most 253 (255 octets on the wire). `name` is canonical.
+    fn check_fqdn(&mut self, name: &str, span: Span, what: &str) {
+        if let Some(label) = name.split('.').find(|l| l.len() > MAX_NAME) {
             self.error(
                 Finding::new(
                     RuleId::BadValue,
-                    n.span,
-                    format!("the DNS label `{label}` is longer than {MAX_NAME} characters"),
+                    span,
+                    format!(
+                        "the DNS label `{label}` is {} characters long; a label is at most {MAX_NAME}",
+                        label.len()
+                    ),
                 )
-                .label("too long"),
+                .label("label too long")
+                .help("shorten the label: DNS refuses longer ones"),
             );
-        } else if n.text.len() > 253 {
+        } else if name.len() > MAX_FQDN {
             self.error(
                 Finding::new(
                     RuleId::BadValue,
-                    n.span,
-                    "a domain name is at most 253 characters",
+                    span,
+                    format!(
+                        "{what} `{name}` is {} characters long; a DNS name is at most {MAX_FQDN}",
+                        name.len()
+                    ),
                 )
-                .label("too long"),
+                .label("name too long")
+                .help("shorten the domain or the record label: DNS refuses longer names"),
             );
         }
     }
 
     fn link(&mut self, l: &ast::LinkStmt) {
+        // A link finding is about its source server (CLI.md).
+        if let Some(first) = l.sources.first() {
+            self.about = Some(match self.names.get(&first.text) {
+                Some((Name::Group(g), _)) => self.m.groups[g.index()].members.first().map_or_else(
+                    || first.text.clone(),
+                    |s| self.m.servers[s.index()].name.clone(),
+                ),
+                _ => first.text.clone(),
+            });
+        }
         let mut sources = Vec::new();
         let mut ok = true;
         for s in &l.sources {
@@ -1038,17 +1284,35 @@ impl Resolver {
             }
         }
         let targets = self.link_targets(&l.targets, l.proto.as_ref(), "a link");
-        let mut read = false;
-        let mut seen = HashSet::new();
+        let mut read = None;
+        let mut seen = Seen::default();
         for a in &l.attrs {
             let Some(spec) = self.attr_spec(a, AttrPlace::LINK, RoleSet::default(), &mut seen)
             else {
                 continue;
             };
             if self.value(a, spec).is_some() && spec.key == "read" {
-                read = true;
+                read = Some(a.key.span);
             }
         }
+        self.report_repeated_attrs(seen);
+        if let (Some(span), Some(targets)) = (read, &targets) {
+            if let Some(t) = targets
+                .first()
+                .filter(|_| targets.iter().all(|t| t.protocol != Protocol::Mysql))
+            {
+                self.error(
+                    Finding::new(
+                        RuleId::IgnoredAttribute,
+                        span,
+                        format!("`read` changes nothing on an {} link: only a mysql link reads or writes", t.protocol),
+                    )
+                    .label("ignored")
+                    .help("remove `read`, or write `: mysql read` if the link goes to the database"),
+                );
+            }
+        }
+        let read = read.is_some();
         let (Some(targets), true) = (targets, ok) else {
             return;
         };
@@ -1129,12 +1393,13 @@ impl Resolver {
             let ast::Statement::Allow(a) = stmt else {
                 continue;
             };
+            self.about = statement_subject(stmt);
             let rule = match a.rule.text.parse::<RuleId>() {
                 Ok(r) if r.phase() != Phase::Analysis => {
                     self.error(
                         Finding::new(RuleId::BadValue, a.rule.span, format!("`{}` cannot be allowed: only the findings of the analysis can", a.rule.text))
                             .label("cannot be allowed")
-                            .help("static errors (LANGUAGE.md §4) leave the file wrong: fix the file instead"),
+                            .help("static errors leave the file wrong (the book's Rules page lists them): fix the file instead"),
                     );
                     None
                 }
@@ -1165,7 +1430,13 @@ impl Resolver {
                         .help("say why the finding is accepted, so the next reader knows"),
                 );
             }
-            let subj = a.subject.text.as_str();
+            // A record is named in any case, with or without the final dot.
+            let subject = if self.names.contains_key(&a.subject.text) {
+                a.subject.text.clone()
+            } else {
+                canonical_domain(&a.subject.text)
+            };
+            let subj = subject.as_str();
             let known =
                 self.names.contains_key(subj) || self.m.records.iter().any(|r| r.subject == subj);
             if !known {
@@ -1195,6 +1466,76 @@ impl Resolver {
                 reason: a.reason.text.clone(),
                 span: a.span,
             });
+        }
+    }
+}
+
+/// The subject of the findings about a statement that do not name one:
+/// the stack, zone, server, group, domain or allowed subject it declares.
+fn statement_subject(stmt: &ast::Statement) -> Option<String> {
+    Some(match stmt {
+        ast::Statement::Stack(s) => s.name.text.clone(),
+        ast::Statement::Zone(z) => z.name.text.clone(),
+        ast::Statement::Server(s) => s.name.text.clone(),
+        ast::Statement::Group(g) => g.name.text.clone(),
+        ast::Statement::Domain(d) => canonical_domain(&d.name.text),
+        // Server, group and zone names hold no dot: a dotted subject is a record.
+        ast::Statement::Allow(a) if a.subject.text.contains('.') => {
+            canonical_domain(&a.subject.text)
+        }
+        ast::Statement::Allow(a) => a.subject.text.clone(),
+        ast::Statement::Link(l) => l.sources.first()?.text.clone(),
+    })
+}
+
+/// DNS names ignore case and a trailing dot: the model keeps them
+/// lowercase, without the dot, so that `check`, `allow` and `bundle` agree.
+pub fn canonical_domain(name: &str) -> String {
+    name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase()
+}
+
+/// Why an address cannot be a server's or a vip's, if it cannot: the
+/// unspecified and broadcast addresses, multicast, loopback, link-local
+/// (valid on one link only, and IPv6 ones need an interface), `0.0.0.0/8`,
+/// the reserved `240.0.0.0/4`, and IPv4-mapped IPv6. Private and
+/// documentation ranges are host addresses.
+pub fn special_address(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            Some(if v4.is_unspecified() {
+                "the unspecified address (\"any\"), not a host's"
+            } else if v4.is_broadcast() {
+                "the broadcast address"
+            } else if v4.is_multicast() {
+                "a multicast address"
+            } else if v4.is_loopback() {
+                "a loopback address: other hosts cannot reach it"
+            } else if v4.is_link_local() {
+                "a link-local address: it is not routed"
+            } else if o[0] == 0 {
+                "in 0.0.0.0/8, which means \"this network\""
+            } else if o[0] >= 240 {
+                "in the reserved range 240.0.0.0/4"
+            } else {
+                return None;
+            })
+        }
+        IpAddr::V6(v6) => {
+            let seg = v6.segments();
+            Some(if v6.is_unspecified() {
+                "the unspecified address (\"any\"), not a host's"
+            } else if v6.is_loopback() {
+                "the loopback address: other hosts cannot reach it"
+            } else if v6.is_multicast() {
+                "a multicast address"
+            } else if seg[0] & 0xffc0 == 0xfe80 {
+                "a link-local address: it is not routed"
+            } else if v6.to_ipv4_mapped().is_some() {
+                "an IPv4-mapped address: write the IPv4 address itself"
+            } else {
+                return None;
+            })
         }
     }
 }

@@ -145,7 +145,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::equals => "`=`",
         Rule::lbrace => "`{`",
         Rule::rbrace => "`}`",
-        Rule::EOI => "the end of the file",
+        Rule::EOI => "the end of the statement (a new line or `;`)",
         _ => return None,
     })
 }

@@ -19,6 +19,9 @@ pub(crate) struct StackParser;
 pub struct Parsed {
     pub file: File,
     pub errors: Vec<Finding>,
+    /// The source ranges that failed to parse and were skipped (a statement,
+    /// or a member or record of a block): what the syntax tree lacks.
+    pub failed: Vec<Span>,
 }
 
 impl Parsed {
@@ -84,8 +87,10 @@ impl<'s> Driver<'s> {
                 Err(err) => {
                     let first = syntax_finding(self.src, self.pos, &err);
                     let before = self.out.errors.len();
+                    let start = self.pos;
                     if !self.recover_block() {
                         self.pos = skip_statement(self.src, self.pos);
+                        self.out.failed.push(Span::new(start, self.pos));
                     }
                     if self.out.errors.len() == before {
                         self.out.errors.push(first);
@@ -148,7 +153,9 @@ impl<'s> Driver<'s> {
                     self.out
                         .errors
                         .push(syntax_finding(self.src, self.pos, &err));
+                    let start = self.pos;
                     self.pos = skip_item(self.src, self.pos);
+                    self.out.failed.push(Span::new(start, self.pos));
                 }
             }
         };
@@ -182,6 +189,7 @@ impl<'s> Driver<'s> {
                     .label("unexpected here"),
                 );
                 self.pos = skip_statement(self.src, after);
+                self.out.failed.push(Span::new(after, self.pos));
             }
         }
         let stmt = if head_rule == Rule::group_head {

@@ -14,6 +14,8 @@ pub mod broken;
 pub mod cycle;
 pub mod duplicate_address;
 pub mod duplicate_name;
+pub mod empty_group;
+pub mod ignored_attribute;
 pub mod many_primaries;
 pub mod missing_vip;
 pub mod no_firewall;
@@ -69,6 +71,8 @@ pub static DOCS: &[&RuleDoc] = &[
     &no_monitoring::DOC,
     &shared_host::DOC,
     &unused_allow::DOC,
+    &empty_group::DOC,
+    &ignored_attribute::DOC,
 ];
 
 pub fn doc(id: RuleId) -> &'static RuleDoc {

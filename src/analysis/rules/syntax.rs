@@ -12,7 +12,10 @@ subject...) and what it found instead.
 
 Why it matters: nothing after a syntax error can be trusted, so the
 availability analysis does not run until the file reads cleanly. Every bad
-statement is reported in one run.
+statement is reported in one run, with the static errors of the rest of the
+file; only those the failed text could explain are left out (an
+`unknown-name` for a name written in the failed statement, a `no-primary`
+or `empty-group` for a group one of whose lines failed).
 
 How to fix: write the statement as the language reference shows, e.g.
 

@@ -15,6 +15,10 @@ single server.
 Why it matters: an attribute that is silently ignored is a promise the
 stack does not keep.
 
+The finding's subject is the server, group, source server of the link or
+domain the attribute is written on; a key repeated many times is reported
+once.
+
 How to fix: correct the spelling (the help suggests the closest key), or move
 the attribute to where it applies.",
 };

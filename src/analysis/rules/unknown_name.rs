@@ -14,5 +14,6 @@ Why it matters: a link to nothing is a hole in the topology; the analysis
 cannot say what serves, so it does not run.
 
 How to fix: correct the spelling, or declare the server or group. Names are
-case-sensitive. This error cannot be allowed.",
+case-sensitive; DNS names in an `allow` are not (`allow spof WWW.Example.COM.`
+names the record `www.example.com`). This error cannot be allowed.",
 };

@@ -1,0 +1,19 @@
+//! `ignored-attribute`: an attribute that has no effect where it stands.
+use super::RuleDoc;
+use crate::diag::RuleId;
+
+pub const DOC: RuleDoc = RuleDoc {
+    id: RuleId::IgnoredAttribute,
+    summary: "an attribute is valid here but changes nothing",
+    explain: "\
+The attribute is allowed where it is written, but nothing reads it there.
+Today: `read` on a link none of whose targets is reached over mysql (`read`
+says that a database link only reads; an http or https link has no reads and
+writes to tell apart).
+
+Why it matters: the writer expected an effect (a link that may use replicas)
+that the analysis and the bundle do not give.
+
+How to fix: remove the attribute, or correct the link's protocol
+(`app -> db : mysql read`). It is a warning; `--deny warnings` fails on it.",
+};
