@@ -1230,3 +1230,41 @@ fn too_many_vrrp_groups_is_one_finding() {
         r[0].2
     );
 }
+
+/// A legal 253-character domain passes `check`, so `bundle` must write it:
+/// its zone file gets a name short enough for the file system.
+#[test]
+fn the_longest_legal_domain_bundles() {
+    let label = "a".repeat(63);
+    let domain = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+    assert_eq!(domain.len(), 253);
+    let src = format!(
+        "server box: nginx+app+mysql 198.51.100.10\ndomain {domain} {{ @ A -> box }}\nallow spof box \"one box\"\n"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("long.stack");
+    std::fs::write(&file, &src).unwrap();
+    stackc().arg("check").arg(&file).assert().code(0); // warnings only
+    let out = tmp.path().join("b");
+    let o = stackc()
+        .args(["bundle", "--force"])
+        .arg(&file)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let zones: Vec<String> = std::fs::read_dir(out.join("dns"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(zones.len(), 1, "{zones:?}");
+    assert!(
+        zones[0].len() <= 255 && zones[0].ends_with(".zone"),
+        "{zones:?}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["zones"][0]["domain"], domain.as_str());
+    assert_eq!(manifest["zones"][0]["file"], format!("dns/{}", zones[0]));
+}

@@ -754,7 +754,7 @@ impl Out<'_, '_> {
         let serial = zone_serial(self.serial, self.previous_zones.get(&name), &records_sha256);
         ctx["serial"] = json!(serial);
         let bytes = self.render("zone", ctx);
-        let path = format!("dns/{name}.zone");
+        let path = format!("dns/{}", zone_file_name(&name));
         self.zones.push(ManifestZone {
             domain: name,
             file: path.clone(),
@@ -1032,4 +1032,38 @@ pub fn app_service(stack: &str) -> String {
         .spec()
         .service
         .replace("{stack}", stack)
+}
+
+/// The file name of a domain's zone: `DOMAIN.zone`, unless that is longer
+/// than the 255 bytes a file name may have (a legal domain has up to 253):
+/// then the domain's first 200 characters, `~`, and 16 hex digits of its
+/// sha256, so that distinct domains keep distinct files. The manifest's
+/// `zones` says which file holds which domain.
+pub(crate) fn zone_file_name(domain: &str) -> String {
+    const MAX: usize = 255;
+    let plain = format!("{domain}.zone");
+    if plain.len() <= MAX {
+        return plain;
+    }
+    let head: String = domain.chars().take(200).collect();
+    let hash = sha256_hex(domain.as_bytes());
+    format!("{head}~{}.zone", &hash[..16])
+}
+
+#[cfg(test)]
+mod zone_file_tests {
+    use super::zone_file_name;
+
+    #[test]
+    fn long_domains_get_a_short_distinct_zone_file() {
+        assert_eq!(zone_file_name("foobar.com"), "foobar.com.zone");
+        let label = "a".repeat(63);
+        let long = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+        assert_eq!(long.len(), 253);
+        let other = format!("{label}.{label}.{label}.{}", "c".repeat(61));
+        let (a, b) = (zone_file_name(&long), zone_file_name(&other));
+        assert!(a.len() <= 255 && b.len() <= 255, "{a}");
+        assert_ne!(a, b);
+        assert!(a.ends_with(".zone") && a.starts_with(&long[..200]));
+    }
 }
