@@ -22,6 +22,8 @@ pub struct Outcome {
     pub spofs: Vec<(ServerId, Vec<Dark>)>,
     /// Zones whose loss alone darkens entry points.
     pub zone_spofs: Vec<(ZoneId, Vec<Dark>)>,
+    /// Without `domain`, the stack has servers but no entry point at all.
+    pub no_entry: bool,
 }
 
 /// Runs the baseline, every single-server scenario and every zone scenario.
@@ -36,8 +38,13 @@ pub fn run(m: &Model, c: &Circuit) -> Outcome {
             });
         }
     }
-    if !out.broken.is_empty() {
-        return out; // §7.3: no spof or zone-spof on a broken stack
+    // Without `domain`, a stack with servers and no entry point at all
+    // serves nothing (§7.8, v1.1).
+    out.no_entry = c.entries.is_empty() && m.domains.is_empty() && !m.servers.is_empty();
+    // §7.3 (v1.1): `spof` and `zone-spof` judge the entry points that serve
+    // with nothing down; a broken record hides no SPOF of the others.
+    if out.broken.len() == c.entries.len() {
+        return out;
     }
     let singles: Vec<[ServerId; 1]> = m.server_ids().map(|s| [s]).collect();
     for chunk in singles.chunks(LANES) {
@@ -84,6 +91,7 @@ fn for_dark_lanes(ev: &Evaluator<'_>, lanes: usize, mut f: impl FnMut(usize, Vec
             ev.c.entries
                 .iter()
                 .enumerate()
+                .filter(|(_, e)| ev.serves_at_baseline(e.cell))
                 .filter(|(_, e)| ev.value(e.cell) >> lane & 1 == 0)
                 .map(|(i, e)| Dark {
                     entry: i,
@@ -134,7 +142,9 @@ pub fn simulate(m: &Model, c: &Circuit, down: &[ServerId]) -> Simulation {
         })
         .map(|s| (s, ev.why(c.server_cell[s.index()], 0)))
         .collect();
-    let serves = entries.iter().all(|(_, ok)| *ok);
+    // Without `domain` and with no entry point, nothing serves (§7.8).
+    let no_entry = c.entries.is_empty() && m.domains.is_empty() && !m.servers.is_empty();
+    let serves = !no_entry && entries.iter().all(|(_, ok)| *ok);
     let dark = entries
         .iter()
         .filter(|(_, ok)| !ok)
@@ -299,4 +309,36 @@ pub fn members_need_the_same(m: &Model, g: GroupId) -> bool {
     let needs = |s: ServerId| needs_of(m.links.iter().filter(|l| l.from.contains(&s)));
     let members = &m.group(g).members;
     members.windows(2).all(|w| needs(w[0]) == needs(w[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 9 A1: a box that writes to its own database is its own entry
+    /// point, and taking it down darkens it.
+    #[test]
+    fn simulate_lists_a_self_linked_box_and_darkens_it() {
+        let src = "server box: nginx+app+mysql 198.51.100.10 primary\nbox -> box : mysql\n";
+        let checked = crate::check(src);
+        let a = checked.analysis.as_ref().expect("analysed");
+        let m = &checked.model;
+        assert_eq!(a.circuit.entries.len(), 1);
+        assert_eq!(a.circuit.entries[0].subject, "box");
+        let sim = simulate(m, &a.circuit, &[m.find_server("box").unwrap()]);
+        assert!(!sim.serves);
+        assert_eq!(sim.entries, vec![(0, false)]);
+        let why = chain_text(m, &a.circuit, &sim.why_dark(0).unwrap());
+        assert_eq!(why, "box -> box (down)");
+    }
+
+    /// Issue 9 A1: with no entry point at all, nothing serves.
+    #[test]
+    fn simulate_without_entry_points_does_not_serve() {
+        let src = "group web: nginx {\n  server web-01 10.0.0.1\n  server web-02 10.0.0.2\n}\nweb-01 -> web-02\n";
+        let checked = crate::check(src);
+        let a = checked.analysis.as_ref().expect("analysed");
+        assert!(a.circuit.entries.is_empty());
+        assert!(!simulate(&checked.model, &a.circuit, &[]).serves);
+    }
 }

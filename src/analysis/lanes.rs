@@ -184,13 +184,22 @@ impl<'c> Evaluator<'c> {
         self.fail[s.index()] >> lane & 1 == 1
     }
 
-    /// Lanes in which some entry point is dark (after `batch`).
+    /// Lanes in which some entry point that serves with nothing down is
+    /// dark (after `batch`): entry points broken from the start are
+    /// `broken`, not the failure's doing (§7.3, v1.1).
     pub fn dark_lanes(&self) -> u64 {
         let mut dark = 0;
         for e in &self.c.entries {
-            dark |= !self.cur[e.cell as usize];
+            if self.serves_at_baseline(e.cell) {
+                dark |= !self.cur[e.cell as usize];
+            }
         }
         dark
+    }
+
+    /// Whether `cell` holds with nothing down.
+    pub fn serves_at_baseline(&self, cell: Cell) -> bool {
+        self.baseline[cell as usize] != 0
     }
 
     /// Why `cell` does not hold in `lane`: the chain from it down to a

@@ -21,6 +21,27 @@ mysql group rather than at a replica.",
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
+    if cx.outcome.no_entry {
+        // Without `domain` and with no entry point, nothing serves (§7.8):
+        // one finding on the stack, placed on its first server.
+        let m = cx.model;
+        let first = m.servers.iter().min_by_key(|s| s.span.start);
+        if let Some(first) = first {
+            let name = m.name.clone().unwrap_or_else(|| "stack".to_string());
+            out.push(
+                Finding::new(
+                    RuleId::Broken,
+                    first.span,
+                    format!(
+                        "{name} has no entry point: without `domain`, the entry points are the servers and groups that no link from another server targets, and every one here is targeted, so nothing serves"
+                    ),
+                )
+                .subject(name)
+                .label("no entry point")
+                .help("add a `domain` with records for what the users reach, or remove the link that targets the front server or group"),
+            );
+        }
+    }
     for d in &cx.outcome.broken {
         let e = &cx.circuit.entries[d.entry];
         let chain = chain_text(cx.model, cx.circuit, &d.chain);
