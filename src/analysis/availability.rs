@@ -162,9 +162,23 @@ pub fn simulate(m: &Model, c: &Circuit, down: &[ServerId]) -> Simulation {
 pub fn chain_text(m: &Model, c: &Circuit, chain: &[Step]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut last_server: Option<ServerId> = None;
-    for step in chain {
+    for (k, step) in chain.iter().enumerate() {
         let part = match step {
+            // Without `domain` an entry point is a server or group itself:
+            // `a (down)`, not `a -> a (down)`.
+            Step::Entry(i) if c.entries[*i].record.is_none() && k + 1 < chain.len() => continue,
             Step::Entry(i) => c.entries[*i].subject.clone(),
+            Step::Skipped { hops, more } => {
+                last_server = None;
+                let hops = if *more {
+                    format!("over {hops} more hops")
+                } else if *hops == 1 {
+                    "1 more hop".to_string()
+                } else {
+                    format!("{hops} more hops")
+                };
+                format!("\u{2026} {hops} \u{2026}")
+            }
             Step::Group(g) => m.group(*g).name.clone(),
             Step::Holder(g, s) => {
                 last_server = Some(*s);
@@ -329,7 +343,7 @@ mod tests {
         assert!(!sim.serves);
         assert_eq!(sim.entries, vec![(0, false)]);
         let why = chain_text(m, &a.circuit, &sim.why_dark(0).unwrap());
-        assert_eq!(why, "box -> box (down)");
+        assert_eq!(why, "box (down)");
     }
 
     /// Issue 9 A1: with no entry point at all, nothing serves.
@@ -340,5 +354,99 @@ mod tests {
         let a = checked.analysis.as_ref().expect("analysed");
         assert!(a.circuit.entries.is_empty());
         assert!(!simulate(&checked.model, &a.circuit, &[]).serves);
+    }
+
+    fn chain(n: usize) -> String {
+        let mut s = String::from("domain ex.com {\n  www A -> s0 : https\n}\n");
+        for i in 0..n {
+            s += &format!(
+                "server s{i}: nginx 10.0.{}.{} firewall monitor=agent\n",
+                i / 250,
+                i % 250
+            );
+        }
+        for i in 1..n {
+            s += &format!("s{} -> s{i}\n", i - 1);
+        }
+        s
+    }
+
+    fn spof_help(c: &crate::Checked, server: &str) -> String {
+        c.findings
+            .iter()
+            .find(|f| f.rule == crate::diag::RuleId::Spof && f.subject.as_deref() == Some(server))
+            .and_then(|f| f.help.clone())
+            .unwrap_or_else(|| panic!("no spof on {server}"))
+    }
+
+    /// Issue 9 B4: a long chain prints its first hops, how many are left
+    /// out, and its last hops.
+    #[test]
+    fn a_long_chain_is_cut_in_the_middle() {
+        let c = crate::check(&chain(40));
+        assert_eq!(
+            spof_help(&c, "s39"),
+            "the chain that breaks: www.ex.com -> s0 -> s1 -> s2 -> \u{2026} 35 more hops \u{2026} -> s38 -> s39 (down); fix: put s39 in a group with a second server, and link to the group"
+        );
+        assert!(spof_help(&c, "s3").contains("www.ex.com -> s0 -> s1 -> s2 -> s3 (down);"));
+        assert!(
+            spof_help(&c, "s5").contains("s2 -> \u{2026} 1 more hop \u{2026} -> s4 -> s5 (down);")
+        );
+    }
+
+    /// Past the walk's bound the end is still named when it is known.
+    #[test]
+    fn a_chain_past_the_walk_bound_names_its_end() {
+        let c = crate::check(&chain(700));
+        let help = spof_help(&c, "s699");
+        assert!(
+            help.starts_with(
+                "the chain that breaks: www.ex.com -> s0 -> s1 -> s2 -> \u{2026} over "
+            ),
+            "{help}"
+        );
+        assert!(
+            help.contains(" more hops \u{2026} -> s699 (down);"),
+            "{help}"
+        );
+    }
+
+    /// Issue 9 B4: what the findings of a chain print grows linearly with
+    /// it (it was quadratic: the whole chain in every spof).
+    #[test]
+    fn chain_findings_stay_linear_in_size() {
+        let n = 3000;
+        // The model's cycle search recurses once per hop: a big stack for
+        // this thread (the test is about the analysis).
+        let c = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || crate::check(&chain(n)))
+            .unwrap()
+            .join()
+            .unwrap();
+        let spofs = c
+            .findings
+            .iter()
+            .filter(|f| f.rule == crate::diag::RuleId::Spof)
+            .count();
+        assert_eq!(spofs, n);
+        let bytes: usize = c
+            .findings
+            .iter()
+            .map(|f| f.message.len() + f.help.as_deref().map_or(0, str::len))
+            .sum();
+        assert!(bytes < n * 400, "{bytes} bytes of text for {n} findings");
+        let steps: usize = c
+            .analysis
+            .as_ref()
+            .unwrap()
+            .outcome
+            .spofs
+            .iter()
+            .map(|(_, d)| d[0].chain.len())
+            .sum();
+        assert!(
+            steps <= n * (super::super::lanes::CHAIN_HEAD + super::super::lanes::CHAIN_TAIL + 1)
+        );
     }
 }

@@ -43,6 +43,12 @@ pub enum Step {
     ReplicaWrite(ServerId),
     /// The mysql group has no primary to write to.
     NoPrimary(GroupId),
+    /// Steps of a long chain left out (`more`: and an unknown number after
+    /// them, the walk was cut short).
+    Skipped {
+        hops: usize,
+        more: bool,
+    },
 }
 
 impl<'c> Evaluator<'c> {
@@ -205,23 +211,48 @@ impl<'c> Evaluator<'c> {
     /// Why `cell` does not hold in `lane`: the chain from it down to a
     /// server that is down (or to a write no server can take). Prefers the
     /// inputs this scenario changed, so the chain leads to its failures.
+    ///
+    /// The chain is bounded, so that a stack of long chains with a finding
+    /// per hop stays near-linear: it keeps its first [`CHAIN_HEAD`] and last
+    /// [`CHAIN_TAIL`] steps with a [`Step::Skipped`] between them, and the
+    /// walk stops after [`CHAIN_WALK`] gates (then the end is given only
+    /// when the scenario downs a single server the walk is known to reach).
     pub fn why(&self, cell: Cell, lane: usize) -> Vec<Step> {
+        self.why_within(cell, lane, CHAIN_WALK)
+    }
+
+    fn why_within(&self, cell: Cell, lane: usize, walk: usize) -> Vec<Step> {
         let bit = |c: Cell| self.cur[c as usize] >> lane & 1 == 1;
         let changed = |c: Cell| (self.cur[c as usize] ^ self.baseline[c as usize]) >> lane & 1 == 1;
-        let pick = |ins: &mut dyn Iterator<Item = Cell>| -> Option<Cell> {
-            let false_ins: Vec<Cell> = ins.filter(|c| !bit(*c)).collect();
-            false_ins
-                .iter()
-                .copied()
-                .find(|c| changed(*c))
-                .or_else(|| false_ins.first().copied())
+        // The first input that fails and that the scenario changed, else
+        // the first that fails.
+        let pick = |ins: &[Cell]| -> Option<Cell> {
+            let mut first = None;
+            for &c in ins {
+                if !bit(c) {
+                    if changed(c) {
+                        return Some(c);
+                    }
+                    first = first.or(Some(c));
+                }
+            }
+            first
         };
-        let mut steps = Vec::new();
+        let mut steps = Bounded::default();
+        // Every gate so far was changed by the scenario: the walk leads to
+        // one of its failures.
+        let mut on_changed = true;
         let mut cur = Some(cell);
+        let mut visited = 0;
         while let Some(c) = cur.take() {
             if bit(c) {
                 break;
             }
+            if visited == walk {
+                return steps.cut(self.end_of_changed_walk(lane, on_changed));
+            }
+            visited += 1;
+            on_changed &= changed(c);
             match (self.c.gates[c as usize], &self.c.origins[c as usize]) {
                 (Gate::Never, Origin::ReplicaWrite(s)) => steps.push(Step::ReplicaWrite(*s)),
                 (Gate::Never, Origin::Group(g)) => steps.push(Step::NoPrimary(*g)),
@@ -231,7 +262,7 @@ impl<'c> Evaluator<'c> {
                         steps.push(Step::Down(server));
                     } else {
                         steps.push(Step::Server(server));
-                        cur = pick(&mut self.c.inputs(reqs).iter().copied());
+                        cur = pick(self.c.inputs(reqs));
                     }
                 }
                 (Gate::Any(ins), origin) => {
@@ -240,7 +271,7 @@ impl<'c> Evaluator<'c> {
                         Origin::Group(g) => steps.push(Step::Group(*g)),
                         _ => {}
                     }
-                    cur = pick(&mut self.c.inputs(ins).iter().copied());
+                    cur = pick(self.c.inputs(ins));
                 }
                 (Gate::Holder { members }, origin) => {
                     let Origin::Holder(g) = origin else { break };
@@ -258,6 +289,68 @@ impl<'c> Evaluator<'c> {
                 }
             }
         }
-        steps
+        steps.finish()
+    }
+
+    /// Where a walk through changed gates ends when it is cut short: the
+    /// server the scenario downs, when it downs only one.
+    fn end_of_changed_walk(&self, lane: usize, on_changed: bool) -> Option<Step> {
+        if !on_changed {
+            return None;
+        }
+        let mut down = self.failed.iter().filter(|s| self.is_down(**s, lane));
+        match (down.next(), down.next()) {
+            (Some(s), None) => Some(Step::Down(*s)),
+            _ => None,
+        }
+    }
+}
+
+/// The steps of a chain kept: the first [`CHAIN_HEAD`], the last
+/// [`CHAIN_TAIL`], and how many were left out between them.
+pub const CHAIN_HEAD: usize = 4;
+pub const CHAIN_TAIL: usize = 2;
+/// The most gates one explanation walks.
+pub const CHAIN_WALK: usize = 512;
+
+#[derive(Default)]
+struct Bounded {
+    head: Vec<Step>,
+    tail: std::collections::VecDeque<Step>,
+    skipped: usize,
+}
+
+impl Bounded {
+    fn push(&mut self, s: Step) {
+        if self.head.len() < CHAIN_HEAD {
+            self.head.push(s);
+            return;
+        }
+        self.tail.push_back(s);
+        if self.tail.len() > CHAIN_TAIL {
+            self.tail.pop_front();
+            self.skipped += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<Step> {
+        if self.skipped > 0 {
+            self.head.push(Step::Skipped {
+                hops: self.skipped,
+                more: false,
+            });
+        }
+        self.head.extend(self.tail);
+        self.head
+    }
+
+    /// The walk stopped before its end; `end` is its last step when known.
+    fn cut(mut self, end: Option<Step>) -> Vec<Step> {
+        self.head.push(Step::Skipped {
+            hops: self.skipped + self.tail.len(),
+            more: true,
+        });
+        self.head.extend(end);
+        self.head
     }
 }
