@@ -25,6 +25,76 @@ pub struct Evaluator<'c> {
     touched: Vec<Cell>,
     failed: Vec<ServerId>,
     full: bool,
+    seg: Segments,
+    /// Per segment head: the lanes in which a server of the segment is down.
+    seg_fail: Vec<u64>,
+    seg_failed: Vec<Cell>,
+}
+
+/// Straight runs of the circuit evaluated as one gate. A gate with a
+/// single input (a server with one requirement, a group of one member)
+/// whose input is read by nothing else is a pass-through: along a run of
+/// them the head's value is the tail's input AND "no server of the run is
+/// down". A failure inside a run then costs one gate instead of the run's
+/// length, which keeps the single failures of a long chain `s0 -> … -> sN`
+/// near-linear (it was N²/64 gate evaluations). The gates inside a run are
+/// not kept up to date in a batch: only their head is; `why` knows that a
+/// gate inside a run it reached from its reader is false.
+struct Segments {
+    /// The head of the run each gate is in (itself when it is in none or
+    /// heads it).
+    head: Vec<Cell>,
+    /// Whether the gate heads a run of two gates or more.
+    is_head: Vec<bool>,
+    /// For each gate read as a run head: the input of the run's tail
+    /// (`Cell::MAX`: none, the tail is a server without requirements).
+    input: Vec<Cell>,
+}
+
+impl Segments {
+    fn new(c: &Circuit) -> Self {
+        let n = c.gates.len();
+        let single = |g: Cell| -> Option<Option<Cell>> {
+            match c.gates[g as usize] {
+                Gate::Server { reqs, .. } if reqs.len <= 1 => Some(c.inputs(reqs).first().copied()),
+                Gate::Any(ins) if ins.len == 1 => Some(Some(c.inputs(ins)[0])),
+                _ => None,
+            }
+        };
+        // `inner[d]`: d is read only by a pass-through whose single input
+        // it is, and is a pass-through (or a server with no requirement).
+        let inner = |d: Cell| -> bool {
+            single(d).is_some() && matches!(c.fanout(d), [p] if single(*p) == Some(Some(d)))
+        };
+        let mut head: Vec<Cell> = (0..n as Cell).collect();
+        for d in (0..n as Cell).rev() {
+            if inner(d) {
+                head[d as usize] = head[c.fanout(d)[0] as usize];
+            }
+        }
+        let mut input = vec![Cell::MAX; n];
+        let mut is_head = vec![false; n];
+        for g in 0..n as Cell {
+            match single(g) {
+                Some(Some(i)) if inner(i) => {
+                    input[g as usize] = input[i as usize];
+                    is_head[g as usize] = head[g as usize] == g;
+                }
+                Some(Some(i)) => input[g as usize] = i,
+                _ => {}
+            }
+        }
+        Segments {
+            head,
+            is_head,
+            input,
+        }
+    }
+
+    #[inline]
+    fn inner(&self, c: Cell) -> bool {
+        self.head[c as usize] != c
+    }
 }
 
 /// One step of the chain that explains why an entry point is dark.
@@ -64,6 +134,9 @@ impl<'c> Evaluator<'c> {
             touched: Vec::new(),
             failed: Vec::new(),
             full: false,
+            seg: Segments::new(c),
+            seg_fail: vec![0; n],
+            seg_failed: Vec::new(),
         };
         for i in 0..n {
             let v = e.gate(i as Cell);
@@ -76,6 +149,11 @@ impl<'c> Evaluator<'c> {
     #[inline]
     fn gate(&self, cell: Cell) -> u64 {
         let v = &self.cur;
+        if self.seg.is_head[cell as usize] {
+            let i = self.seg.input[cell as usize];
+            let input = if i == Cell::MAX { !0 } else { v[i as usize] };
+            return input & !self.seg_fail[cell as usize];
+        }
         match self.c.gates[cell as usize] {
             Gate::Never => 0,
             Gate::Server { server, reqs } => {
@@ -126,6 +204,16 @@ impl<'c> Evaluator<'c> {
                 self.fail[s.index()] |= 1 << lane;
             }
         }
+        for &s in &self.failed {
+            let cell = self.c.server_cell[s.index()];
+            let h = self.seg.head[cell as usize];
+            if h != cell || self.seg.is_head[cell as usize] {
+                if self.seg_fail[h as usize] == 0 {
+                    self.seg_failed.push(h);
+                }
+                self.seg_fail[h as usize] |= self.fail[s.index()];
+            }
+        }
     }
 
     /// Evaluates a batch of scenarios (lane `i` = `scenarios[i]` down),
@@ -160,6 +248,7 @@ impl<'c> Evaluator<'c> {
     }
 
     fn enqueue(&mut self, cell: Cell) {
+        let cell = self.seg.head[cell as usize];
         if !self.queued[cell as usize] {
             self.queued[cell as usize] = true;
             self.heap.push(Reverse(cell));
@@ -177,11 +266,16 @@ impl<'c> Evaluator<'c> {
             }
         }
         self.touched.clear();
+        for h in self.seg_failed.drain(..) {
+            self.seg_fail[h as usize] = 0;
+        }
         for s in self.failed.drain(..) {
             self.fail[s.index()] = 0;
         }
     }
 
+    /// A gate's value; after `batch`, only for gates outside straight runs
+    /// and run heads (entry points, for instance), after `full` for all.
     pub fn value(&self, cell: Cell) -> u64 {
         self.cur[cell as usize]
     }
@@ -222,8 +316,18 @@ impl<'c> Evaluator<'c> {
     }
 
     fn why_within(&self, cell: Cell, lane: usize, walk: usize) -> Vec<Step> {
-        let bit = |c: Cell| self.cur[c as usize] >> lane & 1 == 1;
-        let changed = |c: Cell| (self.cur[c as usize] ^ self.baseline[c as usize]) >> lane & 1 == 1;
+        // A gate inside a run is only reached from its reader, which fails
+        // and is not down: it fails too (its value is not kept, see
+        // `Segments`).
+        let bit = |c: Cell| !self.seg.inner(c) && self.cur[c as usize] >> lane & 1 == 1;
+        let changed = |c: Cell| {
+            let now = if self.seg.inner(c) {
+                0
+            } else {
+                self.cur[c as usize]
+            };
+            (now ^ self.baseline[c as usize]) >> lane & 1 == 1
+        };
         // The first input that fails and that the scenario changed, else
         // the first that fails.
         let pick = |ins: &[Cell]| -> Option<Cell> {
