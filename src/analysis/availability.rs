@@ -210,6 +210,28 @@ pub fn chain_text(m: &Model, c: &Circuit, chain: &[Step]) -> String {
 
 /// The first thing to change so that this chain survives the failure.
 pub fn fix_for(m: &Model, chain: &[Step], zone: Option<ZoneId>) -> String {
+    if let [.., Step::Entry(_), Step::ReplicaWrite(s)] = chain {
+        // A record (or an entry point) names the replica itself; records
+        // take no `read`.
+        let srv = m.server(*s);
+        let group = srv.group.map(|g| m.group(g));
+        return match group {
+            Some(g) => {
+                let primary = g
+                    .primary
+                    .map(|p| format!(" or at its primary {}", m.server(p).name))
+                    .unwrap_or_default();
+                format!(
+                    "{} is a replica, and a mysql entry point is judged as a write: point it at the group `{}` (its primary serves, or any member with `failover=auto`){primary}",
+                    srv.name, g.name
+                )
+            }
+            None => format!(
+                "{} is a replica, and a mysql entry point is judged as a write: point it at the primary",
+                srv.name
+            ),
+        };
+    }
     if let Some(Step::ReplicaWrite(s)) = chain.last() {
         return format!(
             "{} is a replica: add `read` to the link if it only reads, or point it at the group",
