@@ -12,12 +12,22 @@ be served: somewhere on its chain a server needs something that is never
 available, most often a write to a replica. One finding per dark record,
 with the chain that fails.
 
-Why it matters: the stack is down before anything breaks. No `spof` or
-`zone-spof` is reported until it serves.
+Without `domain`, the entry points are the servers and groups that no link
+from another server targets (a server linking to itself, or a member to its
+own group, is local traffic and hides nothing). When every server is
+targeted, nothing serves: one `broken` on the stack (subject its name),
+placed on the first server.
+
+Why it matters: that part of the stack is down before anything breaks. The
+records that do serve are still checked for `spof` and `zone-spof`, so a
+record not launched yet can be allowed without switching the rest of the
+analysis off:
+
+    allow broken api.example.com \"not launched yet\"
 
 How to fix: follow the chain in the help to the link that can never hold:
-add `read` to a link that only reads from a replica, or point a write at the
-mysql group rather than at a replica.",
+add `read` to a link that only reads from a replica, or point a write (or a
+record) at the mysql group rather than at a replica.",
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {

@@ -12,8 +12,10 @@ availability model of the language: a server works when it is up and each of
 its links has a target available; a group is available when a member works
 (active-active), when its holder works (active-passive), or when its primary
 works (a mysql write without `failover=auto`). A server is a single point of
-failure when some DNS record goes dark without it. The message names the
-records that go dark; the help shows the chain that breaks and a fix.
+failure when some DNS record that serves with nothing down goes dark
+without it (a record that is `broken` anyway is not counted). The message
+names the records that go dark; the help shows the chain that breaks (a
+long chain with its first and last hops) and a fix.
 
 Why it matters: that server's crash, reboot or upgrade is an outage.
 
