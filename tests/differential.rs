@@ -1218,7 +1218,14 @@ impl Gen {
                 let gname = self.links[g].clone();
                 if self.rng.pct(50) {
                     let targets = vec![Target::Group(g)];
-                    self.link(&[gname.clone()], &t.servers, targets, t.kind, false, false);
+                    self.link(
+                        std::slice::from_ref(&gname),
+                        &t.servers,
+                        targets,
+                        t.kind,
+                        false,
+                        false,
+                    );
                 }
                 if self.rng.pct(50) {
                     let i = self.rng.below(t.servers.len());
