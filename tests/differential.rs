@@ -1891,3 +1891,26 @@ app-01 -> db-02, db-03 : mysql
     assert_eq!(expected(&parse_stack(src)), want);
     assert_eq!(crate_findings(&stackc::check(src)), want, "{src}");
 }
+
+/// Long straight runs (evaluated as one gate by the crate) with branches
+/// into and out of them, against the brute force.
+#[test]
+fn brute_force_and_crate_agree_on_straight_runs() {
+    let mut src = String::from(
+        "zone a\nzone b\ndomain ex.com {\n  www A -> s0\n  api A -> s4\n  ops A -> s9, s7\n}\n",
+    );
+    for i in 0..12 {
+        let zone = if i % 5 == 0 { " zone=a" } else { "" };
+        src += &format!("server s{i}: nginx 10.0.0.{}{zone}\n", i + 1);
+    }
+    src += "group g: app {\n  server g-01 10.0.1.1 zone=b\n  server g-02 10.0.1.2\n}\n";
+    for i in 1..12 {
+        if i != 8 {
+            src += &format!("s{} -> s{i}\n", i - 1);
+        }
+    }
+    src += "s3 -> g\ns11 -> g-01\ns6 -> s10, s11\n";
+    let want = expected(&parse_stack(&src));
+    assert!(want.iter().any(|(r, _)| r == "spof"), "{want:?}");
+    assert_eq!(crate_findings(&stackc::check(&src)), want, "{src}");
+}
