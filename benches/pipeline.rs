@@ -63,3 +63,11 @@ fn repeated_items(b: Bencher, n: usize) {
         stackc::report::json::render(&[r])
     });
 }
+
+/// A straight chain of N servers behind one record: N spofs, each with a
+/// chain as long as its depth (issue 9 B4).
+#[divan::bench(args = [2_000, 8_000, 32_000], sample_count = 3)]
+fn check_chain(b: Bencher, n: usize) {
+    let src = generate::chain(n);
+    b.bench(|| stackc::check(black_box(&src)));
+}

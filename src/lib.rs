@@ -77,6 +77,7 @@ pub fn check(src: &str) -> Checked {
         findings.extend(a.findings.iter().cloned());
     }
     let (mut findings, suppressed) = apply_allows(&model, findings, analysis.is_some());
+    analysis::merge_per_member(&model, &mut findings);
     diag::sort_findings(&mut findings);
     Checked {
         file: parsed.file,
@@ -138,10 +139,13 @@ fn apply_allows(
     analysed: bool,
 ) -> (Vec<Finding>, Vec<Suppressed>) {
     let mut used = vec![false; m.allows.len()];
+    // An allow that would match a finding an earlier allow took: the index
+    // of that earlier allow.
+    let mut shadowed: Vec<Option<usize>> = vec![None; m.allows.len()];
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for f in findings {
-        let hit = m.allows.iter().position(|a| {
+        let matches = |a: &model::Allow| {
             a.rule == Some(f.rule)
                 && f.subject.as_deref().is_some_and(|subj| {
                     subj == a.subject
@@ -149,7 +153,15 @@ fn apply_allows(
                             m.group(g).members.iter().any(|s| m.server(*s).name == subj)
                         })
                 })
-        });
+        };
+        let hit = m.allows.iter().position(matches);
+        if let Some(i) = hit {
+            for (j, a) in m.allows.iter().enumerate().skip(i + 1) {
+                if shadowed[j].is_none() && matches(a) {
+                    shadowed[j] = Some(i);
+                }
+            }
+        }
         match hit {
             Some(i) => {
                 used[i] = true;
@@ -161,9 +173,28 @@ fn apply_allows(
             None => kept.push(f),
         }
     }
-    for (a, used) in m.allows.iter().zip(used) {
+    for ((a, used), shadowed) in m.allows.iter().zip(used).zip(shadowed) {
         let Some(rule) = a.rule else { continue };
         if used || (!analysed && rule.phase() == Phase::Analysis) {
+            continue;
+        }
+        if let Some(earlier) = shadowed {
+            // The finding exists: an earlier allow already accepts it.
+            let e = &m.allows[earlier];
+            kept.push(
+                Finding::new(
+                    RuleId::UnusedAllow,
+                    a.span,
+                    format!(
+                        "this allow repeats an earlier one: `allow {rule} {}` already accepts the `{rule}` on {}",
+                        e.subject, a.subject
+                    ),
+                )
+                .subject(a.subject.clone())
+                .label("a duplicate")
+                .with_label(e.span, "the allow that accepts it")
+                .help("remove this one (or put its reason on the earlier allow)"),
+            );
             continue;
         }
         kept.push(

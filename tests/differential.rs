@@ -77,6 +77,8 @@ struct Record {
 
 #[derive(Clone, Debug, Default)]
 struct Topo {
+    /// The `stack` statement's name.
+    name: Option<String>,
     servers: Vec<Server>,
     groups: Vec<Group>,
     zones: Vec<String>,
@@ -213,9 +215,19 @@ fn entry_points(topo: &Topo) -> Vec<Record> {
     let group_of = |s: usize| topo.groups.iter().position(|g| g.members.contains(&s));
     let mut targeted_server = vec![false; topo.servers.len()];
     let mut targeted_group = vec![false; topo.groups.len()];
-    for s in &topo.servers {
+    for (si, s) in topo.servers.iter().enumerate() {
         for r in &s.reqs {
             for &(t, _) in &r.targets {
+                // v1.1 §7.8: only a link from *another* server hides an entry
+                // point; a server naming itself, or a member naming its own
+                // group, is local traffic.
+                let self_reference = match t {
+                    Target::Server(x) => x == si,
+                    Target::Group(g) => topo.groups[g].members.contains(&si),
+                };
+                if self_reference {
+                    continue;
+                }
                 match t {
                     Target::Server(x) => {
                         targeted_server[x] = true;
@@ -254,16 +266,21 @@ fn entry_points(topo: &Topo) -> Vec<Record> {
 }
 
 fn expected(topo: &Topo) -> Findings {
+    let n = topo.servers.len();
+    let mut out = Vec::new();
     if topo.records.is_empty() {
         let with_entries = Topo {
             records: entry_points(topo),
             ..topo.clone()
         };
-        assert!(!with_entries.records.is_empty(), "no entry point at all");
-        return expected(&with_entries);
+        if !with_entries.records.is_empty() {
+            return expected(&with_entries);
+        }
+        // v1.1 §7.8: servers and no entry point at all: nothing serves.
+        assert!(n > 0, "a stack without servers");
+        let name = topo.name.clone().unwrap_or_else(|| "stack".to_string());
+        out.push(("broken".to_string(), name));
     }
-    let n = topo.servers.len();
-    let mut out = Vec::new();
     // replica-write: one per source server and per link that writes to a
     // replica server target.
     for s in &topo.servers {
@@ -278,19 +295,30 @@ fn expected(topo: &Topo) -> Findings {
         }
     }
     let dark = Scenario::new(topo, vec![false; n]).dark_records();
-    if !dark.is_empty() {
-        out.extend(dark.into_iter().map(|d| ("broken".to_string(), d)));
-    } else {
+    out.extend(dark.iter().map(|d| ("broken".to_string(), d.clone())));
+    // v1.1 §7.3: `spof` and `zone-spof` judge the records that serve with
+    // nothing down, whatever else is broken; with every record broken there
+    // is nothing to judge.
+    let judged = Topo {
+        records: topo
+            .records
+            .iter()
+            .filter(|r| !dark.contains(&r.subject))
+            .cloned()
+            .collect(),
+        ..topo.clone()
+    };
+    if !judged.records.is_empty() {
         for s in 0..n {
             let mut down = vec![false; n];
             down[s] = true;
-            if !serves(topo, down) {
+            if !serves(&judged, down) {
                 out.push(("spof".to_string(), topo.servers[s].name.clone()));
             }
         }
         for (z, zname) in topo.zones.iter().enumerate() {
             let down = topo.servers.iter().map(|s| s.zone == Some(z)).collect();
-            if !serves(topo, down) {
+            if !serves(&judged, down) {
                 out.push(("zone-spof".to_string(), zname.clone()));
             }
         }
@@ -315,10 +343,13 @@ const ALLOWED: &[&str] = &[
     "replica-write",
 ];
 
+/// The crate's verdict on the compared rules, allowed findings included:
+/// an `allow` hides a finding from the report, not from the analysis.
 fn crate_findings(c: &stackc::Checked) -> Findings {
     let mut got: Findings = c
         .findings
         .iter()
+        .chain(c.suppressed.iter().map(|s| &s.finding))
         .filter(|f| COMPARED.contains(&f.rule.as_str()))
         .map(|f| {
             (
@@ -528,6 +559,7 @@ fn parse_stack(src: &str) -> Topo {
     let mut links: Vec<RawLink> = Vec::new();
     // (subject, targets, proto)
     let mut records: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
+    let mut stack_name: Option<String> = None;
 
     for st in statements(&lex(src)) {
         let h = &st.head;
@@ -535,7 +567,8 @@ fn parse_stack(src: &str) -> Topo {
             continue;
         }
         match h[0] {
-            Tok::Word(ref w) if w == "stack" || w == "allow" => {}
+            Tok::Word(ref w) if w == "stack" => stack_name = Some(word(&h[1]).to_string()),
+            Tok::Word(ref w) if w == "allow" => {}
             Tok::Word(ref w) if w == "zone" => zones.push(word(&h[1]).to_string()),
             Tok::Word(ref w) if w == "domain" => {
                 let domain = word(&h[1]).to_string();
@@ -602,6 +635,7 @@ fn parse_stack(src: &str) -> Topo {
     // Resolution.
     let zone_of = |name: &str| zones.iter().position(|z| z == name);
     let mut topo = Topo {
+        name: stack_name,
         zones: zones.clone(),
         ..Topo::default()
     };
@@ -783,6 +817,8 @@ struct Gen {
     rng: Rng,
     topo: Topo,
     addr: u32,
+    /// An `allow broken` for the chain not launched yet.
+    allow_broken: Option<String>,
     /// The group names (indexed like `topo.groups`), then the link lines.
     links: Vec<String>,
 }
@@ -1170,17 +1206,113 @@ impl Gen {
     }
 }
 
+impl Gen {
+    /// Without `domain`: self-references on the front tier (a server to
+    /// itself, a group to itself, a member to its own group), which must not
+    /// hide it (v1.1 §7.8), and now and then a member linking to a sibling,
+    /// which does hide the group and can leave no entry point at all.
+    fn self_links(&mut self, t: &Tier) {
+        let names = self.names(&t.servers);
+        match t.group {
+            Some(g) => {
+                let gname = self.links[g].clone();
+                if self.rng.pct(50) {
+                    let targets = vec![Target::Group(g)];
+                    self.link(
+                        std::slice::from_ref(&gname),
+                        &t.servers,
+                        targets,
+                        t.kind,
+                        false,
+                        false,
+                    );
+                }
+                if self.rng.pct(50) {
+                    let i = self.rng.below(t.servers.len());
+                    let targets = vec![Target::Group(g)];
+                    self.link(
+                        &names[i..=i],
+                        &t.servers[i..=i],
+                        targets,
+                        t.kind,
+                        false,
+                        false,
+                    );
+                }
+                if t.servers.len() > 1 && self.rng.pct(20) {
+                    let targets = vec![Target::Server(t.servers[1])];
+                    self.link(&names[..1], &t.servers[..1], targets, t.kind, false, false);
+                }
+            }
+            None => {
+                for (i, &x) in t.servers.iter().enumerate() {
+                    if self.rng.pct(60) {
+                        let targets = vec![Target::Server(x)];
+                        self.link(&names[i..=i], &[x], targets, t.kind, false, false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A replica `stage-db`, reached by a write: a record straight to it
+    /// (`: mysql`) or a server `next` that writes to it. Returns the record
+    /// line when there is a domain.
+    fn dark_chain(&mut self, decls: &mut String, with_domain: bool) -> Option<String> {
+        let db = self.add_server("stage-db".into(), Kind::Db, None, true);
+        *decls += &format!("server stage-db: mysql {} replica\n", self.addr());
+        let direct = with_domain && self.rng.pct(40);
+        let mut entry = "stage-db".to_string();
+        if !direct {
+            let next = self.add_server("next".into(), Kind::App, None, false);
+            *decls += &format!("server next: app {}\n", self.addr());
+            let targets = vec![Target::Server(db)];
+            self.link(
+                &["next".to_string()],
+                &[next],
+                targets,
+                Kind::Db,
+                true,
+                false,
+            );
+            entry = "next".to_string();
+            if !with_domain {
+                if self.rng.pct(50) {
+                    self.allow_broken = Some(entry);
+                }
+                return None;
+            }
+        }
+        let (target, mysql) = if direct {
+            (Target::Server(db), true)
+        } else {
+            (Target::Server(db + 1), false)
+        };
+        self.topo.records.push(Record {
+            subject: "beta.foobar.com".to_string(),
+            targets: vec![(target, mysql)],
+        });
+        if self.rng.pct(50) {
+            self.allow_broken = Some("beta.foobar.com".to_string());
+        }
+        let proto = if direct { " : mysql" } else { "" };
+        Some(format!("beta A -> {entry}{proto}"))
+    }
+}
+
 /// One random layered stack: its text and the generator's own account of it.
 fn generate(seed: u64) -> (String, Topo) {
     let mut g = Gen {
         rng: Rng::new(seed),
         topo: Topo::default(),
         addr: 0,
+        allow_broken: None,
         links: Vec::new(),
     };
     let mut head = String::new();
     if g.rng.pct(50) {
         head += &format!("stack gen{seed} \"generated case {seed}\"\n");
+        g.topo.name = Some(format!("gen{seed}"));
     }
     if g.rng.pct(20) {
         head += "# a generated stack\n";
@@ -1249,7 +1381,14 @@ fn generate(seed: u64) -> (String, Topo) {
     // Records mostly point at the front tier, sometimes at the next one too.
     // Without any `domain`, the entry points are the untargeted servers and
     // groups.
-    let with_domain = g.rng.pct(90);
+    let with_domain = g.rng.pct(75);
+    if !with_domain {
+        g.self_links(&tiers[0]);
+    }
+    // Something not launched yet: a chain that can never serve (a write to
+    // a replica), reached by a record of its own or, without `domain`, an
+    // entry point of its own; sometimes allowed as `broken`.
+    let dark = g.rng.pct(30).then(|| g.dark_chain(&mut decls, with_domain));
     if with_domain {
         let also = if g.rng.pct(10) { Some(&tiers[1]) } else { None };
         let www = g.record("www", "foobar.com", &tiers[0], also);
@@ -1265,6 +1404,9 @@ fn generate(seed: u64) -> (String, Topo) {
             let r = g.record(label, "example.org", t, None);
             domains.push(("example.org".to_string(), vec![r]));
         }
+    }
+    if let Some(Some(beta)) = dark {
+        domains[0].1.push(beta);
     }
     let mut dtext = String::new();
     for (d, recs) in &domains {
@@ -1301,6 +1443,9 @@ fn generate(seed: u64) -> (String, Topo) {
     if domain_last {
         src.push('\n');
         src += &dtext;
+    }
+    if let Some(subject) = g.allow_broken.take() {
+        src += &format!("allow broken {subject} \"not launched yet\"\n");
     }
     (src, g.topo)
 }
@@ -1556,6 +1701,46 @@ group db: mysql {
 app-01 -> db-02 : mysql
 "#;
 
+/// Issue 9 A1: without `domain`, a box that writes to its own database.
+const SELF_BOX: &str = r#"server box: nginx+app+mysql 198.51.100.10 primary
+box -> box : mysql
+"#;
+
+/// Issue 9 A1: a group linking to itself is still the entry point.
+const SELF_GROUP: &str = r#"group web: nginx {
+  server web-01 10.0.0.1
+  server web-02 10.0.0.2
+}
+server app-01: app 10.0.1.1
+web -> web
+web-01 -> web
+web -> app-01
+"#;
+
+/// Issue 9 A1: every server is targeted by another: no entry point.
+const NO_ENTRY: &str = r#"stack tiny "no way in"
+group web: nginx {
+  server web-01 10.0.0.1
+  server web-02 10.0.0.2
+}
+web-01 -> web-02
+"#;
+
+/// Issue 9 A2: an allowed broken record leaves the other one judged.
+const ALLOWED_BROKEN: &str = r#"domain ex.com {
+  www A -> web-01
+  api A -> api-01
+}
+server web-01: nginx 10.0.0.1
+server api-01: app 10.0.0.2
+group db: mysql {
+  server db-01 10.0.0.3 primary
+  server db-02 10.0.0.4
+}
+api-01 -> db-02 : mysql
+allow broken api.ex.com "not launched yet"
+"#;
+
 fn pairs(v: &[(&str, &str)]) -> Findings {
     let mut out: Findings = v
         .iter()
@@ -1637,6 +1822,44 @@ fn brute_force_and_crate_agree_on_the_spec_examples() {
             NO_DOMAIN_BROKEN.to_string(),
             pairs(&[("replica-write", "app-01"), ("broken", "app-01")]),
         ),
+        (
+            "no domain: a box writing to itself is its own entry point",
+            SELF_BOX.to_string(),
+            pairs(&[("spof", "box")]),
+        ),
+        (
+            "no domain: a group linking to itself is an entry point",
+            SELF_GROUP.to_string(),
+            pairs(&[("spof", "app-01")]),
+        ),
+        (
+            "no domain: no entry point at all",
+            NO_ENTRY.to_string(),
+            pairs(&[("broken", "tiny")]),
+        ),
+        (
+            "no domain and no stack name: no entry point at all",
+            NO_ENTRY.replace("stack tiny \"no way in\"\n", ""),
+            pairs(&[("broken", "stack")]),
+        ),
+        (
+            "an allowed broken record hides no spof of the others",
+            ALLOWED_BROKEN.to_string(),
+            pairs(&[
+                ("replica-write", "api-01"),
+                ("broken", "api.ex.com"),
+                ("spof", "web-01"),
+            ]),
+        ),
+        (
+            "every record broken: no spof",
+            ALLOWED_BROKEN.replace("www A -> web-01", "www A -> api-01"),
+            pairs(&[
+                ("replica-write", "api-01"),
+                ("broken", "api.ex.com"),
+                ("broken", "www.ex.com"),
+            ]),
+        ),
     ];
     for (what, src, want) in cases {
         let brute = expected(&parse_stack(&src));
@@ -1667,4 +1890,27 @@ app-01 -> db-02, db-03 : mysql
     let want = pairs(&[("replica-write", "app-01"), ("broken", "www.foobar.com")]);
     assert_eq!(expected(&parse_stack(src)), want);
     assert_eq!(crate_findings(&stackc::check(src)), want, "{src}");
+}
+
+/// Long straight runs (evaluated as one gate by the crate) with branches
+/// into and out of them, against the brute force.
+#[test]
+fn brute_force_and_crate_agree_on_straight_runs() {
+    let mut src = String::from(
+        "zone a\nzone b\ndomain ex.com {\n  www A -> s0\n  api A -> s4\n  ops A -> s9, s7\n}\n",
+    );
+    for i in 0..12 {
+        let zone = if i % 5 == 0 { " zone=a" } else { "" };
+        src += &format!("server s{i}: nginx 10.0.0.{}{zone}\n", i + 1);
+    }
+    src += "group g: app {\n  server g-01 10.0.1.1 zone=b\n  server g-02 10.0.1.2\n}\n";
+    for i in 1..12 {
+        if i != 8 {
+            src += &format!("s{} -> s{i}\n", i - 1);
+        }
+    }
+    src += "s3 -> g\ns11 -> g-01\ns6 -> s10, s11\n";
+    let want = expected(&parse_stack(&src));
+    assert!(want.iter().any(|(r, _)| r == "spof"), "{want:?}");
+    assert_eq!(crate_findings(&stackc::check(&src)), want, "{src}");
 }

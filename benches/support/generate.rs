@@ -61,3 +61,25 @@ pub fn stack(servers: usize) -> String {
     }
     s
 }
+
+#[allow(dead_code)] // not every bench uses every shape
+/// A straight chain `s0 -> s1 -> … -> sN` behind one record: every server
+/// is a single point of failure, and the chain that breaks grows with N
+/// (issue 9 B4: explanations must stay bounded).
+pub fn chain(servers: usize) -> String {
+    let mut s = String::with_capacity(servers * 64);
+    s.push_str("domain ex.com {\n  www A -> s0 : https\n}\n");
+    for i in 0..servers {
+        let _ = writeln!(
+            s,
+            "server s{i}: nginx 10.{}.{}.{} firewall monitor=agent",
+            (i >> 16) & 255,
+            (i >> 8) & 255,
+            i & 255
+        );
+    }
+    for i in 1..servers {
+        let _ = writeln!(s, "s{} -> s{i}", i - 1);
+    }
+    s
+}

@@ -22,6 +22,8 @@ pub struct Outcome {
     pub spofs: Vec<(ServerId, Vec<Dark>)>,
     /// Zones whose loss alone darkens entry points.
     pub zone_spofs: Vec<(ZoneId, Vec<Dark>)>,
+    /// Without `domain`, the stack has servers but no entry point at all.
+    pub no_entry: bool,
 }
 
 /// Runs the baseline, every single-server scenario and every zone scenario.
@@ -36,8 +38,13 @@ pub fn run(m: &Model, c: &Circuit) -> Outcome {
             });
         }
     }
-    if !out.broken.is_empty() {
-        return out; // §7.3: no spof or zone-spof on a broken stack
+    // Without `domain`, a stack with servers and no entry point at all
+    // serves nothing (§7.8, v1.1).
+    out.no_entry = c.entries.is_empty() && m.domains.is_empty() && !m.servers.is_empty();
+    // §7.3 (v1.1): `spof` and `zone-spof` judge the entry points that serve
+    // with nothing down; a broken record hides no SPOF of the others.
+    if out.broken.len() == c.entries.len() {
+        return out;
     }
     let singles: Vec<[ServerId; 1]> = m.server_ids().map(|s| [s]).collect();
     for chunk in singles.chunks(LANES) {
@@ -84,6 +91,7 @@ fn for_dark_lanes(ev: &Evaluator<'_>, lanes: usize, mut f: impl FnMut(usize, Vec
             ev.c.entries
                 .iter()
                 .enumerate()
+                .filter(|(_, e)| ev.serves_at_baseline(e.cell))
                 .filter(|(_, e)| ev.value(e.cell) >> lane & 1 == 0)
                 .map(|(i, e)| Dark {
                     entry: i,
@@ -134,7 +142,9 @@ pub fn simulate(m: &Model, c: &Circuit, down: &[ServerId]) -> Simulation {
         })
         .map(|s| (s, ev.why(c.server_cell[s.index()], 0)))
         .collect();
-    let serves = entries.iter().all(|(_, ok)| *ok);
+    // Without `domain` and with no entry point, nothing serves (§7.8).
+    let no_entry = c.entries.is_empty() && m.domains.is_empty() && !m.servers.is_empty();
+    let serves = !no_entry && entries.iter().all(|(_, ok)| *ok);
     let dark = entries
         .iter()
         .filter(|(_, ok)| !ok)
@@ -152,9 +162,23 @@ pub fn simulate(m: &Model, c: &Circuit, down: &[ServerId]) -> Simulation {
 pub fn chain_text(m: &Model, c: &Circuit, chain: &[Step]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut last_server: Option<ServerId> = None;
-    for step in chain {
+    for (k, step) in chain.iter().enumerate() {
         let part = match step {
+            // Without `domain` an entry point is a server or group itself:
+            // `a (down)`, not `a -> a (down)`.
+            Step::Entry(i) if c.entries[*i].record.is_none() && k + 1 < chain.len() => continue,
             Step::Entry(i) => c.entries[*i].subject.clone(),
+            Step::Skipped { hops, more } => {
+                last_server = None;
+                let hops = if *more {
+                    format!("over {hops} more hops")
+                } else if *hops == 1 {
+                    "1 more hop".to_string()
+                } else {
+                    format!("{hops} more hops")
+                };
+                format!("\u{2026} {hops} \u{2026}")
+            }
             Step::Group(g) => m.group(*g).name.clone(),
             Step::Holder(g, s) => {
                 last_server = Some(*s);
@@ -186,6 +210,28 @@ pub fn chain_text(m: &Model, c: &Circuit, chain: &[Step]) -> String {
 
 /// The first thing to change so that this chain survives the failure.
 pub fn fix_for(m: &Model, chain: &[Step], zone: Option<ZoneId>) -> String {
+    if let [.., Step::Entry(_), Step::ReplicaWrite(s)] = chain {
+        // A record (or an entry point) names the replica itself; records
+        // take no `read`.
+        let srv = m.server(*s);
+        let group = srv.group.map(|g| m.group(g));
+        return match group {
+            Some(g) => {
+                let primary = g
+                    .primary
+                    .map(|p| format!(" or at its primary {}", m.server(p).name))
+                    .unwrap_or_default();
+                format!(
+                    "{} is a replica, and a mysql entry point is judged as a write: point it at the group `{}` (its primary serves, or any member with `failover=auto`){primary}",
+                    srv.name, g.name
+                )
+            }
+            None => format!(
+                "{} is a replica, and a mysql entry point is judged as a write: point it at the primary",
+                srv.name
+            ),
+        };
+    }
     if let Some(Step::ReplicaWrite(s)) = chain.last() {
         return format!(
             "{} is a replica: add `read` to the link if it only reads, or point it at the group",
@@ -299,4 +345,130 @@ pub fn members_need_the_same(m: &Model, g: GroupId) -> bool {
     let needs = |s: ServerId| needs_of(m.links.iter().filter(|l| l.from.contains(&s)));
     let members = &m.group(g).members;
     members.windows(2).all(|w| needs(w[0]) == needs(w[1]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 9 A1: a box that writes to its own database is its own entry
+    /// point, and taking it down darkens it.
+    #[test]
+    fn simulate_lists_a_self_linked_box_and_darkens_it() {
+        let src = "server box: nginx+app+mysql 198.51.100.10 primary\nbox -> box : mysql\n";
+        let checked = crate::check(src);
+        let a = checked.analysis.as_ref().expect("analysed");
+        let m = &checked.model;
+        assert_eq!(a.circuit.entries.len(), 1);
+        assert_eq!(a.circuit.entries[0].subject, "box");
+        let sim = simulate(m, &a.circuit, &[m.find_server("box").unwrap()]);
+        assert!(!sim.serves);
+        assert_eq!(sim.entries, vec![(0, false)]);
+        let why = chain_text(m, &a.circuit, &sim.why_dark(0).unwrap());
+        assert_eq!(why, "box (down)");
+    }
+
+    /// Issue 9 A1: with no entry point at all, nothing serves.
+    #[test]
+    fn simulate_without_entry_points_does_not_serve() {
+        let src = "group web: nginx {\n  server web-01 10.0.0.1\n  server web-02 10.0.0.2\n}\nweb-01 -> web-02\n";
+        let checked = crate::check(src);
+        let a = checked.analysis.as_ref().expect("analysed");
+        assert!(a.circuit.entries.is_empty());
+        assert!(!simulate(&checked.model, &a.circuit, &[]).serves);
+    }
+
+    fn chain(n: usize) -> String {
+        let mut s = String::from("domain ex.com {\n  www A -> s0 : https\n}\n");
+        for i in 0..n {
+            s += &format!(
+                "server s{i}: nginx 10.0.{}.{} firewall monitor=agent\n",
+                i / 250,
+                i % 250
+            );
+        }
+        for i in 1..n {
+            s += &format!("s{} -> s{i}\n", i - 1);
+        }
+        s
+    }
+
+    fn spof_help(c: &crate::Checked, server: &str) -> String {
+        c.findings
+            .iter()
+            .find(|f| f.rule == crate::diag::RuleId::Spof && f.subject.as_deref() == Some(server))
+            .and_then(|f| f.help.clone())
+            .unwrap_or_else(|| panic!("no spof on {server}"))
+    }
+
+    /// Issue 9 B4: a long chain prints its first hops, how many are left
+    /// out, and its last hops.
+    #[test]
+    fn a_long_chain_is_cut_in_the_middle() {
+        let c = crate::check(&chain(40));
+        assert_eq!(
+            spof_help(&c, "s39"),
+            "the chain that breaks: www.ex.com -> s0 -> s1 -> s2 -> \u{2026} 35 more hops \u{2026} -> s38 -> s39 (down); fix: put s39 in a group with a second server, and link to the group"
+        );
+        assert!(spof_help(&c, "s3").contains("www.ex.com -> s0 -> s1 -> s2 -> s3 (down);"));
+        assert!(
+            spof_help(&c, "s5").contains("s2 -> \u{2026} 1 more hop \u{2026} -> s4 -> s5 (down);")
+        );
+    }
+
+    /// Past the walk's bound the end is still named when it is known.
+    #[test]
+    fn a_chain_past_the_walk_bound_names_its_end() {
+        let c = crate::check(&chain(700));
+        let help = spof_help(&c, "s699");
+        assert!(
+            help.starts_with(
+                "the chain that breaks: www.ex.com -> s0 -> s1 -> s2 -> \u{2026} over "
+            ),
+            "{help}"
+        );
+        assert!(
+            help.contains(" more hops \u{2026} -> s699 (down);"),
+            "{help}"
+        );
+    }
+
+    /// Issue 9 B4: what the findings of a chain print grows linearly with
+    /// it (it was quadratic: the whole chain in every spof).
+    #[test]
+    fn chain_findings_stay_linear_in_size() {
+        let n = 3000;
+        // The model's cycle search recurses once per hop: a big stack for
+        // this thread (the test is about the analysis).
+        let c = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || crate::check(&chain(n)))
+            .unwrap()
+            .join()
+            .unwrap();
+        let spofs = c
+            .findings
+            .iter()
+            .filter(|f| f.rule == crate::diag::RuleId::Spof)
+            .count();
+        assert_eq!(spofs, n);
+        let bytes: usize = c
+            .findings
+            .iter()
+            .map(|f| f.message.len() + f.help.as_deref().map_or(0, str::len))
+            .sum();
+        assert!(bytes < n * 400, "{bytes} bytes of text for {n} findings");
+        let steps: usize = c
+            .analysis
+            .as_ref()
+            .unwrap()
+            .outcome
+            .spofs
+            .iter()
+            .map(|(_, d)| d[0].chain.len())
+            .sum();
+        assert!(
+            steps <= n * (super::super::lanes::CHAIN_HEAD + super::super::lanes::CHAIN_TAIL + 1)
+        );
+    }
 }

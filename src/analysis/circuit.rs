@@ -335,12 +335,21 @@ fn entries(b: &mut Builder<'_>) {
     if !m.domains.is_empty() {
         return; // domains without records: nothing is an entry point
     }
-    // No domain: entry points are the servers and groups no link targets;
-    // naming a member counts as naming its group, and the reverse (§7.8).
+    // No domain: entry points are the servers and groups no link from
+    // another server targets; naming a member counts as naming its group,
+    // and the reverse. A self-reference (a server to itself, a member to its
+    // own group) is local traffic and hides nothing (§7.8, v1.1).
     let mut targeted_group = vec![false; m.groups.len()];
     let mut targeted_server = vec![false; m.servers.len()];
     for l in &m.links {
         for t in &l.targets {
+            let from_another = l.from.iter().any(|&s| match t.target {
+                Target::Server(x) => x != s,
+                Target::Group(g) => m.server(s).group != Some(g),
+            });
+            if !from_another {
+                continue;
+            }
             match t.target {
                 Target::Group(g) => targeted_group[g.index()] = true,
                 Target::Server(s) => match m.server(s).group {

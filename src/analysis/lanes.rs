@@ -25,6 +25,76 @@ pub struct Evaluator<'c> {
     touched: Vec<Cell>,
     failed: Vec<ServerId>,
     full: bool,
+    seg: Segments,
+    /// Per segment head: the lanes in which a server of the segment is down.
+    seg_fail: Vec<u64>,
+    seg_failed: Vec<Cell>,
+}
+
+/// Straight runs of the circuit evaluated as one gate. A gate with a
+/// single input (a server with one requirement, a group of one member)
+/// whose input is read by nothing else is a pass-through: along a run of
+/// them the head's value is the tail's input AND "no server of the run is
+/// down". A failure inside a run then costs one gate instead of the run's
+/// length, which keeps the single failures of a long chain `s0 -> … -> sN`
+/// near-linear (it was N²/64 gate evaluations). The gates inside a run are
+/// not kept up to date in a batch: only their head is; `why` knows that a
+/// gate inside a run it reached from its reader is false.
+struct Segments {
+    /// The head of the run each gate is in (itself when it is in none or
+    /// heads it).
+    head: Vec<Cell>,
+    /// Whether the gate heads a run of two gates or more.
+    is_head: Vec<bool>,
+    /// For each gate read as a run head: the input of the run's tail
+    /// (`Cell::MAX`: none, the tail is a server without requirements).
+    input: Vec<Cell>,
+}
+
+impl Segments {
+    fn new(c: &Circuit) -> Self {
+        let n = c.gates.len();
+        let single = |g: Cell| -> Option<Option<Cell>> {
+            match c.gates[g as usize] {
+                Gate::Server { reqs, .. } if reqs.len <= 1 => Some(c.inputs(reqs).first().copied()),
+                Gate::Any(ins) if ins.len == 1 => Some(Some(c.inputs(ins)[0])),
+                _ => None,
+            }
+        };
+        // `inner[d]`: d is read only by a pass-through whose single input
+        // it is, and is a pass-through (or a server with no requirement).
+        let inner = |d: Cell| -> bool {
+            single(d).is_some() && matches!(c.fanout(d), [p] if single(*p) == Some(Some(d)))
+        };
+        let mut head: Vec<Cell> = (0..n as Cell).collect();
+        for d in (0..n as Cell).rev() {
+            if inner(d) {
+                head[d as usize] = head[c.fanout(d)[0] as usize];
+            }
+        }
+        let mut input = vec![Cell::MAX; n];
+        let mut is_head = vec![false; n];
+        for g in 0..n as Cell {
+            match single(g) {
+                Some(Some(i)) if inner(i) => {
+                    input[g as usize] = input[i as usize];
+                    is_head[g as usize] = head[g as usize] == g;
+                }
+                Some(Some(i)) => input[g as usize] = i,
+                _ => {}
+            }
+        }
+        Segments {
+            head,
+            is_head,
+            input,
+        }
+    }
+
+    #[inline]
+    fn inner(&self, c: Cell) -> bool {
+        self.head[c as usize] != c
+    }
 }
 
 /// One step of the chain that explains why an entry point is dark.
@@ -43,6 +113,12 @@ pub enum Step {
     ReplicaWrite(ServerId),
     /// The mysql group has no primary to write to.
     NoPrimary(GroupId),
+    /// Steps of a long chain left out (`more`: and an unknown number after
+    /// them, the walk was cut short).
+    Skipped {
+        hops: usize,
+        more: bool,
+    },
 }
 
 impl<'c> Evaluator<'c> {
@@ -58,6 +134,9 @@ impl<'c> Evaluator<'c> {
             touched: Vec::new(),
             failed: Vec::new(),
             full: false,
+            seg: Segments::new(c),
+            seg_fail: vec![0; n],
+            seg_failed: Vec::new(),
         };
         for i in 0..n {
             let v = e.gate(i as Cell);
@@ -70,6 +149,11 @@ impl<'c> Evaluator<'c> {
     #[inline]
     fn gate(&self, cell: Cell) -> u64 {
         let v = &self.cur;
+        if self.seg.is_head[cell as usize] {
+            let i = self.seg.input[cell as usize];
+            let input = if i == Cell::MAX { !0 } else { v[i as usize] };
+            return input & !self.seg_fail[cell as usize];
+        }
         match self.c.gates[cell as usize] {
             Gate::Never => 0,
             Gate::Server { server, reqs } => {
@@ -120,6 +204,16 @@ impl<'c> Evaluator<'c> {
                 self.fail[s.index()] |= 1 << lane;
             }
         }
+        for &s in &self.failed {
+            let cell = self.c.server_cell[s.index()];
+            let h = self.seg.head[cell as usize];
+            if h != cell || self.seg.is_head[cell as usize] {
+                if self.seg_fail[h as usize] == 0 {
+                    self.seg_failed.push(h);
+                }
+                self.seg_fail[h as usize] |= self.fail[s.index()];
+            }
+        }
     }
 
     /// Evaluates a batch of scenarios (lane `i` = `scenarios[i]` down),
@@ -154,6 +248,7 @@ impl<'c> Evaluator<'c> {
     }
 
     fn enqueue(&mut self, cell: Cell) {
+        let cell = self.seg.head[cell as usize];
         if !self.queued[cell as usize] {
             self.queued[cell as usize] = true;
             self.heap.push(Reverse(cell));
@@ -171,11 +266,16 @@ impl<'c> Evaluator<'c> {
             }
         }
         self.touched.clear();
+        for h in self.seg_failed.drain(..) {
+            self.seg_fail[h as usize] = 0;
+        }
         for s in self.failed.drain(..) {
             self.fail[s.index()] = 0;
         }
     }
 
+    /// A gate's value; after `batch`, only for gates outside straight runs
+    /// and run heads (entry points, for instance), after `full` for all.
     pub fn value(&self, cell: Cell) -> u64 {
         self.cur[cell as usize]
     }
@@ -184,35 +284,79 @@ impl<'c> Evaluator<'c> {
         self.fail[s.index()] >> lane & 1 == 1
     }
 
-    /// Lanes in which some entry point is dark (after `batch`).
+    /// Lanes in which some entry point that serves with nothing down is
+    /// dark (after `batch`): entry points broken from the start are
+    /// `broken`, not the failure's doing (§7.3, v1.1).
     pub fn dark_lanes(&self) -> u64 {
         let mut dark = 0;
         for e in &self.c.entries {
-            dark |= !self.cur[e.cell as usize];
+            if self.serves_at_baseline(e.cell) {
+                dark |= !self.cur[e.cell as usize];
+            }
         }
         dark
+    }
+
+    /// Whether `cell` holds with nothing down.
+    pub fn serves_at_baseline(&self, cell: Cell) -> bool {
+        self.baseline[cell as usize] != 0
     }
 
     /// Why `cell` does not hold in `lane`: the chain from it down to a
     /// server that is down (or to a write no server can take). Prefers the
     /// inputs this scenario changed, so the chain leads to its failures.
+    ///
+    /// The chain is bounded, so that a stack of long chains with a finding
+    /// per hop stays near-linear: it keeps its first [`CHAIN_HEAD`] and last
+    /// [`CHAIN_TAIL`] steps with a [`Step::Skipped`] between them, and the
+    /// walk stops after [`CHAIN_WALK`] gates (then the end is given only
+    /// when the scenario downs a single server the walk is known to reach).
     pub fn why(&self, cell: Cell, lane: usize) -> Vec<Step> {
-        let bit = |c: Cell| self.cur[c as usize] >> lane & 1 == 1;
-        let changed = |c: Cell| (self.cur[c as usize] ^ self.baseline[c as usize]) >> lane & 1 == 1;
-        let pick = |ins: &mut dyn Iterator<Item = Cell>| -> Option<Cell> {
-            let false_ins: Vec<Cell> = ins.filter(|c| !bit(*c)).collect();
-            false_ins
-                .iter()
-                .copied()
-                .find(|c| changed(*c))
-                .or_else(|| false_ins.first().copied())
+        self.why_within(cell, lane, CHAIN_WALK)
+    }
+
+    fn why_within(&self, cell: Cell, lane: usize, walk: usize) -> Vec<Step> {
+        // A gate inside a run is only reached from its reader, which fails
+        // and is not down: it fails too (its value is not kept, see
+        // `Segments`).
+        let bit = |c: Cell| !self.seg.inner(c) && self.cur[c as usize] >> lane & 1 == 1;
+        let changed = |c: Cell| {
+            let now = if self.seg.inner(c) {
+                0
+            } else {
+                self.cur[c as usize]
+            };
+            (now ^ self.baseline[c as usize]) >> lane & 1 == 1
         };
-        let mut steps = Vec::new();
+        // The first input that fails and that the scenario changed, else
+        // the first that fails.
+        let pick = |ins: &[Cell]| -> Option<Cell> {
+            let mut first = None;
+            for &c in ins {
+                if !bit(c) {
+                    if changed(c) {
+                        return Some(c);
+                    }
+                    first = first.or(Some(c));
+                }
+            }
+            first
+        };
+        let mut steps = Bounded::default();
+        // Every gate so far was changed by the scenario: the walk leads to
+        // one of its failures.
+        let mut on_changed = true;
         let mut cur = Some(cell);
+        let mut visited = 0;
         while let Some(c) = cur.take() {
             if bit(c) {
                 break;
             }
+            if visited == walk {
+                return steps.cut(self.end_of_changed_walk(lane, on_changed));
+            }
+            visited += 1;
+            on_changed &= changed(c);
             match (self.c.gates[c as usize], &self.c.origins[c as usize]) {
                 (Gate::Never, Origin::ReplicaWrite(s)) => steps.push(Step::ReplicaWrite(*s)),
                 (Gate::Never, Origin::Group(g)) => steps.push(Step::NoPrimary(*g)),
@@ -222,7 +366,7 @@ impl<'c> Evaluator<'c> {
                         steps.push(Step::Down(server));
                     } else {
                         steps.push(Step::Server(server));
-                        cur = pick(&mut self.c.inputs(reqs).iter().copied());
+                        cur = pick(self.c.inputs(reqs));
                     }
                 }
                 (Gate::Any(ins), origin) => {
@@ -231,7 +375,7 @@ impl<'c> Evaluator<'c> {
                         Origin::Group(g) => steps.push(Step::Group(*g)),
                         _ => {}
                     }
-                    cur = pick(&mut self.c.inputs(ins).iter().copied());
+                    cur = pick(self.c.inputs(ins));
                 }
                 (Gate::Holder { members }, origin) => {
                     let Origin::Holder(g) = origin else { break };
@@ -249,6 +393,68 @@ impl<'c> Evaluator<'c> {
                 }
             }
         }
-        steps
+        steps.finish()
+    }
+
+    /// Where a walk through changed gates ends when it is cut short: the
+    /// server the scenario downs, when it downs only one.
+    fn end_of_changed_walk(&self, lane: usize, on_changed: bool) -> Option<Step> {
+        if !on_changed {
+            return None;
+        }
+        let mut down = self.failed.iter().filter(|s| self.is_down(**s, lane));
+        match (down.next(), down.next()) {
+            (Some(s), None) => Some(Step::Down(*s)),
+            _ => None,
+        }
+    }
+}
+
+/// The steps of a chain kept: the first [`CHAIN_HEAD`], the last
+/// [`CHAIN_TAIL`], and how many were left out between them.
+pub const CHAIN_HEAD: usize = 4;
+pub const CHAIN_TAIL: usize = 2;
+/// The most gates one explanation walks.
+pub const CHAIN_WALK: usize = 512;
+
+#[derive(Default)]
+struct Bounded {
+    head: Vec<Step>,
+    tail: std::collections::VecDeque<Step>,
+    skipped: usize,
+}
+
+impl Bounded {
+    fn push(&mut self, s: Step) {
+        if self.head.len() < CHAIN_HEAD {
+            self.head.push(s);
+            return;
+        }
+        self.tail.push_back(s);
+        if self.tail.len() > CHAIN_TAIL {
+            self.tail.pop_front();
+            self.skipped += 1;
+        }
+    }
+
+    fn finish(mut self) -> Vec<Step> {
+        if self.skipped > 0 {
+            self.head.push(Step::Skipped {
+                hops: self.skipped,
+                more: false,
+            });
+        }
+        self.head.extend(self.tail);
+        self.head
+    }
+
+    /// The walk stopped before its end; `end` is its last step when known.
+    fn cut(mut self, end: Option<Step>) -> Vec<Step> {
+        self.head.push(Step::Skipped {
+            hops: self.skipped + self.tail.len(),
+            more: true,
+        });
+        self.head.extend(end);
+        self.head
     }
 }

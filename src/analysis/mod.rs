@@ -44,3 +44,116 @@ pub fn analyse(m: &Model) -> Analysis {
         findings,
     }
 }
+
+/// The rules that speak of one server's own setup, which a group usually
+/// hands down to all its members.
+const PER_MEMBER: &[crate::diag::RuleId] = &[
+    crate::diag::RuleId::NoFirewall,
+    crate::diag::RuleId::NoMonitoring,
+    crate::diag::RuleId::SharedHost,
+];
+
+/// At most this many members are named in a group finding.
+const MEMBERS_NAMED: usize = 8;
+
+/// `no-firewall`, `no-monitoring` and `shared-host` once per group rather
+/// than once per server: when every member of a group (two or more) has the
+/// finding, after the allows, the members' findings become one on the group,
+/// on its declaration, naming the members. Lone servers and groups where
+/// only some members have it (an `allow` on one member, a flag on another)
+/// keep their per-server findings.
+pub fn merge_per_member(m: &Model, findings: &mut Vec<Finding>) {
+    use crate::diag::RuleId;
+    use std::collections::HashMap;
+    let mut at: HashMap<(RuleId, &str), usize> = HashMap::new();
+    for (i, f) in findings.iter().enumerate() {
+        if let (true, Some(s)) = (PER_MEMBER.contains(&f.rule), f.subject.as_deref()) {
+            at.entry((f.rule, s)).or_insert(i);
+        }
+    }
+    if at.is_empty() {
+        return;
+    }
+    let mut drop = vec![false; findings.len()];
+    let mut merged = Vec::new();
+    for g in m.group_ids() {
+        let grp = m.group(g);
+        if grp.members.len() < 2 {
+            continue;
+        }
+        for &rule in PER_MEMBER {
+            let hits: Option<Vec<usize>> = grp
+                .members
+                .iter()
+                .map(|s| at.get(&(rule, m.server(*s).name.as_str())).copied())
+                .collect();
+            let Some(hits) = hits else { continue };
+            for &i in &hits {
+                drop[i] = true;
+            }
+            let names: Vec<&str> = grp
+                .members
+                .iter()
+                .take(MEMBERS_NAMED)
+                .map(|s| m.server(*s).name.as_str())
+                .collect();
+            let mut list = names.join(", ");
+            if grp.members.len() > MEMBERS_NAMED {
+                list += &format!(" and {} more", grp.members.len() - MEMBERS_NAMED);
+            }
+            let n = grp.members.len();
+            let (message, label, help) = match rule {
+                RuleId::NoFirewall => (
+                    format!(
+                        "none of the {n} members of `{}` has a firewall: {list}",
+                        grp.name
+                    ),
+                    "no `firewall` on any member".to_string(),
+                    format!("add `firewall` to group `{}`", grp.name),
+                ),
+                RuleId::NoMonitoring => (
+                    format!(
+                        "none of the {n} members of `{}` is monitored: {list}",
+                        grp.name
+                    ),
+                    "no `monitor=` on any member".to_string(),
+                    format!("add `monitor=AGENT` to group `{}`", grp.name),
+                ),
+                _ => {
+                    let first = m.server(grp.members[0]);
+                    let heavy: Vec<&str> = first
+                        .roles
+                        .iter()
+                        .filter(|r| r.spec().heavy)
+                        .map(|r| r.name())
+                        .collect();
+                    let roles = match heavy.len() {
+                        0 | 1 => "several tiers".to_string(),
+                        2 => heavy.join(" and "),
+                        k => format!("{} and {}", heavy[..k - 1].join(", "), heavy[k - 1]),
+                    };
+                    (
+                        format!(
+                            "each of the {n} members of `{}` runs {roles} on one host: {list}",
+                            grp.name
+                        ),
+                        "several tiers on each member".to_string(),
+                        "give each tier its own group of servers".to_string(),
+                    )
+                }
+            };
+            merged.push(
+                Finding::new(rule, grp.span, message)
+                    .subject(grp.name.clone())
+                    .label(label)
+                    .help(help),
+            );
+        }
+    }
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
+    findings.extend(merged);
+}

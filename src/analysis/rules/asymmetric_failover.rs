@@ -32,11 +32,31 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         if sets.windows(2).all(|w| w[0] == w[1]) {
             continue;
         }
+        // Name the protocols when the names alone would not show the
+        // difference (`lb-01 -> web : https` against `lb-02 -> web : http`).
+        let names_only = |set: &BTreeSet<Need>| -> BTreeSet<(Vec<&str>, bool)> {
+            set.iter()
+                .map(|(ts, read)| (ts.iter().map(|(t, _)| m.target_name(*t)).collect(), *read))
+                .collect()
+        };
+        let with_protocol = sets
+            .windows(2)
+            .any(|w| w[0] != w[1] && names_only(&w[0]) == names_only(&w[1]))
+            || sets.iter().any(|set| names_only(set).len() < set.len());
         let describe = |s: &ServerId, set: &BTreeSet<Need>| {
             let needs: Vec<String> = set
                 .iter()
                 .map(|(ts, read)| {
-                    let names: Vec<&str> = ts.iter().map(|(t, _)| m.target_name(*t)).collect();
+                    let names: Vec<String> = ts
+                        .iter()
+                        .map(|(t, p)| {
+                            if with_protocol {
+                                format!("{} over {p}", m.target_name(*t))
+                            } else {
+                                m.target_name(*t).to_string()
+                            }
+                        })
+                        .collect();
                     format!(
                         "{}{}",
                         names.join(" or "),

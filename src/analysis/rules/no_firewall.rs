@@ -6,7 +6,8 @@ pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::NoFirewall,
     summary: "a server without a host firewall",
     explain: "\
-The server has no `firewall` flag (on itself or its group).
+The server has no `firewall` flag (on itself or its group). When no member
+of a group has it, one finding on the group names the members.
 
 Why it matters: every port a daemon opens is reachable by anyone who can
 route to the host; a database or an app port should only take its callers.

@@ -6,7 +6,8 @@ pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::NoMonitoring,
     summary: "a server without a monitoring agent",
     explain: "\
-The server has no `monitor=AGENT` (on itself or its group).
+The server has no `monitor=AGENT` (on itself or its group). When no member
+of a group has it, one finding on the group names the members.
 
 Why it matters: redundancy only helps if someone learns that a member died
 before the second one does.

@@ -8,7 +8,8 @@ pub const DOC: RuleDoc = RuleDoc {
     explain: "\
 The web server, the application and the database compete for the same CPU,
 memory and disk: a slow query starves the application, a traffic spike
-starves the database, and one crash takes all of them.
+starves the database, and one crash takes all of them. When every member of
+a group does it, one finding on the group names the members.
 
 How to fix: give each tier its own servers (`group web: nginx`,
 `group app: app`, `group db: mysql`), or allow it for a small stage:

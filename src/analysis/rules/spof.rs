@@ -12,8 +12,10 @@ availability model of the language: a server works when it is up and each of
 its links has a target available; a group is available when a member works
 (active-active), when its holder works (active-passive), or when its primary
 works (a mysql write without `failover=auto`). A server is a single point of
-failure when some DNS record goes dark without it. The message names the
-records that go dark; the help shows the chain that breaks and a fix.
+failure when some DNS record that serves with nothing down goes dark
+without it (a record that is `broken` anyway is not counted). The message
+names the records that go dark; the help shows the chain that breaks (a
+long chain with its first and last hops) and a fix.
 
 Why it matters: that server's crash, reboot or upgrade is an outage.
 
@@ -36,20 +38,40 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         let subjects = dark_subjects(cx.circuit, darks);
         let chain = chain_text(cx.model, cx.circuit, &darks[0].chain);
         let fix = fix_for(cx.model, &darks[0].chain, None);
-        out.push(
-            Finding::new(
-                RuleId::Spof,
-                srv.span,
-                format!(
-                    "{} is a single point of failure: without it {} {} dark",
-                    srv.name,
-                    subjects.join(", "),
-                    if subjects.len() == 1 { "goes" } else { "go" }
-                ),
+        // Without `domain` a server can be an entry point itself.
+        let is_itself = |d: &crate::analysis::availability::Dark| {
+            let e = &cx.circuit.entries[d.entry];
+            e.record.is_none() && e.targets == [crate::model::Target::Server(*s)]
+        };
+        let message = if darks.len() == 1 && is_itself(&darks[0]) {
+            format!(
+                "{} is a single point of failure: it is an entry point (no other server links to it), and nothing serves in its place when it is down",
+                srv.name
             )
-            .subject(srv.name.clone())
-            .label("single point of failure")
-            .help(format!("the chain that breaks: {chain}; fix: {fix}")),
+        } else {
+            let subjects: Vec<String> = darks
+                .iter()
+                .zip(subjects)
+                .map(|(d, subj)| {
+                    if is_itself(d) {
+                        format!("{subj} itself (an entry point)")
+                    } else {
+                        subj
+                    }
+                })
+                .collect();
+            format!(
+                "{} is a single point of failure: without it {} {} dark",
+                srv.name,
+                subjects.join(", "),
+                if subjects.len() == 1 { "goes" } else { "go" }
+            )
+        };
+        out.push(
+            Finding::new(RuleId::Spof, srv.span, message)
+                .subject(srv.name.clone())
+                .label("single point of failure")
+                .help(format!("the chain that breaks: {chain}; fix: {fix}")),
         );
     }
 }

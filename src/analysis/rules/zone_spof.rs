@@ -8,8 +8,8 @@ pub const DOC: RuleDoc = RuleDoc {
     summary: "a zone whose loss alone stops the stack serving",
     explain: "\
 stackc takes every declared zone down in turn (all its servers at once) and
-evaluates the availability model. A zone whose loss darkens a DNS record is
-reported, even when a `spof` server sits inside it: the two findings call
+evaluates the availability model. A zone whose loss darkens a DNS record
+that serves with nothing down is reported, even when a `spof` server sits inside it: the two findings call
 for different fixes.
 
 Why it matters: a rack's power, a switch or a cloud availability zone fails
