@@ -56,8 +56,18 @@ impl Checked {
 
 /// Parses, resolves and analyses one `.stack` source text.
 pub fn check(src: &str) -> Checked {
+    check_as(src, None)
+}
+
+/// [`check`], with the name the stack takes when it has no `stack`
+/// statement: the CLI passes the file's stem (`web.stack` is `web`), made
+/// into a valid name ([`stack_name_from`]).
+pub fn check_as(src: &str, default_name: Option<&str>) -> Checked {
     let parsed = syntax::parse(src);
-    let (model, mut statics) = model::resolve(&parsed.file);
+    let (mut model, mut statics) = model::resolve(&parsed.file);
+    if model.name.is_none() {
+        model.name = default_name.and_then(stack_name_from);
+    }
     if !parsed.failed.is_empty() {
         // What did not parse is missing from the model: drop the findings
         // that what failed could explain, and keep the others.
@@ -129,6 +139,27 @@ fn explained_by_failed(
         RuleId::NoPrimary | RuleId::EmptyGroup => in_group(f.subject.as_deref()),
         _ => false,
     }
+}
+
+/// A stack name (LANGUAGE.md §2: a letter, then letters, digits, `_` or
+/// `-`, at most 63 characters) made from a file stem: other characters
+/// become `-`, leading non-letters are dropped, and nothing usable gives
+/// `None` (`my app.v2` is `my-app-v2`; `2024` is `None`).
+pub fn stack_name_from(stem: &str) -> Option<String> {
+    let mapped: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .skip_while(|c| !c.is_ascii_alphabetic())
+        .take(63)
+        .collect();
+    let name = mapped.trim_end_matches('-');
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 /// Removes the findings that an `allow` accepts and reports the allows that

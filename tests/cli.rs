@@ -435,3 +435,59 @@ fn json_subjects_of_static_findings() {
     assert!(got.len() < 20, "{got:?}");
     assert!(got.iter().all(|(_, s)| s != "null"), "{got:?}");
 }
+
+/// Without a `stack` statement, the stack is named after its file: the
+/// subject of a `broken` stack, the diagram's title (issue 9 E19).
+#[test]
+fn a_stack_without_a_name_takes_the_file_stem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("shop front.stack");
+    // No entry point: a sibling link targets the only group.
+    std::fs::write(
+        &file,
+        "group web: nginx { server a 10.0.0.1; server b 10.0.0.2 }\na -> b\n",
+    )
+    .unwrap();
+    let o = stackc()
+        .args(["check", "--format", "json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let broken: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "broken")
+        .collect();
+    assert!(
+        broken.iter().any(|f| f["subject"] == "shop-front"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = stackc()
+        .args(["render", "--to", "mermaid"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("shop-front"));
+    // Standard input has no file name: the fallback name.
+    let o = stackc()
+        .args(["check", "--format", "json", "-"])
+        .write_stdin(std::fs::read(&file).unwrap())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout).contains("\"subject\": \"stack\""));
+}
+
+#[test]
+fn stack_names_from_file_stems() {
+    use stackc::stack_name_from as name;
+    assert_eq!(name("web").as_deref(), Some("web"));
+    assert_eq!(name("my app.v2").as_deref(), Some("my-app-v2"));
+    assert_eq!(name("2024-shop").as_deref(), Some("shop"));
+    assert_eq!(name("2024"), None);
+    assert_eq!(name("ü"), None);
+    assert_eq!(name("ünï").as_deref(), Some("n"));
+    assert_eq!(name(&"x".repeat(80)).map(|n| n.len()), Some(63));
+}

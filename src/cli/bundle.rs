@@ -31,7 +31,7 @@ pub fn run(a: &Args<'_>) -> u8 {
         Ok(s) => s,
         Err(e) => return super::fail(&e.to_string()),
     };
-    let checked = stackc::check(&src);
+    let checked = super::check_input(a.file, &src);
     let refusals = bundle::validate(&checked);
     if !refusals.is_empty() {
         report(a.file, &src, &checked, &refusals);

@@ -26,7 +26,10 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
             }
         }
     }
-    let checked: Vec<_> = inputs.iter().map(|(_, src)| stackc::check(src)).collect();
+    let checked: Vec<_> = inputs
+        .iter()
+        .map(|(path, src)| super::check_input(path, src))
+        .collect();
     info.nothing_declared = checked.iter().map(report::nothing_declared).collect();
     let reports: Vec<FileReport<'_>> = inputs
         .iter()

@@ -571,12 +571,12 @@ fn directive(words: &[&str], env: &Env<'_>) -> Result<String, String> {
         }
         ["check", file] => {
             let (shown, src) = read_book_file(env, file)?;
-            let c = stackc::check(&src);
+            let c = super::check_input(file, &src);
             fence("text", &guard_links(&report_text(&shown, &src, &c), env)?)
         }
         ["diagram", file] => {
             let (_, src) = read_book_file(env, file)?;
-            let c = stackc::check(&src);
+            let c = super::check_input(file, &src);
             if c.analysis.is_none() {
                 return Err(format!("{file} has errors: no diagram"));
             }
@@ -584,7 +584,7 @@ fn directive(words: &[&str], env: &Env<'_>) -> Result<String, String> {
         }
         ["simulate", file, names] => {
             let (shown, src) = read_book_file(env, file)?;
-            let c = stackc::check(&src);
+            let c = super::check_input(file, &src);
             let names: Vec<String> = names.split(',').map(str::to_string).collect();
             let (text, _) = super::simulate::report(&shown, &c, &names, false)?;
             fence("text", &guard_links(&text, env)?)

@@ -125,6 +125,16 @@ pub fn read_input(path: &str) -> Result<String, InputError> {
     })
 }
 
+/// Checks one input's text: a stack without a `stack` statement is named
+/// after its file (`samples/web.stack` is `web`; standard input has no name).
+pub fn check_input(path: &str, src: &str) -> stackc::Checked {
+    let stem = (path != "-")
+        .then(|| std::path::Path::new(path).file_stem())
+        .flatten()
+        .and_then(|s| s.to_str());
+    stackc::check_as(src, stem)
+}
+
 /// Colour only on a terminal, and never with NO_COLOR set.
 pub fn use_color() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

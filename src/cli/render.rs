@@ -52,7 +52,7 @@ fn once(o: &Options, findings: bool) -> Outcome {
             return Outcome::CouldNotRun;
         }
     };
-    let checked = stackc::check(&src);
+    let checked = super::check_input(o.path, &src);
     let Some(out) = render::render(&checked, o.format, o.theme) else {
         eprint!("{}", report(o.path, &src, &checked));
         eprintln!("error: cannot draw {}: fix the errors above first", o.path);

@@ -12,7 +12,7 @@ pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
         Ok(s) => s,
         Err(e) => return super::fail(&e.to_string()),
     };
-    let checked = stackc::check(&src);
+    let checked = super::check_input(path, &src);
     if checked.analysis.is_none() {
         let report = FileReport::new(path, &src, &checked);
         let style = human::Style {
