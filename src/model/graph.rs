@@ -90,7 +90,9 @@ pub(super) fn build(m: &mut Model) -> Vec<Finding> {
 fn cycles(m: &Model) -> Vec<Finding> {
     let g = &m.topology.graph;
     let mut out = Vec::new();
-    for scc in petgraph::algo::tarjan_scc(g) {
+    // Kosaraju: petgraph's iterative SCC (its Tarjan recurses, and a long chain
+    // of servers overflowed the stack).
+    for scc in petgraph::algo::kosaraju_scc(g) {
         if scc.len() < 2 {
             continue;
         }
