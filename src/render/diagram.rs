@@ -4,6 +4,7 @@
 //! whose loss stops the stack, records dark with nothing down). Every
 //! emitter draws this, so the three formats always say the same thing.
 
+use super::text::visible;
 use crate::analysis::availability::{chain_text, dark_subjects};
 use crate::diag::RuleId;
 use crate::model::{self, DbRole, Failover, Mode, RoleSet, Shape, Target};
@@ -344,7 +345,7 @@ impl Diagram {
             }
         }
 
-        let zones = m
+        let zones: Vec<Zone> = m
             .zones
             .iter()
             .enumerate()
@@ -371,6 +372,27 @@ impl Diagram {
             .clone()
             .or_else(|| m.name.clone())
             .unwrap_or_else(|| "stack".into());
+        // What reaches a drawing shows no control or bidi character
+        // (`text::visible`): each format then escapes its own syntax.
+        let title = visible(&title);
+        for n in &mut nodes {
+            n.name = visible(&n.name);
+            n.warning = n.warning.as_deref().map(visible);
+        }
+        for g in &mut groups {
+            g.name = visible(&g.name);
+        }
+        for e in &mut edges {
+            e.label = visible(&e.label);
+            e.warning = e.warning.as_deref().map(visible);
+        }
+        let zones = zones
+            .into_iter()
+            .map(|z| Zone {
+                name: visible(&z.name),
+                warning: z.warning.as_deref().map(visible),
+            })
+            .collect();
         Some(Diagram {
             title,
             nodes,
