@@ -35,16 +35,6 @@ pub fn width(s: &str, size: f64, bold: bool) -> f64 {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn widths_grow_with_text_and_size() {
-        assert!(super::width("lb-01", 13.0, false) > super::width("lb-0", 13.0, false));
-        assert!(super::width("lb-01", 13.0, true) > super::width("lb-01", 13.0, false));
-        assert_eq!(super::width("", 13.0, false), 0.0);
-    }
-}
-
 /// Whether a character may not be shown as it is in a drawing: controls
 /// (C0, DEL, C1: terminal escapes, and invalid in XML 1.0), bidirectional
 /// overrides and isolates (they reorder what a reader sees), line and
@@ -83,6 +73,13 @@ pub fn visible(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn widths_grow_with_text_and_size() {
+        assert!(super::width("lb-01", 13.0, false) > super::width("lb-0", 13.0, false));
+        assert!(super::width("lb-01", 13.0, true) > super::width("lb-01", 13.0, false));
+        assert_eq!(super::width("", 13.0, false), 0.0);
+    }
+
     #[test]
     fn controls_and_bidi_are_made_visible() {
         assert_eq!(super::visible("plain · text"), "plain · text");
