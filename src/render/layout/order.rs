@@ -98,9 +98,14 @@ impl State<'_> {
     }
 }
 
+/// What one round of sifting may spend (edge ends compared), per segment
+/// and leaf of the graph: enough to sift every rank of graphs whose ranks
+/// hold up to a hundred items, a part of the ranks beyond.
+const SIFT_WORK: usize = 256;
+
 /// What one round of `sides` may recount, per segment and leaf of the
 /// graph.
-const SIDES_WORK: usize = 16;
+const SIDES_WORK: usize = 4;
 
 pub fn order(g: &Graph, r: &Ranked) -> Ordered {
     let leaves = r.leaves();
@@ -162,7 +167,7 @@ pub fn order(g: &Graph, r: &Ranked) -> Ordered {
             sort_rank(&mut st, &nb, k, false, median);
         }
         transpose(&mut st, &nb);
-        sift(&mut st, &nb);
+        sift(&mut st, &nb, SIFT_WORK * (segs + leaves));
         sides(&mut st, &gaps, SIDES_WORK * (segs + leaves));
         let c = total_crossings(&st, &gaps);
         if c < best {
@@ -566,8 +571,12 @@ fn item_cost(a: &[Vec<usize>; 2], b: &[Vec<usize>; 2]) -> usize {
 /// the side where it crosses nothing). The crossings an item adds or
 /// removes by passing another depend only on those two items' edges, so
 /// each place costs one pair of items, not a recount of the ranks.
-fn sift(st: &mut State, nb: &Nbrs) {
+fn sift(st: &mut State, nb: &Nbrs, budget: usize) {
+    let mut spent = 0;
     for k in 0..st.ranks.len() {
+        if spent >= budget {
+            return;
+        }
         let n = st.ranks[k].len();
         if n < 3 {
             continue;
@@ -579,14 +588,17 @@ fn sift(st: &mut State, nb: &Nbrs) {
                 (it, v)
             })
             .collect();
-        let mut work = 0;
+        let work = std::cell::Cell::new(0);
         // The crossings that x adds by moving from right of y to left of
         // it (negative when it removes some).
-        let mut gain = |x: &[Vec<usize>; 2], y: &[Vec<usize>; 2]| -> isize {
-            work += x[0].len() + x[1].len() + y[0].len() + y[1].len();
+        let gain = |x: &[Vec<usize>; 2], y: &[Vec<usize>; 2]| -> isize {
+            work.set(work.get() + x[0].len() + x[1].len() + y[0].len() + y[1].len());
             item_cost(x, y) as isize - item_cost(y, x) as isize
         };
         for i in 0..n {
+            if spent + work.get() >= budget {
+                break;
+            }
             // x (at i) moving to p < i passes row[p..i], to p > i passes
             // row[i + 1..=p]. The first place with the fewest crossings
             // wins; x stays on a tie with where it is.
@@ -613,7 +625,8 @@ fn sift(st: &mut State, nb: &Nbrs) {
                 std::cmp::Ordering::Equal => {}
             }
         }
-        st.work.set(st.work.get() + work);
+        spent += work.get();
+        st.work.set(st.work.get() + work.get());
         st.ranks[k] = row.into_iter().map(|(it, _)| it).collect();
         st.refresh(k);
     }
