@@ -283,7 +283,7 @@ fn identifiers_and_labels_cannot_break_the_syntax() {
     }
     assert!(mmd.contains("title: \"a \\\"quoted\\\" title; with # and <b>tags</b> & --> arrows\""));
     let dot = render::emit(&d, Format::Dot, Theme::Light);
-    assert!(dot.contains(r#"label="a \"quoted\" title; with # and <b>tags</b> & --> arrows""#));
+    assert!(dot.contains(r#"label="a \"quoted\" title; with # and <b>tags</b> &amp; --> arrows""#));
     let svg_text = render::emit(&d, Format::Svg, Theme::Light);
     assert!(svg_text
         .contains("a \"quoted\" title; with # and &lt;b&gt;tags&lt;/b&gt; &amp; --&gt; arrows"));
@@ -512,4 +512,75 @@ fn independent_services_are_packed_in_rows() {
     // Written first, drawn first: top left.
     assert!(at("db0").y < at("db39").y);
     assert!(at("web0-0").x <= at("web1-0").x);
+}
+
+/// Issue 9: a stack title that tries to leave its context in each format
+/// (an attribute quote, a Mermaid `]; click`, backticks, a `%%{init}%%`
+/// directive, a closing `</title>` and a `<script>`, DOT escapes and
+/// entities) and carries terminal controls and a bidi override. The SVG
+/// stays well-formed XML with the title as the text of its `<title>`, the
+/// Mermaid title stays one YAML string with no directive, and the DOT
+/// label stays one string that shows the title as written.
+#[test]
+fn hostile_titles_stay_in_their_context() {
+    let title = "x\" onload=\"alert(1)\" a]; click x call alert(1) `md` \
+                 %%{init: {\"securityLevel\":\"loose\"}}%% </title><script>alert(1)</script> \
+                 \\N \\G &amp; \u{1b}[2J\u{7}\u{202e}end";
+    let quoted = title.replace('\\', "\\\\").replace('"', "\\\"");
+    let src = format!(
+        "stack evil \"{quoted}\"\n\
+         group web: nginx {{\n  server w1 10.0.0.1\n  server w2 10.0.0.2\n}}\n\
+         server db: mysql 10.0.0.3 primary\n\
+         domain example.com {{ www A -> web }}\nweb -> db : mysql\n"
+    );
+    let c = stackc::check(&src);
+    let d = Diagram::of(&c).expect("drawable");
+    let shown = "x\" onload=\"alert(1)\" a]; click x call alert(1) `md` \
+                 %%{init: {\"securityLevel\":\"loose\"}}%% </title><script>alert(1)</script> \
+                 \\N \\G &amp; \u{fffd}[2J\u{fffd}\u{fffd}end";
+    assert_eq!(d.title, shown);
+
+    let svg_text = render::emit(&d, Format::Svg, Theme::Light);
+    let doc = resvg::usvg::roxmltree::Document::parse(&svg_text).expect("well-formed XML");
+    let root = doc.root_element();
+    assert!(root.attributes().all(|a| !a.name().starts_with("on")));
+    assert!(doc.descendants().all(|n| n.tag_name().name() != "script"));
+    assert!(doc
+        .descendants()
+        .all(|n| n.attributes().all(|a| !a.name().starts_with("on"))));
+    let first_title = root
+        .children()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text());
+    assert_eq!(first_title, Some(shown));
+    rasterise(&svg_text);
+
+    let mmd = render::emit(&d, Format::Mermaid, Theme::Light);
+    assert!(!mmd.contains("%%{"), "{mmd}");
+    assert!(!mmd.contains('\u{1b}') && !mmd.contains('\u{202e}'));
+    let title_line = mmd.lines().nth(1).unwrap();
+    assert_eq!(
+        title_line,
+        "title: \"x\\\" onload=\\\"alert(1)\\\" a]; click x call alert(1) `md` \
+         \\x25\\x25{init: {\\\"securityLevel\\\":\\\"loose\\\"}}\\x25\\x25 \
+         </title><script>alert(1)</script> \\\\N \\\\G &amp; \u{fffd}[2J\u{fffd}\u{fffd}end\""
+    );
+    // Everything else is the diagram itself: no line the title made.
+    assert_eq!(mmd.matches("alert").count(), 3, "{mmd}");
+
+    let dot = render::emit(&d, Format::Dot, Theme::Light);
+    assert!(!dot.contains('\u{1b}') && !dot.contains('\u{7}'));
+    let label = dot
+        .lines()
+        .find(|l| l.trim_start().starts_with("graph [label="))
+        .unwrap();
+    assert!(
+        label.starts_with(
+            "  graph [label=\"x\\\" onload=\\\"alert(1)\\\" a]; click x call alert(1) `md` \
+             %%{init: {\\\"securityLevel\\\":\\\"loose\\\"}}%% </title><script>alert(1)</script> \
+             \\\\N \\\\G &amp;amp; \u{fffd}[2J\u{fffd}\u{fffd}end\", labelloc=t"
+        ),
+        "{label}"
+    );
+    assert_eq!(dot.matches("alert").count(), 3, "{dot}");
 }

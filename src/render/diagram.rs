@@ -4,10 +4,12 @@
 //! whose loss stops the stack, records dark with nothing down). Every
 //! emitter draws this, so the three formats always say the same thing.
 
+use super::text::visible;
 use crate::analysis::availability::{chain_text, dark_subjects};
 use crate::diag::RuleId;
 use crate::model::{self, DbRole, Failover, Mode, RoleSet, Shape, Target};
 use crate::Checked;
+use std::collections::{HashMap, HashSet};
 
 /// A node of the diagram.
 #[derive(Clone, Debug)]
@@ -90,7 +92,7 @@ pub enum End {
     Group(usize),
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Edge {
     pub from: End,
     pub to: End,
@@ -139,22 +141,41 @@ impl Diagram {
 
         // The analysis' own words for each warning: the finding's message
         // (allowed findings included: an allowed spof is still a spof).
+        // Looked up once per node: indexed, so a stack of N servers all
+        // SPOFs costs N, not N squared (the first finding wins).
+        let mut messages: HashMap<(RuleId, &str), &str> = HashMap::new();
+        for f in checked
+            .findings
+            .iter()
+            .chain(checked.suppressed.iter().map(|s| &s.finding))
+        {
+            if let Some(subject) = f.subject.as_deref() {
+                messages.entry((f.rule, subject)).or_insert(&f.message);
+            }
+        }
         let message = |rule: RuleId, subject: &str| -> Option<String> {
-            checked
-                .findings
-                .iter()
-                .chain(checked.suppressed.iter().map(|s| &s.finding))
-                .find(|f| f.rule == rule && f.subject.as_deref() == Some(subject))
-                .map(|f| f.message.clone())
+            messages.get(&(rule, subject)).map(|m| m.to_string())
         };
+        let spof_of: HashMap<model::ServerId, &Vec<_>> =
+            outcome.spofs.iter().rev().map(|(x, d)| (*x, d)).collect();
+        // Without domain, a dark entry point is a server.
+        let dark_servers: HashSet<&str> = outcome
+            .broken
+            .iter()
+            .filter(|d| circuit.entries[d.entry].record.is_none())
+            .map(|d| circuit.entries[d.entry].subject.as_str())
+            .collect();
 
         let mut nodes = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut dark_records = HashMap::new();
+        for d in outcome.broken.iter().rev() {
+            if let Some(id) = circuit.entries[d.entry].record {
+                dark_records.insert(id.index(), d);
+            }
+        }
         for (ri, r) in m.records.iter().enumerate() {
-            let dark = outcome.broken.iter().find(|d| {
-                circuit.entries[d.entry]
-                    .record
-                    .is_some_and(|id| id.index() == ri)
-            });
+            let dark = dark_records.get(&ri).copied();
             let warning = dark.map(|d| {
                 message(RuleId::Broken, &r.subject).unwrap_or_else(|| {
                     format!(
@@ -167,7 +188,9 @@ impl Diagram {
             // Two records may share a subject (`www A`, `www AAAA`): `_2`
             // cannot come out of `ident`, so the suffix keeps ids distinct.
             let mut id = ident("r", &r.subject);
-            let same = nodes.iter().filter(|n: &&Node| n.name == r.subject).count();
+            let same = seen.entry(r.subject.as_str()).or_insert(0usize);
+            *same += 1;
+            let same = *same - 1;
             if same > 0 {
                 id.push_str(&format!("_{}", same + 1));
             }
@@ -184,11 +207,9 @@ impl Diagram {
         let server_base = nodes.len();
         for (i, s) in m.servers.iter().enumerate() {
             let id = model::ServerId(i as u32);
-            let warning = outcome
-                .spofs
-                .iter()
-                .find(|(x, _)| *x == id)
-                .map(|(_, darks)| {
+            let warning = spof_of
+                .get(&id)
+                .map(|darks| {
                     message(RuleId::Spof, &s.name).unwrap_or_else(|| {
                         format!(
                             "{} is a single point of failure: {} goes dark",
@@ -198,16 +219,10 @@ impl Diagram {
                     })
                 })
                 .or_else(|| {
-                    // Without domain, a dark entry point is a server.
-                    outcome
-                        .broken
-                        .iter()
-                        .filter(|d| circuit.entries[d.entry].record.is_none())
-                        .find(|d| circuit.entries[d.entry].subject == s.name)
-                        .map(|_| {
-                            message(RuleId::Broken, &s.name)
-                                .unwrap_or_else(|| format!("{} is dark with nothing down", s.name))
-                        })
+                    dark_servers.contains(s.name.as_str()).then(|| {
+                        message(RuleId::Broken, &s.name)
+                            .unwrap_or_else(|| format!("{} is dark with nothing down", s.name))
+                    })
                 });
             nodes.push(Node {
                 id: ident("s", &s.name),
@@ -249,8 +264,12 @@ impl Diagram {
         }
 
         let mut edges: Vec<Edge> = Vec::new();
+        // Each edge once, in the order written (a set: a stack of N links
+        // costs N, not N squared).
+        let mut drawn: HashSet<Edge> = HashSet::new();
         let mut push = |e: Edge| {
-            if e.from != e.to && !edges.contains(&e) {
+            if e.from != e.to && !drawn.contains(&e) {
+                drawn.insert(e.clone());
                 edges.push(e);
             }
         };
@@ -344,7 +363,7 @@ impl Diagram {
             }
         }
 
-        let zones = m
+        let zones: Vec<Zone> = m
             .zones
             .iter()
             .enumerate()
@@ -371,6 +390,27 @@ impl Diagram {
             .clone()
             .or_else(|| m.name.clone())
             .unwrap_or_else(|| "stack".into());
+        // What reaches a drawing shows no control or bidi character
+        // (`text::visible`): each format then escapes its own syntax.
+        let title = visible(&title);
+        for n in &mut nodes {
+            n.name = visible(&n.name);
+            n.warning = n.warning.as_deref().map(visible);
+        }
+        for g in &mut groups {
+            g.name = visible(&g.name);
+        }
+        for e in &mut edges {
+            e.label = visible(&e.label);
+            e.warning = e.warning.as_deref().map(visible);
+        }
+        let zones = zones
+            .into_iter()
+            .map(|z| Zone {
+                name: visible(&z.name),
+                warning: z.warning.as_deref().map(visible),
+            })
+            .collect();
         Some(Diagram {
             title,
             nodes,

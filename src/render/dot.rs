@@ -16,7 +16,10 @@ fn q(s: &str) -> String {
         match c {
             '"' => o.push_str("\\\""),
             '\\' => o.push_str("\\\\"),
-            '\n' | '\r' => o.push(' '),
+            // Graphviz reads HTML entities in strings: `&amp;` stays
+            // `&amp;` only written `&amp;amp;`.
+            '&' => o.push_str("&amp;"),
+            c if c.is_control() => o.push(' '),
             c => o.push(c),
         }
     }

@@ -21,6 +21,8 @@ fn esc(s: &str) -> String {
             '>' => o.push_str("#gt;"),
             '&' => o.push_str("#amp;"),
             '`' => o.push_str("#96;"),
+            // `%%{` would start a directive, wherever it stands.
+            '%' => o.push_str("#37;"),
             '\n' | '\r' => o.push(' '),
             c => o.push(c),
         }
@@ -35,6 +37,8 @@ fn yaml(s: &str) -> String {
         match c {
             '"' => o.push_str("\\\""),
             '\\' => o.push_str("\\\\"),
+            // No `%%{` (a directive, to some Mermaid versions) in the text.
+            '%' => o.push_str("\\x25"),
             c if c.is_control() => o.push(' '),
             c => o.push(c),
         }
@@ -43,9 +47,9 @@ fn yaml(s: &str) -> String {
     o
 }
 
-/// A `%%` comment line's text (one line).
+/// A `%%` comment line's text (one line, and no `%%{…}%%` directive).
 fn comment(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
+    s.replace(['\n', '\r'], " ").replace('%', "pct")
 }
 
 pub fn render(d: &Diagram, theme: Theme) -> String {

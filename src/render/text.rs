@@ -35,6 +35,42 @@ pub fn width(s: &str, size: f64, bold: bool) -> f64 {
     }
 }
 
+/// Whether a character may not be shown as it is in a drawing: controls
+/// (C0, DEL, C1: terminal escapes, and invalid in XML 1.0), bidirectional
+/// overrides and isolates (they reorder what a reader sees), line and
+/// paragraph separators, and the noncharacters XML forbids.
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{FFFE}'
+                | '\u{FFFF}'
+        )
+}
+
+/// Text that is safe to draw in every format: tabs and line breaks become
+/// spaces, every other [`hidden`] character U+FFFD, so that what the
+/// diagram shows is what the file says, visibly.
+pub fn visible(s: &str) -> String {
+    if !s.chars().any(hidden) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if hidden(c) => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -42,5 +78,14 @@ mod tests {
         assert!(super::width("lb-01", 13.0, false) > super::width("lb-0", 13.0, false));
         assert!(super::width("lb-01", 13.0, true) > super::width("lb-01", 13.0, false));
         assert_eq!(super::width("", 13.0, false), 0.0);
+    }
+
+    #[test]
+    fn controls_and_bidi_are_made_visible() {
+        assert_eq!(super::visible("plain · text"), "plain · text");
+        assert_eq!(
+            super::visible("a\u{1b}[2Jb\u{7}c\td\u{202e}e\u{85}f\u{fffe}"),
+            "a\u{fffd}[2Jb\u{fffd}c d\u{fffd}e\u{fffd}f\u{fffd}"
+        );
     }
 }

@@ -21,10 +21,13 @@
 //!    through them). Sweeps down and up sort every rank by the barycenter
 //!    (even rounds) or the median (odd rounds) of its neighbours in the
 //!    rank before; then adjacent items, and members inside a block, are
-//!    transposed while that removes crossings. On small graphs each item
-//!    of a small rank is also sifted (tried at every place of its rank) and
-//!    each long edge tries running down either side with all its dummies,
-//!    which finds what swaps of neighbours cannot. Crossings are counted
+//!    transposed while that removes crossings. Each item is also sifted
+//!    (tried at every place within 48 items of where it is, each place
+//!    costed by the pairs of items it passes, so a rank costs time linear
+//!    in its items and edges) and each long edge tries running down either
+//!    side with all its dummies (recounting only the gaps it passes, within
+//!    a work budget of a few times the graph's size per round), which finds
+//!    what swaps of neighbours cannot. Crossings are counted
 //!    exactly between every pair of ranks (sort plus inversion count) and
 //!    the best order seen is kept; the rounds are bounded (fewer on large
 //!    graphs).

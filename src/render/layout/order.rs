@@ -33,6 +33,10 @@ pub struct Ordered {
     pub gaps: Vec<Vec<Segment>>,
     /// Position of each leaf in its rank.
     pub pos: Vec<usize>,
+    /// What the ordering did: segments recounted and edge pairs compared
+    /// (a measure of its running time that tests can bound).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub work: usize,
 }
 
 /// Neighbours of every leaf and cluster, as ports, above and below.
@@ -52,6 +56,8 @@ struct State<'a> {
     /// last rank.
     ctop: Vec<usize>,
     cbot: Vec<usize>,
+    /// See [`Ordered::work`].
+    work: std::cell::Cell<usize>,
 }
 
 impl State<'_> {
@@ -92,6 +98,15 @@ impl State<'_> {
     }
 }
 
+/// What one round of sifting may spend (edge ends compared), per segment
+/// and leaf of the graph: enough to sift every rank of graphs whose ranks
+/// hold up to a hundred items, a part of the ranks beyond.
+const SIFT_WORK: usize = 256;
+
+/// What one round of `sides` may recount, per segment and leaf of the
+/// graph.
+const SIDES_WORK: usize = 4;
+
 pub fn order(g: &Graph, r: &Ranked) -> Ordered {
     let leaves = r.leaves();
     let nc = g.clusters.len();
@@ -129,6 +144,7 @@ pub fn order(g: &Graph, r: &Ranked) -> Ordered {
         pos: vec![0; leaves],
         ctop: vec![0; nc],
         cbot: vec![0; nc],
+        work: Default::default(),
     };
     for k in 0..st.ranks.len() {
         st.refresh(k);
@@ -151,10 +167,8 @@ pub fn order(g: &Graph, r: &Ranked) -> Ordered {
             sort_rank(&mut st, &nb, k, false, median);
         }
         transpose(&mut st, &nb);
-        if segs <= 4_000 {
-            sift(&mut st, &gaps);
-            sides(&mut st, &gaps);
-        }
+        sift(&mut st, &nb, SIFT_WORK * (segs + leaves));
+        sides(&mut st, &gaps, SIDES_WORK * (segs + leaves));
         let c = total_crossings(&st, &gaps);
         if c < best {
             best = c;
@@ -175,6 +189,7 @@ pub fn order(g: &Graph, r: &Ranked) -> Ordered {
         ranks: st.ranks,
         gaps,
         pos: st.pos,
+        work: st.work.get(),
     }
 }
 
@@ -360,6 +375,7 @@ fn swap_gain(st: &State, nb: &Nbrs, k: usize, a: &Item, b: &Item) -> bool {
     for above in [true, false] {
         let va = item_vals(st, nb, a, k, above);
         let vb = item_vals(st, nb, b, k, above);
+        st.work.set(st.work.get() + va.len() * vb.len());
         before += pair_cost(&va, &vb);
         after += pair_cost(&vb, &va);
     }
@@ -422,6 +438,7 @@ fn total_crossings(st: &State, gaps: &[Vec<Segment>]) -> usize {
 }
 
 fn gap_crossings(st: &State, gap: &[Segment]) -> usize {
+    st.work.set(st.work.get() + gap.len());
     let mut v: Vec<(usize, usize)> = gap
         .iter()
         .map(|s| (st.p2(s.upper, false), st.p2(s.lower, true)))
@@ -433,8 +450,11 @@ fn gap_crossings(st: &State, gap: &[Segment]) -> usize {
 
 /// A long edge tries running down either side of the drawing: all its
 /// dummies move to the left (or right) end of their ranks together, and
-/// stay there when that removes crossings.
-fn sides(st: &mut State, gaps: &[Vec<Segment>]) {
+/// stay there when that removes crossings. Only the gaps beside the ranks
+/// it passes are recounted, and a round recounts at most `budget`
+/// segments in all (a few times the graph's), so the work stays linear in
+/// the graph however many long edges it has.
+fn sides(st: &mut State, gaps: &[Vec<Segment>], mut budget: usize) {
     let chains: Vec<Vec<usize>> =
         st.r.chains
             .iter()
@@ -453,12 +473,31 @@ fn sides(st: &mut State, gaps: &[Vec<Segment>]) {
             })
             .collect();
     for dummies in chains {
-        let mut best = total_crossings(st, gaps);
+        let mut ranks: Vec<usize> = dummies.iter().map(|&d| st.r.rank[d]).collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let mut near: Vec<usize> = ranks
+            .iter()
+            .flat_map(|&k| [k.checked_sub(1), Some(k)])
+            .flatten()
+            .filter(|&g| g < gaps.len())
+            .collect();
+        near.sort_unstable();
+        near.dedup();
+        let cost: usize = near.iter().map(|&g| gaps[g].len()).sum::<usize>() * 3;
+        if cost > budget {
+            continue;
+        }
+        budget -= cost;
+        let local =
+            |st: &State| -> usize { near.iter().map(|&g| gap_crossings(st, &gaps[g])).sum() };
+        let mut best = local(st);
         if best == 0 {
-            return;
+            continue;
         }
         for left in [true, false] {
-            let saved = st.ranks.clone();
+            let saved: Vec<(usize, Vec<Item>)> =
+                ranks.iter().map(|&k| (k, st.ranks[k].clone())).collect();
             for &d in &dummies {
                 let k = st.r.rank[d];
                 let rank = &mut st.ranks[k];
@@ -473,15 +512,16 @@ fn sides(st: &mut State, gaps: &[Vec<Segment>]) {
                         rank.push(it);
                     }
                 }
+            }
+            for &k in &ranks {
                 st.refresh(k);
             }
-            let c = total_crossings(st, gaps);
+            let c = local(st);
             if c < best {
                 best = c;
             } else {
-                st.ranks = saved;
-                for &d in &dummies {
-                    let k = st.r.rank[d];
+                for (k, r) in saved {
+                    st.ranks[k] = r;
                     st.refresh(k);
                 }
             }
@@ -489,42 +529,106 @@ fn sides(st: &mut State, gaps: &[Vec<Segment>]) {
     }
 }
 
-/// Sifting on small ranks: each item tries every place in its rank and
-/// moves where the crossings with both neighbouring ranks are fewest. It
-/// finds moves that swaps of neighbours cannot (a long edge passing two
-/// items to reach the side where it crosses nothing).
-fn sift(st: &mut State, gaps: &[Vec<Segment>]) {
-    let local = |st: &State, k: usize| {
-        let above = if k > 0 {
-            gap_crossings(st, &gaps[k - 1])
-        } else {
-            0
-        };
-        let below = gaps.get(k).map_or(0, |g| gap_crossings(st, g));
-        above + below
-    };
+/// How far (in items) sifting moves an item in one try, each side. Ranks
+/// of up to this many items are sifted over every place; on wider ranks an
+/// item tries the places within this distance, so a round costs time
+/// linear in the rank's items and edges.
+const SIFT_REACH: usize = 48;
+
+/// Neighbour positions of an item above and below, sorted.
+fn sorted_vals(st: &State, nb: &Nbrs, item: &Item, k: usize) -> [Vec<usize>; 2] {
+    [true, false].map(|above| {
+        let mut v = item_vals(st, nb, item, k, above);
+        v.sort_unstable();
+        v
+    })
+}
+
+/// Crossings between the edges of `a` and of `b` when `a` is left of `b`
+/// (pairs `x` of `a`, `y` of `b` with `x > y`), both sorted: linear.
+fn sorted_pair_cost(a: &[usize], b: &[usize]) -> usize {
+    let mut c = 0;
+    let mut j = 0;
+    for &x in a {
+        while j < b.len() && b[j] < x {
+            j += 1;
+        }
+        c += j;
+    }
+    c
+}
+
+/// Crossings, with both neighbouring ranks, between the edges of two
+/// items of one rank when `a` is left of `b`.
+fn item_cost(a: &[Vec<usize>; 2], b: &[Vec<usize>; 2]) -> usize {
+    sorted_pair_cost(&a[0], &b[0]) + sorted_pair_cost(&a[1], &b[1])
+}
+
+/// Sifting: each item of a rank tries every place within `SIFT_REACH` of
+/// where it is and moves where the crossings with both neighbouring ranks
+/// are fewest (the first such place; it stays on a tie). It finds moves
+/// that swaps of neighbours cannot (a long edge passing two items to reach
+/// the side where it crosses nothing). The crossings an item adds or
+/// removes by passing another depend only on those two items' edges, so
+/// each place costs one pair of items, not a recount of the ranks.
+fn sift(st: &mut State, nb: &Nbrs, budget: usize) {
+    let mut spent = 0;
     for k in 0..st.ranks.len() {
+        if spent >= budget {
+            return;
+        }
         let n = st.ranks[k].len();
-        if !(3..=48).contains(&n) {
+        if n < 3 {
             continue;
         }
+        let mut row: Vec<(Item, [Vec<usize>; 2])> = std::mem::take(&mut st.ranks[k])
+            .into_iter()
+            .map(|it| {
+                let v = sorted_vals(st, nb, &it, k);
+                (it, v)
+            })
+            .collect();
+        let work = std::cell::Cell::new(0);
+        // The crossings that x adds by moving from right of y to left of
+        // it (negative when it removes some).
+        let gain = |x: &[Vec<usize>; 2], y: &[Vec<usize>; 2]| -> isize {
+            work.set(work.get() + x[0].len() + x[1].len() + y[0].len() + y[1].len());
+            item_cost(x, y) as isize - item_cost(y, x) as isize
+        };
         for i in 0..n {
-            let mut best = local(st, k);
-            let item = st.ranks[k].remove(i);
-            let mut best_at = i;
-            for at in 0..n {
-                st.ranks[k].insert(at, item.clone());
-                st.refresh(k);
-                let c = local(st, k);
-                if c < best {
-                    best = c;
-                    best_at = at;
-                }
-                st.ranks[k].remove(at);
+            if spent + work.get() >= budget {
+                break;
             }
-            st.ranks[k].insert(best_at, item);
-            st.refresh(k);
+            // x (at i) moving to p < i passes row[p..i], to p > i passes
+            // row[i + 1..=p]. The first place with the fewest crossings
+            // wins; x stays on a tie with where it is.
+            let (mut best, mut best_at) = (0isize, i);
+            let mut delta = 0isize;
+            for j in (i.saturating_sub(SIFT_REACH)..i).rev() {
+                delta += gain(&row[i].1, &row[j].1);
+                if delta < best || (delta == best && best_at != i) {
+                    best = delta;
+                    best_at = j;
+                }
+            }
+            delta = 0;
+            for j in i + 1..=(i + SIFT_REACH).min(n - 1) {
+                delta += gain(&row[j].1, &row[i].1);
+                if delta < best {
+                    best = delta;
+                    best_at = j;
+                }
+            }
+            match best_at.cmp(&i) {
+                std::cmp::Ordering::Less => row[best_at..=i].rotate_right(1),
+                std::cmp::Ordering::Greater => row[i..=best_at].rotate_left(1),
+                std::cmp::Ordering::Equal => {}
+            }
         }
+        spent += work.get();
+        st.work.set(st.work.get() + work.get());
+        st.ranks[k] = row.into_iter().map(|(it, _)| it).collect();
+        st.refresh(k);
     }
 }
 
@@ -556,6 +660,42 @@ pub fn inversions(v: &mut [usize]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    mod layered {
+        include!("../../../benches/support/layered.rs");
+    }
+
+    /// The work of ordering the main part of the layered stack of about
+    /// `servers` servers, and that part's size (segments plus leaves).
+    fn work_on_layered(servers: usize) -> (usize, usize) {
+        let c = crate::check(&layered::stack(servers));
+        let d = crate::render::Diagram::of(&c).expect("sound");
+        let g = crate::render::svg::graph_of(&d);
+        let part = super::super::pack::parts(&g)
+            .into_iter()
+            .max_by_key(|p| p.graph.nodes.len())
+            .expect("a part");
+        let r = super::super::rank::rank(&part.graph);
+        let o = super::order(&part.graph, &r);
+        let segs: usize = o.gaps.iter().map(Vec::len).sum();
+        (o.work, segs + r.leaves())
+    }
+
+    /// Issue 9 (B6): sifting recounted both gaps of a rank for every place
+    /// of every item, so ranks of up to 48 groups (1,000 to 1,200 servers
+    /// of the layered stack) cost a cube of their width; and `sides`
+    /// recounted every gap for every long edge. The ordering's work is
+    /// bounded by a multiple of the graph's size across the band.
+    #[test]
+    fn ordering_work_is_linear_in_the_graph() {
+        for servers in [800, 1_000, 1_200, 1_500, 2_500, 5_000] {
+            let (work, size) = work_on_layered(servers);
+            assert!(
+                work <= 1_500 * size,
+                "{servers} servers: work {work} for a graph of {size}"
+            );
+        }
+    }
+
     #[test]
     fn inversions_count_strict_pairs() {
         assert_eq!(super::inversions(&mut [1, 2, 3]), 0);
