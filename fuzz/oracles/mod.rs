@@ -102,9 +102,11 @@ fn debug_spans(debug: &str) -> Vec<(usize, usize)> {
 
 /// The syntax phase: no panic; every span of the tree and of the errors is
 /// within the text on char boundaries; the statement driver and the
-/// whole-file grammar agree on what is valid.
-pub fn parse(data: &[u8]) {
-    let Some(text) = text_of(data) else { return };
+/// whole-file grammar agree on what is valid. Returns whether it parsed.
+pub fn parse(data: &[u8]) -> bool {
+    let Some(text) = text_of(data) else {
+        return false;
+    };
     let parsed = stackc::syntax::parse(&text);
     assert_finding_spans(&text, &parsed.errors, "parse");
     for f in &parsed.errors {
@@ -129,6 +131,7 @@ pub fn parse(data: &[u8]) {
         stackc::syntax::grammar_accepts(&text),
         "parse: the statement driver and the whole-file grammar disagree"
     );
+    parsed.is_ok()
 }
 
 // ---- check + simulate -------------------------------------------------------
@@ -155,9 +158,11 @@ const CROSS_CHECK_SERVERS: usize = 128;
 /// drawn from the input: no panic; spans within the text on char
 /// boundaries; findings sorted; `simulate` with nothing down darkens exactly
 /// the `broken` records; one server (one zone) down in `simulate` darkens
-/// exactly what the analysis says for it.
-pub fn check(data: &[u8]) {
-    let Some(text) = text_of(data) else { return };
+/// exactly what the analysis says for it. Returns whether it was analysed.
+pub fn check(data: &[u8]) -> bool {
+    let Some(text) = text_of(data) else {
+        return false;
+    };
     let c = stackc::check(&text);
     assert_finding_spans(&text, &c.findings, "check");
     let suppressed: Vec<Finding> = c.suppressed.iter().map(|s| s.finding.clone()).collect();
@@ -187,7 +192,9 @@ pub fn check(data: &[u8]) {
         },
     );
 
-    let Some(analysis) = &c.analysis else { return };
+    let Some(analysis) = &c.analysis else {
+        return false;
+    };
     let m = &c.model;
     let circuit = &analysis.circuit;
     let outcome = &analysis.outcome;
@@ -326,6 +333,7 @@ pub fn check(data: &[u8]) {
             let _ = chain_text(m, circuit, chain);
         }
     }
+    true
 }
 
 // ---- fmt --------------------------------------------------------------------
@@ -353,11 +361,14 @@ fn comment_texts(file: &stackc::syntax::File) -> Vec<String> {
 
 /// `fmt`: formatting a file that parses gives a file that parses, is a
 /// fixed point (idempotent), keeps every comment, and means the same:
-/// `check` finds the same (rule, subject) pairs in both.
-pub fn fmt(data: &[u8]) {
-    let Some(text) = text_of(data) else { return };
+/// `check` finds the same (rule, subject) pairs in both. Returns whether
+/// it formatted.
+pub fn fmt(data: &[u8]) -> bool {
+    let Some(text) = text_of(data) else {
+        return false;
+    };
     let Some(once) = stackc::fmt::format_source(&text) else {
-        return;
+        return false;
     };
     let reparsed = stackc::syntax::parse(&once);
     assert!(
@@ -380,19 +391,22 @@ pub fn fmt(data: &[u8]) {
         model_findings(&after),
         "fmt changed what check finds\n--- output ---\n{once}"
     );
+    true
 }
 
 // ---- render -----------------------------------------------------------------
 
 /// `render`: every sound model draws in Mermaid, DOT and SVG (both themes
 /// for SVG) without panicking; the SVG is well-formed XML with an `svg`
-/// root; the same input gives the same bytes.
-pub fn render(data: &[u8]) {
-    let Some(text) = text_of(data) else { return };
+/// root; the same input gives the same bytes. Returns whether it drew.
+pub fn render(data: &[u8]) -> bool {
+    let Some(text) = text_of(data) else {
+        return false;
+    };
     let c = stackc::check(&text);
     let Some(d) = Diagram::of(&c) else {
         assert!(!c.is_sound(), "render: a sound model has no diagram");
-        return;
+        return false;
     };
     let mermaid = render::emit(&d, Format::Mermaid, Theme::Light);
     assert!(!mermaid.is_empty());
@@ -414,6 +428,7 @@ pub fn render(data: &[u8]) {
         render::emit(&d, Format::Mermaid, Theme::Light),
         "mermaid is not deterministic"
     );
+    true
 }
 
 // ---- bundle -----------------------------------------------------------------
@@ -439,12 +454,15 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// (for files that are not secret) the right sha256; no path escapes the
 /// bundle root; no text file holds a line break or control character other
 /// than `\n` and `\t` (a user string cannot start a new line); secrets are
-/// mode 0600; the same input gives the same bytes.
-pub fn bundle(data: &[u8]) {
-    let Some(text) = text_of(data) else { return };
+/// mode 0600; the same input gives the same bytes. Returns the number of
+/// files checked (0 when the stack does not bundle).
+pub fn bundle(data: &[u8]) -> usize {
+    let Some(text) = text_of(data) else {
+        return 0;
+    };
     let c = stackc::check(&text);
     if !bundle::validate(&c).is_empty() {
-        return;
+        return 0;
     }
     let mut draw = Draw::new(data);
     let flavor = if draw.next() & 1 == 0 {
@@ -557,4 +575,5 @@ pub fn bundle(data: &[u8]) {
             assert!(seen.contains(path), "manifest does not list {path}");
         }
     }
+    b.files.len()
 }
