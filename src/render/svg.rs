@@ -1051,7 +1051,18 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
                 .set("transform", format!("translate({},{})", n(ox), n(oy)))
                 .add(Blob::new(body)),
         );
-    let mut out = doc.to_string();
+    // XML 1.0 cannot hold most control characters, even escaped: a title
+    // or string with one (BEL, ESC...) would make the SVG unreadable.
+    let mut out: String = doc
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 => '\u{FFFD}',
+            '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
     out.push('\n');
     out
 }
