@@ -173,3 +173,21 @@ fn a_byte_order_mark_and_crlf_line_ends_are_fine() {
     assert!(stackc::syntax::grammar_accepts(src));
     assert_eq!(c.model.servers.len(), 1);
 }
+
+/// A byte order mark counts only as the very first character: the
+/// whole-file grammar once let implicit whitespace stand before it, and
+/// disagreed with the statement driver (found by the `parse` fuzz target).
+#[test]
+fn a_byte_order_mark_is_only_the_first_character() {
+    for src in [
+        "\t\u{feff}",
+        " \u{feff}zone a\n",
+        "\u{feff}\u{feff}zone a\n",
+        "zone a\n\u{feff}",
+    ] {
+        let parsed = stackc::syntax::parse(src);
+        assert!(!parsed.errors.is_empty(), "{src:?} is not a stack file");
+        assert!(!stackc::syntax::grammar_accepts(src), "{src:?}");
+    }
+    assert!(stackc::syntax::grammar_accepts("\u{feff} zone a\n"));
+}
