@@ -35,24 +35,12 @@ pub fn width(s: &str, size: f64, bold: bool) -> f64 {
     }
 }
 
-/// Whether a character may not be shown as it is in a drawing: controls
-/// (C0, DEL, C1: terminal escapes, and invalid in XML 1.0), bidirectional
-/// overrides and isolates (they reorder what a reader sees), line and
-/// paragraph separators, and the noncharacters XML forbids.
+/// Whether a character may not be shown as it is in a drawing: what the
+/// reports never print raw ([`crate::report::text::is_unsafe`]: controls,
+/// bidirectional overrides and isolates, line and paragraph separators),
+/// tab and newline (a label is one line), and the noncharacters XML forbids.
 fn hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{FFFE}'
-                | '\u{FFFF}'
-        )
+    crate::report::text::is_unsafe(c) || matches!(c, '\t' | '\n' | '\u{FFFE}' | '\u{FFFF}')
 }
 
 /// Text that is safe to draw in every format: tabs and line breaks become
