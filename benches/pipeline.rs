@@ -71,3 +71,10 @@ fn check_chain(b: Bencher, n: usize) {
     let src = generate::chain(n);
     b.bench(|| stackc::check(black_box(&src)));
 }
+
+/// N records, each on its own server, all writing to one database pair.
+#[divan::bench(args = [5_000, 20_000, 40_000], sample_count = 3)]
+fn check_many_records(b: Bencher, n: usize) {
+    let src = generate::many_records(n);
+    b.bench(|| stackc::check(black_box(&src)));
+}

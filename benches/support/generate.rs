@@ -83,3 +83,30 @@ pub fn chain(servers: usize) -> String {
     }
     s
 }
+
+/// N records, each served by its own server, every server writing to one
+/// database pair: the primary darkens all N records (one finding naming
+/// them), and each server darkens its own record (issue 9: a batch once
+/// scanned every entry point per dark lane, N² in all).
+pub fn many_records(servers: usize) -> String {
+    let mut s = String::with_capacity(servers * 96);
+    s.push_str("domain ex.com {\n");
+    for i in 0..servers {
+        let _ = writeln!(s, "  r{i} A -> s{i}");
+    }
+    s.push_str("}\n");
+    for i in 0..servers {
+        let _ = writeln!(
+            s,
+            "server s{i}: nginx 10.{}.{}.{} firewall monitor=agent",
+            (i >> 16) & 255,
+            (i >> 8) & 255,
+            i & 255
+        );
+    }
+    s.push_str("group db: mysql firewall monitor=agent {\n  server d1 10.200.0.1 primary\n  server d2 10.200.0.2\n}\n");
+    for i in 0..servers {
+        let _ = writeln!(s, "s{i} -> db : mysql");
+    }
+    s
+}

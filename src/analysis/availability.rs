@@ -83,21 +83,23 @@ fn for_dark_lanes(ev: &Evaluator<'_>, lanes: usize, mut f: impl FnMut(usize, Vec
     } else {
         (1u64 << lanes) - 1
     };
-    let mut dark = ev.dark_lanes() & mask;
+    let entries = ev.dark_entries();
+    let cells: Vec<(usize, u64)> = entries
+        .iter()
+        .map(|&i| (i, ev.value(ev.c.entries[i].cell)))
+        .collect();
+    let mut dark = cells.iter().fold(0, |d, (_, v)| d | !v) & mask;
     while dark != 0 {
         let lane = dark.trailing_zeros() as usize;
         dark &= dark - 1;
-        let darks =
-            ev.c.entries
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| ev.serves_at_baseline(e.cell))
-                .filter(|(_, e)| ev.value(e.cell) >> lane & 1 == 0)
-                .map(|(i, e)| Dark {
-                    entry: i,
-                    chain: ev.why(e.cell, lane),
-                })
-                .collect();
+        let darks = cells
+            .iter()
+            .filter(|(_, v)| v >> lane & 1 == 0)
+            .map(|&(i, _)| Dark {
+                entry: i,
+                chain: ev.why(ev.c.entries[i].cell, lane),
+            })
+            .collect();
         f(lane, darks);
     }
 }
@@ -324,6 +326,25 @@ pub fn dark_subjects(c: &Circuit, darks: &[Dark]) -> Vec<String> {
         .collect()
 }
 
+/// How many names a message lists before "and N more".
+pub const NAMES_LISTED: usize = 8;
+
+/// Names joined with ", ", at most [`NAMES_LISTED`] of them, then "and N
+/// more": what a message says stays bounded however many records a
+/// failure darkens.
+pub fn name_list<S: AsRef<str>>(names: &[S]) -> String {
+    let mut list = names
+        .iter()
+        .take(NAMES_LISTED)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > NAMES_LISTED {
+        list += &format!(" and {} more", names.len() - NAMES_LISTED);
+    }
+    list
+}
+
 /// One requirement as `asymmetric-failover` compares them: the targets with
 /// their protocols, and `read` (LANGUAGE.md §7.16).
 pub type Need = (Vec<(Target, Protocol)>, bool);
@@ -447,6 +468,59 @@ mod tests {
             .join()
             .expect("no stack overflow");
         assert!(c.is_sound());
+    }
+
+    /// Many records, each on its own server, all writing to one database
+    /// pair: a batch looks only at the entry points its failures reached,
+    /// and the primary's finding names a few records and counts the rest.
+    #[test]
+    fn many_records_stay_linear_and_messages_bounded() {
+        let n = 2000;
+        let mut src = String::from("domain ex.com {\n");
+        for i in 0..n {
+            src += &format!("  r{i} A -> s{i}\n");
+        }
+        src += "}\n";
+        for i in 0..n {
+            src += &format!(
+                "server s{i}: nginx 10.0.{}.{} firewall monitor=a\n",
+                i >> 8,
+                i & 255
+            );
+        }
+        src += "group db: mysql firewall monitor=a { server d1 10.9.0.1 primary; server d2 10.9.0.2 }\n";
+        for i in 0..n {
+            src += &format!("s{i} -> db : mysql\n");
+        }
+        let c = crate::check(&src);
+        let spofs: Vec<_> = c
+            .findings
+            .iter()
+            .filter(|f| f.rule == crate::diag::RuleId::Spof)
+            .collect();
+        assert_eq!(spofs.len(), n + 1, "each server and the primary");
+        let d1 = spofs
+            .iter()
+            .find(|f| f.subject.as_deref() == Some("d1"))
+            .unwrap();
+        assert!(d1.message.len() < 400, "{}", d1.message);
+        assert!(
+            d1.message.contains(&format!("and {} more", n - 8)),
+            "{}",
+            d1.message
+        );
+        // Work: the entry points a batch of 64 single failures examines.
+        let m = &c.model;
+        let circuit = crate::analysis::circuit::compile(m);
+        let mut ev = Evaluator::new(&circuit, m.servers.len());
+        let singles: Vec<[ServerId; 1]> = m.server_ids().map(|s| [s]).collect();
+        let scenarios: Vec<&[ServerId]> = singles[..64].iter().map(|s| &s[..]).collect();
+        ev.batch(&scenarios);
+        assert_eq!(
+            ev.dark_entries().len(),
+            64,
+            "only the records of the servers down"
+        );
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub struct Evaluator<'c> {
     /// Per segment head: the lanes in which a server of the segment is down.
     seg_fail: Vec<u64>,
     seg_failed: Vec<Cell>,
+    /// Per gate: the entry point it is the gate of, or `u32::MAX`.
+    entry_at: Vec<u32>,
 }
 
 /// Straight runs of the circuit evaluated as one gate. A gate with a
@@ -137,7 +139,11 @@ impl<'c> Evaluator<'c> {
             seg: Segments::new(c),
             seg_fail: vec![0; n],
             seg_failed: Vec::new(),
+            entry_at: vec![u32::MAX; n],
         };
+        for (i, en) in c.entries.iter().enumerate() {
+            e.entry_at[en.cell as usize] = i as u32;
+        }
         for i in 0..n {
             let v = e.gate(i as Cell);
             e.cur[i] = if v & 1 == 1 { !0 } else { 0 };
@@ -288,13 +294,34 @@ impl<'c> Evaluator<'c> {
     /// dark (after `batch`): entry points broken from the start are
     /// `broken`, not the failure's doing (§7.3, v1.1).
     pub fn dark_lanes(&self) -> u64 {
-        let mut dark = 0;
-        for e in &self.c.entries {
-            if self.serves_at_baseline(e.cell) {
-                dark |= !self.cur[e.cell as usize];
-            }
+        self.dark_entries().iter().fold(0, |dark, &i| {
+            dark | !self.cur[self.c.entries[i].cell as usize]
+        })
+    }
+
+    /// The entry points, in order, that serve with nothing down and are
+    /// dark in some lane. After `batch` only the gates it changed are
+    /// looked at, so a batch costs what its failures reach, not the number
+    /// of entry points (a stack of many records stays linear).
+    pub fn dark_entries(&self) -> Vec<usize> {
+        let dark = |i: usize| {
+            let cell = self.c.entries[i].cell;
+            self.serves_at_baseline(cell) && self.cur[cell as usize] != !0
+        };
+        if self.full {
+            return (0..self.c.entries.len()).filter(|&i| dark(i)).collect();
         }
-        dark
+        let mut out: Vec<usize> = self
+            .touched
+            .iter()
+            .map(|&c| self.entry_at[c as usize])
+            .filter(|&i| i != u32::MAX)
+            .map(|i| i as usize)
+            .filter(|&i| dark(i))
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     /// Whether `cell` holds with nothing down.

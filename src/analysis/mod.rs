@@ -53,9 +53,6 @@ const PER_MEMBER: &[crate::diag::RuleId] = &[
     crate::diag::RuleId::SharedHost,
 ];
 
-/// At most this many members are named in a group finding.
-const MEMBERS_NAMED: usize = 8;
-
 /// `no-firewall`, `no-monitoring` and `shared-host` once per group rather
 /// than once per server: when every member of a group (two or more) has the
 /// finding, after the allows, the members' findings become one on the group,
@@ -94,13 +91,9 @@ pub fn merge_per_member(m: &Model, findings: &mut Vec<Finding>) {
             let names: Vec<&str> = grp
                 .members
                 .iter()
-                .take(MEMBERS_NAMED)
                 .map(|s| m.server(*s).name.as_str())
                 .collect();
-            let mut list = names.join(", ");
-            if grp.members.len() > MEMBERS_NAMED {
-                list += &format!(" and {} more", grp.members.len() - MEMBERS_NAMED);
-            }
+            let list = availability::name_list(&names);
             let n = grp.members.len();
             let (message, label, help) = match rule {
                 RuleId::NoFirewall => (

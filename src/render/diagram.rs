@@ -5,7 +5,7 @@
 //! emitter draws this, so the three formats always say the same thing.
 
 use super::text::visible;
-use crate::analysis::availability::{chain_text, dark_subjects};
+use crate::analysis::availability::{chain_text, dark_subjects, name_list};
 use crate::diag::RuleId;
 use crate::model::{self, DbRole, Failover, Mode, RoleSet, Shape, Target};
 use crate::Checked;
@@ -214,7 +214,7 @@ impl Diagram {
                         format!(
                             "{} is a single point of failure: {} goes dark",
                             s.name,
-                            dark_subjects(circuit, darks).join(", ")
+                            name_list(&dark_subjects(circuit, darks))
                         )
                     })
                 })
@@ -378,7 +378,7 @@ impl Diagram {
                             format!(
                                 "losing zone {} darkens {}",
                                 z.name,
-                                dark_subjects(circuit, darks).join(", ")
+                                name_list(&dark_subjects(circuit, darks))
                             )
                         })
                     }),

@@ -1,6 +1,6 @@
 //! `spof`: a server whose loss alone stops the stack serving.
 use super::{Context, RuleDoc};
-use crate::analysis::availability::{chain_text, dark_subjects, fix_for};
+use crate::analysis::availability::{chain_text, dark_subjects, fix_for, name_list};
 use crate::diag::{Finding, RuleId};
 
 pub const DOC: RuleDoc = RuleDoc {
@@ -63,7 +63,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
             format!(
                 "{} is a single point of failure: without it {} {} dark",
                 srv.name,
-                subjects.join(", "),
+                name_list(&subjects),
                 if subjects.len() == 1 { "goes" } else { "go" }
             )
         };
