@@ -78,3 +78,10 @@ fn check_many_records(b: Bencher, n: usize) {
     let src = generate::many_records(n);
     b.bench(|| stackc::check(black_box(&src)));
 }
+
+/// Two groups of N members, one linking to the other.
+#[divan::bench(args = [5_000, 20_000, 60_000], sample_count = 3)]
+fn check_big_groups(b: Bencher, n: usize) {
+    let src = generate::big_groups(n);
+    b.bench(|| stackc::check(black_box(&src)));
+}

@@ -111,3 +111,21 @@ pub fn many_records(servers: usize) -> String {
     }
     s
 }
+
+/// Two groups of N members, the first linking to the second: every member
+/// reaches the same N servers (issue 9: `orphan` once walked members ×
+/// members).
+#[allow(dead_code)] // not every bench uses every shape
+pub fn big_groups(members: usize) -> String {
+    let mut s = String::with_capacity(members * 80);
+    s.push_str("domain ex.com { www A -> web }\ngroup web: nginx firewall monitor=agent {\n");
+    for i in 0..members {
+        let _ = writeln!(s, "  server w{i} 10.1.{}.{}", (i >> 8) & 255, i & 255);
+    }
+    s.push_str("}\ngroup app: app firewall monitor=agent {\n");
+    for i in 0..members {
+        let _ = writeln!(s, "  server a{i} 10.2.{}.{}", (i >> 8) & 255, i & 255);
+    }
+    s.push_str("}\nweb -> app\n");
+    s
+}

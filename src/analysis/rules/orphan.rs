@@ -23,10 +23,21 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         return;
     }
     let mut seen = vec![false; m.servers.len()];
+    // A group is expanded once: every member of a big group linking to
+    // another big group would otherwise cost members × members.
+    let mut expanded = vec![false; m.groups.len()];
     let mut stack = Vec::new();
+    let mut reach = |t: &crate::model::Target, stack: &mut Vec<crate::model::ServerId>| {
+        if let crate::model::Target::Group(g) = t {
+            if std::mem::replace(&mut expanded[g.index()], true) {
+                return;
+            }
+        }
+        stack.extend_from_slice(m.target_members(t));
+    };
     for e in &cx.circuit.entries {
         for t in &e.targets {
-            stack.extend_from_slice(m.target_members(t));
+            reach(t, &mut stack);
         }
     }
     while let Some(s) = stack.pop() {
@@ -35,11 +46,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
         for l in &cx.links_of[s.index()] {
             for t in &m.links[l.index()].targets {
-                stack.extend(
-                    m.target_members(&t.target)
-                        .iter()
-                        .filter(|x| !seen[x.index()]),
-                );
+                reach(&t.target, &mut stack);
             }
         }
     }
