@@ -3,6 +3,8 @@
 //! in `bundle_checks.rs`.
 
 mod common;
+#[path = "support/designs.rs"]
+mod designs;
 #[path = "support/small_stacks.rs"]
 mod small_stacks;
 
@@ -708,44 +710,11 @@ fn dns_names_must_be_host_names() {
 
 // ---- issue 9 -----------------------------------------------------------------
 
-/// A dual-stack design: an IPv6 VRRP pair of load balancers and an IPv6
-/// failover=auto database beside an IPv4 pair.
-pub const DUAL_STACK: &str = "stack duo \"dual stack\"
-group lb6: haproxy mode=active-passive vip=2001:db8::10 unicast {
-  server lb6-01 2001:db8::11
-  server lb6-02 2001:db8::12
-}
-group lb4: haproxy mode=active-passive vip=203.0.113.10 {
-  server lb4-01 10.0.0.11
-  server lb4-02 10.0.0.12
-}
-group web: nginx {
-  server web-01 2001:db8:1::11
-  server web-02 2001:db8:1::12
-}
-group app: app port=8000 {
-  server app-01 2001:db8:2::11
-  server app-02 2001:db8:2::12
-}
-group db: mysql failover=auto vip=2001:db8:3::10 {
-  server db-01 2001:db8:3::11 primary
-  server db-02 2001:db8:3::12
-}
-lb6 -> web : http
-lb4 -> web : http
-web -> app : http 8000
-app -> db : mysql
-domain example.com {
-  www AAAA -> lb6 : http
-  www A -> lb4 : http
-}
-";
-
 /// B3: VRRPv3 (IPv6 vips) has no authentication, so no password: the
 /// keepalived files of IPv6 instances say `version 3` and hold no secret.
 #[test]
 fn ipv6_vrrp_instances_are_vrrpv3_without_a_password() {
-    let c = stackc::check(DUAL_STACK);
+    let c = stackc::check(designs::DUAL_STACK);
     let keys: Vec<String> = bundle::required_secrets(&c)
         .into_iter()
         .map(|s| s.key)
@@ -755,7 +724,7 @@ fn ipv6_vrrp_instances_are_vrrpv3_without_a_password() {
         !keys.iter().any(|k| k == "vrrp/lb6" || k == "vrrp/db"),
         "{keys:?}"
     );
-    let b = build(DUAL_STACK, Flavor::Mariadb);
+    let b = build(designs::DUAL_STACK, Flavor::Mariadb);
     for host in ["lb6-01", "lb6-02", "db-01", "db-02"] {
         let f = &b.files[&format!("hosts/{host}/etc/keepalived/keepalived.conf")];
         let text = String::from_utf8_lossy(&f.bytes);

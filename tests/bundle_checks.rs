@@ -12,6 +12,8 @@
 //! a guard, even when a check fails.
 
 mod common;
+#[path = "support/designs.rs"]
+mod designs;
 #[path = "support/netns.rs"]
 mod netns;
 #[path = "support/small_stacks.rs"]
@@ -808,38 +810,6 @@ fn ipv6_and_dual_stack_designs_pass_the_real_checks() {
         return;
     }
     let ansible = ansible_playbook();
-    let dual = "stack duo \"dual stack\"
-group lb6: haproxy mode=active-passive vip=2001:db8::10 unicast track {
-  server lb6-01 2001:db8::11
-  server lb6-02 2001:db8::12
-}
-group lb4: haproxy mode=active-passive vip=203.0.113.10 {
-  server lb4-01 10.0.0.11
-  server lb4-02 10.0.0.12
-}
-group web: nginx {
-  server web-01 2001:db8:1::11
-  server web-02 2001:db8:1::12
-}
-group app: app port=8000 {
-  server app-01 2001:db8:2::11
-  server app-02 2001:db8:2::12
-}
-group db: mysql failover=auto vip=2001:db8:3::10 {
-  server db-01 2001:db8:3::11 primary
-  server db-02 2001:db8:3::12
-}
-lb6 -> web : http
-lb4 -> web : http
-web -> app : http 8000
-app -> db : mysql
-app -> db : mysql read
-domain example.com {
-  www AAAA -> lb6 : https
-  www A -> lb4 : https
-  @ AAAA -> lb6 : http
-}
-";
     let v6_web_pair = "stack six
 group web: nginx+app mode=active-passive vip=2001:db8:5::10 {
   server box-01 2001:db8:5::11
@@ -851,7 +821,7 @@ domain example.org {
   www AAAA -> web : http
 }
 ";
-    for src in [dual, v6_web_pair] {
+    for src in [designs::DUAL_STACK, v6_web_pair] {
         let c = stackc::check(src);
         let refusals = bundle::validate(&c);
         assert!(refusals.is_empty(), "{src}\n{refusals:#?}");

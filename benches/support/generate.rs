@@ -62,13 +62,10 @@ pub fn stack(servers: usize) -> String {
     s
 }
 
+/// `server sI: nginx 10.x.y.z firewall monitor=agent` for I in 0..N: lone
+/// servers with nothing to warn about but what the shape makes.
 #[allow(dead_code)] // not every bench uses every shape
-/// A straight chain `s0 -> s1 -> … -> sN` behind one record: every server
-/// is a single point of failure, and the chain that breaks grows with N
-/// (issue 9 B4: explanations must stay bounded).
-pub fn chain(servers: usize) -> String {
-    let mut s = String::with_capacity(servers * 64);
-    s.push_str("domain ex.com {\n  www A -> s0 : https\n}\n");
+fn lone_servers(s: &mut String, servers: usize) {
     for i in 0..servers {
         let _ = writeln!(
             s,
@@ -78,6 +75,16 @@ pub fn chain(servers: usize) -> String {
             i & 255
         );
     }
+}
+
+#[allow(dead_code)] // not every bench uses every shape
+/// A straight chain `s0 -> s1 -> … -> sN` behind one record: every server
+/// is a single point of failure, and the chain that breaks grows with N
+/// (issue 9 B4: explanations must stay bounded).
+pub fn chain(servers: usize) -> String {
+    let mut s = String::with_capacity(servers * 64);
+    s.push_str("domain ex.com {\n  www A -> s0 : https\n}\n");
+    lone_servers(&mut s, servers);
     for i in 1..servers {
         let _ = writeln!(s, "s{} -> s{i}", i - 1);
     }
@@ -96,15 +103,7 @@ pub fn many_records(servers: usize) -> String {
         let _ = writeln!(s, "  r{i} A -> s{i}");
     }
     s.push_str("}\n");
-    for i in 0..servers {
-        let _ = writeln!(
-            s,
-            "server s{i}: nginx 10.{}.{}.{} firewall monitor=agent",
-            (i >> 16) & 255,
-            (i >> 8) & 255,
-            i & 255
-        );
-    }
+    lone_servers(&mut s, servers);
     s.push_str("group db: mysql firewall monitor=agent {\n  server d1 10.200.0.1 primary\n  server d2 10.200.0.2\n}\n");
     for i in 0..servers {
         let _ = writeln!(s, "s{i} -> db : mysql");
