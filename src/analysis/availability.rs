@@ -280,7 +280,7 @@ pub fn fix_for(m: &Model, chain: &[Step], zone: Option<ZoneId>) -> String {
         );
     }
     if let Some((_, g)) = &group {
-        if g.is_mysql()
+        if g.is_replicated()
             && g.primary == Some(x)
             && g.failover == Failover::Manual
             && g.members.len() > 1
@@ -308,8 +308,12 @@ pub fn fix_for(m: &Model, chain: &[Step], zone: Option<ZoneId>) -> String {
     let reached_by_a_server = chain.len() >= 2 && matches!(chain[chain.len() - 2], Step::Server(_));
     if srv.roles.any(|r| r.replicated) && reached_by_a_server {
         return format!(
-            "put {} in a mysql group with a replica and `failover=auto`, and link to the group",
-            srv.name
+            "put {} in a {} group with a replica and `failover=auto`, and link to the group",
+            srv.name,
+            srv.roles
+                .iter()
+                .find(|r| r.spec().replicated)
+                .map_or("replicated", |r| r.name())
         );
     }
     format!(

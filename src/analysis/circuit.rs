@@ -182,48 +182,29 @@ impl Builder<'_> {
     /// The gate for "target `t` is available", read as `write` or not
     /// (LANGUAGE.md §5.4).
     fn target(&mut self, t: Target, protocol: Protocol, write: bool) -> Cell {
-        match t {
-            Target::Server(x) => {
-                if write && self.m.server(x).is_replica() {
-                    self.memo(Key::ReplicaWrite(x), |_| {
-                        (Gate::Never, Origin::ReplicaWrite(x))
-                    })
-                } else {
-                    self.server(x)
-                }
+        match self.m.route(t, protocol, write) {
+            Route::ReplicaWrite(x) => self.memo(Key::ReplicaWrite(x), |_| {
+                (Gate::Never, Origin::ReplicaWrite(x))
+            }),
+            Route::Server(x) | Route::Primary(_, x) => self.server(x),
+            Route::NoPrimary(g) => {
+                self.memo(Key::NoPrimary(g), |_| (Gate::Never, Origin::Group(g)))
             }
-            Target::Group(g) => {
-                let grp = self.m.group(g);
-                if protocol == Protocol::Mysql && grp.is_mysql() {
-                    // The mysql rules win over `mode=` (§7.11).
-                    if write && grp.failover == Failover::Manual {
-                        return match grp.primary {
-                            Some(p) => self.server(p),
-                            None => {
-                                self.memo(Key::NoPrimary(g), |_| (Gate::Never, Origin::Group(g)))
-                            }
-                        };
-                    }
-                    return self.any(g);
+            Route::AnyMember(g) | Route::Failover(g) => self.any(g),
+            Route::Holder(g) => self.memo(Key::Holder(g), |b| {
+                let start = b.c.members.len() as u32;
+                for &s in &b.m.group(g).members {
+                    let cell = b.server(s);
+                    b.c.members.push((s, cell));
                 }
-                match (grp.mode, grp.track) {
-                    (Mode::ActivePassive, false) => self.memo(Key::Holder(g), |b| {
-                        let start = b.c.members.len() as u32;
-                        for &s in &b.m.group(g).members {
-                            let cell = b.server(s);
-                            b.c.members.push((s, cell));
-                        }
-                        let len = b.m.group(g).members.len() as u32;
-                        (
-                            Gate::Holder {
-                                members: Run { start, len },
-                            },
-                            Origin::Holder(g),
-                        )
-                    }),
-                    _ => self.any(g),
-                }
-            }
+                let len = b.m.group(g).members.len() as u32;
+                (
+                    Gate::Holder {
+                        members: Run { start, len },
+                    },
+                    Origin::Holder(g),
+                )
+            }),
         }
     }
 
@@ -266,10 +247,13 @@ pub fn compile(m: &Model) -> Circuit {
         cells.clear();
         'links: for &lid in &reqs[s.index()] {
             let link = &m.links[lid.index()];
+            if link.optional {
+                continue; // the sources work without it (ROLES.md §2)
+            }
             ins.clear();
             for t in &link.targets {
                 let write = link.is_write(t);
-                if m.is_local(s, t.target, write) {
+                if m.is_local(s, t.target, t.protocol, write) {
                     continue 'links; // held by the server being up (§5.3)
                 }
                 let c = b.target(t.target, t.protocol, write);
@@ -314,7 +298,7 @@ fn entries(b: &mut Builder<'_>) {
         for (ri, r) in m.records.iter().enumerate() {
             let mut ins = Vec::new();
             for t in &r.targets {
-                let c = b.target(t.target, t.protocol, t.protocol == Protocol::Mysql);
+                let c = b.target(t.target, t.protocol, t.protocol.is_data());
                 if !ins.contains(&c) {
                     ins.push(c);
                 }
@@ -373,8 +357,8 @@ fn entries(b: &mut Builder<'_>) {
     points.sort_by_key(|(_, span)| span.start);
     for (t, span) in points {
         let roles = m.target_roles(t);
-        let protocol = roles.main().map_or(Protocol::Http, |r| r.spec().protocol);
-        let inner = b.target(t, protocol, protocol == Protocol::Mysql);
+        let protocol = roles.main().map_or(Protocol::Http, |r| r.spec().protocol());
+        let inner = b.target(t, protocol, protocol.is_data());
         let idx = b.c.entries.len();
         let run = b.run(&[inner]);
         let cell = b.push(Gate::Any(run), Origin::Entry(idx));

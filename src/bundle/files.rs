@@ -10,7 +10,7 @@ use super::{
     zone_serial, Bundle, BundleFile, Flavor, Options, PreviousZone, FORMAT_VERSION, GENERATOR,
     MANIFEST_FILE,
 };
-use crate::model::{Protocol, RecordType, Role, ServerId, Target};
+use crate::model::{Kit, Protocol, RecordType, Role, ServerId, Target};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
@@ -37,7 +37,7 @@ struct Flav {
 }
 
 fn flavor(f: Flavor) -> Flav {
-    let mysql = Role::lookup("mysql").expect("mysql role").spec();
+    let mysql = Role::of_kit(Kit::Mysql).spec();
     match f {
         Flavor::Mysql => Flav {
             name: "MySQL 8",
@@ -94,16 +94,16 @@ pub fn build(p: &Plan<'_>, secrets: &Secrets, opts: &Options) -> Bundle {
     let server_ids = server_ids(p);
     for s in p.m.server_ids() {
         let roles = p.m.server(s).roles;
-        if roles.has("mysql") {
+        if roles.has_kit(Kit::Mysql) {
             o.mysql(s, &server_ids);
         }
-        if roles.has("app") {
+        if roles.has_kit(Kit::App) {
             o.app(s);
         }
-        if roles.has("nginx") {
+        if roles.has_kit(Kit::Nginx) {
             o.nginx(s);
         }
-        if roles.has("haproxy") {
+        if roles.has_kit(Kit::Haproxy) {
             o.haproxy(s);
         }
         if p.vrrp_of(s).is_some() {
@@ -289,7 +289,7 @@ impl Out<'_, '_> {
         let p = self.p;
         let vr = p.vrrp_of(s).filter(|v| v.check == CheckKind::Haproxy);
         let bind_ip = vr.map_or(p.addr(s), |v| v.vip);
-        let ports = p.ports(s, "haproxy");
+        let ports = p.ports(s, Kit::Haproxy);
         let mut certs: Vec<String> = self
             .https_names(s)
             .iter()
@@ -392,14 +392,14 @@ impl Out<'_, '_> {
             ),
             CheckKind::Http => {
                 let roles = m.server(s).roles;
-                let role = if roles.has("nginx") { "nginx" } else { "app" };
+                let role = if roles.has_kit(Kit::Nginx) { Kit::Nginx } else { Kit::App };
                 let port = p
                     .ports(s, role)
                     .iter()
                     .find(|(pr, _)| *pr == Protocol::Http)
                     .map_or_else(|| p.port(s, role), |(_, port)| *port);
                 (
-                    format!("The local {role} answers its health URI."),
+                    format!("The local {} answers its health URI.", Role::of_kit(role).name()),
                     format!(
                         "/usr/bin/curl -fsS -g -o /dev/null -m 1 http://{}{}",
                         hostport(p.addr(s), port),
@@ -494,10 +494,10 @@ impl Out<'_, '_> {
         let mut upstreams = self.http_links(s, "up");
         // A box running nginx and the application, with no link between
         // them: nginx proxies to the local application.
-        if upstreams.is_empty() && m.server(s).roles.has("app") {
+        if upstreams.is_empty() && m.server(s).roles.has_kit(Kit::App) {
             upstreams.push(json!({
                 "name": "up_local_app",
-                "servers": [{"name": m.server(s).name, "addr": hostport(p.addr(s), p.port(s, "app"))}],
+                "servers": [{"name": m.server(s).name, "addr": hostport(p.addr(s), p.port(s, Kit::App))}],
                 "tls": false,
                 "health": self.health(s),
             }));
@@ -513,7 +513,7 @@ impl Out<'_, '_> {
         if let Some(v) = p.vrrp_of(s).filter(|v| v.check == CheckKind::Http) {
             addrs.push(v.vip);
         }
-        let ports = p.ports(s, "nginx");
+        let ports = p.ports(s, Kit::Nginx);
         let listens = |proto: Protocol, suffix: &str| -> Vec<String> {
             let mut v = Vec::new();
             for a in &addrs {
@@ -605,7 +605,7 @@ impl Out<'_, '_> {
                 "host": srv.name,
                 "env_file": env_file,
                 "bind": p.addr(s).to_string(),
-                "port": p.port(s, "app"),
+                "port": p.port(s, Kit::App),
                 "health": self.health(s),
                 "runtime": srv.runtime,
                 "dbs": dbs,
@@ -662,7 +662,7 @@ impl Out<'_, '_> {
                 "wildcard": d.auto,
                 "vip": d.vip.map(|v| v.to_string()),
                 "bind": bind,
-                "port": p.port(s, "mysql"),
+                "port": p.port(s, Kit::Mysql),
                 "mariadb": mariadb,
             }),
         );
@@ -696,7 +696,7 @@ impl Out<'_, '_> {
                 "mariadb": mariadb,
                 "schema": p.stack,
                 "source_host": p.addr(d.primary).to_string(),
-                "source_port": p.port(d.primary, "mysql"),
+                "source_port": p.port(d.primary, Kit::Mysql),
                 "repl_password": repl,
                 "repl_hosts": d.members.iter().map(|x| p.addr(*x).to_string()).collect::<Vec<_>>(),
                 "app_password": if d.clients.is_empty() { None } else { app },
@@ -840,7 +840,7 @@ impl Out<'_, '_> {
         let inv = self.render("inventory.ini", json!({"hosts": hosts, "groups": groups}));
         self.put("ansible/inventory.ini".into(), inv, 0o644, false);
 
-        let has = |role: &str| m.servers.iter().any(|s| s.roles.has(role));
+        let has = |kit: Kit| m.servers.iter().any(|s| s.roles.has_kit(kit));
         let mut steps =
             vec![json!({"doc": "Database accounts, on the primaries", "hosts": "mysql_primary"})];
         if !replicas.is_empty() {
@@ -854,24 +854,24 @@ impl Out<'_, '_> {
             "src": "{{ playbook_dir }}/../hosts/{{ inventory_hostname }}",
             "flavor_name": fl.name,
             "sysctl": if any_sysctl { SYSCTL } else { "" },
-            "mysql": if has("mysql") { json!({
+            "mysql": if has(Kit::Mysql) { json!({
                 "packages": fl.packages,
                 "cnf": fl.cnf,
                 "validate": fl.validate,
                 "service": fl.service,
                 "steps": steps,
             }) } else { Value::Null },
-            "app": if has("app") { json!({
+            "app": if has(Kit::App) { json!({
                 "workdir": format!("/srv/{}/app", p.stack),
                 "env": format!("/etc/default/{}-app", p.stack),
                 "unit": format!("/etc/systemd/system/{}.service", app_service(&p.stack)),
                 "service": app_service(&p.stack),
             }) } else { Value::Null },
-            "nginx": if has("nginx") { json!({
+            "nginx": if has(Kit::Nginx) { json!({
                 "root": format!("/var/www/{}", p.stack),
                 "conf": NGINX_CONF,
             }) } else { Value::Null },
-            "haproxy": if has("haproxy") { json!({
+            "haproxy": if has(Kit::Haproxy) { json!({
                 "cfg": HAPROXY_CFG,
                 "tls": self.certs.iter().any(|c| c.starts_with("/etc/haproxy/")),
             }) } else { Value::Null },
@@ -1027,8 +1027,7 @@ impl Out<'_, '_> {
 
 /// The application's systemd service name.
 pub fn app_service(stack: &str) -> String {
-    Role::lookup("app")
-        .expect("app role")
+    Role::of_kit(Kit::App)
         .spec()
         .service
         .replace("{stack}", stack)

@@ -3,7 +3,7 @@
 
 use super::secrets::SecretSpec;
 use super::Flavor;
-use crate::model::{Failover, GroupId, Mode, Model, Protocol, Role, ServerId, Target};
+use crate::model::{Failover, GroupId, Kit, Mode, Model, Protocol, Role, Route, ServerId, Target};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -121,7 +121,7 @@ impl<'m> Plan<'m> {
         let m = self.m;
         for g in m.group_ids() {
             let grp = m.group(g);
-            let Some(primary) = grp.primary.filter(|_| grp.is_mysql()) else {
+            let Some(primary) = grp.primary.filter(|_| grp.roles.has_kit(Kit::Mysql)) else {
                 continue;
             };
             let auto = grp.failover == Failover::Auto;
@@ -137,7 +137,7 @@ impl<'m> Plan<'m> {
         }
         for s in m.server_ids() {
             let srv = m.server(s);
-            if srv.group.is_none() && srv.roles.has("mysql") {
+            if srv.group.is_none() && srv.roles.has_kit(Kit::Mysql) {
                 self.dbs.push(Db {
                     name: srv.name.clone(),
                     group: None,
@@ -184,7 +184,7 @@ impl<'m> Plan<'m> {
         let m = self.m;
         for g in m.group_ids() {
             let grp = m.group(g);
-            let auto_db = grp.is_mysql() && grp.failover == Failover::Auto;
+            let auto_db = grp.roles.has_kit(Kit::Mysql) && grp.failover == Failover::Auto;
             let Some(vip) = grp.vip else { continue };
             if grp.mode != Mode::ActivePassive && !auto_db {
                 continue;
@@ -196,9 +196,9 @@ impl<'m> Plan<'m> {
                     order.insert(0, p);
                 }
             }
-            let check = if grp.roles.has("haproxy") {
+            let check = if grp.roles.has_kit(Kit::Haproxy) {
                 CheckKind::Haproxy
-            } else if auto_db || !grp.roles.any(|r| r.http_health) {
+            } else if auto_db || !grp.roles.any(|r| r.serves_http) {
                 CheckKind::Mysql
             } else {
                 CheckKind::Http
@@ -210,7 +210,7 @@ impl<'m> Plan<'m> {
                 order,
                 check,
                 promote: auto_db,
-                preempt: !grp.is_mysql(),
+                preempt: !grp.roles.has_kit(Kit::Mysql),
             });
         }
     }
@@ -228,7 +228,7 @@ impl<'m> Plan<'m> {
         if srv.roles.main() == Some(role) {
             srv.main_port()
         } else {
-            role.spec().port
+            role.spec().port()
         }
     }
 
@@ -240,7 +240,7 @@ impl<'m> Plan<'m> {
         if p == Protocol::Mysql {
             return roles.speaking(Protocol::Mysql);
         }
-        if let Some(app) = Role::lookup("app").filter(|r| roles.contains(*r)) {
+        if let Some(app) = Some(Role::of_kit(Kit::App)).filter(|r| roles.contains(*r)) {
             if roles.main() != Some(app) && port == self.role_port(s, app) {
                 return Some(app);
             }
@@ -270,51 +270,55 @@ impl<'m> Plan<'m> {
         }
         for role in m.server(s).roles.iter() {
             out.entry(role).or_insert_with(|| {
-                BTreeSet::from([(role.spec().protocol, self.role_port(s, role))])
+                BTreeSet::from([(role.spec().protocol(), self.role_port(s, role))])
             });
         }
         out
     }
 
     /// The ports a role of a server listens on.
-    pub fn ports(&self, s: ServerId, role: &str) -> Vec<(Protocol, u16)> {
-        Role::lookup(role)
-            .and_then(|r| self.listens[s.index()].get(&r))
+    pub fn ports(&self, s: ServerId, kit: Kit) -> Vec<(Protocol, u16)> {
+        self.listens[s.index()]
+            .get(&Role::of_kit(kit))
             .map(|set| set.iter().copied().collect())
             .unwrap_or_default()
     }
 
     /// The one port of a role that listens on one port (app, mysql).
-    pub fn port(&self, s: ServerId, role: &str) -> u16 {
-        self.ports(s, role)
+    pub fn port(&self, s: ServerId, kit: Kit) -> u16 {
+        self.ports(s, kit)
             .first()
             .map(|(_, p)| *p)
-            .unwrap_or_else(|| Role::lookup(role).map_or(0, |r| self.role_port(s, r)))
+            .unwrap_or_else(|| self.role_port(s, Role::of_kit(kit)))
     }
 
     /// The addresses where requests to a target go: a group's vip when it
     /// is active-passive; for a mysql write to a mysql group, the primary
     /// (or the vip with `failover=auto`); else every member's address.
     pub fn endpoints(&self, t: Target, protocol: Protocol, write: bool) -> Vec<IpAddr> {
-        match t {
-            Target::Server(s) => vec![self.addr(s)],
-            Target::Group(g) => {
-                let grp = self.m.group(g);
-                if protocol == Protocol::Mysql && grp.is_mysql() {
-                    if write {
-                        return match (grp.failover, grp.vip, grp.primary) {
-                            (Failover::Auto, Some(vip), _) => vec![vip],
-                            (_, _, Some(p)) => vec![self.addr(p)],
-                            _ => Vec::new(),
-                        };
-                    }
-                } else if grp.mode == Mode::ActivePassive {
-                    if let Some(vip) = grp.vip {
-                        return vec![vip];
-                    }
+        let members = |g: GroupId| -> Vec<IpAddr> {
+            let grp = self.m.group(g);
+            match grp.vip {
+                // An active-passive group answers on its vip (with `track`
+                // too: any member may hold it).
+                Some(vip) if grp.mode == Mode::ActivePassive && !grp.replicates(protocol) => {
+                    vec![vip]
                 }
-                grp.members.iter().map(|s| self.addr(*s)).collect()
+                _ => grp.members.iter().map(|s| self.addr(*s)).collect(),
             }
+        };
+        match self.m.route(t, protocol, write) {
+            Route::Server(s) | Route::ReplicaWrite(s) | Route::Primary(_, s) => vec![self.addr(s)],
+            Route::NoPrimary(_) => Vec::new(),
+            Route::Failover(g) => {
+                let grp = self.m.group(g);
+                match (grp.vip, grp.primary) {
+                    (Some(vip), _) => vec![vip],
+                    (None, Some(p)) => vec![self.addr(p)],
+                    (None, None) => Vec::new(),
+                }
+            }
+            Route::AnyMember(g) | Route::Holder(g) => members(g),
         }
     }
 

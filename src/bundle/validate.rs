@@ -7,7 +7,7 @@ use super::plan::{Plan, FIRST_VRID, LAST_VRID};
 use super::text;
 use super::Flavor;
 use crate::diag::{Finding, RuleId};
-use crate::model::{Failover, Model, Protocol, Role};
+use crate::model::{Failover, Kit, Model, Protocol, Role};
 use crate::syntax::{self as ast, Span};
 use crate::Checked;
 use std::collections::{BTreeMap, HashMap};
@@ -131,7 +131,7 @@ fn addresses(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     for g in &m.groups {
-        if g.is_mysql() && g.failover == Failover::Auto && g.vip.is_none() {
+        if g.roles.has_kit(Kit::Mysql) && g.failover == Failover::Auto && g.vip.is_none() {
             out.push(
                 Finding::new(
                     RuleId::MissingVip,
@@ -268,8 +268,8 @@ fn listeners(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
         let srv = m.server(s);
         let listens = &plan.listens[s.index()];
         for (role, ports) in listens {
-            let name = role.name();
-            let single = name == "app" || name == "mysql";
+            let kit = role.spec().kit;
+            let single = !role.spec().holds_vip;
             if single && ports.len() > 1 {
                 let list: Vec<String> = ports.iter().map(|(_, p)| p.to_string()).collect();
                 out.push(bad(
@@ -285,7 +285,7 @@ fn listeners(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
                     "give every link to it the same port",
                 ));
             }
-            if name == "app" && ports.iter().any(|(p, _)| *p == Protocol::Https) {
+            if kit == Kit::App && ports.iter().any(|(p, _)| *p == Protocol::Https) {
                 out.push(bad(
                     srv.span,
                     &srv.name,
@@ -328,7 +328,11 @@ fn listeners(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
 /// must agree on theirs.
 fn health_paths(m: &Model, out: &mut Vec<Finding>) {
     for l in &m.links {
-        if !l.from.iter().any(|s| m.server(*s).roles.has("haproxy")) {
+        if !l
+            .from
+            .iter()
+            .any(|s| m.server(*s).roles.has_kit(Kit::Haproxy))
+        {
             continue;
         }
         let mut paths: Vec<&str> = Vec::new();

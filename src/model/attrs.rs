@@ -170,7 +170,7 @@ pub static ATTRS: &[AttrSpec] = &[
         key: "health",
         places: AttrPlace::HOSTS,
         value: ValueKind::Path,
-        needs: Some(("nginx or app", |r| r.http_health)),
+        needs: Some(("nginx or app", |r| r.serves_http)),
         doc: "the URI health checks request (default /healthz)",
     },
     AttrSpec {

@@ -23,23 +23,75 @@ pub struct Topology {
     pub groups: Vec<NodeIndex>,
 }
 
+/// Where the requests for one target really go (LANGUAGE.md §5.4, §7.11):
+/// decided once, here, and matched on by the topology, the availability
+/// circuit, the diagram and the bundle.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// A server named directly.
+    Server(ServerId),
+    /// A write to a replica named directly: it takes none (`replica-write`).
+    ReplicaWrite(ServerId),
+    /// A write to a replicated group with manual failover: its primary.
+    Primary(GroupId, ServerId),
+    /// A write to a manual-failover group without a primary (`no-primary`).
+    NoPrimary(GroupId),
+    /// Any working member: an active-active group, a `track`ed pair, a read
+    /// from a replicated group.
+    AnyMember(GroupId),
+    /// A write to a replicated group with `failover=auto`: any working
+    /// member, through the group's `vip`.
+    Failover(GroupId),
+    /// The holder of an active-passive group: the first member that is up.
+    Holder(GroupId),
+}
+
+impl Route {
+    /// The server the requests go to, when it is one.
+    pub fn server(self) -> Option<ServerId> {
+        match self {
+            Route::Server(s) | Route::ReplicaWrite(s) | Route::Primary(_, s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 impl Model {
-    /// Whether `s` reaches target `t` locally (LANGUAGE.md §5.3, §7.6): the
-    /// target is `s` itself, or a group holding `s`, except that a mysql
-    /// write is local only on the primary (any member with failover=auto).
-    pub fn is_local(&self, s: ServerId, t: Target, write: bool) -> bool {
+    /// Where a request for `t` in `protocol` goes, read as a write or not.
+    /// The replication rules win over `mode=` (§7.11) when `protocol` is a
+    /// data protocol of the group's replicated role.
+    pub fn route(&self, t: Target, protocol: Protocol, write: bool) -> Route {
         match t {
-            Target::Server(x) => x == s,
-            Target::Group(gid) => {
-                if self.server(s).group != Some(gid) {
-                    return false;
-                }
-                let g = self.group(gid);
-                if write && g.is_mysql() {
-                    g.failover == Failover::Auto || g.primary == Some(s)
+            Target::Server(x) if write && self.server(x).is_replica() => Route::ReplicaWrite(x),
+            Target::Server(x) => Route::Server(x),
+            Target::Group(g) => {
+                let grp = self.group(g);
+                if grp.replicates(protocol) {
+                    match (write, grp.failover, grp.primary) {
+                        (false, _, _) => Route::AnyMember(g),
+                        (true, Failover::Auto, _) => Route::Failover(g),
+                        (true, Failover::Manual, Some(p)) => Route::Primary(g, p),
+                        (true, Failover::Manual, None) => Route::NoPrimary(g),
+                    }
                 } else {
-                    true
+                    match (grp.mode, grp.track) {
+                        (Mode::ActivePassive, false) => Route::Holder(g),
+                        _ => Route::AnyMember(g),
+                    }
                 }
+            }
+        }
+    }
+
+    /// Whether `s` reaches target `t` locally (LANGUAGE.md §5.3, §7.6): the
+    /// requests go to `s` itself, or to a group holding `s` (a write to a
+    /// manual-failover group is local only on its primary).
+    pub fn is_local(&self, s: ServerId, t: Target, protocol: Protocol, write: bool) -> bool {
+        match self.route(t, protocol, write) {
+            Route::Server(x) | Route::ReplicaWrite(x) | Route::Primary(_, x) => x == s,
+            Route::NoPrimary(_) => false,
+            Route::AnyMember(g) | Route::Failover(g) | Route::Holder(g) => {
+                self.server(s).group == Some(g)
             }
         }
     }
@@ -63,21 +115,17 @@ pub(super) fn build(m: &mut Model) -> Vec<Finding> {
         for &s in &link.from {
             for lt in &link.targets {
                 let write = link.is_write(lt);
-                if m.is_local(s, lt.target, write) {
+                if m.is_local(s, lt.target, lt.protocol, write) {
                     continue;
                 }
-                let to = match lt.target {
-                    Target::Server(x) => t.servers[x.index()],
-                    Target::Group(g) => {
-                        let grp = m.group(g);
-                        match (
-                            write && grp.is_mysql() && grp.failover == Failover::Manual,
-                            grp.primary,
-                        ) {
-                            (true, Some(p)) => t.servers[p.index()],
-                            _ => t.groups[g.index()],
-                        }
+                let to = match m.route(lt.target, lt.protocol, write) {
+                    Route::Server(x) | Route::ReplicaWrite(x) | Route::Primary(_, x) => {
+                        t.servers[x.index()]
                     }
+                    Route::NoPrimary(g)
+                    | Route::AnyMember(g)
+                    | Route::Failover(g)
+                    | Route::Holder(g) => t.groups[g.index()],
                 };
                 t.graph.add_edge(t.servers[s.index()], to, lid);
             }

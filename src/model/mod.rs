@@ -10,9 +10,9 @@ mod resolve;
 pub mod roles;
 
 pub use attrs::{AttrPlace, AttrSpec, ATTRS};
-pub use graph::{Node, Topology};
+pub use graph::{Node, Route, Topology};
 pub use resolve::resolve;
-pub use roles::{Protocol, Role, RoleSet, RoleSpec, Shape, Tier, ROLES};
+pub use roles::{Health, Kit, Protocol, Role, RoleSet, RoleSpec, Shape, Tier, ROLES};
 
 use crate::syntax::Span;
 use std::net::IpAddr;
@@ -50,7 +50,8 @@ pub struct Zone {
     pub span: Span,
 }
 
-/// Replication role of a mysql server.
+/// Replication role of a server of a replicated role (mysql, postgres,
+/// redis).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum DbRole {
     Primary,
@@ -76,13 +77,27 @@ pub struct Server {
     pub runtime: Option<String>,
     pub command: Option<String>,
     pub health: Option<String>,
+    /// `tier=` of an `external` server.
+    pub tier: Option<Tier>,
+    /// `host=` of an `external` server: the DNS name the apps reach it by.
+    pub host: Option<String>,
 }
 
 impl Server {
+    /// Its tier: `tier=`, else its highest role's.
+    pub fn tier(&self) -> Option<Tier> {
+        self.tier
+            .or_else(|| self.roles.main().map(|r| r.spec().tier))
+    }
+    /// The stack runs it (not an `external` dependency): it has an address,
+    /// a firewall, a monitoring agent.
+    pub fn is_deployed(&self) -> bool {
+        self.roles.all(|r| r.deployed)
+    }
     /// The port its main role listens on.
     pub fn main_port(&self) -> u16 {
         self.port
-            .or_else(|| self.roles.main().map(|r| r.spec().port))
+            .or_else(|| self.roles.main().map(|r| r.spec().port()))
             .unwrap_or(80)
     }
     pub fn is_replica(&self) -> bool {
@@ -134,15 +149,22 @@ pub struct Group {
     pub track: bool,
     pub unicast: bool,
     pub failover: Failover,
-    /// The primary of a mysql group (None when the group has no mysql role or
-    /// `no-primary` was reported).
+    /// The primary of a replicated group (None when the group has no
+    /// replicated role or `no-primary` was reported).
     pub primary: Option<ServerId>,
     pub port: Option<u16>,
 }
 
 impl Group {
-    pub fn is_mysql(&self) -> bool {
-        self.roles.has("mysql")
+    /// Has a replicated role (mysql, postgres, redis): primary, replicas,
+    /// `failover=`.
+    pub fn is_replicated(&self) -> bool {
+        self.roles.any(|r| r.replicated)
+    }
+    /// A link in `p` to this group follows the replication rules (§5.4):
+    /// `p` is a data protocol of one of its replicated roles.
+    pub fn replicates(&self, p: Protocol) -> bool {
+        self.roles.replicates(p)
     }
 }
 
@@ -172,15 +194,19 @@ pub struct Link {
     pub from: Vec<ServerId>,
     pub targets: Vec<LinkTarget>,
     pub read: bool,
+    /// `optional`: the sources work without it (ROLES.md §2); it adds no
+    /// requirement but still carries load while its target is available.
+    pub optional: bool,
     /// The protocol was written after `:`.
     pub explicit_protocol: bool,
     pub span: Span,
 }
 
 impl Link {
-    /// A write is a mysql link without `read` (LANGUAGE.md §7.7).
+    /// A write is a link in a data protocol (mysql, postgres, redis) without
+    /// `read` (LANGUAGE.md §7.7, ROLES.md §1).
     pub fn is_write(&self, t: &LinkTarget) -> bool {
-        t.protocol == Protocol::Mysql && !self.read
+        t.protocol.is_data() && !self.read
     }
 }
 

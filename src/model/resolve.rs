@@ -291,6 +291,8 @@ impl Resolver {
             runtime: None,
             command: None,
             health: None,
+            tier: None,
+            host: None,
         });
         Some(id)
     }
@@ -895,7 +897,7 @@ impl Resolver {
     fn replication(&mut self) {
         for gid in 0..self.m.groups.len() {
             let g = &self.m.groups[gid];
-            if !g.is_mysql() {
+            if !g.is_replicated() {
                 continue;
             }
             let primaries: Vec<ServerId> = g
@@ -1034,7 +1036,7 @@ impl Resolver {
             let roles = self.m.target_roles(t);
             let protocol = match explicit {
                 Some(p) => {
-                    if p == Protocol::Mysql && !roles.any(|r| r.protocol == Protocol::Mysql) {
+                    if p == Protocol::Mysql && !roles.any(|r| r.serves(Protocol::Mysql)) {
                         self.error(
                             Finding::new(
                                 RuleId::BadValue,
@@ -1051,7 +1053,7 @@ impl Resolver {
                     }
                     if matches!(p, Protocol::Http | Protocol::Https)
                         && !roles.is_empty()
-                        && !roles.any(|r| r.protocol == Protocol::Http)
+                        && !roles.any(|r| r.serves(Protocol::Http))
                     {
                         self.error(
                             Finding::new(
@@ -1071,7 +1073,7 @@ impl Resolver {
                     }
                     p
                 }
-                None => roles.main().map_or(Protocol::Http, |r| r.spec().protocol),
+                None => roles.main().map_or(Protocol::Http, |r| r.spec().protocol()),
             };
             let port = port.unwrap_or_else(|| self.default_port(t, protocol));
             out.push(LinkTarget {
@@ -1098,7 +1100,7 @@ impl Resolver {
             ),
         };
         let main = roles.main();
-        if main.is_some_and(|r| r.spec().protocol == p) {
+        if main.is_some_and(|r| r.spec().protocol() == p) {
             if let Some(port) = port {
                 return port;
             }
@@ -1108,7 +1110,9 @@ impl Resolver {
         }
         roles
             .speaking(p)
-            .map_or(p.default_port(), |r| r.spec().port)
+            .and_then(|r| r.spec().port_of(p))
+            .or(p.default_port())
+            .unwrap_or(0)
     }
 
     fn links_and_records(&mut self, file: &ast::File) {
@@ -1330,6 +1334,7 @@ impl Resolver {
             from,
             targets,
             read,
+            optional: false,
             explicit_protocol: l.proto.is_some(),
             span: l.span,
         };

@@ -7,7 +7,7 @@
 use super::text::visible;
 use crate::analysis::availability::{chain_text, dark_subjects, name_list};
 use crate::diag::RuleId;
-use crate::model::{self, DbRole, Failover, Mode, RoleSet, Shape, Target};
+use crate::model::{self, DbRole, Failover, Mode, RoleSet, Route, Shape, Target};
 use crate::Checked;
 use std::collections::{HashMap, HashSet};
 
@@ -257,7 +257,7 @@ impl Diagram {
                 roles: g.roles,
                 mode: g.mode,
                 vip: g.vip.map(|a| a.to_string()),
-                failover: g.is_mysql().then_some(g.failover),
+                failover: g.is_replicated().then_some(g.failover),
                 track: g.track,
                 members,
             });
@@ -299,23 +299,11 @@ impl Diagram {
             for src in &link.sources {
                 for t in &link.targets {
                     let write = link.is_write(t);
-                    // Where the requests really go: a write to a mysql group
-                    // with manual failover goes to its primary.
-                    let to = match t.target {
-                        Target::Group(g) => {
-                            let grp = m.group(g);
-                            match grp.primary {
-                                Some(p)
-                                    if write
-                                        && grp.is_mysql()
-                                        && grp.failover == Failover::Manual =>
-                                {
-                                    Target::Server(p)
-                                }
-                                _ => t.target,
-                            }
-                        }
-                        other => other,
+                    // Where the requests really go: a write to a replicated
+                    // group with manual failover goes to its primary.
+                    let to = match m.route(t.target, t.protocol, write) {
+                        Route::Primary(_, p) => Target::Server(p),
+                        _ => t.target,
                     };
                     let lbl = label(t.protocol, t.port, link.read);
                     let warning = match to {
@@ -335,12 +323,14 @@ impl Diagram {
                         _ => None,
                     };
                     let members = m.target_members(src);
-                    let any_local = members.iter().any(|s| m.is_local(*s, t.target, write));
+                    let any_local = members
+                        .iter()
+                        .any(|s| m.is_local(*s, t.target, t.protocol, write));
                     if matches!(src, Target::Group(_)) && any_local {
                         // A group that (partly) talks to itself: draw what
                         // each member really sends elsewhere.
                         for s in members {
-                            if !m.is_local(*s, t.target, write) {
+                            if !m.is_local(*s, t.target, t.protocol, write) {
                                 push(Edge {
                                     from: End::Node(server_base + s.index()),
                                     to: end_of(to),

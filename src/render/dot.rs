@@ -103,7 +103,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
                     Some(Shape::Balancer) => "hexagon",
                     Some(Shape::WebServer) => "box",
                     Some(Shape::AppServer) => "component",
-                    Some(Shape::Database) => "cylinder",
+                    Some(Shape::Database | Shape::Cache | Shape::External) => "cylinder",
                     None => "box",
                 }
             }

@@ -125,7 +125,9 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             Some(Shape::Balancer) => format!("{}{{{{\"{label}\"}}}}", node.id),
             Some(Shape::WebServer) => format!("{}(\"{label}\")", node.id),
             Some(Shape::AppServer) => format!("{}[[\"{label}\"]]", node.id),
-            Some(Shape::Database) => format!("{}[(\"{label}\")]", node.id),
+            Some(Shape::Database | Shape::Cache | Shape::External) => {
+                format!("{}[(\"{label}\")]", node.id)
+            }
             None => format!("{}[\"{label}\"]", node.id),
         }
     };

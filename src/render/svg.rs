@@ -363,7 +363,7 @@ fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -> Group {
                 );
             (p.app, g)
         }
-        Some(Shape::Database) => {
+        Some(Shape::Database | Shape::Cache | Shape::External) => {
             let d = format!(
                 "M{} L{} A{},{} 0 0 0 {} L{}",
                 at(3.0, 5.0),
@@ -445,7 +445,7 @@ fn glyph_id(shape: Option<Shape>) -> &'static str {
         Some(Shape::Balancer) => "glyph-balancer",
         Some(Shape::WebServer) => "glyph-web",
         Some(Shape::AppServer) => "glyph-app",
-        Some(Shape::Database) => "glyph-database",
+        Some(Shape::Database | Shape::Cache | Shape::External) => "glyph-database",
         None => "glyph-record",
     }
 }

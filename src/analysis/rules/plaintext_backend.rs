@@ -1,7 +1,7 @@
 //! `plaintext-backend`: TLS ends at the load balancer, the next hop is http.
 use super::{Context, RuleDoc};
 use crate::diag::{Finding, RuleId};
-use crate::model::Protocol;
+use crate::model::{Protocol, Tier};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::PlaintextBackend,
@@ -25,7 +25,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for r in &m.records {
         for t in r.targets.iter().filter(|t| t.protocol == Protocol::Https) {
             for s in m.target_members(&t.target) {
-                if m.server(*s).roles.any(|r| r.balances) {
+                if m.server(*s).roles.any(|r| r.tier == Tier::LoadBalancer) {
                     tls_end[s.index()] = true;
                 }
             }
