@@ -9,11 +9,12 @@
 //! and, when a run was killed outright, by the next run. Never prints a
 //! secret.
 
+use super::atomic::Mode;
 use stackc::bundle::{self, Bundle, Flavor, Manifest, Options, Refusal, Secrets, SECRETS_FILE};
 use stackc::report::{human, FileReport};
 use std::fs;
 use std::io::{self, IsTerminal, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -167,7 +168,7 @@ pub fn run(a: &Args<'_>) -> u8 {
             remove_stale(parent, &name.to_string_lossy());
         }
     }
-    if let Err(e) = write_atomic(&target, &b) {
+    if let Err(e) = write_bundle(&target, &b) {
         return super::fail(&format!("cannot write {}: {e}", a.out.display()));
     }
     println!(
@@ -408,7 +409,7 @@ fn remove_stale(parent: &Path, name: &str) {
 /// Writes every file into a temporary directory beside `dir`, then swaps
 /// it into place. Until the swap `dir` is untouched; a failure or a signal
 /// before it removes the temporary directory.
-fn write_atomic(dir: &Path, b: &Bundle) -> io::Result<()> {
+fn write_bundle(dir: &Path, b: &Bundle) -> io::Result<()> {
     let name = dir
         .file_name()
         .ok_or_else(|| io::Error::other("the output directory needs a name"))?
@@ -451,14 +452,7 @@ fn write_files(tmp: &Path, b: &Bundle) -> io::Result<()> {
         if let Some(d) = target.parent() {
             fs::create_dir_all(d)?;
         }
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&target)?;
-        file.write_all(&f.bytes)?;
-        file.set_permissions(fs::Permissions::from_mode(f.mode))?;
-        file.sync_all()?;
+        super::atomic::write_atomic(&target, &f.bytes, Mode::Exact(f.mode))?;
     }
     fs::set_permissions(tmp, fs::Permissions::from_mode(0o755))
 }

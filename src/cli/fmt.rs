@@ -1,8 +1,9 @@
 //! `stackc fmt FILE... [--check]`
 //!
 //! A file is rewritten only when its canonical form differs, through
-//! symbolic links and keeping its mode and owner ([`super::rewrite_file`]).
+//! symbolic links and keeping its mode and owner ([`super::atomic::rewrite_file`]).
 
+use super::atomic::Rewritten;
 use stackc::report::{human, FileReport};
 use std::fmt::Write as _;
 
@@ -56,15 +57,15 @@ pub fn run(paths: &[String], check: bool) -> u8 {
         } else if path == "-" {
             let _ = write!(o, "{formatted}");
         } else if formatted != src {
-            match super::rewrite_file(std::path::Path::new(path), formatted.as_bytes()) {
-                Ok(super::Rewritten::Replaced) => {}
-                Ok(super::Rewritten::InPlaceLinks(n)) => eprintln!(
+            match super::atomic::rewrite_file(std::path::Path::new(path), formatted.as_bytes()) {
+                Ok(Rewritten::Replaced) => {}
+                Ok(Rewritten::InPlaceLinks(n)) => eprintln!(
                     "note: {path} has {n} hard links: rewritten in place to keep them (not atomically)"
                 ),
-                Ok(super::Rewritten::InPlaceFolder) => eprintln!(
+                Ok(Rewritten::InPlaceFolder) => eprintln!(
                     "note: the folder of {path} cannot be written: rewritten in place (not atomically)"
                 ),
-                Ok(super::Rewritten::InPlaceOwner) => eprintln!(
+                Ok(Rewritten::InPlaceOwner) => eprintln!(
                     "note: {path} belongs to another user: rewritten in place to keep its owner (not atomically)"
                 ),
                 Err(e) => code = code.max(super::fail(&format!("cannot write {path}: {e}"))),

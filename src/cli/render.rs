@@ -3,8 +3,9 @@
 //! Draws whenever the model is sound (exit 0, findings or not: rendering is
 //! not linting). A stopping error prints the diagnostics on stderr, writes
 //! nothing and exits 1; an unreadable input or unwritable output exits 2.
-//! `-o` writes atomically: a temporary file in the same directory, renamed.
+//! `-o` writes atomically ([`super::atomic::write_atomic`]).
 
+use super::atomic::Mode;
 use stackc::render::{self, Format, Theme};
 use stackc::report::{human, FileReport};
 use std::io::Write;
@@ -62,7 +63,7 @@ fn once(o: &Options, findings: bool) -> Outcome {
         eprint!("{}", report(o.path, &src, &checked));
     }
     let written = match o.out {
-        Some(dest) => write_atomic(Path::new(dest), out.as_bytes())
+        Some(dest) => super::atomic::write_atomic(Path::new(dest), out.as_bytes(), Mode::Default)
             .map_err(|e| format!("cannot write {dest}: {e}")),
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -79,33 +80,6 @@ fn once(o: &Options, findings: bool) -> Outcome {
             Outcome::CouldNotRun
         }
     }
-}
-
-/// Writes `bytes` to `dest` so that no reader ever sees half a file: a
-/// temporary file beside it, synced, then renamed over it.
-pub fn write_atomic(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = dest
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.stackc-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, dest)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 pub fn run(o: &Options, watch: bool) -> u8 {
