@@ -55,23 +55,27 @@ pub fn run(args: &[String], help: HelpFn<'_>) -> u8 {
             // Inline SVG and fenced text work for every renderer.
             return 0;
         }
-        return super::fail(&format!(
+        return super::report::fail(&format!(
             "`stackc mdbook {first}`: the preprocessor takes no such argument"
         ));
     }
     let mut input = String::new();
     if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-        return super::fail(&format!("cannot read the book from standard input: {e}"));
+        return super::report::fail(&format!("cannot read the book from standard input: {e}"));
     }
     let parsed: Value = match serde_json::from_str(&input) {
         Ok(v) => v,
-        Err(e) => return super::fail(&format!("the input is not mdBook's preprocessor JSON: {e}")),
+        Err(e) => {
+            return super::report::fail(&format!(
+                "the input is not mdBook's preprocessor JSON: {e}"
+            ))
+        }
     };
     let Some([ctx, book]) = parsed
         .as_array()
         .and_then(|a| <&[Value; 2]>::try_from(a.as_slice()).ok())
     else {
-        return super::fail("the input is not mdBook's `[context, book]`");
+        return super::report::fail("the input is not mdBook's `[context, book]`");
     };
     let root = PathBuf::from(ctx["root"].as_str().unwrap_or("."));
     let cfg = &ctx["config"]["preprocessor"]["stackc"];
@@ -82,7 +86,7 @@ pub fn run(args: &[String], help: HelpFn<'_>) -> u8 {
     let files_root = match std::fs::canonicalize(&files_root) {
         Ok(dir) => dir,
         Err(e) => {
-            return super::fail(&format!(
+            return super::report::fail(&format!(
                 "stackc mdbook: the folder of the book's files, {}, cannot be opened: {e}",
                 files_root.display()
             ))
@@ -106,9 +110,9 @@ pub fn run(args: &[String], help: HelpFn<'_>) -> u8 {
     walk(&mut book, &pre, &mut errors);
     if !errors.is_empty() {
         for e in &errors {
-            eprintln!("error: {e}");
+            super::report::error(e);
         }
-        eprintln!("stackc mdbook: {} error(s)", errors.len());
+        super::report::status(&format!("stackc mdbook: {} error(s)", errors.len()));
         return 1;
     }
     super::print(&serde_json::to_string(&book).expect("the book serializes"));

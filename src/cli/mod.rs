@@ -9,6 +9,7 @@ pub mod fmt;
 pub mod man;
 pub mod mdbook;
 pub mod render;
+pub mod report;
 pub mod simulate;
 
 use std::io::{IsTerminal, Read};
@@ -147,12 +148,6 @@ pub fn width() -> usize {
         .and_then(|c| c.parse().ok())
         .filter(|w| *w >= 40)
         .unwrap_or(100)
-}
-
-/// Prints a could-not-run error and returns exit code 2.
-pub fn fail(msg: &str) -> u8 {
-    eprintln!("error: {msg}");
-    2
 }
 
 /// Writes to standard output. A closed pipe (`stackc ... | head`) is not an

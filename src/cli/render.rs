@@ -6,8 +6,9 @@
 //! `-o` writes atomically ([`super::atomic::write_atomic`]).
 
 use super::atomic::Mode;
+use super::report;
 use stackc::render::{self, Format, Theme};
-use stackc::report::{human, FileReport};
+use stackc::report::FileReport;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -25,42 +26,26 @@ enum Outcome {
     CouldNotRun,
 }
 
-fn report(path: &str, src: &str, c: &stackc::Checked) -> String {
-    let r = FileReport {
-        path,
-        source: src,
-        findings: &c.findings,
-        suppressed: &c.suppressed,
-        allow_reasons: c.model.allows.iter().map(|a| a.reason.clone()).collect(),
-    };
-    human::render(
-        &r,
-        human::Style {
-            color: std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-            width: super::width(),
-        },
-    )
-}
-
 /// Reads, checks and draws once. With `findings`, prints the findings on
 /// stderr (the `--watch` loop does).
 fn once(o: &Options, findings: bool) -> Outcome {
     let src = match super::read_input(o.path) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            report::error(&e.to_string());
             return Outcome::CouldNotRun;
         }
     };
     let checked = super::check_input(o.path, &src);
     let Some(out) = render::render(&checked, o.format, o.theme) else {
-        eprint!("{}", report(o.path, &src, &checked));
-        eprintln!("error: cannot draw {}: fix the errors above first", o.path);
+        report::refused(
+            &FileReport::new(o.path, &src, &checked),
+            &format!("cannot draw {}", o.path),
+        );
         return Outcome::Unsound;
     };
     if findings {
-        eprint!("{}", report(o.path, &src, &checked));
+        report::findings(&FileReport::new(o.path, &src, &checked));
     }
     let written = match o.out {
         Some(dest) => super::atomic::write_atomic(Path::new(dest), out.as_bytes(), Mode::Default)
@@ -76,7 +61,7 @@ fn once(o: &Options, findings: bool) -> Outcome {
     match written {
         Ok(()) => Outcome::Drawn,
         Err(e) => {
-            eprintln!("error: {e}");
+            report::error(&e);
             Outcome::CouldNotRun
         }
     }
@@ -91,7 +76,7 @@ pub fn run(o: &Options, watch: bool) -> u8 {
         };
     }
     if o.path == "-" {
-        return super::fail("--watch needs a file, not standard input");
+        return report::fail("--watch needs a file, not standard input");
     }
     watch_loop(o)
 }
@@ -101,7 +86,7 @@ fn watch_loop(o: &Options) -> u8 {
     use notify::{RecursiveMode, Watcher};
     let file = PathBuf::from(o.path);
     let Ok(canonical) = std::fs::canonicalize(&file) else {
-        return super::fail(&format!("cannot read {}", o.path));
+        return report::fail(&format!("cannot read {}", o.path));
     };
     // Watch the directory: editors often replace a file by renaming.
     let dir = canonical
@@ -111,10 +96,10 @@ fn watch_loop(o: &Options) -> u8 {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = match notify::recommended_watcher(tx) {
         Ok(w) => w,
-        Err(e) => return super::fail(&format!("cannot watch {}: {e}", o.path)),
+        Err(e) => return report::fail(&format!("cannot watch {}: {e}", o.path)),
     };
     if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
-        return super::fail(&format!("cannot watch {}: {e}", dir.display()));
+        return report::fail(&format!("cannot watch {}: {e}", dir.display()));
     }
     let draw = || {
         let started = Instant::now();
@@ -127,10 +112,10 @@ fn watch_loop(o: &Options) -> u8 {
             Outcome::Unsound => "not drawn: fix the errors above".to_string(),
             Outcome::CouldNotRun => "not drawn".to_string(),
         };
-        eprintln!(
+        report::status(&format!(
             "stackc render --watch: {what}; watching {} (Ctrl-C stops)",
             o.path
-        );
+        ));
     };
     draw();
     let name = canonical.file_name().map(|n| n.to_os_string());
