@@ -1,8 +1,9 @@
 //! `{{#stackc VERB ARGS}}`: `explain RULE`, `help [COMMAND]`, `check FILE`,
-//! `diagram FILE`, `simulate FILE NAMES`, `source FILE [expect=RULE...]`
-//! and `rules`. A directive stands alone on its line (it becomes a block;
-//! its indentation is kept on every line of the block); `\{{#stackc ...}}`
-//! is the directive written out, not run.
+//! `diagram FILE`, `simulate FILE NAMES`, `source FILE [expect=RULE...]`,
+//! `rules`, and `roles` and `protocols` (read from the roles table). A
+//! directive stands alone on its line (it becomes a block; its indentation
+//! is kept on every line of the block); `\{{#stackc ...}}` is the directive
+//! written out, not run.
 
 use super::blocks::{report_text, verify};
 use super::markdown::{fence, guard_links, indent_code};
@@ -87,7 +88,7 @@ impl Preprocessor<'_> {
                     id.as_str(),
                     id.severity().as_str(),
                     doc.summary,
-                    indent_code(doc.explain)
+                    indent_code(&doc.explain_text())
                 )
             }
             ["help"] | ["help", _] => {
@@ -145,8 +146,39 @@ impl Preprocessor<'_> {
                 }
                 t
             }
+            ["roles"] => roles_table(),
+            ["protocols"] => protocols_line(),
             _ => return Err("unknown directive".to_string()),
         };
         Ok(replacement)
     }
+}
+
+/// `{{#stackc roles}}`: the roles table as the book shows it, one row per
+/// role of [`crate::model::ROLES`].
+pub fn roles_table() -> String {
+    let mut t = String::from("| role | what it is | replicated |\n|---|---|---|\n");
+    for r in crate::model::ROLES {
+        let replicated = if r.replicated {
+            "yes: `primary`/`replica`, `failover=`"
+        } else {
+            "no"
+        };
+        t.push_str(&format!("| `{}` | {} | {replicated} |\n", r.name, r.title));
+    }
+    t
+}
+
+/// `{{#stackc protocols}}`: "The protocols are `http`, … and `tcp`." from
+/// [`crate::model::Protocol::ALL`].
+pub fn protocols_line() -> String {
+    let names: Vec<String> = crate::model::Protocol::ALL
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    };
+    format!("The protocols are {list}.\n")
 }

@@ -16,6 +16,8 @@
 
 mod blocks;
 mod directives;
+
+pub use directives::{protocols_line, roles_table};
 pub mod markdown;
 mod scope;
 

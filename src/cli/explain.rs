@@ -44,6 +44,6 @@ pub fn explain_text(id: RuleId) -> String {
         id.as_str(),
         id.severity().as_str(),
         doc.summary,
-        doc.explain
+        doc.explain_text()
     )
 }
