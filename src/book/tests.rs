@@ -274,3 +274,36 @@ fn file_text_is_guarded_when_links_may_run_after() {
     let out = run(&host, config, "{{#stackc diagram t.stack}}\n").unwrap();
     assert!(!out.contains("{{"), "{out}");
 }
+
+#[test]
+fn roles_and_protocols_come_from_the_table() {
+    let host = Memory::default();
+    let out = run(
+        &host,
+        Config::default(),
+        "- {{#stackc roles}}\n{{#stackc protocols}}\n",
+    );
+    assert!(out.is_err(), "text before a directive: {out:?}");
+    let out = run(
+        &host,
+        Config::default(),
+        "  {{#stackc roles}}\n{{#stackc protocols}}\n",
+    )
+    .unwrap();
+    let rows: Vec<&str> = out
+        .lines()
+        .skip(2)
+        .take(crate::model::ROLES.len())
+        .collect();
+    for (row, r) in rows.iter().zip(crate::model::ROLES) {
+        assert!(
+            row.starts_with(&format!("  | `{}` | {} | ", r.name, r.title)),
+            "{row}"
+        );
+    }
+    let last = out.lines().rfind(|l| !l.is_empty()).unwrap();
+    assert!(last.starts_with("The protocols are `http`, "), "{last}");
+    for p in crate::model::Protocol::ALL {
+        assert!(last.contains(&format!("`{p}`")), "{last}");
+    }
+}
