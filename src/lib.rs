@@ -7,6 +7,7 @@
 //! files and writes output.
 
 pub mod analysis;
+pub mod book;
 pub mod bundle;
 pub mod diag;
 pub mod fmt;

@@ -491,3 +491,63 @@ fn stack_names_from_file_stems() {
     assert_eq!(name("ünï").as_deref(), Some("n"));
     assert_eq!(name(&"x".repeat(80)).map(|n| n.len()), Some(63));
 }
+
+/// Every command that findings stop prints the report, then one line in
+/// one form: `error: WHAT: fix the errors above` (cli/report.rs).
+#[test]
+fn a_command_stopped_by_findings_says_so_in_one_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let cycle = "tests/cases/cycle.stack";
+    let bad = dir.path().join("bad.stack");
+    std::fs::write(&bad, "server box: 10.0.0.1\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    let out = dir.path().join("out");
+    let cases: [(Vec<&str>, i32, String); 4] = [
+        (
+            vec!["render", cycle, "--to", "dot"],
+            1,
+            format!("cannot draw {cycle}"),
+        ),
+        (
+            vec!["simulate", cycle, "--fail", "x"],
+            2,
+            format!("cannot simulate {cycle}"),
+        ),
+        (vec!["fmt", bad], 1, format!("cannot format {bad}")),
+        (
+            vec!["bundle", cycle, "-o", out.to_str().unwrap()],
+            1,
+            format!("no bundle written for {cycle}"),
+        ),
+    ];
+    for (args, code, what) in cases {
+        let assert = stackc().args(&args).assert().code(code).stdout("");
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        let last = stderr.lines().last().unwrap_or("");
+        assert_eq!(
+            last,
+            format!("error: {what}: fix the errors above"),
+            "{args:?}:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("× "),
+            "{args:?}: the report comes first:\n{stderr}"
+        );
+    }
+    assert!(!out.exists());
+}
+
+/// Notes, warnings and errors escape terminal controls in what they quote.
+#[test]
+fn stderr_messages_escape_terminal_controls() {
+    let assert = stackc()
+        .args(["render", "no-such-\x1b[31mfile.stack", "--to", "dot"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with("error: cannot read no-such-"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+}

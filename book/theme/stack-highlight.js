@@ -13,7 +13,6 @@
         keyword: 'stack zone server group domain allow',
         literal: 'primary replica firewall track unicast read active-active active-passive manual auto',
         type: 'A AAAA CNAME',
-        meta: 'http https',
       },
       contains: [
         hljs.HASH_COMMENT_MODE,
@@ -21,8 +20,10 @@
         { className: 'number', begin: /\b\d{1,3}(?:\.\d{1,3}){3}\b/ },
         { className: 'number', begin: /\b[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b/ },
         { className: 'attr', begin: /\b[a-z]+(?==)/ },
+        // Protocols, after the `:` of a link or record (`-> TARGETS : PROTO`).
+        { className: 'meta', begin: /(?<=->[^:;{}\n]*:\s*)(?:http|https|mysql|postgres|redis|memcached|tcp)\b/ },
         // Roles, after `server NAME:` or `group NAME:` and between `+`.
-        { className: 'built_in', begin: /(?<=(?::|\+)\s*)(?:haproxy|nginx|app|mysql)\b/ },
+        { className: 'built_in', begin: /(?<=(?::|\+)\s*)(?:haproxy|nginx|app|memcached|redis|mysql|postgres|external)\b/ },
         { className: 'operator', begin: /->/ },
       ],
     };

@@ -9,11 +9,13 @@
 //! and, when a run was killed outright, by the next run. Never prints a
 //! secret.
 
+use super::atomic::Mode;
+use super::report;
 use stackc::bundle::{self, Bundle, Flavor, Manifest, Options, Refusal, Secrets, SECRETS_FILE};
-use stackc::report::{human, FileReport};
+use stackc::report::FileReport;
 use std::fs;
-use std::io::{self, IsTerminal, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::io;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,7 +31,7 @@ pub struct Args<'a> {
 pub fn run(a: &Args<'_>) -> u8 {
     let src = match super::read_input(a.file) {
         Ok(s) => s,
-        Err(e) => return super::fail(&e.to_string()),
+        Err(e) => return report::fail(&e.to_string()),
     };
     let checked = super::check_input(a.file, &src);
     let refusals = bundle::validate(&checked);
@@ -39,7 +41,7 @@ pub fn run(a: &Args<'_>) -> u8 {
     }
     let serial = match zone_serial_base(a.file) {
         Ok(s) => s,
-        Err(e) => return super::fail(&e),
+        Err(e) => return report::fail(&e),
     };
     let mut opts = Options {
         flavor: a.flavor,
@@ -50,7 +52,7 @@ pub fn run(a: &Args<'_>) -> u8 {
     // directory it points to and the link stays.
     let target = match resolve_link(a.out) {
         Ok(t) => t,
-        Err(e) => return super::fail(&format!("cannot follow {}: {e}", a.out.display())),
+        Err(e) => return report::fail(&format!("cannot follow {}: {e}", a.out.display())),
     };
     let mut earlier = None;
     match classify(&target) {
@@ -62,14 +64,14 @@ pub fn run(a: &Args<'_>) -> u8 {
             earlier = Some(m);
         }
         Dest::NotADirectory => {
-            return super::fail(&format!(
+            return report::fail(&format!(
                 "{} exists and is not a directory",
                 a.out.display()
             ))
         }
         Dest::Other(_) if a.force => {}
         Dest::Other(why) => {
-            return super::fail(&format!(
+            return report::fail(&format!(
                 "{} exists and is not a stackc bundle ({why}): use --force to replace it",
                 a.out.display()
             ))
@@ -90,12 +92,12 @@ pub fn run(a: &Args<'_>) -> u8 {
             let text = match fs::read_to_string(path) {
                 Ok(t) => t,
                 Err(e) => {
-                    return super::fail(&format!("cannot read {}: {e}", path.display()));
+                    return report::fail(&format!("cannot read {}: {e}", path.display()));
                 }
             };
             match Secrets::from_json(&text) {
                 Ok(s) => s,
-                Err(e) => return super::fail(&format!("{}: {e}", path.display())),
+                Err(e) => return report::fail(&format!("{}: {e}", path.display())),
             }
         }
     };
@@ -104,14 +106,14 @@ pub fn run(a: &Args<'_>) -> u8 {
             .as_ref()
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        return super::fail(&format!("{from}: {e}"));
+        return report::fail(&format!("{from}: {e}"));
     }
     if let Some(path) = &from {
         if a.secrets.is_none() {
-            eprintln!(
-                "note: reusing the passwords of {} (the bundle being replaced); pass --secrets FILE to use others",
+            report::note(&format!(
+                "reusing the passwords of {} (the bundle being replaced); pass --secrets FILE to use others",
                 path.display()
-            );
+            ));
         }
         let unused: Vec<&str> = secrets
             .keys()
@@ -123,28 +125,28 @@ pub fn run(a: &Args<'_>) -> u8 {
             .filter(|k| secrets.get(k).is_none())
             .collect();
         if !unused.is_empty() {
-            eprintln!(
-                "warning: {} has passwords this stack does not use: {} (a renamed group, or another stack's file?); the new secrets.json drops them",
+            report::warn(&format!(
+                "{} has passwords this stack does not use: {} (a renamed group, or another stack's file?); the new secrets.json drops them",
                 path.display(),
                 unused.join(", ")
-            );
+            ));
         }
         if !missing.is_empty() {
-            eprintln!(
-                "warning: {} has no password for {}: new ones are drawn",
+            report::warn(&format!(
+                "{} has no password for {}: new ones are drawn",
                 path.display(),
                 missing.join(", ")
-            );
+            ));
         }
     }
     if from.is_none() && earlier.is_some() && !specs.is_empty() {
-        eprintln!(
-            "warning: {} holds a bundle without {SECRETS_FILE}: new passwords are drawn (hosts set up with the old ones keep them: pass --secrets FILE to reuse those)",
+        report::warn(&format!(
+            "{} holds a bundle without {SECRETS_FILE}: new passwords are drawn (hosts set up with the old ones keep them: pass --secrets FILE to reuse those)",
             a.out.display()
-        );
+        ));
     }
     if let Err(e) = secrets.fill(&specs, getrandom::fill) {
-        return super::fail(&format!(
+        return report::fail(&format!(
             "cannot read the operating system's random source: {e}"
         ));
     }
@@ -154,7 +156,7 @@ pub fn run(a: &Args<'_>) -> u8 {
             report(a.file, &src, &checked, &f);
             return 1;
         }
-        Err(Refusal::Secrets(e)) => return super::fail(&e.to_string()),
+        Err(Refusal::Secrets(e)) => return report::fail(&e.to_string()),
     };
     if target != a.out {
         // Leftovers named after the link, by earlier versions.
@@ -167,8 +169,8 @@ pub fn run(a: &Args<'_>) -> u8 {
             remove_stale(parent, &name.to_string_lossy());
         }
     }
-    if let Err(e) = write_atomic(&target, &b) {
-        return super::fail(&format!("cannot write {}: {e}", a.out.display()));
+    if let Err(e) = write_bundle(&target, &b) {
+        return report::fail(&format!("cannot write {}: {e}", a.out.display()));
     }
     println!(
         "wrote {}: {} files for {} hosts ({} holding secrets, mode 0600; secrets.json keeps the passwords)",
@@ -235,17 +237,7 @@ fn report(path: &str, src: &str, checked: &stackc::Checked, findings: &[stackc::
             .map(|a| a.reason.clone())
             .collect(),
     };
-    let style = human::Style {
-        color: io::stderr().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        width: super::width(),
-    };
-    let mut err = io::stderr().lock();
-    let _ = write!(err, "{}", human::render(&r, style));
-    let _ = writeln!(
-        err,
-        "error: no bundle written for {path}: fix the errors above"
-    );
+    report::refused(&r, &format!("no bundle written for {path}"));
 }
 
 enum Dest {
@@ -408,7 +400,7 @@ fn remove_stale(parent: &Path, name: &str) {
 /// Writes every file into a temporary directory beside `dir`, then swaps
 /// it into place. Until the swap `dir` is untouched; a failure or a signal
 /// before it removes the temporary directory.
-fn write_atomic(dir: &Path, b: &Bundle) -> io::Result<()> {
+fn write_bundle(dir: &Path, b: &Bundle) -> io::Result<()> {
     let name = dir
         .file_name()
         .ok_or_else(|| io::Error::other("the output directory needs a name"))?
@@ -451,14 +443,7 @@ fn write_files(tmp: &Path, b: &Bundle) -> io::Result<()> {
         if let Some(d) = target.parent() {
             fs::create_dir_all(d)?;
         }
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&target)?;
-        file.write_all(&f.bytes)?;
-        file.set_permissions(fs::Permissions::from_mode(f.mode))?;
-        file.sync_all()?;
+        super::atomic::write_atomic(&target, &f.bytes, Mode::Exact(f.mode))?;
     }
     fs::set_permissions(tmp, fs::Permissions::from_mode(0o755))
 }

@@ -21,7 +21,8 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
         match read(p) {
             Ok(src) => inputs.push((p.as_str(), src)),
             Err(e) => {
-                eprintln!("error: {}", clean(&e.message, false));
+                // A name with a newline stays on one line.
+                super::report::error(&clean(&e.message, false));
                 info.errors.push(e);
             }
         }

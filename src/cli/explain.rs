@@ -29,7 +29,7 @@ pub fn run(rule: Option<&str>) -> u8 {
             let hint = did_you_mean(name, RuleId::ALL.iter().map(|r| r.as_str()))
                 .map(|h| format!(" ({h})"))
                 .unwrap_or_default();
-            super::fail(&format!(
+            super::report::fail(&format!(
                 "no rule is called `{name}`{hint}; `stackc explain` lists them"
             ))
         }
@@ -44,6 +44,6 @@ pub fn explain_text(id: RuleId) -> String {
         id.as_str(),
         id.severity().as_str(),
         doc.summary,
-        doc.explain
+        doc.explain_text()
     )
 }

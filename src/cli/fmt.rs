@@ -1,9 +1,11 @@
 //! `stackc fmt FILE... [--check]`
 //!
 //! A file is rewritten only when its canonical form differs, through
-//! symbolic links and keeping its mode and owner ([`super::rewrite_file`]).
+//! symbolic links and keeping its mode and owner ([`super::atomic::rewrite_file`]).
 
-use stackc::report::{human, FileReport};
+use super::atomic::Rewritten;
+use super::report;
+use stackc::report::FileReport;
 use std::fmt::Write as _;
 
 pub fn run(paths: &[String], check: bool) -> u8 {
@@ -13,30 +15,20 @@ pub fn run(paths: &[String], check: bool) -> u8 {
         let src = match super::read_input(path) {
             Ok(s) => s,
             Err(e) => {
-                code = code.max(super::fail(&e.to_string()));
+                code = code.max(report::fail(&e.to_string()));
                 continue;
             }
         };
         let parsed = stackc::syntax::parse(&src);
         if !parsed.is_ok() {
-            let report = FileReport {
+            let r = FileReport {
                 path,
                 source: &src,
                 findings: &parsed.errors,
                 suppressed: &[],
                 allow_reasons: Vec::new(),
             };
-            eprint!(
-                "{}",
-                human::render(
-                    &report,
-                    human::Style {
-                        color: false,
-                        width: super::width()
-                    }
-                )
-            );
-            eprintln!("error: {path} has syntax errors: not formatted");
+            report::refused(&r, &format!("cannot format {path}"));
             code = code.max(1);
             continue;
         }
@@ -56,18 +48,18 @@ pub fn run(paths: &[String], check: bool) -> u8 {
         } else if path == "-" {
             let _ = write!(o, "{formatted}");
         } else if formatted != src {
-            match super::rewrite_file(std::path::Path::new(path), formatted.as_bytes()) {
-                Ok(super::Rewritten::Replaced) => {}
-                Ok(super::Rewritten::InPlaceLinks(n)) => eprintln!(
-                    "note: {path} has {n} hard links: rewritten in place to keep them (not atomically)"
-                ),
-                Ok(super::Rewritten::InPlaceFolder) => eprintln!(
-                    "note: the folder of {path} cannot be written: rewritten in place (not atomically)"
-                ),
-                Ok(super::Rewritten::InPlaceOwner) => eprintln!(
-                    "note: {path} belongs to another user: rewritten in place to keep its owner (not atomically)"
-                ),
-                Err(e) => code = code.max(super::fail(&format!("cannot write {path}: {e}"))),
+            match super::atomic::rewrite_file(std::path::Path::new(path), formatted.as_bytes()) {
+                Ok(Rewritten::Replaced) => {}
+                Ok(Rewritten::InPlaceLinks(n)) => report::note(&format!(
+                    "{path} has {n} hard links: rewritten in place to keep them (not atomically)"
+                )),
+                Ok(Rewritten::InPlaceFolder) => report::note(&format!(
+                    "the folder of {path} cannot be written: rewritten in place (not atomically)"
+                )),
+                Ok(Rewritten::InPlaceOwner) => report::note(&format!(
+                    "{path} belongs to another user: rewritten in place to keep its owner (not atomically)"
+                )),
+                Err(e) => code = code.max(report::fail(&format!("cannot write {path}: {e}"))),
             }
         }
     }

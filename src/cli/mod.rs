@@ -1,6 +1,7 @@
 //! The commands: read input, call the library, print, choose the exit code
 //! (CLI.md: 0 clean, 1 findings, 2 could not run).
 
+pub mod atomic;
 pub mod bundle;
 pub mod check;
 pub mod explain;
@@ -8,6 +9,7 @@ pub mod fmt;
 pub mod man;
 pub mod mdbook;
 pub mod render;
+pub mod report;
 pub mod simulate;
 
 use std::io::{IsTerminal, Read};
@@ -146,102 +148,6 @@ pub fn width() -> usize {
         .and_then(|c| c.parse().ok())
         .filter(|w| *w >= 40)
         .unwrap_or(100)
-}
-
-/// Prints a could-not-run error and returns exit code 2.
-pub fn fail(msg: &str) -> u8 {
-    eprintln!("error: {msg}");
-    2
-}
-
-/// How [`rewrite_file`] wrote a file.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Rewritten {
-    /// A new file with the same mode and owner, renamed over the old one.
-    Replaced,
-    /// Overwritten in place, not atomically, because a rename would have
-    /// split this many hard links.
-    InPlaceLinks(u64),
-    /// Overwritten in place, not atomically, because a new file could not
-    /// be given the old one's owner (not running as root).
-    InPlaceOwner,
-    /// Overwritten in place, not atomically, because its folder does not
-    /// let a new file be made (the file itself may be written).
-    InPlaceFolder,
-}
-
-/// Rewrites an existing file with new contents, as a careful editor saves:
-/// through symbolic links (the real file changes; the links stay links),
-/// keeping its mode and owner.
-///
-/// Normally atomic: a temporary file in the real file's directory, given
-/// the same owner (`fchown`, when allowed) and mode, synced, then renamed
-/// over the real file, so that a failure never leaves a half-written file.
-/// A file with several hard links cannot be replaced by a rename without
-/// splitting them, a file of another owner cannot be replaced without
-/// changing its owner, and a file in a folder we may not write cannot be
-/// replaced at all: those are overwritten in place (the new contents
-/// are complete in memory first; the write itself is not atomic), and the
-/// result says so. A file that may not be written is not replaced either.
-pub fn rewrite_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<Rewritten> {
-    use std::io::Write;
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    let real = std::fs::canonicalize(path)?;
-    let meta = std::fs::metadata(&real)?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    // The permission to change the file is the permission to write it, not
-    // the directory's: a read-only file stays unchanged.
-    let file = std::fs::OpenOptions::new().write(true).open(&real)?;
-    if meta.nlink() > 1 {
-        overwrite(&file, bytes)?;
-        return Ok(Rewritten::InPlaceLinks(meta.nlink()));
-    }
-    let dir = real.parent().unwrap_or(std::path::Path::new("/"));
-    let name = real
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = match tempfile::Builder::new()
-        .prefix(&format!(".{name}.stackc-"))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-    {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
-            overwrite(&file, bytes)?;
-            return Ok(Rewritten::InPlaceFolder);
-        }
-        Err(e) => return Err(e),
-    };
-    let made = tmp.as_file().metadata()?;
-    if (made.uid(), made.gid()) != (meta.uid(), meta.gid())
-        && std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid())).is_err()
-    {
-        drop(tmp);
-        overwrite(&file, bytes)?;
-        return Ok(Rewritten::InPlaceOwner);
-    }
-    // After the chown, which clears set-id bits.
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(&real).map_err(|e| e.error)?;
-    // The rename itself is durable once the directory is synced.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(Rewritten::Replaced)
-}
-
-/// Overwrites an open file from its start and cuts it to the new length.
-fn overwrite(file: &std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    file.write_all_at(bytes, 0)?;
-    file.set_len(bytes.len() as u64)?;
-    file.sync_all()
 }
 
 /// Writes to standard output. A closed pipe (`stackc ... | head`) is not an

@@ -3,10 +3,12 @@
 //! Draws whenever the model is sound (exit 0, findings or not: rendering is
 //! not linting). A stopping error prints the diagnostics on stderr, writes
 //! nothing and exits 1; an unreadable input or unwritable output exits 2.
-//! `-o` writes atomically: a temporary file in the same directory, renamed.
+//! `-o` writes atomically ([`super::atomic::write_atomic`]).
 
+use super::atomic::Mode;
+use super::report;
 use stackc::render::{self, Format, Theme};
-use stackc::report::{human, FileReport};
+use stackc::report::FileReport;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -24,45 +26,29 @@ enum Outcome {
     CouldNotRun,
 }
 
-fn report(path: &str, src: &str, c: &stackc::Checked) -> String {
-    let r = FileReport {
-        path,
-        source: src,
-        findings: &c.findings,
-        suppressed: &c.suppressed,
-        allow_reasons: c.model.allows.iter().map(|a| a.reason.clone()).collect(),
-    };
-    human::render(
-        &r,
-        human::Style {
-            color: std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-            width: super::width(),
-        },
-    )
-}
-
 /// Reads, checks and draws once. With `findings`, prints the findings on
 /// stderr (the `--watch` loop does).
 fn once(o: &Options, findings: bool) -> Outcome {
     let src = match super::read_input(o.path) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            report::error(&e.to_string());
             return Outcome::CouldNotRun;
         }
     };
     let checked = super::check_input(o.path, &src);
     let Some(out) = render::render(&checked, o.format, o.theme) else {
-        eprint!("{}", report(o.path, &src, &checked));
-        eprintln!("error: cannot draw {}: fix the errors above first", o.path);
+        report::refused(
+            &FileReport::new(o.path, &src, &checked),
+            &format!("cannot draw {}", o.path),
+        );
         return Outcome::Unsound;
     };
     if findings {
-        eprint!("{}", report(o.path, &src, &checked));
+        report::findings(&FileReport::new(o.path, &src, &checked));
     }
     let written = match o.out {
-        Some(dest) => write_atomic(Path::new(dest), out.as_bytes())
+        Some(dest) => super::atomic::write_atomic(Path::new(dest), out.as_bytes(), Mode::Default)
             .map_err(|e| format!("cannot write {dest}: {e}")),
         None => {
             let mut stdout = std::io::stdout().lock();
@@ -75,37 +61,10 @@ fn once(o: &Options, findings: bool) -> Outcome {
     match written {
         Ok(()) => Outcome::Drawn,
         Err(e) => {
-            eprintln!("error: {e}");
+            report::error(&e);
             Outcome::CouldNotRun
         }
     }
-}
-
-/// Writes `bytes` to `dest` so that no reader ever sees half a file: a
-/// temporary file beside it, synced, then renamed over it.
-pub fn write_atomic(dest: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = dest
-        .file_name()
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"))?;
-    let tmp = dir.join(format!(
-        ".{}.stackc-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, dest)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 pub fn run(o: &Options, watch: bool) -> u8 {
@@ -117,7 +76,7 @@ pub fn run(o: &Options, watch: bool) -> u8 {
         };
     }
     if o.path == "-" {
-        return super::fail("--watch needs a file, not standard input");
+        return report::fail("--watch needs a file, not standard input");
     }
     watch_loop(o)
 }
@@ -127,7 +86,7 @@ fn watch_loop(o: &Options) -> u8 {
     use notify::{RecursiveMode, Watcher};
     let file = PathBuf::from(o.path);
     let Ok(canonical) = std::fs::canonicalize(&file) else {
-        return super::fail(&format!("cannot read {}", o.path));
+        return report::fail(&format!("cannot read {}", o.path));
     };
     // Watch the directory: editors often replace a file by renaming.
     let dir = canonical
@@ -137,10 +96,10 @@ fn watch_loop(o: &Options) -> u8 {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = match notify::recommended_watcher(tx) {
         Ok(w) => w,
-        Err(e) => return super::fail(&format!("cannot watch {}: {e}", o.path)),
+        Err(e) => return report::fail(&format!("cannot watch {}: {e}", o.path)),
     };
     if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
-        return super::fail(&format!("cannot watch {}: {e}", dir.display()));
+        return report::fail(&format!("cannot watch {}: {e}", dir.display()));
     }
     let draw = || {
         let started = Instant::now();
@@ -153,10 +112,10 @@ fn watch_loop(o: &Options) -> u8 {
             Outcome::Unsound => "not drawn: fix the errors above".to_string(),
             Outcome::CouldNotRun => "not drawn".to_string(),
         };
-        eprintln!(
+        report::status(&format!(
             "stackc render --watch: {what}; watching {} (Ctrl-C stops)",
             o.path
-        );
+        ));
     };
     draw();
     let name = canonical.file_name().map(|n| n.to_os_string());

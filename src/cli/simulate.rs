@@ -4,32 +4,28 @@ use crate::SimFormat;
 use stackc::analysis::availability::{self, chain_text};
 use stackc::diag::did_you_mean;
 use stackc::model::ServerId;
-use stackc::report::{human, FileReport};
+use stackc::report::FileReport;
 use std::fmt::Write as _;
 
 pub fn run(path: &str, names: &[String], format: SimFormat) -> u8 {
     let src = match super::read_input(path) {
         Ok(s) => s,
-        Err(e) => return super::fail(&e.to_string()),
+        Err(e) => return super::report::fail(&e.to_string()),
     };
     let checked = super::check_input(path, &src);
     if checked.analysis.is_none() {
-        let report = FileReport::new(path, &src, &checked);
-        let style = human::Style {
-            color: false,
-            width: super::width(),
-        };
-        eprint!("{}", human::render(&report, style));
-        return super::fail(&format!(
-            "cannot simulate {path}: fix the errors above first"
-        ));
+        super::report::refused(
+            &FileReport::new(path, &src, &checked),
+            &format!("cannot simulate {path}"),
+        );
+        return 2;
     }
     match report(path, &checked, names, format == SimFormat::Json) {
         Ok((text, serves)) => {
             super::print(&text);
             u8::from(!serves)
         }
-        Err(e) => super::fail(&e),
+        Err(e) => super::report::fail(&e),
     }
 }
 

@@ -98,8 +98,8 @@ pub fn render_run(files: &[FileReport<'_>], info: &RunInfo, base: Option<&Path>)
                 )
                 .help(
                     MultiformatMessageString::builder()
-                        .text(doc.explain)
-                        .markdown(doc.explain)
+                        .text(doc.explain_text())
+                        .markdown(doc.explain_text())
                         .build(),
                 )
                 .help_uri(rule_url(*r))

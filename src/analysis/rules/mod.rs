@@ -41,8 +41,29 @@ pub struct RuleDoc {
     pub id: RuleId,
     /// One line: what the rule finds.
     pub summary: &'static str,
-    /// What it means, why it matters, how to fix or allow it.
+    /// What it means, why it matters, how to fix or allow it. `{roles}`
+    /// and `{heavy-roles}` stand for lists read from the roles table: use
+    /// [`RuleDoc::explain_text`].
     pub explain: &'static str,
+}
+
+impl RuleDoc {
+    /// The explain text, its role lists read from the roles table: one
+    /// line per role, `- `name` (title)`, for `{roles}` (every role) and
+    /// `{heavy-roles}` (the roles `shared-host` counts).
+    pub fn explain_text(&self) -> String {
+        let list = |keep: fn(&crate::model::RoleSpec) -> bool| {
+            crate::model::ROLES
+                .iter()
+                .filter(|r| keep(r))
+                .map(|r| format!("- `{}` ({})", r.name, r.title))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        self.explain
+            .replace("{roles}", &list(|_| true))
+            .replace("{heavy-roles}", &list(|r| r.heavy))
+    }
 }
 
 /// Every rule's documentation, in the order of `RuleId::ALL`.

@@ -4,12 +4,15 @@ use crate::diag::{Finding, RuleId};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::SharedHost,
-    summary: "a server runs more than one of nginx, app and mysql",
+    summary: "a server runs more than one heavy role (web server, application, cache, database)",
     explain: "\
-The web server, the application and the database compete for the same CPU,
-memory and disk: a slow query starves the application, a traffic spike
-starves the database, and one crash takes all of them. When every member of
-a group does it, one finding on the group names the members.
+The web server, the application, the cache and the database compete for the
+same CPU, memory and disk: a slow query starves the application, a traffic
+spike starves the database, and one crash takes all of them. When every
+member of a group does it, one finding on the group names the members. The
+roles it counts:
+
+{heavy-roles}
 
 How to fix: give each tier its own servers (`group web: nginx`,
 `group app: app`, `group db: mysql`), or allow it for a small stage:

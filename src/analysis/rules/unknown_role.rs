@@ -6,9 +6,11 @@ pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::UnknownRole,
     summary: "a server or group names a role stackc does not know",
     explain: "\
-The roles are `haproxy` (load balancer), `nginx` (web server), `app`
-(application server) and `mysql` (database). Several roles on one host are
-joined with `+`: `server box: nginx+app+mysql`.
+The roles stackc knows (its roles table):
+
+{roles}
+
+Several roles on one host are joined with `+`: `server box: nginx+app+mysql`.
 
 Why it matters: a role decides a server's tier, default protocol and port,
 and its configuration; without it the model is not sound and the analysis

@@ -1,0 +1,142 @@
+//! ```` ```stack ```` blocks: checked, then drawn (and shown, and reported).
+
+use super::markdown::{fence, no_double_braces};
+use super::Preprocessor;
+use crate::diag::{RuleId, Severity};
+use crate::report::{human, FileReport};
+use std::collections::BTreeSet;
+
+struct BlockOptions {
+    source: bool,
+    findings: bool,
+    diagram: bool,
+    ignore: bool,
+    expect: BTreeSet<String>,
+}
+
+/// The options after `stack,` in a block's info string.
+fn options(info: &str, findings: bool) -> Result<BlockOptions, String> {
+    let mut o = BlockOptions {
+        source: false,
+        findings,
+        diagram: true,
+        ignore: false,
+        expect: BTreeSet::new(),
+    };
+    for word in info.split([',', ' ']).skip(1).filter(|w| !w.is_empty()) {
+        match word {
+            "source" => o.source = true,
+            "findings" => o.findings = true,
+            "nodiagram" => {
+                o.diagram = false;
+                o.source = true;
+            }
+            "ignore" => o.ignore = true,
+            w if w.starts_with("expect=") => {
+                let rule = &w["expect=".len()..];
+                if rule.parse::<RuleId>().is_err() {
+                    return Err(format!("`{w}`: `{rule}` is not a rule"));
+                }
+                o.expect.insert(rule.to_string());
+            }
+            w => return Err(format!("unknown option `{w}` on a stack block (source, findings, nodiagram, ignore, expect=RULE)")),
+        }
+    }
+    Ok(o)
+}
+
+/// Checks a stack: it must report exactly the errors it `expect`s, beyond
+/// `spof`, `zone-spof` and `broken` (what examples are often about).
+/// `what` names it in the error ("the example", a file).
+pub(super) fn verify(
+    src: &str,
+    expect: &BTreeSet<String>,
+    what: &str,
+) -> Result<crate::Checked, String> {
+    let c = crate::check(src);
+    let errors: BTreeSet<String> = c
+        .findings
+        .iter()
+        .filter(|f| f.severity() == Severity::Error)
+        .map(|f| f.rule.as_str().to_string())
+        .collect();
+    let shown = if what == "the example" {
+        "example.stack"
+    } else {
+        what
+    };
+    let report = || report_text(shown, src, &c);
+    let stopping = c.findings.iter().any(|f| f.rule.is_stopping());
+    let unexpected: Vec<&String> = errors
+        .iter()
+        .filter(|r| !expect.contains(*r) && !matches!(r.as_str(), "spof" | "zone-spof" | "broken"))
+        .collect();
+    if !unexpected.is_empty() || (stopping && expect.is_empty()) {
+        return Err(format!(
+            "{what} has errors it does not expect (add expect=RULE for each):\n{}",
+            report()
+        ));
+    }
+    if let Some(missing) = expect.iter().find(|r| !errors.contains(*r)) {
+        return Err(format!(
+            "{what} should report `{missing}` and does not:\n{}",
+            report()
+        ));
+    }
+    Ok(c)
+}
+
+/// `stackc check`'s report, without colour, 88 columns wide.
+pub(super) fn report_text(path: &str, src: &str, c: &crate::Checked) -> String {
+    let r = FileReport::new(path, src, c);
+    human::render(
+        &r,
+        human::Style {
+            color: false,
+            width: 88,
+        },
+    )
+}
+
+impl Preprocessor<'_> {
+    /// What a ```` ```stack ```` block with info string `info` becomes.
+    pub(super) fn stack_block(&self, info: &str, src: &str) -> Result<String, String> {
+        let o = options(info, self.config.findings)?;
+        let mut out = String::new();
+        if o.source || o.ignore {
+            out.push_str(&fence("stack", src));
+        }
+        if o.ignore {
+            return Ok(out);
+        }
+        let c = verify(src, &o.expect, "the example")?;
+        let stopping = c.findings.iter().any(|f| f.rule.is_stopping());
+        if o.diagram && !stopping {
+            out.push_str(&self.diagram(&c)?);
+        }
+        if o.findings {
+            out.push('\n');
+            out.push_str(&fence("text", &report_text("example.stack", src, &c)));
+        }
+        Ok(out)
+    }
+
+    /// The diagram of a checked stack, as HTML for a chapter: the SVG of
+    /// `stackc render`, inline (so its tooltips work), with its ids and
+    /// styles made unique so that several diagrams can share a page.
+    pub(super) fn diagram(&self, c: &crate::Checked) -> Result<String, String> {
+        use crate::render::{Format, Theme};
+        let theme = if self.config.dark {
+            Theme::Dark
+        } else {
+            Theme::Light
+        };
+        let svg = crate::render::render(c, Format::Svg, theme)
+            .ok_or("the stack has errors: no diagram")?;
+        let n = self.diagram_number();
+        Ok(format!(
+            "\n<div class=\"stackc-diagram\">\n{}\n</div>\n\n",
+            no_double_braces(&super::scope_svg(&svg, n))
+        ))
+    }
+}

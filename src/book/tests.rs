@@ -1,0 +1,309 @@
+//! The chapter rewriting on strings, with a host that holds its files in memory.
+
+use super::markdown::{fence, fence_of, guard_links, indent_code, no_double_braces};
+use super::{scope_svg, Config, Host, Preprocessor};
+use std::collections::BTreeMap;
+
+#[derive(Default)]
+struct Memory {
+    files: BTreeMap<&'static str, &'static str>,
+}
+
+impl Host for Memory {
+    fn read(&self, file: &str) -> Result<(String, String), String> {
+        self.files
+            .get(file)
+            .map(|t| (file.to_string(), t.to_string()))
+            .ok_or_else(|| format!("cannot read {file}"))
+    }
+    fn help(&self, command: Option<&str>) -> Option<String> {
+        match command {
+            None => Some("Usage: stackc <COMMAND>\n".into()),
+            Some("check") => Some("Usage: stackc check FILE...\n".into()),
+            Some(_) => None,
+        }
+    }
+    fn simulate(
+        &self,
+        shown: &str,
+        _checked: &crate::Checked,
+        names: &[String],
+    ) -> Result<String, String> {
+        Ok(format!("{shown}: down {}\n", names.join("+")))
+    }
+}
+
+const PAIR: &str = "group web: nginx { server web-01 10.0.1.11; server web-02 10.0.1.12 }\ndomain example.com { www A -> web : https }\n";
+
+fn run(host: &Memory, config: Config, chapter: &str) -> Result<String, Vec<String>> {
+    Preprocessor::new(config, host).chapter(chapter)
+}
+
+#[test]
+fn a_fence_is_longer_than_any_run_of_backticks_in_it() {
+    assert_eq!(fence("text", "a\n"), "```text\na\n```\n");
+    assert_eq!(fence("text", "no newline"), "```text\nno newline\n```\n");
+    assert_eq!(
+        fence("stack", "x ```` y\n"),
+        "`````stack\nx ```` y\n`````\n"
+    );
+    assert_eq!(fence_of("~~~~ rust"), Some(('~', 4)));
+    assert_eq!(fence_of("``"), None);
+    assert_eq!(fence_of("text ```"), None);
+}
+
+#[test]
+fn html_keeps_no_double_brace() {
+    assert_eq!(
+        no_double_braces("a {{#include x}} {b}"),
+        "a &#123;{#include x}} {b}"
+    );
+    assert_eq!(no_double_braces("{{{"), "&#123;&#123;{");
+}
+
+#[test]
+fn links_directives_in_file_text_are_escaped_only_when_links_runs_after() {
+    let text = "title \"{{#include /etc/passwd}}\"\n";
+    assert_eq!(guard_links(text, false).unwrap(), text);
+    assert_eq!(
+        guard_links(text, true).unwrap(),
+        "title \"\\{{#include /etc/passwd}}\"\n"
+    );
+    // `{{` then `#` on the next line cannot be escaped.
+    let e = guard_links("a {{\n#include x}}\n", true).unwrap_err();
+    assert!(e.starts_with("line 1 holds"), "{e}");
+    assert!(guard_links("{{# no close\n", true).is_err());
+}
+
+#[test]
+fn explain_code_is_fenced_as_stack() {
+    assert_eq!(
+        indent_code("Text.\n\n    allow spof db \"x\"\n\nMore."),
+        "Text.\n\n```stack\nallow spof db \"x\"\n\n```\nMore.\n"
+    );
+    assert_eq!(indent_code("    a"), "```stack\na\n```\n");
+}
+
+#[test]
+fn scoped_svgs_prefix_ids_references_and_selectors() {
+    let svg = "<svg xmlns=\"x\"><style>.a,.b{fill:red}</style><g id=\"n\"/><use href=\"#n\"/><path fill=\"url(#n)\"/></svg>";
+    let s = scope_svg(svg, 7);
+    assert!(s.starts_with("<svg class=\"stackc-svg-7\" "), "{s}");
+    assert!(s.contains("id=\"s7-n\""), "{s}");
+    assert!(s.contains("href=\"#s7-n\""), "{s}");
+    assert!(s.contains("url(#s7-n)"), "{s}");
+    assert!(
+        s.contains(".stackc-svg-7 .a,.stackc-svg-7 .b{fill:red}"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_stack_block_becomes_a_diagram_numbered_across_chapters() {
+    let host = Memory::default();
+    let pre = Preprocessor::new(Config::default(), &host);
+    let chapter = format!("# T\n\n```stack\n{PAIR}```\n\n```rust\nfn main() {{}}\n```\n");
+    let one = pre.chapter(&chapter).unwrap();
+    assert!(one.contains("<div class=\"stackc-diagram\">"), "{one}");
+    assert!(one.contains("class=\"stackc-svg-1\""), "{one}");
+    assert!(one.contains("```rust\nfn main() {}\n```\n"), "{one}");
+    assert!(!one.contains("```stack"), "the source is not kept: {one}");
+    let two = pre.chapter(&chapter).unwrap();
+    assert!(two.contains("class=\"stackc-svg-2\""), "{two}");
+}
+
+#[test]
+fn block_options_keep_the_source_and_add_the_findings() {
+    let host = Memory::default();
+    let out = run(
+        &host,
+        Config::default(),
+        &format!("```stack,nodiagram,findings\n{PAIR}```\n"),
+    )
+    .unwrap();
+    assert!(out.starts_with(&format!("```stack\n{PAIR}```\n")), "{out}");
+    assert!(!out.contains("<svg"), "{out}");
+    assert!(out.contains("```text\n"), "{out}");
+    let e = run(&host, Config::default(), "```stack,bogus\nx\n```\n").unwrap_err();
+    assert_eq!(e.len(), 1);
+    assert!(e[0].starts_with("line 1: unknown option `bogus`"), "{e:?}");
+    let ignored = run(
+        &host,
+        Config::default(),
+        "```stack,ignore\nnot a stack\n```\n",
+    )
+    .unwrap();
+    assert_eq!(ignored, "```stack\nnot a stack\n```\n");
+}
+
+#[test]
+fn an_example_must_report_what_it_expects_and_nothing_else() {
+    let host = Memory::default();
+    let bad = "server a: ngnix 10.0.0.1\n";
+    let e = run(
+        &host,
+        Config::default(),
+        &format!("text\n```stack\n{bad}```\n"),
+    )
+    .unwrap_err();
+    assert!(
+        e[0].starts_with("line 2: the example has errors it does not expect"),
+        "{e:?}"
+    );
+    assert!(e[0].contains("unknown-role"), "{e:?}");
+    let ok = run(
+        &host,
+        Config::default(),
+        &format!("```stack,expect=unknown-role\n{bad}```\n"),
+    );
+    assert!(ok.is_ok(), "{ok:?}");
+    let e = run(
+        &host,
+        Config::default(),
+        &format!("```stack,expect=cycle\n{PAIR}```\n"),
+    )
+    .unwrap_err();
+    assert!(e[0].contains("should report `cycle` and does not"), "{e:?}");
+}
+
+#[test]
+fn directives_read_through_the_host() {
+    let mut host = Memory::default();
+    host.files.insert("web.stack", PAIR);
+    host.files.insert("bad.stack", "server a: ngnix 10.0.0.1\n");
+    let out = run(
+        &host,
+        Config::default(),
+        "{{#stackc help check}}\n  {{#stackc source web.stack}}\n{{#stackc simulate web.stack web-01,web-02}}\n{{#stackc check bad.stack}}\n",
+    )
+    .unwrap();
+    assert!(
+        out.starts_with("```text\nUsage: stackc check FILE...\n```\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  ```stack\n  group web: nginx"),
+        "indented: {out}"
+    );
+    assert!(
+        out.contains("```text\nweb.stack: down web-01+web-02\n```\n"),
+        "{out}"
+    );
+    assert!(out.contains("bad.stack"), "{out}");
+    assert!(out.contains("unknown-role"), "{out}");
+    let errors = run(
+        &host,
+        Config::default(),
+        "{{#stackc source bad.stack}}\n{{#stackc diagram bad.stack}}\n{{#stackc help nope}}\n{{#stackc source missing.stack}}\n",
+    )
+    .unwrap_err();
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    assert!(
+        errors[0].starts_with(
+            "line 1: `{{#stackc source bad.stack}}`: bad.stack has errors it does not expect"
+        ),
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors[1],
+        "line 2: `{{#stackc diagram bad.stack}}`: bad.stack has errors: no diagram"
+    );
+    assert_eq!(
+        errors[2],
+        "line 3: `{{#stackc help nope}}`: no command `nope`"
+    );
+    assert_eq!(
+        errors[3],
+        "line 4: `{{#stackc source missing.stack}}`: cannot read missing.stack"
+    );
+}
+
+#[test]
+fn a_directive_stands_alone_and_can_be_written_out() {
+    let host = Memory::default();
+    let e = run(&host, Config::default(), "see {{#stackc rules}}\n").unwrap_err();
+    assert_eq!(
+        e,
+        ["line 1: `{{#stackc rules}}` must stand alone on its line: it becomes a block"]
+    );
+    let e = run(&host, Config::default(), "{{#stackc frobnicate}}\n").unwrap_err();
+    assert_eq!(e, ["line 1: `{{#stackc frobnicate}}`: unknown directive"]);
+    let e = run(&host, Config::default(), "{{#stackc rules\n").unwrap_err();
+    assert_eq!(e, ["line 1: `{{#stackc` without `}}`"]);
+    let kept = run(
+        &host,
+        Config::default(),
+        "write \\{{#stackc check FILE}} so\n",
+    )
+    .unwrap();
+    assert_eq!(kept, "write {{#stackc check FILE}} so\n");
+}
+
+#[test]
+fn rules_and_explain_come_from_the_rule_docs() {
+    let host = Memory::default();
+    let out = run(&host, Config::default(), "{{#stackc rules}}\n").unwrap();
+    for id in crate::diag::RuleId::ALL {
+        assert!(
+            out.contains(&format!("[`{0}`](rules/{0}.md)", id.as_str())),
+            "{id:?}"
+        );
+    }
+    let out = run(&host, Config::default(), "{{#stackc explain spof}}\n").unwrap();
+    assert!(out.starts_with("**spof** (error): "), "{out}");
+    let e = run(&host, Config::default(), "{{#stackc explain spfo}}\n").unwrap_err();
+    assert_eq!(
+        e,
+        ["line 1: `{{#stackc explain spfo}}`: `spfo` is not a rule"]
+    );
+}
+
+#[test]
+fn file_text_is_guarded_when_links_may_run_after() {
+    let mut host = Memory::default();
+    host.files.insert(
+        "t.stack",
+        "stack t \"{{#include x}}\"\ngroup web: nginx { server web-01 10.0.1.11; server web-02 10.0.1.12 }\ndomain example.com { www A -> web : https }\n",
+    );
+    let config = Config {
+        links_after: true,
+        ..Config::default()
+    };
+    let out = run(&host, config.clone(), "{{#stackc source t.stack}}\n").unwrap();
+    assert!(out.contains("\\{{#include x}}"), "{out}");
+    let out = run(&host, config, "{{#stackc diagram t.stack}}\n").unwrap();
+    assert!(!out.contains("{{"), "{out}");
+}
+
+#[test]
+fn roles_and_protocols_come_from_the_table() {
+    let host = Memory::default();
+    let out = run(
+        &host,
+        Config::default(),
+        "- {{#stackc roles}}\n{{#stackc protocols}}\n",
+    );
+    assert!(out.is_err(), "text before a directive: {out:?}");
+    let out = run(
+        &host,
+        Config::default(),
+        "  {{#stackc roles}}\n{{#stackc protocols}}\n",
+    )
+    .unwrap();
+    let rows: Vec<&str> = out
+        .lines()
+        .skip(2)
+        .take(crate::model::ROLES.len())
+        .collect();
+    for (row, r) in rows.iter().zip(crate::model::ROLES) {
+        assert!(
+            row.starts_with(&format!("  | `{}` | {} | ", r.name, r.title)),
+            "{row}"
+        );
+    }
+    let last = out.lines().rfind(|l| !l.is_empty()).unwrap();
+    assert!(last.starts_with("The protocols are `http`, "), "{last}");
+    for p in crate::model::Protocol::ALL {
+        assert!(last.contains(&format!("`{p}`")), "{last}");
+    }
+}
