@@ -157,14 +157,39 @@ impl Preprocessor<'_> {
 /// `{{#stackc roles}}`: the roles table as the book shows it, one row per
 /// role of [`crate::model::ROLES`].
 pub fn roles_table() -> String {
-    let mut t = String::from("| role | what it is | replicated |\n|---|---|---|\n");
+    let mut t = String::from(
+        "| role | what it is | tier | serves (default first) | replicated | checked by |\n|---|---|---|---|---|---|\n",
+    );
     for r in crate::model::ROLES {
         let replicated = if r.replicated {
-            "yes: `primary`/`replica`, `failover=`"
+            "yes: `primary`/`replica`, `failover=`, `vip`"
         } else {
             "no"
         };
-        t.push_str(&format!("| `{}` | {} | {replicated} |\n", r.name, r.title));
+        let serves: Vec<String> = r
+            .serves
+            .iter()
+            .map(|(p, port)| format!("{p} {port}"))
+            .collect();
+        let serves = if r.any_protocol {
+            format!("{} (any protocol on the link)", serves.join(", "))
+        } else {
+            serves.join(", ")
+        };
+        let tier = if r.deployed {
+            r.tier.as_str().to_string()
+        } else {
+            "any (`tier=`)".to_string()
+        };
+        let check = if r.check.is_empty() {
+            "nothing to deploy"
+        } else {
+            r.check
+        };
+        t.push_str(&format!(
+            "| `{}` | {}: {} | {tier} | {serves} | {replicated} | {check} |\n",
+            r.name, r.title, r.doc
+        ));
     }
     t
 }

@@ -297,7 +297,7 @@ fn roles_and_protocols_come_from_the_table() {
         .collect();
     for (row, r) in rows.iter().zip(crate::model::ROLES) {
         assert!(
-            row.starts_with(&format!("  | `{}` | {} | ", r.name, r.title)),
+            row.starts_with(&format!("  | `{}` | {}: {} | ", r.name, r.title, r.doc)),
             "{row}"
         );
     }
