@@ -55,11 +55,23 @@ fn secs(s: u64) -> Duration {
 // ---- where a host's commands run --------------------------------------------
 
 /// A place that owns a host's addresses: commands made here run inside it.
+/// The daemons own theirs (`Pg<P>`...): a borrowed `&Ns` in a test, or a
+/// small handle of the live deployment's host (its init's PID, for
+/// `nsenter`), so that they can be stored beside the hosts.
 pub trait Place {
     /// `program`, to run inside the place.
     fn command(&self, program: &str) -> Command;
     /// Its name, for messages.
     fn label(&self) -> String;
+}
+
+impl<T: Place + ?Sized> Place for &T {
+    fn command(&self, program: &str) -> Command {
+        (**self).command(program)
+    }
+    fn label(&self) -> String {
+        (**self).label()
+    }
 }
 
 impl Place for Ns {

@@ -24,8 +24,8 @@ pub fn options(text: &str) -> Vec<(String, Option<String>)> {
 }
 
 /// One memcached host, started.
-pub struct Memcached<'a> {
-    place: &'a dyn Place,
+pub struct Memcached<P: Place> {
+    place: P,
     pub work: PathBuf,
     /// The first address of `-l`.
     pub addr: IpAddr,
@@ -35,11 +35,11 @@ pub struct Memcached<'a> {
     daemon: Option<Daemon>,
 }
 
-impl<'a> Memcached<'a> {
+impl<P: Place> Memcached<P> {
     /// Starts memcached from the host's file through Debian's wrapper (the
     /// file's `-P` pid file redirected into `work`); waits until it answers
     /// `version` on its address.
-    pub fn start(place: &'a dyn Place, host: &Path, work: &Path) -> Result<Memcached<'a>, String> {
+    pub fn start(place: P, host: &Path, work: &Path) -> Result<Memcached<P>, String> {
         let file = host.join(MEMCACHED_CONF);
         let text = read(&file)?;
         let opts = options(&text);
@@ -74,6 +74,7 @@ impl<'a> Memcached<'a> {
         fs::write(&conf, redirected).map_err(|e| e.to_string())?;
         let mut cmd = place.command(MEMCACHED_WRAPPER);
         cmd.arg(&conf);
+        let label = place.label();
         let log = work.join("memcached.log");
         let mut m = Memcached {
             place,
@@ -94,7 +95,7 @@ impl<'a> Memcached<'a> {
             }
         })
         .and_then(|r| r)
-        .map_err(|e| format!("{}: memcached does not answer: {e}", place.label()))?;
+        .map_err(|e| format!("{label}: memcached does not answer: {e}"))?;
         Ok(m)
     }
 

@@ -4,6 +4,17 @@
 //! `pg_hba_file_rules`), the primary's setup SQL run, a replica made by
 //! `pg_basebackup` as the replication user, streaming seen on both sides,
 //! promotion by `pg_promote()`.
+//!
+//! A replica on Debian, as this harness makes it and a playbook would:
+//! `primary_conninfo` goes in the conf.d file, in `/etc` with every other
+//! setting the bundle manages (the file then holds the replication
+//! password: mode 0600, owned by postgres). `postgresql.auto.conf` is
+//! `ALTER SYSTEM`'s file in the data directory and beats conf.d, so
+//! `pg_basebackup` runs without `-R` (which would write its own
+//! `primary_conninfo` there). `standby.signal` is an empty file in the
+//! data directory (`/var/lib/postgresql/15/main/standby.signal`), put
+//! there after the base backup, which needs an empty directory. Both
+//! places are accepted here; the conf.d one is what Debian users expect.
 
 use super::{as_user, chown, copy, find, output, poll, read, secs, workdir, Daemon, Place};
 use super::{PG_BIN, PG_ETC};
@@ -57,8 +68,8 @@ impl PgFiles {
 }
 
 /// One PostgreSQL host: its cluster in `work`, the server once started.
-pub struct Pg<'a> {
-    place: &'a dyn Place,
+pub struct Pg<P: Place> {
+    place: P,
     pub files: PgFiles,
     pub work: PathBuf,
     /// What Debian has in `/etc/postgresql/15/main`.
@@ -71,10 +82,10 @@ pub struct Pg<'a> {
     daemon: Option<Daemon>,
 }
 
-impl<'a> Pg<'a> {
+impl<P: Place> Pg<P> {
     /// A fresh cluster with the host's files installed, not started; its
     /// configuration checked by `postgres -C` (which loads every file).
-    pub fn install(place: &'a dyn Place, host: &Path, work: &Path) -> Result<Pg<'a>, String> {
+    pub fn install(place: P, host: &Path, work: &Path) -> Result<Pg<P>, String> {
         let files = PgFiles::of(host)?;
         workdir(work)?;
         let conf = work.join(PG_ETC);
@@ -83,7 +94,7 @@ impl<'a> Pg<'a> {
         fs::create_dir_all(&run).map_err(|e| e.to_string())?;
         chown(work, "postgres")?;
         output(
-            as_user(place, "postgres", &format!("{PG_BIN}/initdb"))
+            as_user(&place, "postgres", &format!("{PG_BIN}/initdb"))
                 .args([
                     "--no-sync",
                     "--auth-local=peer",
@@ -127,7 +138,7 @@ impl<'a> Pg<'a> {
 
     /// `postgres` with the paths of this test (which beat every file).
     fn postgres(&self) -> Command {
-        let mut c = as_user(self.place, "postgres", &format!("{PG_BIN}/postgres"));
+        let mut c = as_user(&self.place, "postgres", &format!("{PG_BIN}/postgres"));
         let conf = self.conf.display();
         for (k, v) in [
             ("config_file", format!("{conf}/postgresql.conf")),
@@ -199,7 +210,7 @@ impl<'a> Pg<'a> {
     /// `psql` as the postgres user on the socket (peer authentication, as
     /// a Debian admin runs it): the unaligned rows.
     pub fn sql(&self, db: &str, sql: &str) -> Result<String, String> {
-        let mut c = as_user(self.place, "postgres", &format!("{PG_BIN}/psql"));
+        let mut c = as_user(&self.place, "postgres", &format!("{PG_BIN}/psql"));
         c.args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.run)
             .args(["-p", &self.port.to_string(), "-d", db, "-c", sql]);
@@ -231,7 +242,7 @@ impl<'a> Pg<'a> {
         let copy_of = self.work.join("setup.sql");
         copy(sql, &copy_of)?;
         chown(&copy_of, "postgres")?;
-        let mut c = as_user(self.place, "postgres", &format!("{PG_BIN}/psql"));
+        let mut c = as_user(&self.place, "postgres", &format!("{PG_BIN}/psql"));
         c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h"])
             .arg(&self.run)
             .args(["-p", &self.port.to_string(), "-d", "postgres", "-f"])
@@ -276,7 +287,7 @@ impl<'a> Pg<'a> {
             .map_err(|e| e.to_string())?;
         chown(&self.data, "postgres")?;
         output(
-            as_user(self.place, "postgres", &format!("{PG_BIN}/pg_basebackup"))
+            as_user(&self.place, "postgres", &format!("{PG_BIN}/pg_basebackup"))
                 .arg("-d")
                 .arg(&conninfo)
                 .arg("-D")
@@ -352,7 +363,7 @@ impl<'a> Pg<'a> {
     }
 }
 
-impl Drop for Pg<'_> {
+impl<P: Place> Drop for Pg<P> {
     fn drop(&mut self) {
         self.stop();
     }

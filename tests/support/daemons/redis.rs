@@ -28,8 +28,8 @@ pub fn directives(text: &str) -> Vec<(String, Vec<String>)> {
 }
 
 /// One Redis host, started.
-pub struct Redis<'a> {
-    place: &'a dyn Place,
+pub struct Redis<P: Place> {
+    place: P,
     pub work: PathBuf,
     /// The first address of `bind` (a leading `-`, "optional", dropped).
     pub addr: IpAddr,
@@ -41,11 +41,11 @@ pub struct Redis<'a> {
     daemon: Option<Daemon>,
 }
 
-impl<'a> Redis<'a> {
+impl<P: Place> Redis<P> {
     /// Starts `redis-server` with the host's redis.conf (paths redirected
     /// into `work`, `daemonize no`) as the redis user, and waits until it
     /// answers `PING` with the password.
-    pub fn start(place: &'a dyn Place, host: &Path, work: &Path) -> Result<Redis<'a>, String> {
+    pub fn start(place: P, host: &Path, work: &Path) -> Result<Redis<P>, String> {
         let file = host.join(REDIS_CONF);
         let d = directives(&read(&file)?);
         let last = |name: &str| d.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v);
@@ -74,7 +74,7 @@ impl<'a> Redis<'a> {
         copy(&file, &conf)?;
         fs::create_dir_all(&data).map_err(|e| e.to_string())?;
         chown(work, "redis")?;
-        let mut cmd = as_user(place, "redis", "redis-server");
+        let mut cmd = as_user(&place, "redis", "redis-server");
         cmd.arg(&conf)
             .args(["--daemonize", "no", "--supervised", "no", "--dir"])
             .arg(&data)
@@ -84,6 +84,7 @@ impl<'a> Redis<'a> {
         if last("unixsocket").is_some() {
             cmd.arg("--unixsocket").arg(work.join("redis.sock"));
         }
+        let label = place.label();
         let log = work.join("redis.log");
         let mut r = Redis {
             place,
@@ -104,7 +105,7 @@ impl<'a> Redis<'a> {
             }
         })
         .and_then(|r| r)
-        .map_err(|e| format!("{}: redis-server does not answer: {e}", place.label()))?;
+        .map_err(|e| format!("{label}: redis-server does not answer: {e}"))?;
         Ok(r)
     }
 
