@@ -1,0 +1,129 @@
+//! `README.md`: what each host gets, the virtual addresses, the
+//! databases, the certificates to put in place, how to deploy.
+
+use super::super::roles::{keepalived, mysql};
+use super::super::writer::Out;
+use crate::model::ServerId;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Readme<'a> {
+    title: Option<&'a str>,
+    version: &'static str,
+    flavor_name: &'static str,
+    hosts: Vec<Host<'a>>,
+    example_host: String,
+    example_path: String,
+    vrrps: Vec<VrrpInfo<'a>>,
+    dbs: Vec<DbInfo<'a>>,
+    certs: &'a [String],
+    mysql_check: &'static str,
+}
+
+#[derive(Serialize)]
+struct Host<'a> {
+    name: &'a str,
+    address: String,
+    zone: Option<&'a str>,
+    roles: Vec<String>,
+    files: &'a [String],
+}
+
+#[derive(Serialize)]
+struct VrrpInfo<'a> {
+    group: &'a str,
+    vip: String,
+    vrid: usize,
+    v3: bool,
+    unicast: bool,
+    order: Vec<&'a str>,
+    what: &'static str,
+}
+
+#[derive(Serialize)]
+struct DbInfo<'a> {
+    name: &'a str,
+    primary: &'a str,
+    replicas: Vec<&'a str>,
+    auto: bool,
+    vip: Option<String>,
+}
+
+/// A host's roles as the README and the manifest list them: the table's
+/// names, and `keepalived` on VRRP members.
+pub(in crate::bundle) fn roles_of(o: &Out<'_, '_>, s: ServerId) -> Vec<String> {
+    let mut v: Vec<String> =
+        o.p.m
+            .server(s)
+            .roles
+            .iter()
+            .map(|r| r.name().to_string())
+            .collect();
+    if o.p.vrrp_of(s).is_some() {
+        v.push("keepalived".into());
+    }
+    v
+}
+
+pub(in crate::bundle) fn write(o: &mut Out<'_, '_>) {
+    let p = o.p;
+    let m = p.m;
+    let fl = mysql::flavor(p.flavor);
+    let hosts = m
+        .server_ids()
+        .map(|s| {
+            let srv = m.server(s);
+            Host {
+                name: &srv.name,
+                address: p.addr(s).to_string(),
+                zone: srv.zone.map(|z| m.zones[z.index()].name.as_str()),
+                roles: roles_of(o, s),
+                files: &o.host_files[s.index()],
+            }
+        })
+        .collect();
+    let example = m.server_ids().find(|s| !o.host_files[s.index()].is_empty());
+    let vrrps = p
+        .vrrps
+        .iter()
+        .map(|v| {
+            let g = m.group(v.group);
+            VrrpInfo {
+                group: &g.name,
+                vip: v.vip.to_string(),
+                vrid: v.vrid,
+                v3: v.v3(),
+                unicast: g.unicast,
+                order: v.order.iter().map(|s| m.server(*s).name.as_str()).collect(),
+                what: keepalived::check_text(v),
+            }
+        })
+        .collect();
+    let dbs = p
+        .dbs
+        .iter()
+        .map(|d| DbInfo {
+            name: &d.name,
+            primary: &m.server(d.primary).name,
+            replicas: d.replicas().map(|s| m.server(s).name.as_str()).collect(),
+            auto: d.auto,
+            vip: d.vip.map(|v| v.to_string()),
+        })
+        .collect();
+    let bytes = o.render(
+        "README.md",
+        &Readme {
+            title: m.title.as_deref(),
+            version: env!("CARGO_PKG_VERSION"),
+            flavor_name: fl.name,
+            hosts,
+            example_host: example.map_or(String::new(), |s| m.server(s).name.clone()),
+            example_path: example.map_or(String::new(), |s| o.host_files[s.index()][0].clone()),
+            vrrps,
+            dbs,
+            certs: &o.certs,
+            mysql_check: fl.check,
+        },
+    );
+    o.put("README.md".into(), bytes, 0o644, false);
+}
