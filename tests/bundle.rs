@@ -8,7 +8,7 @@ mod designs;
 #[path = "support/small_stacks.rs"]
 mod small_stacks;
 
-use stackc::bundle::{self, Bundle, Flavor, Options, Refusal, Secrets};
+use stackc::bundle::{self, Bundle, Flavor, Manifest, Options, Refusal, Secrets};
 use stackc::diag::RuleId;
 use std::collections::BTreeMap;
 use std::fs;
@@ -51,6 +51,11 @@ fn build(src: &str, flavor: Flavor) -> Bundle {
         Err(Refusal::Findings(f)) => panic!("refused: {f:#?}"),
         Err(Refusal::Secrets(e)) => panic!("secrets: {e}"),
     }
+}
+
+/// The manifest of a bundle, read with the type the writer fills.
+fn manifest(b: &Bundle) -> Manifest {
+    Manifest::from_json(std::str::from_utf8(&b.files["manifest.json"].bytes).unwrap()).unwrap()
 }
 
 /// Every file of a bundle as one text, for a snapshot.
@@ -110,17 +115,20 @@ fn the_library_is_deterministic() {
 #[test]
 fn manifest_lists_every_file_with_its_sha256_and_secrets() {
     let b = build(&sample("scale-up.stack"), Flavor::Mysql);
-    let m: serde_json::Value = serde_json::from_slice(&b.files["manifest.json"].bytes).unwrap();
-    assert_eq!(m["generator"], "stackc");
-    assert_eq!(m["stack"], "foobar");
-    let files = m["files"].as_array().unwrap();
+    // Read back with the type the writer fills (and the CLI reads).
+    let text = String::from_utf8(b.files["manifest.json"].bytes.clone()).unwrap();
+    let m = Manifest::from_json(&text).unwrap();
+    // Written and read by one type (and so no `"sha256": null` either).
+    assert_eq!(m.to_json(), text);
+    assert_eq!(m.generator, "stackc");
+    assert_eq!(m.stack, "foobar");
     assert_eq!(
-        files.len(),
+        m.files.len(),
         b.files.len() - 1,
         "every file but the manifest"
     );
-    for f in files {
-        let path = f["path"].as_str().unwrap();
+    for f in &m.files {
+        let path = f.path.as_str();
         let file = &b.files[path];
         let digest = {
             use sha2::Digest;
@@ -132,18 +140,26 @@ fn manifest_lists_every_file_with_its_sha256_and_secrets() {
         if file.secret {
             // A hash of a secret file would let anyone test password
             // guesses offline: none.
-            assert!(f.get("sha256").is_none(), "{path} has a hash");
+            assert_eq!(f.sha256, None, "{path} has a hash");
         } else {
-            assert_eq!(f["sha256"], digest.as_str(), "{path}");
+            assert_eq!(f.sha256.as_deref(), Some(digest.as_str()), "{path}");
         }
-        assert_eq!(f["secret"], file.secret, "{path}");
+        assert_eq!(f.secret, file.secret, "{path}");
+        assert_eq!(f.mode, format!("{:04o}", file.mode), "{path}");
     }
-    let hosts = m["hosts"].as_array().unwrap();
-    assert_eq!(hosts.len(), 8);
-    let lb = &hosts[0];
-    assert_eq!(lb["name"], "lb-01");
-    assert_eq!(lb["vip"], "203.0.113.10");
-    assert_eq!(lb["roles"], serde_json::json!(["haproxy", "keepalived"]));
+    assert_eq!(
+        m.secret_files,
+        m.files
+            .iter()
+            .filter(|f| f.secret)
+            .map(|f| f.path.clone())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(m.hosts.len(), 8);
+    let lb = &m.hosts[0];
+    assert_eq!(lb.name, "lb-01");
+    assert_eq!(lb.vip.as_deref(), Some("203.0.113.10"));
+    assert_eq!(lb.roles, ["haproxy", "keepalived"]);
 }
 
 #[test]
@@ -574,9 +590,9 @@ fn an_adversarial_title_stays_in_the_readme_and_manifest() {
     let title = r#"a\" } ; # {{ x }} {% if %} $HOME %n"#;
     let src = format!("stack foo \"{title}\"\nserver box: nginx 10.0.1.1\n");
     let b = build(&src, Flavor::Mysql);
-    let m: serde_json::Value = serde_json::from_slice(&b.files["manifest.json"].bytes).unwrap();
+    let m = manifest(&b);
     let unescaped = title.replace("\\\"", "\"");
-    assert_eq!(m["title"], unescaped.as_str());
+    assert_eq!(m.title.as_deref(), Some(unescaped.as_str()));
     for (path, f) in &b.files {
         if path != "README.md" && path != "manifest.json" {
             assert!(
@@ -764,8 +780,12 @@ fn the_title_is_escaped_in_the_readme() {
         assert!(first.starts_with("# Bundle of foo: "), "{first}");
         // The rest of the README is still there.
         assert!(readme.contains("\n## Deploy\n"), "{title:?}");
-        let m: serde_json::Value = serde_json::from_slice(&b.files["manifest.json"].bytes).unwrap();
-        assert_eq!(m["title"], title, "the manifest keeps it as JSON");
+        let m = manifest(&b);
+        assert_eq!(
+            m.title.as_deref(),
+            Some(title),
+            "the manifest keeps it as JSON"
+        );
     }
     let b = build(
         "stack foo \"<b>&amp;</b> a_b*c\"\nserver box: nginx 10.0.1.1\n",
@@ -1232,8 +1252,8 @@ fn the_longest_legal_domain_bundles() {
         zones[0].len() <= 255 && zones[0].ends_with(".zone"),
         "{zones:?}"
     );
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["zones"][0]["domain"], domain.as_str());
-    assert_eq!(manifest["zones"][0]["file"], format!("dns/{}", zones[0]));
+    let manifest =
+        Manifest::from_json(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest.zones[0].domain, domain.as_str());
+    assert_eq!(manifest.zones[0].file, format!("dns/{}", zones[0]));
 }

@@ -69,7 +69,7 @@ impl Flavor {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub flavor: Flavor,
-    /// The zones of the bundle being replaced (see [`previous_zones`]): a
+    /// The zones of the bundle being replaced ([`Manifest::previous_zones`]): a
     /// zone keeps its serial while its records do not change; when they
     /// do, its serial is above the earlier one.
     pub previous_zones: BTreeMap<String, PreviousZone>,
@@ -108,21 +108,9 @@ pub struct PreviousZone {
 /// The zones recorded in an earlier bundle's `manifest.json` (none when
 /// it is not one [`Manifest::from_json`] reads).
 pub fn previous_zones(manifest: &str) -> BTreeMap<String, PreviousZone> {
-    let Ok(m) = Manifest::from_json(manifest) else {
-        return BTreeMap::new();
-    };
-    m.zones
-        .into_iter()
-        .map(|z| {
-            (
-                z.domain,
-                PreviousZone {
-                    serial: z.serial,
-                    records_sha256: z.records_sha256,
-                },
-            )
-        })
-        .collect()
+    Manifest::from_json(manifest)
+        .map(|m| m.previous_zones())
+        .unwrap_or_default()
 }
 
 /// One file of the bundle.
