@@ -524,6 +524,62 @@ fn failover_auto_without_vip_is_missing_vip() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing-vip"));
 }
 
+/// Every replicated role's failover=auto group needs its write vip (ROLES.md
+/// §2: `vip` and `failover=auto` mean for redis and postgres what they mean
+/// for mysql), and the message names the group's role from the table.
+#[test]
+fn failover_auto_without_vip_is_missing_vip_for_every_replicated_role() {
+    for (role, proto) in [
+        ("mysql", "mysql"),
+        ("postgres", "postgres"),
+        ("redis", "redis"),
+    ] {
+        let src = format!("server app: app 10.0.2.1\ngroup db: {role} failover=auto {{\n  server db-01 10.0.3.1 primary\n  server db-02 10.0.3.2\n}}\napp -> db : {proto}\n");
+        let r = refusals(&src);
+        let vip: Vec<_> = r.iter().filter(|f| f.0 == RuleId::MissingVip).collect();
+        assert_eq!(vip.len(), 1, "{role}: {r:?}");
+        assert_eq!(vip[0].1, "db");
+        assert!(
+            vip[0]
+                .2
+                .starts_with(&format!("the failover=auto {role} group `db` has no `vip`")),
+            "{}",
+            vip[0].2
+        );
+    }
+}
+
+/// The roles a refusal lists come from the table, not from a list written
+/// in the message.
+#[test]
+fn refusals_name_the_roles_of_the_table() {
+    let r = refusals(
+        "server lb: haproxy 10.0.0.1\nserver app: app 10.0.2.1\nlb -> app : https 8000\ndomain example.com { www A -> lb : http }\n",
+    );
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(
+        r[0].2
+            .contains("the bundle ends TLS in haproxy or nginx, not in the application"),
+        "{}",
+        r[0].2
+    );
+    // Past the VRRP router ids: the kinds of groups that take one.
+    let mut src = String::new();
+    for i in 0..206 {
+        src.push_str(&format!(
+            "group lb{i}: haproxy mode=active-passive vip=10.1.{i}.10 {{\n  server lb{i}-a 10.1.{i}.11\n  server lb{i}-b 10.1.{i}.12\n}}\n"
+        ));
+    }
+    let r = refusals(&src);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(
+        r[0].2.starts_with("the stack has 206 VRRP instances (active-passive groups and failover=auto redis, mysql or postgres groups)"),
+        "{}",
+        r[0].2
+    );
+    assert_eq!(r[0].1, "lb205");
+}
+
 #[test]
 fn servers_without_address_are_refused() {
     let r = refusals("server box: nginx\n");
