@@ -102,6 +102,47 @@ fn snapshot_distributed_mariadb() {
     insta::assert_snapshot!("distributed-mariadb", listing(&b));
 }
 
+/// `site.yml` has a play for every role group of the inventory that has
+/// hosts (each kit's module writes its own), deepest tier first, and
+/// keepalived's last.
+#[test]
+fn every_role_of_the_inventory_has_its_play() {
+    for (name, flavor) in [
+        ("scale-up.stack", Flavor::Mysql),
+        ("distributed.stack", Flavor::Mariadb),
+        ("single-box.stack", Flavor::Mysql),
+        ("secured-monitored.stack", Flavor::Mysql),
+    ] {
+        let b = build(&sample(name), flavor);
+        let inv = String::from_utf8_lossy(&b.files["ansible/inventory.ini"].bytes).into_owned();
+        let site = String::from_utf8_lossy(&b.files["ansible/site.yml"].bytes).into_owned();
+        let plays: Vec<&str> = site
+            .lines()
+            .filter_map(|l| l.strip_prefix("  hosts: "))
+            .collect();
+        let roles: Vec<&str> = inv
+            .lines()
+            .filter_map(|l| l.strip_prefix("[role_")?.strip_suffix(']'))
+            .collect();
+        assert!(!roles.is_empty(), "{name}");
+        for r in &roles {
+            assert!(
+                plays.contains(&format!("role_{r}").as_str()),
+                "{name}: no play for {r}"
+            );
+        }
+        // Deepest tier first: the database before the app, nginx, haproxy.
+        let order: Vec<usize> = ["role_mysql", "role_app", "role_nginx", "role_haproxy"]
+            .iter()
+            .filter_map(|h| plays.iter().position(|p| p == h))
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{name}: {plays:?}");
+        if inv.contains("\n[keepalived]\n") {
+            assert_eq!(plays.last(), Some(&"keepalived"), "{name}");
+        }
+    }
+}
+
 #[test]
 fn the_library_is_deterministic() {
     for f in [Flavor::Mysql, Flavor::Mariadb] {
