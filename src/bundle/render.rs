@@ -27,6 +27,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inventory.ini", include_str!("templates/inventory.ini.j2")),
     ("site.yml", include_str!("templates/site.yml.j2")),
     ("README.md", include_str!("templates/README.md.j2")),
+    (
+        "readme-mysql.md",
+        include_str!("templates/readme-mysql.md.j2"),
+    ),
 ];
 
 pub struct Templates {

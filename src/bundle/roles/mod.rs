@@ -86,3 +86,12 @@ pub(super) fn inventory_groups(o: &Out<'_, '_>, kit: Kit) -> Vec<InvGroup> {
         Kit::Postgres | Kit::Redis | Kit::Memcached => Vec::new(),
     }
 }
+
+/// A kit's section of the README (Markdown), when it has one.
+pub(super) fn readme_section(o: &Out<'_, '_>, kit: Kit) -> Option<String> {
+    match kit {
+        Kit::Mysql => mysql::readme_section(o),
+        Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => None,
+        Kit::Postgres | Kit::Redis | Kit::Memcached => None,
+    }
+}

@@ -317,3 +317,41 @@ fn setup_play(name: &str, hosts: &str) -> Play {
     );
     play
 }
+
+#[derive(Serialize)]
+struct ReadmeSection<'a> {
+    dbs: Vec<DbInfo<'a>>,
+}
+
+#[derive(Serialize)]
+struct DbInfo<'a> {
+    name: &'a str,
+    primary: &'a str,
+    replicas: Vec<&'a str>,
+    auto: bool,
+    vip: Option<String>,
+}
+
+/// The README's "Databases": each database, its replication and failover,
+/// and how the setup SQL runs.
+pub(super) fn readme_section(o: &Out<'_, '_>) -> Option<String> {
+    let p = o.p;
+    let m = p.m;
+    let dbs: Vec<DbInfo> = p
+        .dbs
+        .iter()
+        .filter(|d| m.server(d.primary).roles.has_kit(Kit::Mysql))
+        .map(|d| DbInfo {
+            name: &d.name,
+            primary: &m.server(d.primary).name,
+            replicas: d.replicas().map(|s| m.server(s).name.as_str()).collect(),
+            auto: d.auto,
+            vip: d.vip.map(|v| v.to_string()),
+        })
+        .collect();
+    if dbs.is_empty() {
+        return None;
+    }
+    let bytes = o.render("readme-mysql.md", &ReadmeSection { dbs });
+    Some(String::from_utf8(bytes).expect("utf-8"))
+}

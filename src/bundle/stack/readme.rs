@@ -1,9 +1,10 @@
-//! `README.md`: what each host gets, the virtual addresses, the
-//! databases, the certificates to put in place, how to deploy.
+//! `README.md`: what each host gets, the virtual addresses, each kit's
+//! section (`roles::readme_section`: the databases...), the certificates
+//! to put in place, how to deploy.
 
-use super::super::roles::{keepalived, mysql};
+use super::super::roles::{self, keepalived, mysql};
 use super::super::writer::Out;
-use crate::model::ServerId;
+use crate::model::{Role, ServerId};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -15,7 +16,8 @@ struct Readme<'a> {
     example_host: String,
     example_path: String,
     vrrps: Vec<VrrpInfo<'a>>,
-    dbs: Vec<DbInfo<'a>>,
+    /// The kits' sections, deepest tier first, as Markdown.
+    sections: Vec<String>,
     certs: &'a [String],
     mysql_check: &'static str,
 }
@@ -38,15 +40,6 @@ struct VrrpInfo<'a> {
     unicast: bool,
     order: Vec<&'a str>,
     what: &'static str,
-}
-
-#[derive(Serialize)]
-struct DbInfo<'a> {
-    name: &'a str,
-    primary: &'a str,
-    replicas: Vec<&'a str>,
-    auto: bool,
-    vip: Option<String>,
 }
 
 /// A host's roles as the README and the manifest list them: the table's
@@ -99,17 +92,11 @@ pub(in crate::bundle) fn write(o: &mut Out<'_, '_>) {
             }
         })
         .collect();
-    let dbs = p
-        .dbs
-        .iter()
-        .map(|d| DbInfo {
-            name: &d.name,
-            primary: &m.server(d.primary).name,
-            replicas: d.replicas().map(|s| m.server(s).name.as_str()).collect(),
-            auto: d.auto,
-            vip: d.vip.map(|v| v.to_string()),
-        })
-        .collect();
+    let sections =
+        roles::by_tier(Role::all().filter(|r| m.servers.iter().any(|s| s.roles.contains(*r))))
+            .into_iter()
+            .filter_map(|r| roles::readme_section(o, r.spec().kit))
+            .collect();
     let bytes = o.render(
         "README.md",
         &Readme {
@@ -120,7 +107,7 @@ pub(in crate::bundle) fn write(o: &mut Out<'_, '_>) {
             example_host: example.map_or(String::new(), |s| m.server(s).name.clone()),
             example_path: example.map_or(String::new(), |s| o.host_files[s.index()][0].clone()),
             vrrps,
-            dbs,
+            sections,
             certs: &o.certs,
             mysql_check: fl.check,
         },
