@@ -258,25 +258,20 @@ pub(super) fn plays(o: &Out<'_, '_>) -> Vec<Play> {
     let fl = flavor(p.flavor);
     let name = fl.name;
     let role = Role::of_kit(Kit::Mysql).name();
-    let mut play = Play::new(format!("Databases ({name})"), format!("role_{role}"));
-    play.tasks
-        .push(pb::install(format!("Install {name}"), &fl.packages));
-    play.tasks.push(
-        pb::copy_with(
-            format!("Configure {name}"),
-            fl.cnf,
-            0o644,
-            vec![("validate", Node::quoted(fl.validate))],
-        )
-        .notify(&format!("Restart {name}")),
-    );
-    play.tasks
-        .push(pb::start(format!("Start {name}"), fl.service));
-    play.handlers.push(pb::service_handler(
-        format!("Restart {name}"),
-        fl.service,
-        "restarted",
-    ));
+    let play = pb::Daemon {
+        title: name,
+        play: format!("Databases ({name})"),
+        hosts: format!("role_{role}"),
+        packages: &fl.packages,
+        configs: vec![pb::Config {
+            path: fl.cnf,
+            mode: 0o644,
+            validate: Some(fl.validate),
+        }],
+        service: fl.service,
+        on_change: "restarted",
+    }
+    .to_play();
     let mut plays = vec![play];
     let (_, replicas) = primaries_and_replicas(p);
     plays.push(setup_play(

@@ -153,6 +153,69 @@ pub fn service_handler(name: impl Into<String>, service: &str, state: &str) -> T
     )
 }
 
+/// The usual play of a daemon a kit deploys: install its packages, copy
+/// its configuration files (each checked by `validate` before it replaces
+/// the old one), start it at boot, and restart or reload it when a file
+/// changes. A kit with more to do adds tasks to the [`Play`] it returns.
+pub struct Daemon<'a> {
+    /// The daemon in words, for the task names: `MySQL 8`.
+    pub title: &'a str,
+    /// The play's name: `Databases (MySQL 8)`.
+    pub play: String,
+    /// The inventory group: `role_mysql`.
+    pub hosts: String,
+    /// The table's (or the flavor's) packages.
+    pub packages: &'a [&'a str],
+    pub configs: Vec<Config<'a>>,
+    /// The table's systemd service.
+    pub service: &'a str,
+    /// `restarted` or `reloaded` when a file changes.
+    pub on_change: &'static str,
+}
+
+/// A configuration file of a [`Daemon`], at its real path.
+pub struct Config<'a> {
+    pub path: &'a str,
+    pub mode: u32,
+    /// The check of the new file (`%s` stands for it), quoted.
+    pub validate: Option<&'a str>,
+}
+
+impl Daemon<'_> {
+    pub fn handler(&self) -> String {
+        let verb = if self.on_change == "reloaded" {
+            "Reload"
+        } else {
+            "Restart"
+        };
+        format!("{verb} {}", self.title)
+    }
+
+    pub fn to_play(&self) -> Play {
+        let mut play = Play::new(self.play.clone(), self.hosts.clone());
+        let handler = self.handler();
+        play.tasks
+            .push(install(format!("Install {}", self.title), self.packages));
+        for c in &self.configs {
+            let name = match self.configs.len() {
+                1 => format!("Configure {}", self.title),
+                _ => format!("Configure {}: {}", self.title, c.path),
+            };
+            let more = c
+                .validate
+                .map(|v| vec![("validate", Node::quoted(v))])
+                .unwrap_or_default();
+            play.tasks
+                .push(copy_with(name, c.path, c.mode, more).notify(&handler));
+        }
+        play.tasks
+            .push(start(format!("Start {}", self.title), self.service));
+        play.handlers
+            .push(service_handler(handler, self.service, self.on_change));
+        play
+    }
+}
+
 /// One play: a name, the inventory group it runs on, its tasks and
 /// handlers. Every play runs as root.
 #[derive(Clone, Debug, PartialEq)]
@@ -239,6 +302,49 @@ mod tests {
             p.to_yaml(),
             "- name: Demo\n  hosts: role_demo\n  become: true\n  serial: 1\n  tasks:\n    - name: Install demo\n      ansible.builtin.apt:\n        name: demo\n        state: present\n        update_cache: true\n    - name: Check\n      block:\n        - name: inner\n          ansible.builtin.command: true\n  handlers:\n    - name: Reload demo\n      ansible.builtin.service:\n        name: demo\n        state: reloaded\n"
         );
+    }
+
+    #[test]
+    fn a_daemon_play_installs_configures_starts_and_reloads() {
+        let d = Daemon {
+            title: "Demo",
+            play: "Demos".into(),
+            hosts: "role_demo".into(),
+            packages: &["demo", "demo-tools"],
+            configs: vec![
+                Config {
+                    path: "/etc/demo/a.conf",
+                    mode: 0o644,
+                    validate: Some("demo -t %s"),
+                },
+                Config {
+                    path: "/etc/demo/b.conf",
+                    mode: 0o600,
+                    validate: None,
+                },
+            ],
+            service: "demo",
+            on_change: "reloaded",
+        };
+        let y = d.to_play().to_yaml();
+        assert!(y.starts_with("- name: Demos\n  hosts: role_demo\n"), "{y}");
+        assert!(
+            y.contains("        name: [\"demo\",\"demo-tools\"]\n"),
+            "{y}"
+        );
+        assert!(
+            y.contains("    - name: Configure Demo: /etc/demo/a.conf\n"),
+            "{y}"
+        );
+        assert!(
+            y.contains("        validate: \"demo -t %s\"\n      notify: Reload Demo\n"),
+            "{y}"
+        );
+        assert!(
+            y.contains("        mode: \"0600\"\n      notify: Reload Demo\n"),
+            "{y}"
+        );
+        assert!(y.ends_with("  handlers:\n    - name: Reload Demo\n      ansible.builtin.service:\n        name: demo\n        state: reloaded\n"), "{y}");
     }
 
     #[test]
