@@ -57,12 +57,13 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
     let mut backends = http::backends(p, s, "up");
     // A box running nginx and the application, with no link between
     // them: nginx proxies to the local application.
-    if backends.is_empty() && m.server(s).roles.has_kit(Kit::App) {
+    let local_app = m.server(s).roles.iter().find(|r| r.spec().runs_code);
+    if let Some(app) = local_app.filter(|_| backends.is_empty()) {
         backends.push(Backend {
             name: "up_local_app".into(),
             servers: vec![BackendServer {
                 name: m.server(s).name.clone(),
-                addr: hostport(p.addr(s), p.port(s, Kit::App)),
+                addr: hostport(p.addr(s), p.port(s, app.spec().kit)),
             }],
             tls: false,
             health: http::health(p, s),
