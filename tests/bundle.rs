@@ -8,7 +8,7 @@ mod designs;
 #[path = "support/small_stacks.rs"]
 mod small_stacks;
 
-use stackc::bundle::{self, Bundle, Flavor, Options, Refusal, Secrets};
+use stackc::bundle::{self, Bundle, Flavor, Manifest, Options, Refusal, Secrets};
 use stackc::diag::RuleId;
 use std::collections::BTreeMap;
 use std::fs;
@@ -51,6 +51,11 @@ fn build(src: &str, flavor: Flavor) -> Bundle {
         Err(Refusal::Findings(f)) => panic!("refused: {f:#?}"),
         Err(Refusal::Secrets(e)) => panic!("secrets: {e}"),
     }
+}
+
+/// The manifest of a bundle, read with the type the writer fills.
+fn manifest(b: &Bundle) -> Manifest {
+    Manifest::from_json(std::str::from_utf8(&b.files["manifest.json"].bytes).unwrap()).unwrap()
 }
 
 /// Every file of a bundle as one text, for a snapshot.
@@ -97,6 +102,47 @@ fn snapshot_distributed_mariadb() {
     insta::assert_snapshot!("distributed-mariadb", listing(&b));
 }
 
+/// `site.yml` has a play for every role group of the inventory that has
+/// hosts (each kit's module writes its own), deepest tier first, and
+/// keepalived's last.
+#[test]
+fn every_role_of_the_inventory_has_its_play() {
+    for (name, flavor) in [
+        ("scale-up.stack", Flavor::Mysql),
+        ("distributed.stack", Flavor::Mariadb),
+        ("single-box.stack", Flavor::Mysql),
+        ("secured-monitored.stack", Flavor::Mysql),
+    ] {
+        let b = build(&sample(name), flavor);
+        let inv = String::from_utf8_lossy(&b.files["ansible/inventory.ini"].bytes).into_owned();
+        let site = String::from_utf8_lossy(&b.files["ansible/site.yml"].bytes).into_owned();
+        let plays: Vec<&str> = site
+            .lines()
+            .filter_map(|l| l.strip_prefix("  hosts: "))
+            .collect();
+        let roles: Vec<&str> = inv
+            .lines()
+            .filter_map(|l| l.strip_prefix("[role_")?.strip_suffix(']'))
+            .collect();
+        assert!(!roles.is_empty(), "{name}");
+        for r in &roles {
+            assert!(
+                plays.contains(&format!("role_{r}").as_str()),
+                "{name}: no play for {r}"
+            );
+        }
+        // Deepest tier first: the database before the app, nginx, haproxy.
+        let order: Vec<usize> = ["role_mysql", "role_app", "role_nginx", "role_haproxy"]
+            .iter()
+            .filter_map(|h| plays.iter().position(|p| p == h))
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{name}: {plays:?}");
+        if inv.contains("\n[keepalived]\n") {
+            assert_eq!(plays.last(), Some(&"keepalived"), "{name}");
+        }
+    }
+}
+
 #[test]
 fn the_library_is_deterministic() {
     for f in [Flavor::Mysql, Flavor::Mariadb] {
@@ -110,17 +156,20 @@ fn the_library_is_deterministic() {
 #[test]
 fn manifest_lists_every_file_with_its_sha256_and_secrets() {
     let b = build(&sample("scale-up.stack"), Flavor::Mysql);
-    let m: serde_json::Value = serde_json::from_slice(&b.files["manifest.json"].bytes).unwrap();
-    assert_eq!(m["generator"], "stackc");
-    assert_eq!(m["stack"], "foobar");
-    let files = m["files"].as_array().unwrap();
+    // Read back with the type the writer fills (and the CLI reads).
+    let text = String::from_utf8(b.files["manifest.json"].bytes.clone()).unwrap();
+    let m = Manifest::from_json(&text).unwrap();
+    // Written and read by one type (and so no `"sha256": null` either).
+    assert_eq!(m.to_json(), text);
+    assert_eq!(m.generator, "stackc");
+    assert_eq!(m.stack, "foobar");
     assert_eq!(
-        files.len(),
+        m.files.len(),
         b.files.len() - 1,
         "every file but the manifest"
     );
-    for f in files {
-        let path = f["path"].as_str().unwrap();
+    for f in &m.files {
+        let path = f.path.as_str();
         let file = &b.files[path];
         let digest = {
             use sha2::Digest;
@@ -132,18 +181,26 @@ fn manifest_lists_every_file_with_its_sha256_and_secrets() {
         if file.secret {
             // A hash of a secret file would let anyone test password
             // guesses offline: none.
-            assert!(f.get("sha256").is_none(), "{path} has a hash");
+            assert_eq!(f.sha256, None, "{path} has a hash");
         } else {
-            assert_eq!(f["sha256"], digest.as_str(), "{path}");
+            assert_eq!(f.sha256.as_deref(), Some(digest.as_str()), "{path}");
         }
-        assert_eq!(f["secret"], file.secret, "{path}");
+        assert_eq!(f.secret, file.secret, "{path}");
+        assert_eq!(f.mode, format!("{:04o}", file.mode), "{path}");
     }
-    let hosts = m["hosts"].as_array().unwrap();
-    assert_eq!(hosts.len(), 8);
-    let lb = &hosts[0];
-    assert_eq!(lb["name"], "lb-01");
-    assert_eq!(lb["vip"], "203.0.113.10");
-    assert_eq!(lb["roles"], serde_json::json!(["haproxy", "keepalived"]));
+    assert_eq!(
+        m.secret_files,
+        m.files
+            .iter()
+            .filter(|f| f.secret)
+            .map(|f| f.path.clone())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(m.hosts.len(), 8);
+    let lb = &m.hosts[0];
+    assert_eq!(lb.name, "lb-01");
+    assert_eq!(lb.vip.as_deref(), Some("203.0.113.10"));
+    assert_eq!(lb.roles, ["haproxy", "keepalived"]);
 }
 
 #[test]
@@ -508,6 +565,62 @@ fn failover_auto_without_vip_is_missing_vip() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing-vip"));
 }
 
+/// Every replicated role's failover=auto group needs its write vip (ROLES.md
+/// §2: `vip` and `failover=auto` mean for redis and postgres what they mean
+/// for mysql), and the message names the group's role from the table.
+#[test]
+fn failover_auto_without_vip_is_missing_vip_for_every_replicated_role() {
+    for (role, proto) in [
+        ("mysql", "mysql"),
+        ("postgres", "postgres"),
+        ("redis", "redis"),
+    ] {
+        let src = format!("server app: app 10.0.2.1\ngroup db: {role} failover=auto {{\n  server db-01 10.0.3.1 primary\n  server db-02 10.0.3.2\n}}\napp -> db : {proto}\n");
+        let r = refusals(&src);
+        let vip: Vec<_> = r.iter().filter(|f| f.0 == RuleId::MissingVip).collect();
+        assert_eq!(vip.len(), 1, "{role}: {r:?}");
+        assert_eq!(vip[0].1, "db");
+        assert!(
+            vip[0]
+                .2
+                .starts_with(&format!("the failover=auto {role} group `db` has no `vip`")),
+            "{}",
+            vip[0].2
+        );
+    }
+}
+
+/// The roles a refusal lists come from the table, not from a list written
+/// in the message.
+#[test]
+fn refusals_name_the_roles_of_the_table() {
+    let r = refusals(
+        "server lb: haproxy 10.0.0.1\nserver app: app 10.0.2.1\nlb -> app : https 8000\ndomain example.com { www A -> lb : http }\n",
+    );
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(
+        r[0].2
+            .contains("the bundle ends TLS in haproxy or nginx, not in the application"),
+        "{}",
+        r[0].2
+    );
+    // Past the VRRP router ids: the kinds of groups that take one.
+    let mut src = String::new();
+    for i in 0..206 {
+        src.push_str(&format!(
+            "group lb{i}: haproxy mode=active-passive vip=10.1.{i}.10 {{\n  server lb{i}-a 10.1.{i}.11\n  server lb{i}-b 10.1.{i}.12\n}}\n"
+        ));
+    }
+    let r = refusals(&src);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(
+        r[0].2.starts_with("the stack has 206 VRRP instances (active-passive groups and failover=auto redis, mysql or postgres groups)"),
+        "{}",
+        r[0].2
+    );
+    assert_eq!(r[0].1, "lb205");
+}
+
 #[test]
 fn servers_without_address_are_refused() {
     let r = refusals("server box: nginx\n");
@@ -574,9 +687,9 @@ fn an_adversarial_title_stays_in_the_readme_and_manifest() {
     let title = r#"a\" } ; # {{ x }} {% if %} $HOME %n"#;
     let src = format!("stack foo \"{title}\"\nserver box: nginx 10.0.1.1\n");
     let b = build(&src, Flavor::Mysql);
-    let m: serde_json::Value = serde_json::from_slice(&b.files["manifest.json"].bytes).unwrap();
+    let m = manifest(&b);
     let unescaped = title.replace("\\\"", "\"");
-    assert_eq!(m["title"], unescaped.as_str());
+    assert_eq!(m.title.as_deref(), Some(unescaped.as_str()));
     for (path, f) in &b.files {
         if path != "README.md" && path != "manifest.json" {
             assert!(
@@ -764,8 +877,12 @@ fn the_title_is_escaped_in_the_readme() {
         assert!(first.starts_with("# Bundle of foo: "), "{first}");
         // The rest of the README is still there.
         assert!(readme.contains("\n## Deploy\n"), "{title:?}");
-        let m: serde_json::Value = serde_json::from_slice(&b.files["manifest.json"].bytes).unwrap();
-        assert_eq!(m["title"], title, "the manifest keeps it as JSON");
+        let m = manifest(&b);
+        assert_eq!(
+            m.title.as_deref(),
+            Some(title),
+            "the manifest keeps it as JSON"
+        );
     }
     let b = build(
         "stack foo \"<b>&amp;</b> a_b*c\"\nserver box: nginx 10.0.1.1\n",
@@ -1232,8 +1349,8 @@ fn the_longest_legal_domain_bundles() {
         zones[0].len() <= 255 && zones[0].ends_with(".zone"),
         "{zones:?}"
     );
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["zones"][0]["domain"], domain.as_str());
-    assert_eq!(manifest["zones"][0]["file"], format!("dns/{}", zones[0]));
+    let manifest =
+        Manifest::from_json(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest.zones[0].domain, domain.as_str());
+    assert_eq!(manifest.zones[0].file, format!("dns/{}", zones[0]));
 }

@@ -5,8 +5,9 @@
 //! Fields are declared in alphabetical order: that is the order of the
 //! JSON keys.
 
+use super::PreviousZone;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +81,22 @@ impl Manifest {
             ));
         }
         Ok(m)
+    }
+
+    /// Its zones, for the serials of a rebuild (`Options::previous_zones`).
+    pub fn previous_zones(&self) -> BTreeMap<String, PreviousZone> {
+        self.zones
+            .iter()
+            .map(|z| {
+                (
+                    z.domain.clone(),
+                    PreviousZone {
+                        serial: z.serial,
+                        records_sha256: z.records_sha256.clone(),
+                    },
+                )
+            })
+            .collect()
     }
 
     /// Pretty JSON, ending with a newline.

@@ -11,17 +11,26 @@
 //!   findings with spans, like `check`'s.
 //! - `plan.rs`: facts derived from the model that several files share
 //!   (databases, VRRP instances, who listens where, endpoints of links).
-//! - `files.rs`: one function per file type: builds the template context.
-//! - `render.rs` + `templates/`: one minijinja template per file type.
+//! - `writer.rs`: the bundle being written, and the order of its files.
+//! - `roles/`: one module per kit of the roles table (`Kit`): its hosts'
+//!   files, its Ansible plays and inventory groups; keepalived's too.
+//! - `stack/`: the stack-wide files: zones, inventory and playbook
+//!   (`playbook.rs`: plays as data), README, manifest.
+//! - `render.rs` + `templates/`: one minijinja template per file type,
+//!   each filled from a `#[derive(Serialize)]` context struct that lives
+//!   beside the code that fills it.
+//! - `manifest.rs`: the [`Manifest`] type, written and read back.
 //! - `secrets.rs`: which passwords a stack needs; the secrets file.
 
-mod files;
 mod manifest;
 mod plan;
 mod render;
+mod roles;
 mod secrets;
+mod stack;
 mod text;
 mod validate;
+mod writer;
 
 pub use manifest::{Manifest, ManifestFile, ManifestHost, ManifestZone};
 pub use secrets::{SecretSpec, Secrets, SecretsError, SECRETS_FILE};
@@ -60,7 +69,7 @@ impl Flavor {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub flavor: Flavor,
-    /// The zones of the bundle being replaced (see [`previous_zones`]): a
+    /// The zones of the bundle being replaced ([`Manifest::previous_zones`]): a
     /// zone keeps its serial while its records do not change; when they
     /// do, its serial is above the earlier one.
     pub previous_zones: BTreeMap<String, PreviousZone>,
@@ -99,21 +108,9 @@ pub struct PreviousZone {
 /// The zones recorded in an earlier bundle's `manifest.json` (none when
 /// it is not one [`Manifest::from_json`] reads).
 pub fn previous_zones(manifest: &str) -> BTreeMap<String, PreviousZone> {
-    let Ok(m) = Manifest::from_json(manifest) else {
-        return BTreeMap::new();
-    };
-    m.zones
-        .into_iter()
-        .map(|z| {
-            (
-                z.domain,
-                PreviousZone {
-                    serial: z.serial,
-                    records_sha256: z.records_sha256,
-                },
-            )
-        })
-        .collect()
+    Manifest::from_json(manifest)
+        .map(|m| m.previous_zones())
+        .unwrap_or_default()
 }
 
 /// One file of the bundle.
@@ -191,5 +188,90 @@ pub fn generate(checked: &Checked, opts: &Options, secrets: &Secrets) -> Result<
     let needed = required_secrets(checked);
     let secrets = secrets.for_specs(&needed).map_err(Refusal::Secrets)?;
     let plan = plan::Plan::new(&checked.model, opts.flavor);
-    Ok(files::build(&plan, &secrets, opts))
+    Ok(writer::build(&plan, &secrets, opts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Passwords from a fixed sequence.
+    fn secrets_for(c: &Checked) -> Secrets {
+        let mut s = Secrets::new();
+        let mut n: u32 = 1;
+        s.fill(&required_secrets(c), |buf: &mut [u8]| {
+            for b in buf.iter_mut() {
+                n = n.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                *b = (n >> 16) as u8;
+            }
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        s
+    }
+
+    /// Every template is rendered by the bundles of the samples, each
+    /// from its typed context (a field a template reads and its struct
+    /// lacks is an error under minijinja's strict mode: a panic here).
+    #[test]
+    fn the_samples_render_every_template() {
+        let samples = [
+            include_str!("../../samples/scale-up.stack"),
+            include_str!("../../samples/distributed.stack"),
+            include_str!("../../samples/single-box.stack"),
+            include_str!("../../samples/secured-monitored.stack"),
+            include_str!("../../samples/scale-up-as-drawn.stack"),
+        ];
+        let mut used = BTreeSet::new();
+        for src in samples {
+            let c = crate::check(src);
+            if !validate(&c).is_empty() {
+                continue;
+            }
+            for flavor in [Flavor::Mysql, Flavor::Mariadb] {
+                let secrets = secrets_for(&c).for_specs(&required_secrets(&c)).unwrap();
+                let plan = plan::Plan::new(&c.model, flavor);
+                let opts = Options {
+                    flavor,
+                    ..Options::default()
+                };
+                let (b, names) = writer::build_traced(&plan, &secrets, &opts);
+                assert!(!b.files.is_empty());
+                used.extend(names);
+            }
+        }
+        let all: BTreeSet<&str> = render::Templates::names().collect();
+        assert_eq!(used, all, "templates no sample renders");
+    }
+
+    /// A template's context is a struct, never a JSON value read back
+    /// by string keys: no module of the bundle that renders builds one.
+    #[test]
+    fn no_template_context_is_json() {
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/bundle"
+        ))];
+        let mut seen = 0;
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    if text.contains(".render(") {
+                        seen += 1;
+                        assert!(
+                            !text.contains(concat!("json", "!")),
+                            "{} renders a template from json",
+                            path.display()
+                        );
+                    }
+                }
+            }
+        }
+        assert!(seen >= 8, "the modules that render: {seen}");
+    }
 }

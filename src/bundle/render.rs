@@ -4,6 +4,8 @@
 
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeSet;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("haproxy.cfg", include_str!("templates/haproxy.cfg.j2")),
@@ -25,10 +27,16 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inventory.ini", include_str!("templates/inventory.ini.j2")),
     ("site.yml", include_str!("templates/site.yml.j2")),
     ("README.md", include_str!("templates/README.md.j2")),
+    (
+        "readme-mysql.md",
+        include_str!("templates/readme-mysql.md.j2"),
+    ),
 ];
 
 pub struct Templates {
     env: Environment<'static>,
+    /// The templates rendered so far (a test checks the samples use all).
+    used: RefCell<BTreeSet<&'static str>>,
 }
 
 impl Templates {
@@ -51,13 +59,17 @@ impl Templates {
             env.add_template(name, src)
                 .unwrap_or_else(|e| panic!("template {name}: {e:#}"));
         }
-        Templates { env }
+        Templates {
+            env,
+            used: RefCell::default(),
+        }
     }
 
     /// Renders a template. A template error is a bug in stackc (the
     /// contexts are built in code and the templates are embedded): panic.
-    pub fn render(&self, name: &str, ctx: impl Serialize) -> Vec<u8> {
+    pub fn render(&self, name: &'static str, ctx: impl Serialize) -> Vec<u8> {
         let t = self.env.get_template(name).expect("known template");
+        self.used.borrow_mut().insert(name);
         let mut out = t
             .render(ctx)
             .unwrap_or_else(|e| panic!("template {name}: {e:#}"));
@@ -65,6 +77,17 @@ impl Templates {
             out.push('\n');
         }
         out.into_bytes()
+    }
+
+    /// The names of the templates rendered so far.
+    pub fn used(&self) -> BTreeSet<&'static str> {
+        self.used.borrow().clone()
+    }
+
+    /// The names of every template.
+    #[cfg(test)]
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        TEMPLATES.iter().map(|(n, _)| *n)
     }
 }
 

@@ -30,6 +30,16 @@ pub fn validate(checked: &Checked) -> Vec<Finding> {
     out
 }
 
+/// `haproxy or nginx`, `mysql, redis or postgres`: names from the table.
+fn or_list(roles: impl Iterator<Item = Role>) -> String {
+    let names: Vec<&str> = roles.map(Role::name).collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 fn bad(span: Span, subject: &str, msg: String, label: &str, help: &str) -> Finding {
     Finding::new(RuleId::BadValue, span, msg)
         .subject(subject.to_string())
@@ -131,19 +141,26 @@ fn addresses(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     for g in &m.groups {
-        if g.roles.has_kit(Kit::Mysql) && g.failover == Failover::Auto && g.vip.is_none() {
+        let Some(role) = g.roles.iter().find(|r| r.spec().replicated) else {
+            continue;
+        };
+        if g.failover == Failover::Auto && g.vip.is_none() {
             out.push(
                 Finding::new(
                     RuleId::MissingVip,
                     g.span,
                     format!(
-                        "the failover=auto mysql group `{}` has no `vip`: the applications need a write address that moves with the primary",
+                        "the failover=auto {} group `{}` has no `vip`: the applications need a write address that moves with the primary",
+                        role.name(),
                         g.name
                     ),
                 )
                 .subject(g.name.clone())
                 .label("failover=auto without a write address")
-                .help("add `vip=ADDRESS`: keepalived on the database hosts holds it"),
+                .help(format!(
+                    "add `vip=ADDRESS`: keepalived on the {} hosts holds it",
+                    role.spec().title
+                )),
             );
         }
     }
@@ -160,8 +177,9 @@ fn vrrp(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
             g.span,
             &g.name,
             format!(
-                "the stack has {} VRRP instances (active-passive groups and failover=auto mysql groups): a network has at most {limit} (router ids {FIRST_VRID}-{LAST_VRID}); `{}` is the first without one",
+                "the stack has {} VRRP instances (active-passive groups and failover=auto {} groups): a network has at most {limit} (router ids {FIRST_VRID}-{LAST_VRID}); `{}` is the first without one",
                 plan.vrrps.len(),
+                or_list(Role::all().filter(|r| r.spec().replicated)),
                 g.name,
             ),
             "too many VRRP groups",
@@ -268,7 +286,6 @@ fn listeners(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
         let srv = m.server(s);
         let listens = &plan.listens[s.index()];
         for (role, ports) in listens {
-            let kit = role.spec().kit;
             let single = !role.spec().holds_vip;
             if single && ports.len() > 1 {
                 let list: Vec<String> = ports.iter().map(|(_, p)| p.to_string()).collect();
@@ -285,13 +302,17 @@ fn listeners(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
                     "give every link to it the same port",
                 ));
             }
-            if kit == Kit::App && ports.iter().any(|(p, _)| *p == Protocol::Https) {
+            if role.spec().runs_code && ports.iter().any(|(p, _)| *p == Protocol::Https) {
                 out.push(bad(
                     srv.span,
                     &srv.name,
                     format!(
-                        "a link reaches the application on {} over https: the bundle ends TLS in haproxy or nginx, not in the application",
-                        srv.name
+                        "a link reaches the application on {} over https: the bundle ends TLS in {}, not in the application",
+                        srv.name,
+                        or_list(Role::all().filter(|r| {
+                            let r = r.spec();
+                            r.deployed && !r.runs_code && r.port_of(Protocol::Https).is_some()
+                        }))
                     ),
                     "https to an application server",
                     "point the https link at a load balancer or web server, or use http",
@@ -336,7 +357,7 @@ fn health_paths(m: &Model, out: &mut Vec<Finding>) {
             continue;
         }
         let mut paths: Vec<&str> = Vec::new();
-        for t in l.targets.iter().filter(|t| t.protocol != Protocol::Mysql) {
+        for t in l.targets.iter().filter(|t| t.protocol.is_http()) {
             for s in m.target_members(&t.target) {
                 let p = m.server(*s).health.as_deref().unwrap_or("/healthz");
                 if !paths.contains(&p) {

@@ -59,8 +59,7 @@ pub fn run(a: &Args<'_>) -> u8 {
         Dest::Missing | Dest::Empty => {}
         Dest::EarlierBundle(m) => {
             // Zones keep their serials while their records do not change.
-            let text = m.to_json();
-            opts.previous_zones = bundle::previous_zones(&text);
+            opts.previous_zones = m.previous_zones();
             earlier = Some(m);
         }
         Dest::NotADirectory => {

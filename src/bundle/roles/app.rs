@@ -1,0 +1,180 @@
+//! `app`: the application's environment file (its address, port, health
+//! path, and the endpoints of the databases it links to) and systemd unit,
+//! and its play. The code is the team's: the unit runs `command=`.
+
+use super::super::stack::playbook::{self as pb, Node, Play, Task};
+use super::super::text::{env_ident, hostport};
+use super::super::writer::Out;
+use super::http;
+use crate::model::{Kit, Role, ServerId};
+use serde::Serialize;
+use std::net::IpAddr;
+
+#[derive(Serialize)]
+struct AppEnv<'a> {
+    host: &'a str,
+    env_file: &'a str,
+    bind: String,
+    port: u16,
+    health: String,
+    runtime: Option<&'a str>,
+    dbs: Vec<EnvDb<'a>>,
+}
+
+/// The variables of one database: `DB_IDENT_NAME=VALUE` (the first also
+/// without `IDENT_`).
+#[derive(Serialize)]
+struct EnvDb<'a> {
+    name: &'a str,
+    ident: String,
+    vars: Vec<(&'static str, String)>,
+}
+
+#[derive(Serialize)]
+struct AppService<'a> {
+    host: &'a str,
+    env_file: &'a str,
+    workdir: &'a str,
+    exec_start: String,
+}
+
+/// The application's systemd service name.
+fn service(stack: &str) -> String {
+    Role::of_kit(Kit::App)
+        .spec()
+        .service
+        .replace("{stack}", stack)
+}
+
+/// Where the environment file and the code go.
+struct Paths {
+    env_file: String,
+    workdir: String,
+    unit: String,
+    service: String,
+}
+
+fn paths(stack: &str) -> Paths {
+    let service = service(stack);
+    Paths {
+        env_file: format!("/etc/default/{stack}-app"),
+        workdir: format!("/srv/{stack}/app"),
+        unit: format!("/etc/systemd/system/{service}.service"),
+        service,
+    }
+}
+
+fn joined(list: &[(IpAddr, u16)]) -> String {
+    list.iter()
+        .map(|(ip, port)| hostport(*ip, *port))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
+    let p = o.p;
+    let srv = p.m.server(s);
+    let paths = paths(&p.stack);
+    let mut dbs = Vec::new();
+    for l in p.db_links(s) {
+        let d = &p.dbs[l.db];
+        let mut vars: Vec<(&'static str, String)> = Vec::new();
+        if !l.write.is_empty() {
+            vars.push(("WRITE", joined(&l.write)));
+        }
+        let read = if l.read.is_empty() { &l.write } else { &l.read };
+        vars.push(("READ", joined(read)));
+        vars.push(("NAME", p.stack.clone()));
+        vars.push(("USER", super::mysql::APP_USER.to_string()));
+        let pass = o.secret(&format!("mysql/{}/app", d.name));
+        vars.push(("PASSWORD", pass.to_string()));
+        dbs.push(EnvDb {
+            name: &d.name,
+            ident: env_ident(&d.name),
+            vars,
+        });
+    }
+    let secret = !dbs.is_empty();
+    let env = o.render(
+        "app.env",
+        &AppEnv {
+            host: &srv.name,
+            env_file: &paths.env_file,
+            bind: p.addr(s).to_string(),
+            port: p.port(s, Kit::App),
+            health: http::health(p, s),
+            runtime: srv.runtime.as_deref(),
+            dbs,
+        },
+    );
+    o.host_file(s, &paths.env_file, env, 0o644, secret);
+    let unit = o.render(
+        "app.service",
+        &AppService {
+            host: &srv.name,
+            env_file: &paths.env_file,
+            workdir: &paths.workdir,
+            exec_start: srv
+                .command
+                .clone()
+                .unwrap_or_else(|| format!("{}/start", paths.workdir)),
+        },
+    );
+    o.host_file(s, &paths.unit, unit, 0o644, false);
+}
+
+pub(super) fn plays(o: &Out<'_, '_>) -> Vec<Play> {
+    let paths = paths(&o.p.stack);
+    let spec = Role::of_kit(Kit::App).spec();
+    let mut play = Play::new("Applications", format!("role_{}", spec.name));
+    play.tasks
+        .push(Task::new("Account the applications run as").module(
+            "ansible.builtin.user",
+            vec![
+                ("name", Node::plain("stackc-app")),
+                ("system", Node::bool(true)),
+                ("create_home", Node::bool(false)),
+                ("shell", Node::plain("/usr/sbin/nologin")),
+            ],
+        ));
+    if !spec.packages.is_empty() {
+        play.tasks
+            .push(pb::install("Install the runtime", spec.packages));
+    }
+    play.tasks.push(pb::directory(
+        "Directory of the application code (yours to deploy)",
+        &paths.workdir,
+        "root",
+        0o755,
+    ));
+    play.tasks.push(
+        pb::copy(
+            "Environment of the application (holds passwords)",
+            &paths.env_file,
+            0o600,
+        )
+        .notify("Restart the application"),
+    );
+    play.tasks.push(
+        pb::copy("systemd unit of the application", &paths.unit, 0o644)
+            .notify("Restart the application"),
+    );
+    play.tasks.push(Task::new("Enable the application").module(
+        "ansible.builtin.systemd",
+        vec![
+            ("name", Node::plain(&paths.service)),
+            ("enabled", Node::bool(true)),
+            ("daemon_reload", Node::bool(true)),
+        ],
+    ));
+    play.handlers
+        .push(Task::new("Restart the application").module(
+            "ansible.builtin.systemd",
+            vec![
+                ("name", Node::plain(&paths.service)),
+                ("state", Node::plain("restarted")),
+                ("daemon_reload", Node::bool(true)),
+            ],
+        ));
+    vec![play]
+}
