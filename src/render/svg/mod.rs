@@ -1,0 +1,248 @@
+//! SVG emitter: stackc's own layered layout (`layout`), drawn with the
+//! `svg` crate. Self-contained (glyphs are inline shapes, no fonts or
+//! files needed) and deterministic (ids come from names; attributes are
+//! written sorted; numbers rounded to 0.1 px).
+
+mod body;
+mod glyphs;
+mod header;
+mod measure;
+mod node;
+mod style;
+
+pub use measure::{graph_of, layout_of};
+
+use super::diagram::Diagram;
+use super::layout::Layout;
+use super::Theme;
+use crate::model::Shape;
+use glyphs::{glyph, glyph_id};
+use svg::node::element::{
+    Definitions, Description, Group, Marker, Path, Rectangle, Style, Symbol, Text as TextEl, Title,
+};
+use svg::node::{Blob, Text};
+use svg::Document;
+
+const FONT: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
+const NAME: f64 = 13.0;
+const SMALL: f64 = 11.0;
+const LABEL: f64 = 10.5;
+const BADGE: f64 = 9.5;
+const PAD: f64 = 10.0;
+const GLYPH: f64 = 20.0;
+const SERVER_H: f64 = 60.0;
+const RECORD_H: f64 = 44.0;
+const TITLE_BAND: f64 = 28.0;
+const MARGIN: f64 = 24.0;
+
+/// Colours of a theme.
+pub struct Palette {
+    pub bg: &'static str,
+    pub text: &'static str,
+    pub muted: &'static str,
+    pub node: &'static str,
+    pub node_stroke: &'static str,
+    pub cluster: &'static str,
+    pub cluster_stroke: &'static str,
+    pub edge: &'static str,
+    pub warn: &'static str,
+    pub warn_fill: &'static str,
+    pub warn_text: &'static str,
+    pub zone: &'static str,
+    pub zone_text: &'static str,
+    pub ok: &'static str,
+    pub balancer: &'static str,
+    pub web: &'static str,
+    pub app: &'static str,
+    pub database: &'static str,
+    pub record: &'static str,
+}
+
+pub fn palette(t: Theme) -> Palette {
+    match t {
+        Theme::Light => Palette {
+            bg: "#ffffff",
+            text: "#1f2937",
+            muted: "#64748b",
+            node: "#f8fafc",
+            node_stroke: "#94a3b8",
+            cluster: "#f1f5f9",
+            cluster_stroke: "#cbd5e1",
+            edge: "#64748b",
+            warn: "#dc2626",
+            warn_fill: "#fef2f2",
+            warn_text: "#ffffff",
+            zone: "#e0f2fe",
+            zone_text: "#075985",
+            ok: "#15803d",
+            balancer: "#7c3aed",
+            web: "#059669",
+            app: "#2563eb",
+            database: "#b45309",
+            record: "#0e7490",
+        },
+        Theme::Dark => Palette {
+            bg: "#0f172a",
+            text: "#e2e8f0",
+            muted: "#94a3b8",
+            node: "#1e293b",
+            node_stroke: "#64748b",
+            cluster: "#162032",
+            cluster_stroke: "#334155",
+            edge: "#94a3b8",
+            warn: "#f87171",
+            warn_fill: "#3f1212",
+            warn_text: "#1f0a0a",
+            zone: "#0c4a6e",
+            zone_text: "#bae6fd",
+            ok: "#4ade80",
+            balancer: "#a78bfa",
+            web: "#34d399",
+            app: "#60a5fa",
+            database: "#fbbf24",
+            record: "#22d3ee",
+        },
+    }
+}
+
+/// A number for the document: rounded to 0.1, without a trailing `.0`.
+fn n(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    let r = if r == 0.0 { 0.0 } else { r };
+    if r.fract() == 0.0 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+fn text(x: f64, y: f64, size: f64, fill: &str, s: &str) -> TextEl {
+    TextEl::new(s)
+        .set("x", n(x))
+        .set("y", n(y))
+        .set("font-size", n(size))
+        .set("fill", fill)
+}
+
+fn title(s: &str) -> Title {
+    Title::new(s)
+}
+
+fn txt(x: f64, y: f64, class: &str, s: &str) -> TextEl {
+    TextEl::new(s)
+        .set("x", n(x))
+        .set("y", n(y))
+        .set("class", class)
+}
+
+/// Draws a diagram. Same input, same bytes.
+pub fn render(d: &Diagram, theme: Theme) -> String {
+    let lay = layout_of(d);
+    render_with(d, &lay, theme)
+}
+
+/// Draws a diagram with a layout computed before (tests use the same one).
+/// Each part is written as soon as it is built, so memory stays near the
+/// size of the document.
+pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
+    use std::fmt::Write;
+    let p = palette(theme);
+    let (head, head_h) = header::header(d, &p, lay.width.max(600.0));
+    let ox = MARGIN;
+    let oy = head_h;
+    let w = (lay.width + 2.0 * MARGIN).max(640.0).ceil();
+    let h = (oy + lay.height + MARGIN).ceil();
+
+    let arrow = |id: &str, color: &str| {
+        Marker::new()
+            .set("id", id.to_string())
+            .set("viewBox", "0 0 10 10")
+            .set("refX", 10)
+            .set("refY", 5)
+            .set("markerWidth", 7)
+            .set("markerHeight", 7)
+            .set("orient", "auto-start-reverse")
+            .set("markerUnits", "userSpaceOnUse")
+            .add(
+                Path::new()
+                    .set("d", "M0,0 L10,5 L0,10 z")
+                    .set("fill", color.to_string()),
+            )
+    };
+    let mut defs = Definitions::new().add(arrow("arrow", p.edge));
+    if d.edges.iter().any(|e| e.warning.is_some()) {
+        defs = defs.add(arrow("arrow-warn", p.warn));
+    }
+    for shape in [
+        None,
+        Some(Shape::Balancer),
+        Some(Shape::WebServer),
+        Some(Shape::AppServer),
+        Some(Shape::Database),
+    ] {
+        defs = defs.add(
+            Symbol::new()
+                .set("id", glyph_id(shape))
+                .set("viewBox", "0 0 20 20")
+                .add(glyph(shape, 0.0, 0.0, 20.0, &p)),
+        );
+    }
+
+    // The body, written part by part.
+    let mut body = String::with_capacity(512 * (d.nodes.len() + d.edges.len()) + 1024);
+    body.push_str("<g id=\"groups\">");
+    let mut titles = String::new();
+    body::groups(d, lay, &mut body, &mut titles);
+    body.push_str("\n</g>\n<g id=\"edges\">");
+    let mut labels = String::new();
+    body::edges(d, lay, &mut body, &mut labels);
+    body.push_str("\n</g>\n<g id=\"nodes\">");
+    for (i, r) in lay.nodes.iter().enumerate() {
+        let _ = write!(body, "\n{}", node::node_el(d, i, r));
+    }
+    body.push_str("\n</g>\n<g id=\"group-titles\">");
+    body.push_str(&titles);
+    body.push_str("\n</g>\n<g id=\"edge-labels\">");
+    body.push_str(&labels);
+    body.push_str("\n</g>");
+
+    let doc = Document::new()
+        .set("xmlns", "http://www.w3.org/2000/svg")
+        .set("viewBox", format!("0 0 {} {}", n(w), n(h)))
+        .set("width", n(w))
+        .set("height", n(h))
+        .set("font-family", FONT)
+        .add(title(&d.title))
+        .add(Description::new().add(Text::new(
+            "Drawn by stackc render: the stack's topology and its single points of failure.",
+        )))
+        .add(Style::new(style::stylesheet(&p)))
+        .add(defs)
+        .add(
+            Rectangle::new()
+                .set("width", n(w))
+                .set("height", n(h))
+                .set("fill", p.bg),
+        )
+        .add(head)
+        .add(
+            Group::new()
+                .set("id", "diagram")
+                .set("transform", format!("translate({},{})", n(ox), n(oy)))
+                .add(Blob::new(body)),
+        );
+    // XML 1.0 cannot hold most control characters, even escaped: a title
+    // or string with one (BEL, ESC...) would make the SVG unreadable.
+    let mut out: String = doc
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 => '\u{FFFD}',
+            '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
+    out.push('\n');
+    out
+}

@@ -1,0 +1,160 @@
+//! A node's box: its glyphs, name, address and roles, zone and warning
+//! pills, and the tooltip.
+
+use super::glyphs::use_glyph;
+use super::measure::{pill_w, server_lines, shapes, DARK_PILL, SPOF_PILL};
+use super::{n, title, txt, GLYPH, PAD};
+use crate::render::diagram::{Diagram, NodeKind};
+use crate::render::layout::Rect;
+use svg::node::element::{Group, Rectangle};
+
+#[derive(Copy, Clone)]
+pub(super) enum PillKind {
+    Warn,
+    Zone,
+    ZoneWarn,
+}
+
+pub(super) fn pill(x: f64, y: f64, s: &str, kind: PillKind) -> [Box<dyn svg::Node>; 2] {
+    let w = pill_w(s);
+    let (bg, fg) = match kind {
+        PillKind::Warn => ("pill-warn", "pt-warn"),
+        PillKind::Zone => ("pill-zone", "pt-zone"),
+        PillKind::ZoneWarn => ("pill-zwarn", "pt-zwarn"),
+    };
+    [
+        Box::new(
+            Rectangle::new()
+                .set("x", n(x))
+                .set("y", n(y))
+                .set("width", n(w))
+                .set("height", 15)
+                .set("rx", 7.5)
+                .set("class", bg),
+        ),
+        Box::new(txt(x + w / 2.0, y + 11.0, fg, s)),
+    ]
+}
+
+pub(super) fn add_all(mut g: Group, items: [Box<dyn svg::Node>; 2]) -> Group {
+    for i in items {
+        g = g.add(i);
+    }
+    g
+}
+
+pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect) -> Group {
+    let node = &d.nodes[i];
+    let warn = node.warning.is_some();
+    let mut g = Group::new().set("id", node.id.clone()).set(
+        "class",
+        match (&node.kind, warn) {
+            (NodeKind::Record { .. }, false) => "node record",
+            (NodeKind::Record { .. }, true) => "node record dark",
+            (NodeKind::Server { .. }, false) => "node server",
+            (NodeKind::Server { .. }, true) => "node server spof",
+            (NodeKind::Empty, _) => "node empty",
+        },
+    );
+    let tip = match (&node.kind, &node.warning) {
+        (_, Some(w)) => w.clone(),
+        (NodeKind::Server { roles, address, .. }, None) => format!(
+            "{} ({}){}",
+            node.name,
+            roles.joined(),
+            address
+                .as_ref()
+                .map(|a| format!(" at {a}"))
+                .unwrap_or_default()
+        ),
+        (NodeKind::Record { rtype }, None) => format!("{} {rtype}: an entry point", node.name),
+        (NodeKind::Empty, None) => "this group has no members".into(),
+    };
+    g = g.add(title(&tip));
+    let class = match (&node.kind, warn) {
+        (NodeKind::Empty, _) => "box-empty",
+        (_, true) => "box-warn",
+        (_, false) => "box",
+    };
+    g = g.add(
+        Rectangle::new()
+            .set("x", n(r.x))
+            .set("y", n(r.y))
+            .set("width", n(r.w))
+            .set("height", n(r.h))
+            .set(
+                "rx",
+                if matches!(node.kind, NodeKind::Record { .. }) {
+                    22
+                } else {
+                    8
+                },
+            )
+            .set("class", class),
+    );
+    match &node.kind {
+        NodeKind::Empty => {
+            g = g.add(txt(r.cx(), r.cy() + 4.0, "it", &node.name));
+        }
+        NodeKind::Record { .. } => {
+            let (l2, _) = server_lines(&node.kind);
+            g = g.add(use_glyph(
+                None,
+                r.x + PAD + 2.0,
+                r.cy() - GLYPH / 2.0,
+                GLYPH,
+            ));
+            let tx = r.x + PAD + GLYPH + 10.0;
+            g = g.add(txt(tx, r.y + 19.0, "name", &node.name));
+            g = g.add(txt(tx, r.y + 34.0, "sub", &l2));
+            if warn {
+                let w = pill_w(DARK_PILL);
+                g = add_all(
+                    g,
+                    pill(r.right() - PAD - w, r.y + 7.0, DARK_PILL, PillKind::Warn),
+                );
+            }
+        }
+        NodeKind::Server { zone, .. } => {
+            let (l2, l3) = server_lines(&node.kind);
+            let sh = shapes(&node.kind);
+            let gy = r.cy() - GLYPH / 2.0;
+            for (k, s) in sh.iter().enumerate() {
+                g = g.add(use_glyph(
+                    Some(*s),
+                    r.x + PAD + k as f64 * (GLYPH + 4.0),
+                    gy,
+                    GLYPH,
+                ));
+            }
+            let tx = r.x + PAD + sh.len().max(1) as f64 * (GLYPH + 4.0) + 4.0;
+            g = g.add(txt(tx, r.y + 19.0, "name", &node.name));
+            g = g.add(txt(tx, r.y + 35.0, "sub", &l2));
+            g = g.add(txt(tx, r.y + 50.0, "sub", &l3));
+            if let Some(z) = zone {
+                let s = format!("zone {z}");
+                let w = pill_w(&s);
+                let zw = d.zone_of(i).and_then(|z| z.warning.clone());
+                let kind = if zw.is_some() {
+                    PillKind::ZoneWarn
+                } else {
+                    PillKind::Zone
+                };
+                let mut badge =
+                    add_all(Group::new(), pill(r.right() - PAD - w, r.y + 7.0, &s, kind));
+                if let Some(t) = zw {
+                    badge = badge.add(title(&t));
+                }
+                g = g.add(badge);
+            }
+            if warn {
+                let w = pill_w(SPOF_PILL);
+                g = add_all(
+                    g,
+                    pill(r.right() - PAD - w, r.y + 40.0, SPOF_PILL, PillKind::Warn),
+                );
+            }
+        }
+    }
+    g
+}
