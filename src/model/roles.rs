@@ -66,6 +66,11 @@ pub enum Shape {
     AppServer,
     /// A cylinder.
     Database,
+    /// Fast memory in front of a store (memcached, redis): a stack of discs
+    /// with a spark (Mermaid: a stadium; DOT: a 3-D box).
+    Cache,
+    /// A dependency the stack does not run (a payment API): a cloud.
+    External,
 }
 
 /// One row of the roles table.

@@ -2,7 +2,6 @@
 //! edges with their labels. Each part is written into a string as soon as
 //! it is built (titles and labels apart: they are drawn over the nodes).
 
-use super::measure::group_title;
 use super::{n, title, txt, PAD, SMALL, TITLE_BAND};
 use crate::render::diagram::{Diagram, End};
 use crate::render::layout::Layout;
@@ -25,7 +24,7 @@ pub(super) fn groups(d: &Diagram, lay: &Layout, body: &mut String, titles: &mut 
         let r = lay.clusters[gi];
         let el = Group::new()
             .set("id", grp.id.clone())
-            .add(title(&format!("group {}: {}", grp.name, grp.details())))
+            .add(title(&format!("group {}: {}", grp.name, grp.details)))
             .add(
                 Rectangle::new()
                     .set("x", n(r.x))
@@ -36,7 +35,7 @@ pub(super) fn groups(d: &Diagram, lay: &Layout, body: &mut String, titles: &mut 
                     .set("class", "group"),
             );
         let _ = write!(body, "\n{el}");
-        let (name, details) = group_title(d, gi);
+        let (name, details) = (&grp.name, &grp.details);
         let tw = width(&name, 12.5, true) + 10.0 + width(&details, SMALL, false);
         // Edges that cross the title band into a member: keep the title
         // clear of them when the other end of the band is free.

@@ -1,14 +1,16 @@
 //! The glyphs: one small drawing per role shape (and the globe of a DNS
 //! record), defined once as a `<symbol>` and placed with `<use>`.
 
-use super::{n, Palette};
+use super::n;
 use crate::model::Shape;
+use crate::render::theme::Palette;
 use svg::node::element::{Circle, Ellipse, Group, Path, Rectangle, Use};
 
 pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -> Group {
     let k = s / 20.0;
     let at = |dx: f64, dy: f64| format!("{},{}", n(x + dx * k), n(y + dy * k));
-    let (color, g) = match shape {
+    let color = p.glyph(shape);
+    let g = match shape {
         Some(Shape::Balancer) => {
             let d = format!(
                 "M{} L{} M{} L{} M{} L{}",
@@ -34,7 +36,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                         .set("stroke", "none"),
                 );
             }
-            (p.balancer, g)
+            g
         }
         Some(Shape::WebServer) => {
             let g = Group::new()
@@ -67,7 +69,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                         )
                         .set("stroke-width", n(1.2 * k)),
                 );
-            (p.web, g)
+            g
         }
         Some(Shape::AppServer) => {
             let d = format!(
@@ -101,7 +103,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                         .set("r", n(1.8 * k))
                         .set("stroke", "none"),
                 );
-            (p.app, g)
+            g
         }
         Some(Shape::Database) => {
             let d = format!(
@@ -144,7 +146,51 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                         .set("fill", "none")
                         .set("stroke-width", n(1.2 * k)),
                 );
-            (p.database, g)
+            g
+        }
+        Some(Shape::Cache) => {
+            // Three discs of fast memory, and a spark.
+            let mut g = Group::new();
+            for cy in [5.5, 10.0, 14.5] {
+                g = g.add(
+                    Ellipse::new()
+                        .set("cx", n(x + 7.0 * k))
+                        .set("cy", n(y + cy * k))
+                        .set("rx", n(5.5 * k))
+                        .set("ry", n(1.9 * k))
+                        .set("stroke", "none"),
+                );
+            }
+            let d = format!(
+                "M{} L{} L{} L{} L{} L{} Z",
+                at(16.5, 2.0),
+                at(13.0, 10.5),
+                at(15.5, 10.5),
+                at(14.0, 18.0),
+                at(19.0, 8.5),
+                at(16.5, 8.5)
+            );
+            g.add(Path::new().set("d", d).set("stroke-width", n(0.6 * k)))
+        }
+        Some(Shape::External) => {
+            // A cloud: not ours to run.
+            let d = format!(
+                "M{} A{r1},{r1} 0 0 1 {} A{r2},{r2} 0 0 1 {} A{r3},{r3} 0 0 1 {} Z",
+                at(5.5, 16.0),
+                at(5.0, 9.0),
+                at(14.5, 8.0),
+                at(15.0, 16.0),
+                r1 = n(3.5 * k),
+                r2 = n(5.0 * k),
+                r3 = n(4.0 * k)
+            );
+            Group::new().add(
+                Path::new()
+                    .set("d", d)
+                    .set("fill", "none")
+                    .set("stroke-width", n(1.6 * k))
+                    .set("stroke-linejoin", "round"),
+            )
         }
         None => {
             // A globe: a DNS record.
@@ -171,12 +217,34 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                         .set("d", format!("M{} L{}", at(2.0, 10.0), at(18.0, 10.0)))
                         .set("stroke-width", n(1.2 * k)),
                 );
-            (p.record, g)
+            g
         }
     };
     g.set("stroke", color)
         .set("fill", color)
         .set("stroke-linecap", "round")
+}
+
+/// Every role shape, in the order the legend lists them.
+pub(super) const SHAPES: [Shape; 6] = [
+    Shape::Balancer,
+    Shape::WebServer,
+    Shape::AppServer,
+    Shape::Database,
+    Shape::Cache,
+    Shape::External,
+];
+
+/// What a shape stands for, in the legend.
+pub(super) fn shape_word(shape: Shape) -> &'static str {
+    match shape {
+        Shape::Balancer => "load balancer",
+        Shape::WebServer => "web server",
+        Shape::AppServer => "application server",
+        Shape::Database => "database",
+        Shape::Cache => "cache",
+        Shape::External => "external service",
+    }
 }
 
 /// The id of a glyph's `<symbol>`.
@@ -186,6 +254,8 @@ pub(super) fn glyph_id(shape: Option<Shape>) -> &'static str {
         Some(Shape::WebServer) => "glyph-web",
         Some(Shape::AppServer) => "glyph-app",
         Some(Shape::Database) => "glyph-database",
+        Some(Shape::Cache) => "glyph-cache",
+        Some(Shape::External) => "glyph-external",
         None => "glyph-record",
     }
 }

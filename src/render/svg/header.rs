@@ -1,13 +1,14 @@
 //! The header: the title, the counts and the verdict, and a legend of what
 //! this diagram uses.
 
-use super::glyphs::use_glyph;
-use super::measure::{pill_w, DARK_PILL, SPOF_PILL};
+use super::glyphs::{shape_word, use_glyph, SHAPES};
+use super::measure::pill_w;
 use super::node::{add_all, pill, PillKind};
-use super::{n, text, title, txt, Palette, MARGIN, SMALL};
+use super::{n, text, title, txt, MARGIN, SMALL};
 use crate::model::Shape;
-use crate::render::diagram::{Diagram, NodeKind};
+use crate::render::diagram::{Diagram, NodeKind, DARK, SPOF};
 use crate::render::text::width;
+use crate::render::theme::Palette;
 use svg::node::element::{Group, Path};
 
 /// The header: title, summary and legend; returns the group and its height.
@@ -82,17 +83,32 @@ pub(super) fn header(d: &Diagram, p: &Palette, wrap: f64) -> (Group, f64) {
     if records > 0 {
         items.push((None, "DNS record".into()));
     }
-    for role in crate::model::Role::all() {
-        let used = d.nodes.iter().any(|x| match &x.kind {
-            NodeKind::Server { roles, .. } => roles.contains(role),
-            _ => false,
-        });
-        if used {
-            items.push((
-                Some(role.spec().shape),
-                format!("{} ({})", role.spec().title, role.name()),
-            ));
-        }
+    // A glyph per shape drawn, with the roles drawn with it: `database
+    // (mysql)`, `cache (memcached, redis)`.
+    let used: Vec<Shape> = SHAPES
+        .iter()
+        .copied()
+        .filter(|s| d.nodes.iter().any(|x| x.kind.shapes().contains(s)))
+        .collect();
+    for shape in used {
+        let names: Vec<&str> = crate::model::Role::all()
+            .filter(|r| r.spec().shape == shape)
+            .filter(|r| {
+                d.nodes.iter().any(|x| match &x.kind {
+                    NodeKind::Server { roles, .. } => roles.contains(*r),
+                    _ => false,
+                })
+            })
+            .map(|r| r.name())
+            .collect();
+        items.push((
+            Some(shape),
+            if names.is_empty() {
+                shape_word(shape).to_string()
+            } else {
+                format!("{} ({})", shape_word(shape), names.join(", "))
+            },
+        ));
     }
     let mut x = MARGIN;
     let mut y = y2 + 16.0;
@@ -149,17 +165,17 @@ pub(super) fn header(d: &Diagram, p: &Palette, wrap: f64) -> (Group, f64) {
     }
     if spofs > 0 {
         let label = "single point of failure (hover for why)";
-        let w = pill_w(SPOF_PILL) + 6.0 + width(label, SMALL, false);
+        let w = pill_w(SPOF) + 6.0 + width(label, SMALL, false);
         let at = place(w, &mut x, &mut y);
-        legend = add_all(legend, pill(at, y, SPOF_PILL, PillKind::Warn));
-        legend = legend.add(txt(at + pill_w(SPOF_PILL) + 6.0, y + 11.0, "sub", label));
+        legend = add_all(legend, pill(at, y, SPOF, PillKind::Warn));
+        legend = legend.add(txt(at + pill_w(SPOF) + 6.0, y + 11.0, "sub", label));
     }
     if dark > 0 {
         let label = "record dark with nothing down";
-        let w = pill_w(DARK_PILL) + 6.0 + width(label, SMALL, false);
+        let w = pill_w(DARK) + 6.0 + width(label, SMALL, false);
         let at = place(w, &mut x, &mut y);
-        legend = add_all(legend, pill(at, y, DARK_PILL, PillKind::Warn));
-        legend = legend.add(txt(at + pill_w(DARK_PILL) + 6.0, y + 11.0, "sub", label));
+        legend = add_all(legend, pill(at, y, DARK, PillKind::Warn));
+        legend = legend.add(txt(at + pill_w(DARK) + 6.0, y + 11.0, "sub", label));
     }
     for z in &d.zones {
         let label = match &z.warning {

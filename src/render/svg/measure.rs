@@ -3,51 +3,28 @@
 //! the layout problem they make.
 
 use super::{BADGE, GLYPH, LABEL, NAME, PAD, RECORD_H, SERVER_H, SMALL, TITLE_BAND};
-use crate::model::{DbRole, Shape};
-use crate::render::diagram::{Diagram, End, NodeKind};
+use crate::render::diagram::{Diagram, End, Node, NodeKind};
 use crate::render::layout::{self, Layout, Size};
 use crate::render::text::width;
+use std::borrow::Cow;
 
-/// The lines of a node: (text, size, bold, muted).
-pub(super) fn server_lines(kind: &NodeKind) -> (String, String) {
-    match kind {
-        NodeKind::Server {
-            roles, address, db, ..
-        } => {
-            let addr = address.clone().unwrap_or_else(|| "no address".into());
-            let mut r = roles.joined();
-            match db {
-                Some(DbRole::Primary) => r.push_str(" · primary"),
-                Some(DbRole::Replica) => r.push_str(" · replica"),
-                None => {}
-            }
-            (addr, r)
-        }
-        NodeKind::Record { rtype } => (format!("{rtype} record · entry point"), String::new()),
-        NodeKind::Empty => (String::new(), String::new()),
-    }
-}
-
-pub(super) fn shapes(kind: &NodeKind) -> Vec<Shape> {
-    match kind {
-        NodeKind::Server { roles, .. } => {
-            let mut v: Vec<(crate::model::Tier, Shape)> = roles
-                .iter()
-                .map(|r| (r.spec().tier, r.spec().shape))
-                .collect();
-            v.sort_by_key(|x| std::cmp::Reverse(x.0));
-            v.into_iter().map(|(_, s)| s).collect()
-        }
-        _ => Vec::new(),
+/// The second and third lines of a node's box: a server's address (or
+/// `no address`) and roles, a record's type.
+pub(super) fn box_lines(node: &Node) -> (Cow<'_, str>, &str) {
+    let t = &node.text;
+    match &node.kind {
+        NodeKind::Server { .. } => (
+            Cow::Borrowed(t.address.as_deref().unwrap_or("no address")),
+            &t.kind,
+        ),
+        NodeKind::Record { .. } => (Cow::Owned(format!("{} · entry point", t.kind)), ""),
+        NodeKind::Empty => (Cow::Borrowed(""), ""),
     }
 }
 
 pub(super) fn pill_w(s: &str) -> f64 {
     width(s, BADGE, true) + 10.0
 }
-
-pub(super) const SPOF_PILL: &str = "SPOF";
-pub(super) const DARK_PILL: &str = "DARK";
 
 /// The size of each node's box.
 fn node_size(d: &Diagram, i: usize) -> Size {
@@ -58,32 +35,22 @@ fn node_size(d: &Diagram, i: usize) -> Size {
             h: 32.0,
         },
         NodeKind::Record { .. } => {
-            let (l2, _) = server_lines(&node.kind);
-            let pill = if node.warning.is_some() {
-                pill_w(DARK_PILL) + 8.0
-            } else {
-                0.0
-            };
+            let (l2, _) = box_lines(node);
+            let pill = node.text.badge.map_or(0.0, |b| pill_w(b) + 8.0);
             let tw = (width(&node.name, NAME, true) + pill).max(width(&l2, SMALL, false));
             Size {
                 w: (PAD + GLYPH + 10.0 + tw + PAD + 4.0).ceil(),
                 h: RECORD_H,
             }
         }
-        NodeKind::Server { zone, .. } => {
-            let (l2, l3) = server_lines(&node.kind);
-            let glyphs = shapes(&node.kind).len().max(1) as f64;
-            let zone_w = zone
-                .as_ref()
-                .map_or(0.0, |z| pill_w(&format!("zone {z}")) + 8.0);
-            let spof_w = if node.warning.is_some() {
-                pill_w(SPOF_PILL) + 8.0
-            } else {
-                0.0
-            };
+        NodeKind::Server { .. } => {
+            let (l2, l3) = box_lines(node);
+            let glyphs = node.kind.shapes().len().max(1) as f64;
+            let zone_w = node.text.zone.as_ref().map_or(0.0, |z| pill_w(z) + 8.0);
+            let spof_w = node.text.badge.map_or(0.0, |b| pill_w(b) + 8.0);
             let tw = (width(&node.name, NAME, true) + zone_w)
                 .max(width(&l2, SMALL, false))
-                .max(width(&l3, SMALL, false) + spof_w);
+                .max(width(l3, SMALL, false) + spof_w);
             Size {
                 w: (PAD + glyphs * (GLYPH + 4.0) + 4.0 + tw + PAD + 4.0)
                     .max(150.0)
@@ -94,14 +61,9 @@ fn node_size(d: &Diagram, i: usize) -> Size {
     }
 }
 
-pub(super) fn group_title(d: &Diagram, g: usize) -> (String, String) {
-    let grp = &d.groups[g];
-    (grp.name.clone(), grp.details())
-}
-
 fn group_title_w(d: &Diagram, g: usize) -> f64 {
-    let (a, b) = group_title(d, g);
-    (width(&a, 12.5, true) + 10.0 + width(&b, SMALL, false) + 2.0 * PAD).ceil()
+    let grp = &d.groups[g];
+    (width(&grp.name, 12.5, true) + 10.0 + width(&grp.details, SMALL, false) + 2.0 * PAD).ceil()
 }
 
 fn label_size(s: &str) -> Size {

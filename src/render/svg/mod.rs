@@ -14,9 +14,9 @@ pub use measure::{graph_of, layout_of};
 
 use super::diagram::Diagram;
 use super::layout::Layout;
-use super::Theme;
+use super::theme::{palette, Theme};
 use crate::model::Shape;
-use glyphs::{glyph, glyph_id};
+use glyphs::{glyph, glyph_id, SHAPES};
 use svg::node::element::{
     Definitions, Description, Group, Marker, Path, Rectangle, Style, Symbol, Text as TextEl, Title,
 };
@@ -34,76 +34,6 @@ const SERVER_H: f64 = 60.0;
 const RECORD_H: f64 = 44.0;
 const TITLE_BAND: f64 = 28.0;
 const MARGIN: f64 = 24.0;
-
-/// Colours of a theme.
-pub struct Palette {
-    pub bg: &'static str,
-    pub text: &'static str,
-    pub muted: &'static str,
-    pub node: &'static str,
-    pub node_stroke: &'static str,
-    pub cluster: &'static str,
-    pub cluster_stroke: &'static str,
-    pub edge: &'static str,
-    pub warn: &'static str,
-    pub warn_fill: &'static str,
-    pub warn_text: &'static str,
-    pub zone: &'static str,
-    pub zone_text: &'static str,
-    pub ok: &'static str,
-    pub balancer: &'static str,
-    pub web: &'static str,
-    pub app: &'static str,
-    pub database: &'static str,
-    pub record: &'static str,
-}
-
-pub fn palette(t: Theme) -> Palette {
-    match t {
-        Theme::Light => Palette {
-            bg: "#ffffff",
-            text: "#1f2937",
-            muted: "#64748b",
-            node: "#f8fafc",
-            node_stroke: "#94a3b8",
-            cluster: "#f1f5f9",
-            cluster_stroke: "#cbd5e1",
-            edge: "#64748b",
-            warn: "#dc2626",
-            warn_fill: "#fef2f2",
-            warn_text: "#ffffff",
-            zone: "#e0f2fe",
-            zone_text: "#075985",
-            ok: "#15803d",
-            balancer: "#7c3aed",
-            web: "#059669",
-            app: "#2563eb",
-            database: "#b45309",
-            record: "#0e7490",
-        },
-        Theme::Dark => Palette {
-            bg: "#0f172a",
-            text: "#e2e8f0",
-            muted: "#94a3b8",
-            node: "#1e293b",
-            node_stroke: "#64748b",
-            cluster: "#162032",
-            cluster_stroke: "#334155",
-            edge: "#94a3b8",
-            warn: "#f87171",
-            warn_fill: "#3f1212",
-            warn_text: "#1f0a0a",
-            zone: "#0c4a6e",
-            zone_text: "#bae6fd",
-            ok: "#4ade80",
-            balancer: "#a78bfa",
-            web: "#34d399",
-            app: "#60a5fa",
-            database: "#fbbf24",
-            record: "#22d3ee",
-        },
-    }
-}
 
 /// A number for the document: rounded to 0.1, without a trailing `.0`.
 fn n(v: f64) -> String {
@@ -147,7 +77,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
 pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
     use std::fmt::Write;
     let p = palette(theme);
-    let (head, head_h) = header::header(d, &p, lay.width.max(600.0));
+    let (head, head_h) = header::header(d, p, lay.width.max(600.0));
     let ox = MARGIN;
     let oy = head_h;
     let w = (lay.width + 2.0 * MARGIN).max(640.0).ceil();
@@ -173,18 +103,26 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
     if d.edges.iter().any(|e| e.warning.is_some()) {
         defs = defs.add(arrow("arrow-warn", p.warn));
     }
-    for shape in [
-        None,
-        Some(Shape::Balancer),
-        Some(Shape::WebServer),
-        Some(Shape::AppServer),
-        Some(Shape::Database),
-    ] {
+    // The globe and the glyphs of v1's four shapes always (drawings of
+    // those keep their bytes), the newer shapes when they are drawn.
+    let drawn = |s: Shape| d.nodes.iter().any(|x| x.kind.shapes().contains(&s));
+    let symbols = std::iter::once(None).chain(
+        SHAPES
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s,
+                    Shape::Balancer | Shape::WebServer | Shape::AppServer | Shape::Database
+                ) || drawn(**s)
+            })
+            .map(|s| Some(*s)),
+    );
+    for shape in symbols {
         defs = defs.add(
             Symbol::new()
                 .set("id", glyph_id(shape))
                 .set("viewBox", "0 0 20 20")
-                .add(glyph(shape, 0.0, 0.0, 20.0, &p)),
+                .add(glyph(shape, 0.0, 0.0, 20.0, p)),
         );
     }
 
@@ -216,7 +154,7 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
         .add(Description::new().add(Text::new(
             "Drawn by stackc render: the stack's topology and its single points of failure.",
         )))
-        .add(Style::new(style::stylesheet(&p)))
+        .add(Style::new(style::stylesheet(p)))
         .add(defs)
         .add(
             Rectangle::new()

@@ -2,7 +2,7 @@
 //! pills, and the tooltip.
 
 use super::glyphs::use_glyph;
-use super::measure::{pill_w, server_lines, shapes, DARK_PILL, SPOF_PILL};
+use super::measure::{box_lines, pill_w};
 use super::{n, title, txt, GLYPH, PAD};
 use crate::render::diagram::{Diagram, NodeKind};
 use crate::render::layout::Rect;
@@ -58,15 +58,10 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect) -> Group {
     );
     let tip = match (&node.kind, &node.warning) {
         (_, Some(w)) => w.clone(),
-        (NodeKind::Server { roles, address, .. }, None) => format!(
-            "{} ({}){}",
-            node.name,
-            roles.joined(),
-            address
-                .as_ref()
-                .map(|a| format!(" at {a}"))
-                .unwrap_or_default()
-        ),
+        (NodeKind::Server { .. }, None) => match &node.text.address {
+            Some(a) => format!("{} ({}) at {a}", node.name, node.text.roles),
+            None => format!("{} ({})", node.name, node.text.roles),
+        },
         (NodeKind::Record { rtype }, None) => format!("{} {rtype}: an entry point", node.name),
         (NodeKind::Empty, None) => "this group has no members".into(),
     };
@@ -97,7 +92,7 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect) -> Group {
             g = g.add(txt(r.cx(), r.cy() + 4.0, "it", &node.name));
         }
         NodeKind::Record { .. } => {
-            let (l2, _) = server_lines(&node.kind);
+            let (l2, _) = box_lines(node);
             g = g.add(use_glyph(
                 None,
                 r.x + PAD + 2.0,
@@ -107,17 +102,14 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect) -> Group {
             let tx = r.x + PAD + GLYPH + 10.0;
             g = g.add(txt(tx, r.y + 19.0, "name", &node.name));
             g = g.add(txt(tx, r.y + 34.0, "sub", &l2));
-            if warn {
-                let w = pill_w(DARK_PILL);
-                g = add_all(
-                    g,
-                    pill(r.right() - PAD - w, r.y + 7.0, DARK_PILL, PillKind::Warn),
-                );
+            if let Some(b) = node.text.badge {
+                let w = pill_w(b);
+                g = add_all(g, pill(r.right() - PAD - w, r.y + 7.0, b, PillKind::Warn));
             }
         }
-        NodeKind::Server { zone, .. } => {
-            let (l2, l3) = server_lines(&node.kind);
-            let sh = shapes(&node.kind);
+        NodeKind::Server { .. } => {
+            let (l2, l3) = box_lines(node);
+            let sh = node.kind.shapes();
             let gy = r.cy() - GLYPH / 2.0;
             for (k, s) in sh.iter().enumerate() {
                 g = g.add(use_glyph(
@@ -130,29 +122,29 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect) -> Group {
             let tx = r.x + PAD + sh.len().max(1) as f64 * (GLYPH + 4.0) + 4.0;
             g = g.add(txt(tx, r.y + 19.0, "name", &node.name));
             g = g.add(txt(tx, r.y + 35.0, "sub", &l2));
-            g = g.add(txt(tx, r.y + 50.0, "sub", &l3));
-            if let Some(z) = zone {
-                let s = format!("zone {z}");
-                let w = pill_w(&s);
-                let zw = d.zone_of(i).and_then(|z| z.warning.clone());
+            g = g.add(txt(tx, r.y + 50.0, "sub", l3));
+            if let Some(s) = &node.text.zone {
+                let w = pill_w(s);
+                let zw = if node.text.zone_spof {
+                    d.zone_of(i).and_then(|z| z.warning.as_deref())
+                } else {
+                    None
+                };
                 let kind = if zw.is_some() {
                     PillKind::ZoneWarn
                 } else {
                     PillKind::Zone
                 };
                 let mut badge =
-                    add_all(Group::new(), pill(r.right() - PAD - w, r.y + 7.0, &s, kind));
+                    add_all(Group::new(), pill(r.right() - PAD - w, r.y + 7.0, s, kind));
                 if let Some(t) = zw {
-                    badge = badge.add(title(&t));
+                    badge = badge.add(title(t));
                 }
                 g = g.add(badge);
             }
-            if warn {
-                let w = pill_w(SPOF_PILL);
-                g = add_all(
-                    g,
-                    pill(r.right() - PAD - w, r.y + 40.0, SPOF_PILL, PillKind::Warn),
-                );
+            if let Some(b) = node.text.badge {
+                let w = pill_w(b);
+                g = add_all(g, pill(r.right() - PAD - w, r.y + 40.0, b, PillKind::Warn));
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The style sheet of the document.
 
-use super::Palette;
+use crate::render::theme::Palette;
 
 /// The style sheet: one class per kind of text and box, so that each
 /// element carries only its geometry.
