@@ -2,7 +2,7 @@
 //! edges with their labels. Each part is written into a string as soon as
 //! it is built (titles and labels apart: they are drawn over the nodes).
 
-use super::{n, title, txt, PAD, SMALL, TITLE_BAND};
+use super::{n, title, txt, Scope, PAD, SMALL, TITLE_BAND};
 use crate::render::diagram::{Diagram, End};
 use crate::render::layout::Layout;
 use crate::render::text::width;
@@ -10,7 +10,13 @@ use std::fmt::Write;
 use svg::node::element::{Group, Path, Rectangle};
 
 /// The group boxes into `body`, their titles into `titles`.
-pub(super) fn groups(d: &Diagram, lay: &Layout, body: &mut String, titles: &mut String) {
+pub(super) fn groups(
+    d: &Diagram,
+    lay: &Layout,
+    sc: &Scope,
+    body: &mut String,
+    titles: &mut String,
+) {
     // Vertical edge segments (x, top, bottom), by x: what titles avoid.
     let mut verticals: Vec<(f64, f64, f64)> = lay
         .edges
@@ -23,7 +29,7 @@ pub(super) fn groups(d: &Diagram, lay: &Layout, body: &mut String, titles: &mut 
     for (gi, grp) in d.groups.iter().enumerate() {
         let r = lay.clusters[gi];
         let el = Group::new()
-            .set("id", grp.id.clone())
+            .set("id", sc.id(&grp.id))
             .add(title(&format!("group {}: {}", grp.name, grp.details)))
             .add(
                 Rectangle::new()
@@ -68,7 +74,8 @@ pub(super) fn groups(d: &Diagram, lay: &Layout, body: &mut String, titles: &mut 
 }
 
 /// The edges into `body`, their labels into `labels`.
-pub(super) fn edges(d: &Diagram, lay: &Layout, body: &mut String, labels: &mut String) {
+pub(super) fn edges(d: &Diagram, lay: &Layout, sc: &Scope, body: &mut String, labels: &mut String) {
+    let (arrow, arrow_warn) = (sc.url("arrow"), sc.url("arrow-warn"));
     let mut dpath = String::new();
     for (ei, e) in d.edges.iter().enumerate() {
         let route = &lay.edges[ei];
@@ -90,23 +97,24 @@ pub(super) fn edges(d: &Diagram, lay: &Layout, body: &mut String, labels: &mut S
         let path = Path::new()
             .set(
                 "id",
-                format!("edge{}-{}-{}", ei, id_of(e.from), id_of(e.to)),
+                format!("{}edge{}-{}-{}", sc.prefix, ei, id_of(e.from), id_of(e.to)),
             )
             .set("d", dpath.clone())
             .set(
                 "class",
-                match (&e.warning, e.read) {
-                    (Some(_), _) => "edge-warn",
-                    (None, true) => "read",
-                    (None, false) => "edge",
+                match (&e.warning, e.optional, e.read) {
+                    (Some(_), _, _) => "edge-warn",
+                    (None, true, _) => "optional",
+                    (None, false, true) => "read",
+                    (None, false, false) => "edge",
                 },
             )
             .set(
                 "marker-end",
                 if e.warning.is_some() {
-                    "url(#arrow-warn)"
+                    arrow_warn.as_str()
                 } else {
-                    "url(#arrow)"
+                    arrow.as_str()
                 },
             )
             .add(title(&match &e.warning {

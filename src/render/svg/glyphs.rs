@@ -1,7 +1,7 @@
 //! The glyphs: one small drawing per role shape (and the globe of a DNS
 //! record), defined once as a `<symbol>` and placed with `<use>`.
 
-use super::n;
+use super::{n, Scope};
 use crate::model::Shape;
 use crate::render::theme::Palette;
 use svg::node::element::{Circle, Ellipse, Group, Path, Rectangle, Use};
@@ -261,9 +261,9 @@ pub(super) fn glyph_id(shape: Option<Shape>) -> &'static str {
 }
 
 /// A glyph placed at (x, y), `s` pixels square.
-pub(super) fn use_glyph(shape: Option<Shape>, x: f64, y: f64, s: f64) -> Use {
+pub(super) fn use_glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, sc: &Scope) -> Use {
     Use::new()
-        .set("href", format!("#{}", glyph_id(shape)))
+        .set("href", sc.href(glyph_id(shape)))
         .set("x", n(x))
         .set("y", n(y))
         .set("width", n(s))

@@ -4,7 +4,7 @@
 use super::glyphs::{shape_word, use_glyph, SHAPES};
 use super::measure::pill_w;
 use super::node::{add_all, pill, PillKind};
-use super::{n, text, title, txt, MARGIN, SMALL};
+use super::{n, text, title, txt, Scope, MARGIN, SMALL};
 use crate::model::Shape;
 use crate::render::diagram::{Diagram, NodeKind, DARK, SPOF};
 use crate::render::text::width;
@@ -12,8 +12,8 @@ use crate::render::theme::Palette;
 use svg::node::element::{Group, Path};
 
 /// The header: title, summary and legend; returns the group and its height.
-pub(super) fn header(d: &Diagram, p: &Palette, wrap: f64) -> (Group, f64) {
-    let mut g = Group::new().set("id", "header");
+pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group, f64) {
+    let mut g = Group::new().set("id", sc.id("header"));
     g = g.add(text(MARGIN, MARGIN + 18.0, 20.0, p.text, &d.title).set("font-weight", "bold"));
     let servers = d
         .nodes
@@ -113,7 +113,7 @@ pub(super) fn header(d: &Diagram, p: &Palette, wrap: f64) -> (Group, f64) {
     let mut x = MARGIN;
     let mut y = y2 + 16.0;
     let row_h = 22.0;
-    let mut legend = Group::new().set("id", "legend");
+    let mut legend = Group::new().set("id", sc.id("legend"));
     let place = |w: f64, x: &mut f64, y: &mut f64| {
         if *x + w > wrap.max(MARGIN + 300.0) && *x > MARGIN {
             *x = MARGIN;
@@ -126,7 +126,7 @@ pub(super) fn header(d: &Diagram, p: &Palette, wrap: f64) -> (Group, f64) {
     for (shape, label) in &items {
         let w = 18.0 + width(label, SMALL, false);
         let at = place(w, &mut x, &mut y);
-        legend = legend.add(use_glyph(*shape, at, y, 14.0));
+        legend = legend.add(use_glyph(*shape, at, y, 14.0, sc));
         legend = legend.add(txt(at + 18.0, y + 11.0, "sub", label));
     }
     let line = |at: f64, y: f64, class: &str| {
@@ -136,17 +136,24 @@ pub(super) fn header(d: &Diagram, p: &Palette, wrap: f64) -> (Group, f64) {
                 format!("M{},{} L{},{}", n(at), n(y + 7.0), n(at + 24.0), n(y + 7.0)),
             )
             .set("class", class)
-            .set("marker-end", "url(#arrow)")
+            .set("marker-end", sc.url("arrow"))
     };
     let w = 30.0 + width("request  proto port", SMALL, false);
     let at = place(w, &mut x, &mut y);
     legend = legend.add(line(at, y, "edge"));
     legend = legend.add(txt(at + 30.0, y + 11.0, "sub", "request  proto port"));
-    if d.edges.iter().any(|e| e.read) {
+    if d.edges.iter().any(|e| e.read && !e.optional) {
         let w = 30.0 + width("reads only", SMALL, false);
         let at = place(w, &mut x, &mut y);
         legend = legend.add(line(at, y, "read"));
         legend = legend.add(txt(at + 30.0, y + 11.0, "sub", "reads only"));
+    }
+    if d.edges.iter().any(|e| e.optional && e.warning.is_none()) {
+        let label = "optional: the sources work without it";
+        let w = 30.0 + width(label, SMALL, false);
+        let at = place(w, &mut x, &mut y);
+        legend = legend.add(line(at, y, "optional"));
+        legend = legend.add(txt(at + 30.0, y + 11.0, "sub", label));
     }
     if d.edges.iter().any(|e| e.warning.is_some()) {
         let label = "write to a replica: never served";
@@ -159,7 +166,7 @@ pub(super) fn header(d: &Diagram, p: &Palette, wrap: f64) -> (Group, f64) {
                     format!("M{},{} L{},{}", n(at), n(y + 7.0), n(at + 24.0), n(y + 7.0)),
                 )
                 .set("class", "edge-warn")
-                .set("marker-end", "url(#arrow-warn)"),
+                .set("marker-end", sc.url("arrow-warn")),
         );
         legend = legend.add(txt(at + 30.0, y + 11.0, "sub", label));
     }

@@ -65,19 +65,99 @@ fn txt(x: f64, y: f64, class: &str, s: &str) -> TextEl {
         .set("class", class)
 }
 
+/// How to draw an SVG.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SvgOptions {
+    pub theme: Theme,
+    /// Scopes the document, for a page that holds several (inline SVGs
+    /// share one id space and one set of style rules): every `id` gets
+    /// this prefix, and so does every reference to one (`url(#…)`,
+    /// `href="#…"`); the root `<svg>` gets the class `{prefix}root`, and
+    /// every rule of the style sheet applies only under it. `None` draws
+    /// the standalone document of [`render`].
+    ///
+    /// A prefix is made of ASCII letters, digits, `-` and `_`: any other
+    /// character becomes `_`, and one that does not start with a letter or
+    /// `_` gets an `s` in front, so that ids and the class stay valid.
+    pub id_prefix: Option<String>,
+}
+
+/// The ids of one document (see [`SvgOptions::id_prefix`]).
+pub(super) struct Scope {
+    prefix: String,
+    /// The root's class, when scoped.
+    root: Option<String>,
+}
+
+impl Scope {
+    fn new(prefix: Option<&str>) -> Scope {
+        let Some(raw) = prefix else {
+            return Scope {
+                prefix: String::new(),
+                root: None,
+            };
+        };
+        let mut prefix: String = raw
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        if !prefix.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            prefix.insert(0, 's');
+        }
+        Scope {
+            root: Some(format!("{prefix}root")),
+            prefix,
+        }
+    }
+
+    /// An id of the document.
+    fn id(&self, id: &str) -> String {
+        let mut s = String::with_capacity(self.prefix.len() + id.len());
+        s.push_str(&self.prefix);
+        s.push_str(id);
+        s
+    }
+
+    /// A reference to an id, as `href` takes it: `#id`.
+    fn href(&self, id: &str) -> String {
+        format!("#{}{id}", self.prefix)
+    }
+
+    /// A reference to an id, as `marker-end` takes it: `url(#id)`.
+    fn url(&self, id: &str) -> String {
+        format!("url(#{}{id})", self.prefix)
+    }
+}
+
 /// Draws a diagram. Same input, same bytes.
 pub fn render(d: &Diagram, theme: Theme) -> String {
     let lay = layout_of(d);
     render_with(d, &lay, theme)
 }
 
+/// Draws a diagram with options (a scoped document for a page of several).
+pub fn render_opts(d: &Diagram, opts: &SvgOptions) -> String {
+    let lay = layout_of(d);
+    draw(d, &lay, opts.theme, &Scope::new(opts.id_prefix.as_deref()))
+}
+
 /// Draws a diagram with a layout computed before (tests use the same one).
+pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
+    draw(d, lay, theme, &Scope::new(None))
+}
+
 /// Each part is written as soon as it is built, so memory stays near the
 /// size of the document.
-pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
+fn draw(d: &Diagram, lay: &Layout, theme: Theme, sc: &Scope) -> String {
     use std::fmt::Write;
     let p = palette(theme);
-    let (head, head_h) = header::header(d, p, lay.width.max(600.0));
+    let (head, head_h) = header::header(d, p, sc, lay.width.max(600.0));
     let ox = MARGIN;
     let oy = head_h;
     let w = (lay.width + 2.0 * MARGIN).max(640.0).ceil();
@@ -85,7 +165,7 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
 
     let arrow = |id: &str, color: &str| {
         Marker::new()
-            .set("id", id.to_string())
+            .set("id", sc.id(id))
             .set("viewBox", "0 0 10 10")
             .set("refX", 10)
             .set("refY", 5)
@@ -120,7 +200,7 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
     for shape in symbols {
         defs = defs.add(
             Symbol::new()
-                .set("id", glyph_id(shape))
+                .set("id", sc.id(glyph_id(shape)))
                 .set("viewBox", "0 0 20 20")
                 .add(glyph(shape, 0.0, 0.0, 20.0, p)),
         );
@@ -128,23 +208,35 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
 
     // The body, written part by part.
     let mut body = String::with_capacity(512 * (d.nodes.len() + d.edges.len()) + 1024);
-    body.push_str("<g id=\"groups\">");
+    let open = |body: &mut String, id: &str| {
+        let _ = write!(body, "<g id=\"{}\">", sc.id(id));
+    };
+    open(&mut body, "groups");
     let mut titles = String::new();
-    body::groups(d, lay, &mut body, &mut titles);
-    body.push_str("\n</g>\n<g id=\"edges\">");
+    body::groups(d, lay, sc, &mut body, &mut titles);
+    body.push_str("\n</g>\n");
+    open(&mut body, "edges");
     let mut labels = String::new();
-    body::edges(d, lay, &mut body, &mut labels);
-    body.push_str("\n</g>\n<g id=\"nodes\">");
+    body::edges(d, lay, sc, &mut body, &mut labels);
+    body.push_str("\n</g>\n");
+    open(&mut body, "nodes");
     for (i, r) in lay.nodes.iter().enumerate() {
-        let _ = write!(body, "\n{}", node::node_el(d, i, r));
+        let _ = write!(body, "\n{}", node::node_el(d, i, r, sc));
     }
-    body.push_str("\n</g>\n<g id=\"group-titles\">");
+    body.push_str("\n</g>\n");
+    open(&mut body, "group-titles");
     body.push_str(&titles);
-    body.push_str("\n</g>\n<g id=\"edge-labels\">");
+    body.push_str("\n</g>\n");
+    open(&mut body, "edge-labels");
     body.push_str(&labels);
     body.push_str("\n</g>");
 
-    let doc = Document::new()
+    let mut doc = Document::new();
+    if let Some(root) = &sc.root {
+        doc = doc.set("class", root.clone());
+    }
+    let optional = d.edges.iter().any(|e| e.optional);
+    let doc = doc
         .set("xmlns", "http://www.w3.org/2000/svg")
         .set("viewBox", format!("0 0 {} {}", n(w), n(h)))
         .set("width", n(w))
@@ -154,7 +246,7 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
         .add(Description::new().add(Text::new(
             "Drawn by stackc render: the stack's topology and its single points of failure.",
         )))
-        .add(Style::new(style::stylesheet(p)))
+        .add(Style::new(style::stylesheet(p, sc, optional)))
         .add(defs)
         .add(
             Rectangle::new()
@@ -165,7 +257,7 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
         .add(head)
         .add(
             Group::new()
-                .set("id", "diagram")
+                .set("id", sc.id("diagram"))
                 .set("transform", format!("translate({},{})", n(ox), n(oy)))
                 .add(Blob::new(body)),
         );

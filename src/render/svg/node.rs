@@ -3,7 +3,7 @@
 
 use super::glyphs::use_glyph;
 use super::measure::{box_lines, pill_w};
-use super::{n, title, txt, GLYPH, PAD};
+use super::{n, title, txt, Scope, GLYPH, PAD};
 use crate::render::diagram::{Diagram, NodeKind};
 use crate::render::layout::Rect;
 use svg::node::element::{Group, Rectangle};
@@ -43,10 +43,10 @@ pub(super) fn add_all(mut g: Group, items: [Box<dyn svg::Node>; 2]) -> Group {
     g
 }
 
-pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect) -> Group {
+pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
     let node = &d.nodes[i];
     let warn = node.warning.is_some();
-    let mut g = Group::new().set("id", node.id.clone()).set(
+    let mut g = Group::new().set("id", sc.id(&node.id)).set(
         "class",
         match (&node.kind, warn) {
             (NodeKind::Record { .. }, false) => "node record",
@@ -98,6 +98,7 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect) -> Group {
                 r.x + PAD + 2.0,
                 r.cy() - GLYPH / 2.0,
                 GLYPH,
+                sc,
             ));
             let tx = r.x + PAD + GLYPH + 10.0;
             g = g.add(txt(tx, r.y + 19.0, "name", &node.name));
@@ -117,6 +118,7 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect) -> Group {
                     r.x + PAD + k as f64 * (GLYPH + 4.0),
                     gy,
                     GLYPH,
+                    sc,
                 ));
             }
             let tx = r.x + PAD + sh.len().max(1) as f64 * (GLYPH + 4.0) + 4.0;
