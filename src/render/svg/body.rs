@@ -42,7 +42,7 @@ pub(super) fn groups(
             );
         let _ = write!(body, "\n{el}");
         let (name, details) = (&grp.name, &grp.details);
-        let tw = width(&name, 12.5, true) + 10.0 + width(&details, SMALL, false);
+        let tw = width(name, 12.5, true) + 10.0 + width(details, SMALL, false);
         // Edges that cross the title band into a member: keep the title
         // clear of them when the other end of the band is free.
         let from = verticals.partition_point(|v| v.0 <= r.x);
@@ -64,11 +64,11 @@ pub(super) fn groups(
             right
         };
         let ty = r.y + 18.0;
-        let _ = write!(titles, "\n{}", txt(tx, ty, "gname", &name));
+        let _ = write!(titles, "\n{}", txt(tx, ty, "gname", name));
         let _ = write!(
             titles,
             "\n{}",
-            txt(tx + width(&name, 12.5, true) + 10.0, ty, "gsub", &details)
+            txt(tx + width(name, 12.5, true) + 10.0, ty, "gsub", details)
         );
     }
 }

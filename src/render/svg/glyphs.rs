@@ -38,39 +38,36 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
             }
             g
         }
-        Some(Shape::WebServer) => {
-            let g = Group::new()
-                .add(
-                    Rectangle::new()
-                        .set("x", n(x + 1.5 * k))
-                        .set("y", n(y + 3.0 * k))
-                        .set("width", n(17.0 * k))
-                        .set("height", n(14.0 * k))
-                        .set("rx", n(2.0 * k))
-                        .set("fill", "none")
-                        .set("stroke-width", n(1.6 * k)),
-                )
-                .add(
-                    Path::new()
-                        .set("d", format!("M{} L{}", at(1.5, 7.0), at(18.5, 7.0)))
-                        .set("stroke-width", n(1.6 * k)),
-                )
-                .add(
-                    Path::new()
-                        .set(
-                            "d",
-                            format!(
-                                "M{} L{} M{} L{}",
-                                at(5.0, 11.0),
-                                at(15.0, 11.0),
-                                at(5.0, 14.0),
-                                at(11.0, 14.0)
-                            ),
-                        )
-                        .set("stroke-width", n(1.2 * k)),
-                );
-            g
-        }
+        Some(Shape::WebServer) => Group::new()
+            .add(
+                Rectangle::new()
+                    .set("x", n(x + 1.5 * k))
+                    .set("y", n(y + 3.0 * k))
+                    .set("width", n(17.0 * k))
+                    .set("height", n(14.0 * k))
+                    .set("rx", n(2.0 * k))
+                    .set("fill", "none")
+                    .set("stroke-width", n(1.6 * k)),
+            )
+            .add(
+                Path::new()
+                    .set("d", format!("M{} L{}", at(1.5, 7.0), at(18.5, 7.0)))
+                    .set("stroke-width", n(1.6 * k)),
+            )
+            .add(
+                Path::new()
+                    .set(
+                        "d",
+                        format!(
+                            "M{} L{} M{} L{}",
+                            at(5.0, 11.0),
+                            at(15.0, 11.0),
+                            at(5.0, 14.0),
+                            at(11.0, 14.0)
+                        ),
+                    )
+                    .set("stroke-width", n(1.2 * k)),
+            ),
         Some(Shape::AppServer) => {
             let d = format!(
                 "M{} C{} {} {} C{} {} {} M{} C{} {} {} C{} {} {}",
@@ -89,7 +86,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                 at(16.5, 17.0),
                 at(13.0, 17.0)
             );
-            let g = Group::new()
+            Group::new()
                 .add(
                     Path::new()
                         .set("d", d)
@@ -102,8 +99,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                         .set("cy", n(y + 10.0 * k))
                         .set("r", n(1.8 * k))
                         .set("stroke", "none"),
-                );
-            g
+                )
         }
         Some(Shape::Database) => {
             let d = format!(
@@ -115,7 +111,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                 at(17.0, 15.0),
                 at(17.0, 5.0)
             );
-            let g = Group::new()
+            Group::new()
                 .add(
                     Path::new()
                         .set("d", d)
@@ -145,8 +141,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                         )
                         .set("fill", "none")
                         .set("stroke-width", n(1.2 * k)),
-                );
-            g
+                )
         }
         Some(Shape::Cache) => {
             // Three discs of fast memory, and a spark.
@@ -194,7 +189,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
         }
         None => {
             // A globe: a DNS record.
-            let g = Group::new()
+            Group::new()
                 .add(
                     Circle::new()
                         .set("cx", n(x + 10.0 * k))
@@ -216,8 +211,7 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                     Path::new()
                         .set("d", format!("M{} L{}", at(2.0, 10.0), at(18.0, 10.0)))
                         .set("stroke-width", n(1.2 * k)),
-                );
-            g
+                )
         }
     };
     g.set("stroke", color)
