@@ -877,3 +877,41 @@ fn scoped_svgs_share_no_id_and_resolve_inside_themselves() {
     let odd = scoped(&b, "1 <x>");
     assert!(odd.contains("id=\"s1__x_diagram\"") && odd.contains("class=\"s1__x_root\""));
 }
+
+/// One palette: the three formats draw a warning, a box and the page in
+/// the same colours of the theme.
+#[test]
+fn one_palette_for_every_format() {
+    let src = std::fs::read_to_string(common::root().join("samples/distributed.stack")).unwrap();
+    let d = diagram(&src).unwrap();
+    for theme in [Theme::Light, Theme::Dark] {
+        let p = render::theme::palette(theme);
+        let mmd = render::emit(&d, Format::Mermaid, theme);
+        let spof = format!(
+            "classDef spof fill:{},stroke:{},stroke-width:3px,color:{}",
+            p.warn_fill, p.warn, p.text
+        );
+        assert!(mmd.contains(&spof), "{mmd}");
+        assert!(mmd.contains(&format!("theme: {}", p.mermaid)));
+        let dot = render::emit(&d, Format::Dot, theme);
+        for want in [
+            format!("bgcolor=\"{}\"", p.bg),
+            format!("fillcolor=\"{}\", color=\"{}\"", p.node, p.node_stroke),
+            format!(
+                "color=\"{}\", penwidth=2.5, fillcolor=\"{}\"",
+                p.warn, p.warn_fill
+            ),
+        ] {
+            assert!(dot.contains(&want), "{want}\n{dot}");
+        }
+        let svg_text = render::emit(&d, Format::Svg, theme);
+        for want in [
+            format!(".box-warn{{fill:{};stroke:{};", p.warn_fill, p.warn),
+            format!(".box{{fill:{};stroke:{};", p.node, p.node_stroke),
+            format!("fill=\"{}\"", p.bg),
+            format!("stroke=\"{}\"", p.balancer),
+        ] {
+            assert!(svg_text.contains(&want), "{want}");
+        }
+    }
+}
