@@ -584,3 +584,334 @@ fn hostile_titles_stay_in_their_context() {
     );
     assert_eq!(dot.matches("alert").count(), 3, "{dot}");
 }
+
+// ---------------------------------------------------------------------------
+// Shapes of the new roles, optional links, scoped SVGs.
+// ---------------------------------------------------------------------------
+
+/// The distributed sample with box-01 drawn as a cache and box-02 as an
+/// external service (no role row has those shapes yet: the roles table
+/// gives them to memcached, redis and external).
+fn with_new_shapes() -> (Diagram, usize, usize) {
+    use stackc::model::Shape;
+    let src = std::fs::read_to_string(common::root().join("samples/distributed.stack")).unwrap();
+    let mut d = diagram(&src).unwrap();
+    let at = |d: &Diagram, name: &str| d.nodes.iter().position(|n| n.name == name).unwrap();
+    let (cache, ext) = (at(&d, "box-01"), at(&d, "box-02"));
+    for (i, s) in [(cache, Shape::Cache), (ext, Shape::External)] {
+        match &mut d.nodes[i].kind {
+            NodeKind::Server { shapes, .. } => *shapes = vec![s],
+            _ => unreachable!(),
+        }
+    }
+    (d, cache, ext)
+}
+
+/// The line of a DOT or Mermaid text that declares a node.
+fn declaring<'a>(text: &'a str, id: &str) -> &'a str {
+    text.lines()
+        .find(|l| {
+            let l = l.trim_start().trim_start_matches('"');
+            l.starts_with(id) && !l.contains("->")
+        })
+        .unwrap_or_else(|| panic!("no line declares {id}:\n{text}"))
+}
+
+#[test]
+fn cache_and_external_shapes_in_every_format() {
+    let (d, cache, ext) = with_new_shapes();
+    let (cid, eid) = (d.nodes[cache].id.as_str(), d.nodes[ext].id.as_str());
+    let mmd = render::emit(&d, Format::Mermaid, Theme::Light);
+    let line = declaring(&mmd, cid);
+    assert!(
+        line.contains(&format!("{cid}([\"box-01<br/>")) && line.ends_with("\"])"),
+        "{line}"
+    );
+    let line = declaring(&mmd, eid);
+    assert!(
+        line.contains(&format!("{eid}@{{ shape: cloud, label: \"box-02<br/>")),
+        "{line}"
+    );
+    let dot = render::emit(&d, Format::Dot, Theme::Light);
+    assert!(declaring(&dot, cid).contains("shape=box3d"), "{dot}");
+    assert!(declaring(&dot, eid).contains("shape=ellipse"), "{dot}");
+    // Six shapes, six different node shapes in each text format.
+    let shapes: Vec<_> = [
+        "hexagon",
+        "box",
+        "component",
+        "cylinder",
+        "box3d",
+        "ellipse",
+    ]
+    .into();
+    assert_eq!(
+        shapes.len(),
+        shapes
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    );
+
+    for theme in [Theme::Light, Theme::Dark] {
+        let svg_text = render::emit(&d, Format::Svg, theme);
+        for glyph in ["glyph-cache", "glyph-external"] {
+            assert!(
+                svg_text.contains(&format!("<symbol id=\"{glyph}\"")),
+                "{glyph}"
+            );
+            assert!(svg_text.contains(&format!("href=\"#{glyph}\"")), "{glyph}");
+        }
+        let doc = roxmltree::Document::parse(&svg_text).unwrap();
+        let legend = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some("legend"))
+            .unwrap();
+        let texts: Vec<&str> = legend
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text().map(str::trim))
+            .collect();
+        assert!(texts.contains(&"cache"), "{texts:?}");
+        assert!(texts.contains(&"external service"), "{texts:?}");
+        assert!(texts.contains(&"load balancer (haproxy)"), "{texts:?}");
+        // The glyphs are drawn, each in its own colour of the palette.
+        let p = render::theme::palette(theme);
+        let pixmap = rasterise(&svg_text);
+        for colour in [p.cache, p.external] {
+            let rgb = u32::from_str_radix(&colour[1..], 16).unwrap();
+            let want = ((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8);
+            assert!(
+                pixmap
+                    .pixels()
+                    .iter()
+                    .any(|x| (x.red(), x.green(), x.blue()) == want && x.alpha() == 255),
+                "{colour} drawn"
+            );
+        }
+        let l = svg::layout_of(&d);
+        assert!(layout_problems(&d, &l).is_empty());
+    }
+    // A drawing of v1 roles defines no symbol it does not use of the new
+    // shapes (and keeps its bytes).
+    let src = std::fs::read_to_string(common::root().join("samples/distributed.stack")).unwrap();
+    let plain = render::emit(&diagram(&src).unwrap(), Format::Svg, Theme::Light);
+    assert!(!plain.contains("glyph-cache") && !plain.contains("glyph-external"));
+}
+
+#[test]
+fn optional_edges_are_dashed_and_labelled_in_every_format() {
+    use stackc::model::Protocol;
+    use stackc::render::diagram::edge_label;
+    assert_eq!(edge_label(Protocol::Http, 80, false, false), "http 80");
+    assert_eq!(
+        edge_label(Protocol::Mysql, 3306, true, false),
+        "mysql 3306 read"
+    );
+    assert_eq!(
+        edge_label(Protocol::Https, 443, false, true),
+        "https 443 optional"
+    );
+    assert_eq!(
+        edge_label(Protocol::Mysql, 3306, true, true),
+        "mysql 3306 read optional"
+    );
+    let src = std::fs::read_to_string(common::root().join("samples/distributed.stack")).unwrap();
+    let mut d = diagram(&src).unwrap();
+    // lb-01 -> box becomes optional.
+    let k = d
+        .edges
+        .iter()
+        .position(|e| e.label == "http 80" && matches!(e.to, End::Group(_)))
+        .unwrap();
+    d.edges[k].optional = true;
+    d.edges[k].label = edge_label(Protocol::Http, 80, false, true);
+
+    let mmd = render::emit(&d, Format::Mermaid, Theme::Light);
+    let arrows: Vec<&str> = mmd.lines().filter(|l| l.contains("->|\"")).collect();
+    assert_eq!(arrows.len(), 3, "{mmd}");
+    assert_eq!(arrows[1], "  s_lb_d01 -.->|\"http 80 optional\"| g_box");
+    assert!(
+        arrows[0].contains(" -->|") && arrows[2].contains(" -->|"),
+        "{mmd}"
+    );
+
+    let dot = render::emit(&d, Format::Dot, Theme::Light);
+    let arrows: Vec<&str> = dot.lines().filter(|l| l.contains(" -> ")).collect();
+    assert!(
+        arrows[1].contains("label=\"http 80 optional\"") && arrows[1].contains("style=dashed"),
+        "{dot}"
+    );
+    assert!(!arrows[0].contains("dashed") && !arrows[2].contains("dashed"));
+
+    let svg_text = render::emit(&d, Format::Svg, Theme::Light);
+    let doc = roxmltree::Document::parse(&svg_text).unwrap();
+    let paths: Vec<_> = doc
+        .descendants()
+        .filter(|n| {
+            n.has_tag_name("path") && n.attribute("id").is_some_and(|i| i.starts_with("edge"))
+        })
+        .collect();
+    assert_eq!(paths.len(), 3);
+    assert_eq!(paths[1].attribute("class"), Some("optional"));
+    assert_eq!(paths[0].attribute("class"), Some("edge"));
+    let css = doc
+        .descendants()
+        .find(|n| n.has_tag_name("style"))
+        .and_then(|n| n.text())
+        .unwrap();
+    let rule = css
+        .split('}')
+        .find(|r| r.trim().starts_with(".optional{"))
+        .unwrap();
+    assert!(rule.contains("stroke-dasharray:"), "{rule}");
+    let texts: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text().map(str::trim))
+        .collect();
+    assert!(texts.contains(&"optional: the sources work without it"));
+    assert!(texts.contains(&"http 80 optional"));
+    rasterise(&svg_text);
+    assert!(layout_problems(&d, &svg::layout_of(&d)).is_empty());
+    // Without an optional edge, no rule and no legend entry for one.
+    let plain = render::emit(&diagram(&src).unwrap(), Format::Svg, Theme::Light);
+    assert!(!plain.contains(".optional{") && !plain.contains("optional:"));
+}
+
+/// Every id of a parsed SVG, and every reference to one.
+fn ids_and_refs(doc: &roxmltree::Document) -> (Vec<String>, Vec<String>) {
+    let mut ids = Vec::new();
+    let mut refs = Vec::new();
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        for a in n.attributes() {
+            if a.name() == "id" {
+                ids.push(a.value().to_string());
+            } else if a.name() == "href" {
+                refs.push(
+                    a.value()
+                        .strip_prefix('#')
+                        .expect("a local href")
+                        .to_string(),
+                );
+            } else if let Some(rest) = a.value().strip_prefix("url(#") {
+                refs.push(rest.trim_end_matches(')').to_string());
+            }
+        }
+    }
+    (ids, refs)
+}
+
+#[test]
+fn scoped_svgs_share_no_id_and_resolve_inside_themselves() {
+    use stackc::render::svg::{render_opts, SvgOptions};
+    let root = common::root();
+    let load = |f: &str| diagram(&std::fs::read_to_string(root.join(f)).unwrap()).unwrap();
+    let (a, b) = (
+        load("samples/scale-up-as-drawn.stack"),
+        load("samples/distributed.stack"),
+    );
+    // Unscoped options are the plain document.
+    let plain = SvgOptions {
+        theme: Theme::Dark,
+        id_prefix: None,
+    };
+    assert_eq!(render_opts(&a, &plain), svg::render(&a, Theme::Dark));
+    let scoped = |d: &Diagram, p: &str| {
+        render_opts(
+            d,
+            &SvgOptions {
+                theme: Theme::Light,
+                id_prefix: Some(p.into()),
+            },
+        )
+    };
+    let (sa, sb) = (scoped(&a, "stackc-svg-1-"), scoped(&b, "stackc-svg-2-"));
+    let mut all_ids = std::collections::HashSet::new();
+    for (text, prefix) in [(&sa, "stackc-svg-1-"), (&sb, "stackc-svg-2-")] {
+        let doc = roxmltree::Document::parse(text).unwrap();
+        let (ids, refs) = ids_and_refs(&doc);
+        assert!(ids.len() > 10 && !refs.is_empty());
+        for id in &ids {
+            assert!(id.starts_with(prefix), "{id}");
+            assert!(all_ids.insert(id.clone()), "{id} twice");
+        }
+        for r in &refs {
+            assert!(ids.contains(r), "{r} does not resolve inside its document");
+        }
+        let class = format!("{prefix}root");
+        assert_eq!(doc.root_element().attribute("class"), Some(class.as_str()));
+        let css = doc
+            .descendants()
+            .find(|n| n.has_tag_name("style"))
+            .and_then(|n| n.text())
+            .unwrap();
+        let rules: Vec<&str> = css
+            .split_inclusive('}')
+            .filter(|r| !r.trim().is_empty())
+            .collect();
+        assert!(rules.len() > 10);
+        for rule in rules {
+            let selector = rule.split('{').next().unwrap().trim();
+            assert!(
+                selector.starts_with(&format!(".{class} .")) && !selector.contains(','),
+                "{selector}"
+            );
+        }
+        // Scoped, the drawing is the same picture.
+        let d = if prefix.ends_with("1-") { &a } else { &b };
+        assert_eq!(
+            rasterise(text).data(),
+            rasterise(&svg::render(d, Theme::Light)).data(),
+            "{prefix}"
+        );
+    }
+    // The two on one page: still no id twice.
+    let page = format!("<div>\n{sa}{sb}</div>");
+    let doc = roxmltree::Document::parse(&page).unwrap();
+    let (ids, _) = ids_and_refs(&doc);
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len());
+    assert_eq!(ids.len(), all_ids.len());
+    // A prefix that could not start an id is made one that can.
+    let odd = scoped(&b, "1 <x>");
+    assert!(odd.contains("id=\"s1__x_diagram\"") && odd.contains("class=\"s1__x_root\""));
+}
+
+/// One palette: the three formats draw a warning, a box and the page in
+/// the same colours of the theme.
+#[test]
+fn one_palette_for_every_format() {
+    let src = std::fs::read_to_string(common::root().join("samples/distributed.stack")).unwrap();
+    let d = diagram(&src).unwrap();
+    for theme in [Theme::Light, Theme::Dark] {
+        let p = render::theme::palette(theme);
+        let mmd = render::emit(&d, Format::Mermaid, theme);
+        let spof = format!(
+            "classDef spof fill:{},stroke:{},stroke-width:3px,color:{}",
+            p.warn_fill, p.warn, p.text
+        );
+        assert!(mmd.contains(&spof), "{mmd}");
+        assert!(mmd.contains(&format!("theme: {}", p.mermaid)));
+        let dot = render::emit(&d, Format::Dot, theme);
+        for want in [
+            format!("bgcolor=\"{}\"", p.bg),
+            format!("fillcolor=\"{}\", color=\"{}\"", p.node, p.node_stroke),
+            format!(
+                "color=\"{}\", penwidth=2.5, fillcolor=\"{}\"",
+                p.warn, p.warn_fill
+            ),
+        ] {
+            assert!(dot.contains(&want), "{want}\n{dot}");
+        }
+        let svg_text = render::emit(&d, Format::Svg, theme);
+        for want in [
+            format!(".box-warn{{fill:{};stroke:{};", p.warn_fill, p.warn),
+            format!(".box{{fill:{};stroke:{};", p.node, p.node_stroke),
+            format!("fill=\"{}\"", p.bg),
+            format!("stroke=\"{}\"", p.balancer),
+        ] {
+            assert!(svg_text.contains(&want), "{want}");
+        }
+    }
+}

@@ -30,7 +30,34 @@ fn drawable() -> Vec<(String, Diagram)> {
                 .to_string();
             Some((name, d))
         })
+        .chain(std::iter::once((
+            "new shapes (built)".to_string(),
+            new_shapes(),
+        )))
         .collect()
+}
+
+/// The distributed sample with the shapes no role row uses yet (a cache, an
+/// external service) and an optional edge.
+fn new_shapes() -> Diagram {
+    use stackc::model::{Protocol, Shape};
+    use stackc::render::diagram::{edge_label, NodeKind};
+    let src = std::fs::read_to_string(common::root().join("samples/distributed.stack")).unwrap();
+    let mut d = Diagram::of(&stackc::check(&src)).unwrap();
+    for (name, shape) in [("box-01", Shape::Cache), ("box-02", Shape::External)] {
+        let i = d.nodes.iter().position(|n| n.name == name).unwrap();
+        if let NodeKind::Server { shapes, .. } = &mut d.nodes[i].kind {
+            *shapes = vec![shape];
+        }
+    }
+    let e = d
+        .edges
+        .iter_mut()
+        .find(|e| e.label == "http 80" && matches!(e.to, stackc::render::diagram::End::Group(_)))
+        .unwrap();
+    e.optional = true;
+    e.label = edge_label(Protocol::Http, 80, false, true);
+    d
 }
 
 /// Runs a command with a time limit, in its own process group, and kills

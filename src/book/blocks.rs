@@ -125,18 +125,21 @@ impl Preprocessor<'_> {
     /// `stackc render`, inline (so its tooltips work), with its ids and
     /// styles made unique so that several diagrams can share a page.
     pub(super) fn diagram(&self, c: &crate::Checked) -> Result<String, String> {
-        use crate::render::{Format, Theme};
+        use crate::render::{svg, Diagram, Theme};
         let theme = if self.config.dark {
             Theme::Dark
         } else {
             Theme::Light
         };
-        let svg = crate::render::render(c, Format::Svg, theme)
-            .ok_or("the stack has errors: no diagram")?;
+        let d = Diagram::of(c).ok_or("the stack has errors: no diagram")?;
         let n = self.diagram_number();
+        let options = svg::SvgOptions {
+            theme,
+            id_prefix: Some(format!("stackc-svg-{n}-")),
+        };
         Ok(format!(
             "\n<div class=\"stackc-diagram\">\n{}\n</div>\n\n",
-            no_double_braces(&super::scope_svg(&svg, n))
+            no_double_braces(&svg::render_opts(&d, &options))
         ))
     }
 }

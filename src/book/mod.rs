@@ -19,11 +19,8 @@ mod directives;
 
 pub use directives::{protocols_line, roles_table};
 pub mod markdown;
-mod scope;
 
 use std::cell::Cell;
-
-pub use scope::scope_svg;
 
 /// What a chapter's directives need from outside the library.
 pub trait Host {

@@ -1,7 +1,7 @@
 //! The chapter rewriting on strings, with a host that holds its files in memory.
 
 use super::markdown::{fence, fence_of, guard_links, indent_code, no_double_braces};
-use super::{scope_svg, Config, Host, Preprocessor};
+use super::{Config, Host, Preprocessor};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -85,31 +85,17 @@ fn explain_code_is_fenced_as_stack() {
 }
 
 #[test]
-fn scoped_svgs_prefix_ids_references_and_selectors() {
-    let svg = "<svg xmlns=\"x\"><style>.a,.b{fill:red}</style><g id=\"n\"/><use href=\"#n\"/><path fill=\"url(#n)\"/></svg>";
-    let s = scope_svg(svg, 7);
-    assert!(s.starts_with("<svg class=\"stackc-svg-7\" "), "{s}");
-    assert!(s.contains("id=\"s7-n\""), "{s}");
-    assert!(s.contains("href=\"#s7-n\""), "{s}");
-    assert!(s.contains("url(#s7-n)"), "{s}");
-    assert!(
-        s.contains(".stackc-svg-7 .a,.stackc-svg-7 .b{fill:red}"),
-        "{s}"
-    );
-}
-
-#[test]
 fn a_stack_block_becomes_a_diagram_numbered_across_chapters() {
     let host = Memory::default();
     let pre = Preprocessor::new(Config::default(), &host);
     let chapter = format!("# T\n\n```stack\n{PAIR}```\n\n```rust\nfn main() {{}}\n```\n");
     let one = pre.chapter(&chapter).unwrap();
     assert!(one.contains("<div class=\"stackc-diagram\">"), "{one}");
-    assert!(one.contains("class=\"stackc-svg-1\""), "{one}");
+    assert!(one.contains("class=\"stackc-svg-1-root\""), "{one}");
     assert!(one.contains("```rust\nfn main() {}\n```\n"), "{one}");
     assert!(!one.contains("```stack"), "the source is not kept: {one}");
     let two = pre.chapter(&chapter).unwrap();
-    assert!(two.contains("class=\"stackc-svg-2\""), "{two}");
+    assert!(two.contains("class=\"stackc-svg-2-root\""), "{two}");
 }
 
 #[test]

@@ -24,6 +24,41 @@ pub struct Node {
     /// Why it is dark with nothing down, or why its loss alone darkens the
     /// stack: drawn in the warning colour with this text as tooltip.
     pub warning: Option<String>,
+    /// The words of its box besides the name.
+    pub text: NodeText,
+}
+
+/// What a node's box says besides its name, built once here so that every
+/// format says the same thing in the same words.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NodeText {
+    /// A server's roles: `nginx+app`.
+    pub roles: String,
+    /// What it is: a server's roles with its replication role (`mysql ·
+    /// primary`), a record's type (`A record`); empty in an empty group.
+    pub kind: String,
+    /// A server's address.
+    pub address: Option<String>,
+    /// A server's zone: `zone a`.
+    pub zone: Option<String>,
+    /// Whether losing that zone alone stops the stack serving.
+    pub zone_spof: bool,
+    /// `SPOF` on a warned server, `DARK` on a warned record.
+    pub badge: Option<&'static str>,
+}
+
+impl NodeText {
+    /// `zone a`, or `zone a (zone SPOF)` when its loss alone stops the
+    /// stack (the formats without a coloured zone badge say it in words).
+    pub fn zone_line(&self) -> Option<String> {
+        self.zone.as_ref().map(|z| {
+            if self.zone_spof {
+                format!("{z} (zone SPOF)")
+            } else {
+                z.clone()
+            }
+        })
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -35,6 +70,9 @@ pub enum NodeKind {
         address: Option<String>,
         zone: Option<String>,
         db: Option<DbRole>,
+        /// The glyphs of its roles, closest to the user first (the first
+        /// is the node's shape in Mermaid and DOT).
+        shapes: Vec<Shape>,
     },
     /// Stands in an empty group, so that the group can be drawn and linked.
     Empty,
@@ -44,8 +82,16 @@ impl NodeKind {
     /// The shape of the node's main role (the one closest to the user).
     pub fn shape(&self) -> Option<Shape> {
         match self {
-            NodeKind::Server { roles, .. } => roles.main().map(|r| r.spec().shape),
+            NodeKind::Server { shapes, .. } => shapes.first().copied(),
             _ => None,
+        }
+    }
+
+    /// The glyphs of a server's roles, closest to the user first.
+    pub fn shapes(&self) -> &[Shape] {
+        match self {
+            NodeKind::Server { shapes, .. } => shapes,
+            _ => &[],
         }
     }
 }
@@ -57,28 +103,37 @@ pub struct Group {
     pub roles: RoleSet,
     pub mode: Mode,
     pub vip: Option<String>,
-    /// `Some` on a mysql group.
+    /// `Some` on a replicated group.
     pub failover: Option<Failover>,
     pub track: bool,
     /// Indexes into [`Diagram::nodes`], in declared order.
     pub members: Vec<usize>,
+    /// Its title after the name: `haproxy · active-passive · vip
+    /// 203.0.113.10` (see [`Group::details_of`]).
+    pub details: String,
 }
 
 impl Group {
-    /// `haproxy · active-passive · vip 203.0.113.10`
-    pub fn details(&self) -> String {
-        let mut parts = vec![self.roles.joined()];
-        if self.mode == Mode::ActivePassive {
-            parts.push(if self.track {
+    /// The words of a group's title after its name.
+    pub fn details_of(
+        roles: RoleSet,
+        mode: Mode,
+        track: bool,
+        failover: Option<Failover>,
+        vip: Option<&str>,
+    ) -> String {
+        let mut parts = vec![roles.joined()];
+        if mode == Mode::ActivePassive {
+            parts.push(if track {
                 "active-passive, track".to_string()
             } else {
                 "active-passive".to_string()
             });
         }
-        if let Some(f) = self.failover {
+        if let Some(f) = failover {
             parts.push(format!("failover {}", f.as_str()));
         }
-        if let Some(v) = &self.vip {
+        if let Some(v) = vip {
             parts.push(format!("vip {v}"));
         }
         parts.join(" · ")
@@ -96,10 +151,13 @@ pub enum End {
 pub struct Edge {
     pub from: End,
     pub to: End,
-    /// `https 443`, `mysql 3306 read`.
+    /// `https 443`, `mysql 3306 read` (see [`edge_label`]).
     pub label: String,
     /// The sources only read (drawn dashed).
     pub read: bool,
+    /// The sources work without it (`optional`): drawn dashed, and so
+    /// labelled.
+    pub optional: bool,
     /// A write to a replica (`replica-write`): never served. Drawn in the
     /// warning colour, with the finding's message.
     pub warning: Option<String>,
@@ -202,6 +260,7 @@ impl Diagram {
                 name: r.subject.clone(),
                 group: None,
                 warning,
+                text: NodeText::default(),
             });
         }
         let server_base = nodes.len();
@@ -231,10 +290,12 @@ impl Diagram {
                     address: s.address.map(|a| a.to_string()),
                     zone: s.zone.map(|z| m.zones[z.index()].name.clone()),
                     db: s.db.filter(|_| s.roles.any(|r| r.replicated)),
+                    shapes: shapes_of(s.roles),
                 },
                 name: s.name.clone(),
                 group: s.group.map(|g| g.index()),
                 warning,
+                text: NodeText::default(),
             });
         }
         let mut groups = Vec::new();
@@ -249,15 +310,19 @@ impl Diagram {
                     name: "no members".into(),
                     group: Some(gi),
                     warning: None,
+                    text: NodeText::default(),
                 });
             }
+            let vip = g.vip.map(|a| a.to_string());
+            let failover = g.is_replicated().then_some(g.failover);
             groups.push(Group {
                 id: ident("g", &g.name),
                 name: g.name.clone(),
                 roles: g.roles,
                 mode: g.mode,
-                vip: g.vip.map(|a| a.to_string()),
-                failover: g.is_replicated().then_some(g.failover),
+                details: Group::details_of(g.roles, g.mode, g.track, failover, vip.as_deref()),
+                vip,
+                failover,
                 track: g.track,
                 members,
             });
@@ -277,20 +342,14 @@ impl Diagram {
             Target::Server(s) => End::Node(server_base + s.index()),
             Target::Group(g) => End::Group(g.index()),
         };
-        let label = |p: model::Protocol, port: u16, read: bool| {
-            if read {
-                format!("{p} {port} read")
-            } else {
-                format!("{p} {port}")
-            }
-        };
         for (ri, r) in m.records.iter().enumerate() {
             for t in &r.targets {
                 push(Edge {
                     from: End::Node(ri),
                     to: end_of(t.target),
-                    label: label(t.protocol, t.port, false),
+                    label: edge_label(t.protocol, t.port, false, false),
                     read: false,
+                    optional: false,
                     warning: None,
                 });
             }
@@ -305,7 +364,9 @@ impl Diagram {
                         Route::Primary(_, p) => Target::Server(p),
                         _ => t.target,
                     };
-                    let lbl = label(t.protocol, t.port, link.read);
+                    // Wired to the link's `optional` with the new roles.
+                    let optional = link.optional;
+                    let lbl = edge_label(t.protocol, t.port, link.read, optional);
                     let warning = match to {
                         Target::Server(x) if write && m.server(x).is_replica() => {
                             let srcs = m.target_members(src);
@@ -336,6 +397,7 @@ impl Diagram {
                                     to: end_of(to),
                                     label: lbl.clone(),
                                     read: link.read,
+                                    optional,
                                     warning: warning.clone(),
                                 });
                             }
@@ -346,6 +408,7 @@ impl Diagram {
                             to: end_of(to),
                             label: lbl.clone(),
                             read: link.read,
+                            optional,
                             warning: warning.clone(),
                         });
                     }
@@ -390,17 +453,25 @@ impl Diagram {
         for g in &mut groups {
             g.name = visible(&g.name);
         }
-        for e in &mut edges {
-            e.label = visible(&e.label);
-            e.warning = e.warning.as_deref().map(visible);
-        }
-        let zones = zones
+        let zones: Vec<Zone> = zones
             .into_iter()
             .map(|z| Zone {
                 name: visible(&z.name),
                 warning: z.warning.as_deref().map(visible),
             })
             .collect();
+        let zone_spofs: HashSet<&str> = zones
+            .iter()
+            .filter(|z| z.warning.is_some())
+            .map(|z| z.name.as_str())
+            .collect();
+        for n in &mut nodes {
+            n.text = node_text(n, &zone_spofs);
+        }
+        for e in &mut edges {
+            e.label = visible(&e.label);
+            e.warning = e.warning.as_deref().map(visible);
+        }
         Some(Diagram {
             title,
             nodes,
@@ -418,6 +489,71 @@ impl Diagram {
             NodeKind::Server { zone: Some(z), .. } => self.zones.iter().find(|x| &x.name == z),
             _ => None,
         }
+    }
+}
+
+/// The glyphs of a set of roles, closest to the user first.
+fn shapes_of(roles: RoleSet) -> Vec<Shape> {
+    let mut v: Vec<(model::Tier, Shape)> = roles
+        .iter()
+        .map(|r| (r.spec().tier, r.spec().shape))
+        .collect();
+    v.sort_by_key(|x| std::cmp::Reverse(x.0));
+    v.into_iter().map(|(_, s)| s).collect()
+}
+
+/// The badge of a server whose loss alone stops the stack.
+pub const SPOF: &str = "SPOF";
+/// The badge of a record dark with nothing down.
+pub const DARK: &str = "DARK";
+
+/// The words of a node's box (its name and warning already visible).
+fn node_text(n: &Node, zone_spofs: &HashSet<&str>) -> NodeText {
+    let badge = n.warning.as_ref().map(|_| match n.kind {
+        NodeKind::Record { .. } => DARK,
+        _ => SPOF,
+    });
+    match &n.kind {
+        NodeKind::Record { rtype } => NodeText {
+            kind: format!("{rtype} record"),
+            badge,
+            ..NodeText::default()
+        },
+        NodeKind::Empty => NodeText::default(),
+        NodeKind::Server {
+            roles,
+            address,
+            zone,
+            db,
+            ..
+        } => {
+            let roles = roles.joined();
+            let kind = match db {
+                Some(DbRole::Primary) => format!("{roles} · primary"),
+                Some(DbRole::Replica) => format!("{roles} · replica"),
+                None => roles.clone(),
+            };
+            let zone = zone.as_deref().map(visible);
+            NodeText {
+                roles,
+                kind,
+                address: address.clone(),
+                zone_spof: zone.as_deref().is_some_and(|z| zone_spofs.contains(z)),
+                zone: zone.map(|z| format!("zone {z}")),
+                badge,
+            }
+        }
+    }
+}
+
+/// The label of an edge: `proto port`, then what the sources do with it
+/// (`read`, `optional`).
+pub fn edge_label(p: model::Protocol, port: u16, read: bool, optional: bool) -> String {
+    match (read, optional) {
+        (false, false) => format!("{p} {port}"),
+        (true, false) => format!("{p} {port} read"),
+        (false, true) => format!("{p} {port} optional"),
+        (true, true) => format!("{p} {port} read optional"),
     }
 }
 

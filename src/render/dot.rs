@@ -5,8 +5,8 @@
 //! clipped at the cluster (`compound=true`, `lhead`/`ltail`).
 
 use super::diagram::{Diagram, End, NodeKind};
-use super::Theme;
-use crate::model::{DbRole, Shape};
+use super::theme::{palette, Theme};
+use crate::model::Shape;
 use std::fmt::Write;
 
 /// A DOT double-quoted string.
@@ -39,18 +39,25 @@ fn lines(parts: &[String]) -> String {
     format!("\"{}\"", escaped.join("\\n"))
 }
 
+/// The node shape of a role's glyph: one per shape, none of them the
+/// `note` of a DNS record.
+fn shape_of(shape: Option<Shape>) -> &'static str {
+    match shape {
+        Some(Shape::Balancer) => "hexagon",
+        Some(Shape::WebServer) => "box",
+        Some(Shape::AppServer) => "component",
+        Some(Shape::Database) => "cylinder",
+        Some(Shape::Cache) => "box3d",
+        Some(Shape::External) => "ellipse",
+        None => "box",
+    }
+}
+
 pub fn render(d: &Diagram, theme: Theme) -> String {
-    let (bg, fg, node_fill, node_line, cluster_fill, cluster_line, edge, warn, warn_fill) =
-        match theme {
-            Theme::Light => (
-                "#ffffff", "#1f2937", "#f8fafc", "#94a3b8", "#f1f5f9", "#cbd5e1", "#64748b",
-                "#dc2626", "#fef2f2",
-            ),
-            Theme::Dark => (
-                "#0f172a", "#e2e8f0", "#1e293b", "#64748b", "#162032", "#334155", "#94a3b8",
-                "#f87171", "#3f1212",
-            ),
-        };
+    let p = palette(theme);
+    let (bg, fg, node_fill, node_line) = (p.bg, p.text, p.node, p.node_stroke);
+    let (cluster_fill, cluster_line, edge, warn, warn_fill) =
+        (p.cluster, p.cluster_stroke, p.edge, p.warn, p.warn_fill);
     let mut o = String::new();
     o.push_str("digraph stack {\n");
     let _ = writeln!(
@@ -68,57 +75,25 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
     );
     let node_stmt = |i: usize, indent: &str| -> String {
         let node = &d.nodes[i];
+        let t = &node.text;
         let mut parts = vec![node.name.clone()];
         let shape = match &node.kind {
-            NodeKind::Record { rtype } => {
-                parts.push(format!("{rtype} record"));
+            NodeKind::Record { .. } => {
+                parts.push(t.kind.clone());
                 "note"
             }
             NodeKind::Empty => "box",
-            NodeKind::Server {
-                roles,
-                address,
-                zone,
-                db,
-            } => {
-                if let Some(a) = address {
-                    parts.push(a.clone());
-                }
-                let mut r = roles.joined();
-                match db {
-                    Some(DbRole::Primary) => r.push_str(" · primary"),
-                    Some(DbRole::Replica) => r.push_str(" · replica"),
-                    None => {}
-                }
-                parts.push(r);
-                if let Some(z) = zone {
-                    let zspof = d.zone_of(i).is_some_and(|z| z.warning.is_some());
-                    parts.push(if zspof {
-                        format!("zone {z} (zone SPOF)")
-                    } else {
-                        format!("zone {z}")
-                    });
-                }
-                match node.kind.shape() {
-                    Some(Shape::Balancer) => "hexagon",
-                    Some(Shape::WebServer) => "box",
-                    Some(Shape::AppServer) => "component",
-                    Some(Shape::Database | Shape::Cache | Shape::External) => "cylinder",
-                    None => "box",
-                }
+            NodeKind::Server { .. } => {
+                parts.extend(t.address.clone());
+                parts.push(t.kind.clone());
+                parts.extend(t.zone_line());
+                shape_of(node.kind.shape())
             }
         };
         let mut attrs = vec![format!("shape={shape}")];
         match &node.warning {
             Some(w) => {
-                parts.push(
-                    if matches!(node.kind, NodeKind::Record { .. }) {
-                        "DARK"
-                    } else {
-                        "SPOF"
-                    }
-                    .into(),
-                );
+                parts.extend(t.badge.map(String::from));
                 attrs.push(format!(
                     "color=\"{warn}\", penwidth=2.5, fillcolor=\"{warn_fill}\", tooltip={}",
                     q(w)
@@ -146,7 +121,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         let _ = writeln!(
             o,
             "    label={}; labeljust=l; style=\"rounded,filled\"; fillcolor=\"{cluster_fill}\"; color=\"{cluster_line}\"; fontname=\"Helvetica\"; fontsize=12;",
-            q(&format!("{} · {}", g.name, g.details()))
+            q(&format!("{} · {}", g.name, g.details))
         );
         for &m in &g.members {
             let _ = writeln!(o, "{}", node_stmt(m, "    "));
@@ -175,7 +150,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         if let Some(h) = lhead {
             attrs.push(format!("lhead={}", q(&h)));
         }
-        if e.read {
+        if e.read || e.optional {
             attrs.push("style=dashed".into());
         }
         if let Some(w) = &e.warning {

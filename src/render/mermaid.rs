@@ -6,8 +6,8 @@
 //! entity codes, so no name or title can break the syntax.
 
 use super::diagram::{Diagram, End, NodeKind};
-use super::Theme;
-use crate::model::{DbRole, Shape};
+use super::theme::{palette, Theme};
+use crate::model::Shape;
 use std::fmt::Write;
 
 /// Text for inside a quoted Mermaid label.
@@ -54,18 +54,18 @@ fn comment(s: &str) -> String {
 
 pub fn render(d: &Diagram, theme: Theme) -> String {
     let mut o = String::new();
-    let (mtheme, spof, dark) = match theme {
-        Theme::Light => (
-            "default",
-            "fill:#fef2f2,stroke:#dc2626,stroke-width:3px,color:#7f1d1d",
-            "fill:#fef2f2,stroke:#dc2626,stroke-width:3px,stroke-dasharray:5 3,color:#7f1d1d",
-        ),
-        Theme::Dark => (
-            "dark",
-            "fill:#3f1212,stroke:#f87171,stroke-width:3px,color:#fecaca",
-            "fill:#3f1212,stroke:#f87171,stroke-width:3px,stroke-dasharray:5 3,color:#fecaca",
-        ),
-    };
+    let p = palette(theme);
+    let mtheme = p.mermaid;
+    // A warned node: the warning border on the warning fill, its text in
+    // the text colour (as the SVG and DOT draw it).
+    let spof = format!(
+        "fill:{},stroke:{},stroke-width:3px,color:{}",
+        p.warn_fill, p.warn, p.text
+    );
+    let dark = format!(
+        "fill:{},stroke:{},stroke-width:3px,stroke-dasharray:5 3,color:{}",
+        p.warn_fill, p.warn, p.text
+    );
     let _ = writeln!(
         o,
         "---\ntitle: {}\nconfig:\n  theme: {mtheme}\n---",
@@ -80,43 +80,20 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
 
     let node_line = |i: usize| -> String {
         let node = &d.nodes[i];
+        let t = &node.text;
         let mut lines = vec![esc(&node.name)];
         let shape = match &node.kind {
-            NodeKind::Record { rtype } => {
-                lines.push(format!("{rtype} record"));
-                if node.warning.is_some() {
-                    lines.push("DARK".into());
-                }
+            NodeKind::Record { .. } => {
+                lines.push(esc(&t.kind));
+                lines.extend(t.badge.map(String::from));
                 return format!("{}>\"{}\"]", node.id, lines.join("<br/>"));
             }
             NodeKind::Empty => return format!("{}[\"{}\"]", node.id, lines.join("<br/>")),
-            NodeKind::Server {
-                roles,
-                address,
-                zone,
-                db,
-            } => {
-                if let Some(a) = address {
-                    lines.push(esc(a));
-                }
-                let mut r = roles.joined();
-                match db {
-                    Some(DbRole::Primary) => r.push_str(" · primary"),
-                    Some(DbRole::Replica) => r.push_str(" · replica"),
-                    None => {}
-                }
-                lines.push(esc(&r));
-                if let Some(z) = zone {
-                    let zspof = d.zone_of(i).is_some_and(|z| z.warning.is_some());
-                    lines.push(if zspof {
-                        format!("zone {} (zone SPOF)", esc(z))
-                    } else {
-                        format!("zone {}", esc(z))
-                    });
-                }
-                if node.warning.is_some() {
-                    lines.push("SPOF".into());
-                }
+            NodeKind::Server { .. } => {
+                lines.extend(t.address.as_deref().map(esc));
+                lines.push(esc(&t.kind));
+                lines.extend(t.zone_line().as_deref().map(esc));
+                lines.extend(t.badge.map(String::from));
                 node.kind.shape()
             }
         };
@@ -125,9 +102,9 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             Some(Shape::Balancer) => format!("{}{{{{\"{label}\"}}}}", node.id),
             Some(Shape::WebServer) => format!("{}(\"{label}\")", node.id),
             Some(Shape::AppServer) => format!("{}[[\"{label}\"]]", node.id),
-            Some(Shape::Database | Shape::Cache | Shape::External) => {
-                format!("{}[(\"{label}\")]", node.id)
-            }
+            Some(Shape::Database) => format!("{}[(\"{label}\")]", node.id),
+            Some(Shape::Cache) => format!("{}([\"{label}\"])", node.id),
+            Some(Shape::External) => format!("{}@{{ shape: cloud, label: \"{label}\" }}", node.id),
             None => format!("{}[\"{label}\"]", node.id),
         }
     };
@@ -143,7 +120,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             "  subgraph {} [\"{} · {}\"]",
             g.id,
             esc(&g.name),
-            esc(&g.details())
+            esc(&g.details)
         );
         o.push_str("    direction LR\n");
         for &m in &g.members {
@@ -157,7 +134,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
     };
     let mut warned = Vec::new();
     for (k, e) in d.edges.iter().enumerate() {
-        let arrow = if e.read { "-.->" } else { "-->" };
+        let arrow = if e.read || e.optional { "-.->" } else { "-->" };
         let _ = writeln!(
             o,
             "  {} {arrow}|\"{}\"| {}",
@@ -170,10 +147,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         }
     }
     // A write to a replica, in the warning colour.
-    let warn_color = match theme {
-        Theme::Light => "#dc2626",
-        Theme::Dark => "#f87171",
-    };
+    let warn_color = p.warn;
     for (k, w) in warned {
         let _ = writeln!(
             o,

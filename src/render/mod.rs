@@ -6,7 +6,8 @@
 //!   analysis;
 //! - [`mermaid`], [`dot`]: text for Mermaid and Graphviz;
 //! - [`svg`]: a self-contained SVG laid out by stackc's own layered layout
-//!   ([`layout`], no Graphviz and no browser).
+//!   ([`layout`], no Graphviz and no browser);
+//! - [`theme`]: the colours all three use, one palette per [`Theme`].
 //!
 //! Like the rest of the library, nothing here does I/O: every emitter
 //! returns a string, and the same input always gives the same bytes.
@@ -17,8 +18,10 @@ pub mod layout;
 pub mod mermaid;
 pub mod svg;
 mod text;
+pub mod theme;
 
 pub use diagram::Diagram;
+pub use theme::Theme;
 
 /// An output format of `stackc render`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -26,14 +29,6 @@ pub enum Format {
     Mermaid,
     Svg,
     Dot,
-}
-
-/// Colours.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
-pub enum Theme {
-    #[default]
-    Light,
-    Dark,
 }
 
 /// Draws a diagram in a format.

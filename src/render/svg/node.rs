@@ -1,0 +1,154 @@
+//! A node's box: its glyphs, name, address and roles, zone and warning
+//! pills, and the tooltip.
+
+use super::glyphs::use_glyph;
+use super::measure::{box_lines, pill_w};
+use super::{n, title, txt, Scope, GLYPH, PAD};
+use crate::render::diagram::{Diagram, NodeKind};
+use crate::render::layout::Rect;
+use svg::node::element::{Group, Rectangle};
+
+#[derive(Copy, Clone)]
+pub(super) enum PillKind {
+    Warn,
+    Zone,
+    ZoneWarn,
+}
+
+pub(super) fn pill(x: f64, y: f64, s: &str, kind: PillKind) -> [Box<dyn svg::Node>; 2] {
+    let w = pill_w(s);
+    let (bg, fg) = match kind {
+        PillKind::Warn => ("pill-warn", "pt-warn"),
+        PillKind::Zone => ("pill-zone", "pt-zone"),
+        PillKind::ZoneWarn => ("pill-zwarn", "pt-zwarn"),
+    };
+    [
+        Box::new(
+            Rectangle::new()
+                .set("x", n(x))
+                .set("y", n(y))
+                .set("width", n(w))
+                .set("height", 15)
+                .set("rx", 7.5)
+                .set("class", bg),
+        ),
+        Box::new(txt(x + w / 2.0, y + 11.0, fg, s)),
+    ]
+}
+
+pub(super) fn add_all(mut g: Group, items: [Box<dyn svg::Node>; 2]) -> Group {
+    for i in items {
+        g = g.add(i);
+    }
+    g
+}
+
+pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
+    let node = &d.nodes[i];
+    let warn = node.warning.is_some();
+    let mut g = Group::new().set("id", sc.id(&node.id)).set(
+        "class",
+        match (&node.kind, warn) {
+            (NodeKind::Record { .. }, false) => "node record",
+            (NodeKind::Record { .. }, true) => "node record dark",
+            (NodeKind::Server { .. }, false) => "node server",
+            (NodeKind::Server { .. }, true) => "node server spof",
+            (NodeKind::Empty, _) => "node empty",
+        },
+    );
+    let tip = match (&node.kind, &node.warning) {
+        (_, Some(w)) => w.clone(),
+        (NodeKind::Server { .. }, None) => match &node.text.address {
+            Some(a) => format!("{} ({}) at {a}", node.name, node.text.roles),
+            None => format!("{} ({})", node.name, node.text.roles),
+        },
+        (NodeKind::Record { rtype }, None) => format!("{} {rtype}: an entry point", node.name),
+        (NodeKind::Empty, None) => "this group has no members".into(),
+    };
+    g = g.add(title(&tip));
+    let class = match (&node.kind, warn) {
+        (NodeKind::Empty, _) => "box-empty",
+        (_, true) => "box-warn",
+        (_, false) => "box",
+    };
+    g = g.add(
+        Rectangle::new()
+            .set("x", n(r.x))
+            .set("y", n(r.y))
+            .set("width", n(r.w))
+            .set("height", n(r.h))
+            .set(
+                "rx",
+                if matches!(node.kind, NodeKind::Record { .. }) {
+                    22
+                } else {
+                    8
+                },
+            )
+            .set("class", class),
+    );
+    match &node.kind {
+        NodeKind::Empty => {
+            g = g.add(txt(r.cx(), r.cy() + 4.0, "it", &node.name));
+        }
+        NodeKind::Record { .. } => {
+            let (l2, _) = box_lines(node);
+            g = g.add(use_glyph(
+                None,
+                r.x + PAD + 2.0,
+                r.cy() - GLYPH / 2.0,
+                GLYPH,
+                sc,
+            ));
+            let tx = r.x + PAD + GLYPH + 10.0;
+            g = g.add(txt(tx, r.y + 19.0, "name", &node.name));
+            g = g.add(txt(tx, r.y + 34.0, "sub", &l2));
+            if let Some(b) = node.text.badge {
+                let w = pill_w(b);
+                g = add_all(g, pill(r.right() - PAD - w, r.y + 7.0, b, PillKind::Warn));
+            }
+        }
+        NodeKind::Server { .. } => {
+            let (l2, l3) = box_lines(node);
+            let sh = node.kind.shapes();
+            let gy = r.cy() - GLYPH / 2.0;
+            for (k, s) in sh.iter().enumerate() {
+                g = g.add(use_glyph(
+                    Some(*s),
+                    r.x + PAD + k as f64 * (GLYPH + 4.0),
+                    gy,
+                    GLYPH,
+                    sc,
+                ));
+            }
+            let tx = r.x + PAD + sh.len().max(1) as f64 * (GLYPH + 4.0) + 4.0;
+            g = g.add(txt(tx, r.y + 19.0, "name", &node.name));
+            g = g.add(txt(tx, r.y + 35.0, "sub", &l2));
+            g = g.add(txt(tx, r.y + 50.0, "sub", l3));
+            if let Some(s) = &node.text.zone {
+                let w = pill_w(s);
+                let zw = if node.text.zone_spof {
+                    d.zone_of(i).and_then(|z| z.warning.as_deref())
+                } else {
+                    None
+                };
+                let kind = if zw.is_some() {
+                    PillKind::ZoneWarn
+                } else {
+                    PillKind::Zone
+                };
+                let mut badge =
+                    add_all(Group::new(), pill(r.right() - PAD - w, r.y + 7.0, s, kind));
+                if let Some(t) = zw {
+                    badge = badge.add(title(t));
+                }
+                g = g.add(badge);
+            }
+            if let Some(b) = node.text.badge {
+                let w = pill_w(b);
+                g = add_all(g, pill(r.right() - PAD - w, r.y + 40.0, b, PillKind::Warn));
+            }
+        }
+    }
+    g
+}
