@@ -307,6 +307,19 @@ impl Model {
             .position(|z| z.name == name)
             .map(|i| ZoneId(i as u32))
     }
+    /// The members of a replicated group marked (or taken as) primary; none
+    /// for a group without a replicated role.
+    pub fn marked_primaries(&self, g: GroupId) -> Vec<ServerId> {
+        let grp = self.group(g);
+        if !grp.is_replicated() {
+            return Vec::new();
+        }
+        grp.members
+            .iter()
+            .copied()
+            .filter(|s| self.server(*s).db == Some(DbRole::Primary))
+            .collect()
+    }
     /// The servers in a zone.
     pub fn zone_servers(&self, z: ZoneId) -> impl Iterator<Item = ServerId> + '_ {
         self.server_ids()

@@ -1,6 +1,7 @@
 //! `many-primaries`: a mysql group with several primaries.
 use super::RuleDoc;
-use crate::diag::RuleId;
+use crate::diag::{Finding, RuleId};
+use crate::model::Model;
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::ManyPrimaries,
@@ -12,3 +13,30 @@ primary/replica replication with one primary per group.
 How to fix: keep `primary` on one member and mark the others `replica` (or
 leave them bare: a member without either is a replica).",
 };
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    for g in m.group_ids() {
+        let grp = m.group(g);
+        let primaries = m.marked_primaries(g);
+        if primaries.len() < 2 {
+            continue;
+        }
+        let mut f = Finding::new(
+            RuleId::ManyPrimaries,
+            grp.span,
+            format!(
+                "the mysql group `{}` has {} primaries",
+                grp.name,
+                primaries.len()
+            ),
+        )
+        .subject(grp.name.clone())
+        .label("more than one primary")
+        .help("a mysql group replicates from exactly one primary: mark the others `replica`");
+        for p in &primaries {
+            let s = m.server(*p);
+            f = f.with_label(s.span, format!("{} is primary", s.name));
+        }
+        out.push(f);
+    }
+}

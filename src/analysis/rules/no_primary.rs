@@ -1,6 +1,7 @@
 //! `no-primary`: a mysql group without a primary.
 use super::RuleDoc;
-use crate::diag::RuleId;
+use crate::diag::{Finding, RuleId};
+use crate::model::Model;
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::NoPrimary,
@@ -14,3 +15,21 @@ How to fix: mark one member `primary`:
 
     group db: mysql { server db-01 10.0.3.11 primary; server db-02 10.0.3.12 }",
 };
+
+pub fn check(m: &Model, out: &mut Vec<Finding>) {
+    for g in m.group_ids() {
+        let grp = m.group(g);
+        if grp.is_replicated() && m.marked_primaries(g).is_empty() {
+            out.push(
+                Finding::new(
+                    RuleId::NoPrimary,
+                    grp.span,
+                    format!("the mysql group `{}` has no primary", grp.name),
+                )
+                .subject(grp.name.clone())
+                .label("no member is `primary`")
+                .help("mark exactly one member `primary`; members without it are replicas"),
+            );
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Links: sources, targets and their attributes.
+
+use super::*;
+
+impl Resolver {
+    pub(super) fn link(&mut self, l: &ast::LinkStmt) {
+        // A link finding is about its source server (CLI.md).
+        if let Some(first) = l.sources.first() {
+            self.about = Some(match self.names.get(&first.text) {
+                Some((Name::Group(g), _)) => self.m.groups[g.index()].members.first().map_or_else(
+                    || first.text.clone(),
+                    |s| self.m.servers[s.index()].name.clone(),
+                ),
+                _ => first.text.clone(),
+            });
+        }
+        let mut sources = Vec::new();
+        let mut ok = true;
+        for s in &l.sources {
+            match self.lookup_target(s, "a link") {
+                Some(t) => sources.push(t),
+                None => ok = false,
+            }
+        }
+        let targets = self.link_targets(&l.targets, l.proto.as_ref(), "a link");
+        let mut read = None;
+        let mut seen = Seen::default();
+        for a in &l.attrs {
+            let Some(spec) = self.attr_spec(a, AttrPlace::LINK, RoleSet::default(), &mut seen)
+            else {
+                continue;
+            };
+            if self.value(a, spec).is_some() && spec.key == "read" {
+                read = Some(a.key.span);
+            }
+        }
+        self.report_repeated_attrs(seen);
+        if let (Some(span), Some(targets)) = (read, &targets) {
+            if let Some(t) = targets
+                .first()
+                .filter(|_| targets.iter().all(|t| t.protocol != Protocol::Mysql))
+            {
+                self.error(
+                    Finding::new(
+                        RuleId::IgnoredAttribute,
+                        span,
+                        format!("`read` changes nothing on an {} link: only a mysql link reads or writes", t.protocol),
+                    )
+                    .label("ignored")
+                    .help("remove `read`, or write `: mysql read` if the link goes to the database"),
+                );
+            }
+        }
+        let read = read.is_some();
+        let (Some(targets), true) = (targets, ok) else {
+            return;
+        };
+        let mut from = Vec::new();
+        let mut seen = HashSet::new();
+        for t in &sources {
+            for s in self.m.target_members(t) {
+                if seen.insert(*s) {
+                    from.push(*s);
+                }
+            }
+        }
+        let link = Link {
+            sources,
+            from,
+            targets,
+            read,
+            optional: false,
+            explicit_protocol: l.proto.is_some(),
+            span: l.span,
+        };
+        self.m.links.push(link);
+    }
+}
