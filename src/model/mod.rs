@@ -9,7 +9,7 @@ mod graph;
 mod resolve;
 pub mod roles;
 
-pub use attrs::{AttrPlace, AttrSpec, ATTRS};
+pub use attrs::{AttrPlace, AttrSpec, Need, Value, ValueKind, ATTRS};
 pub use graph::{Node, Route, Topology};
 pub use resolve::resolve;
 pub use roles::{Health, Kit, Protocol, Role, RoleSet, RoleSpec, Shape, Tier, ROLES};
@@ -156,6 +156,23 @@ pub struct Group {
 }
 
 impl Group {
+    /// A group as declared, before its attributes.
+    pub fn new(name: String, span: Span, decl: Span, roles: RoleSet) -> Group {
+        Group {
+            name,
+            span,
+            decl,
+            roles,
+            members: Vec::new(),
+            mode: Mode::ActiveActive,
+            vip: None,
+            track: false,
+            unicast: false,
+            failover: Failover::Manual,
+            primary: None,
+            port: None,
+        }
+    }
     /// Has a replicated role (mysql, postgres, redis): primary, replicas,
     /// `failover=`.
     pub fn is_replicated(&self) -> bool {

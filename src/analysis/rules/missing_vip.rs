@@ -1,6 +1,7 @@
 //! `missing-vip`: an active-passive group without a virtual address.
 use super::RuleDoc;
-use crate::diag::RuleId;
+use crate::diag::{Finding, RuleId};
+use crate::syntax::Span;
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::MissingVip,
@@ -15,3 +16,15 @@ How to fix: add `vip=ADDRESS` to the group, e.g.
 
     group lb: haproxy mode=active-passive vip=203.0.113.10 { ... }",
 };
+
+/// On the group's name: `mode=active-passive` without `vip=`.
+pub fn finding(group: &str, span: Span) -> Finding {
+    Finding::new(
+        RuleId::MissingVip,
+        span,
+        format!("the active-passive group `{group}` has no `vip`"),
+    )
+    .subject(group.to_string())
+    .label("active-passive without a virtual address")
+    .help("an active-passive pair shares one virtual address: add `vip=ADDRESS`")
+}

@@ -1,29 +1,46 @@
-//! Attributes: which key may stand where, and what servers and groups
-//! take from them (a group hands its host attributes down to members).
+//! Attributes: which key may stand where, and what servers and groups take
+//! from them. Each value goes where its row of the attributes table says; a
+//! group hands its host attributes down to its members (theirs win).
 
 use super::*;
 
-/// Host attributes a group hands down to its members.
-#[derive(Clone, Default)]
-pub(super) struct HostAttrs {
-    zone: Option<Option<ZoneId>>,
-    port: Option<u16>,
-    firewall: bool,
-    monitor: Option<String>,
-    runtime: Option<String>,
-    command: Option<String>,
-    health: Option<String>,
-}
+/// The attributes of one list that were read: row, value and where the key
+/// and the value are written, in order.
+#[derive(Default)]
+pub(super) struct Read(Vec<(&'static AttrSpec, Value, Span, Span)>);
 
-/// A value read from an attribute.
-pub(super) enum Value {
-    Flag,
-    Zone(Option<ZoneId>),
-    Port(u16),
-    Choice(&'static str),
-    Address(IpAddr),
-    Text(String),
-    Seconds(u32),
+impl Read {
+    fn get(&self, key: &str) -> Option<(&Value, Span, Span)> {
+        self.0
+            .iter()
+            .find(|(s, ..)| s.key == key)
+            .map(|(_, v, k, at)| (v, *k, *at))
+    }
+    /// Applies the host attributes to a server.
+    fn apply_to_server(&self, s: &mut Server) {
+        for (spec, v, ..) in &self.0 {
+            if let Some(set) = spec.server {
+                set(s, v);
+            }
+        }
+    }
+    pub(super) fn apply_to_link(&self, l: &mut Link) {
+        for (spec, v, ..) in &self.0 {
+            if let Some(set) = spec.link {
+                set(l, v);
+            }
+        }
+    }
+    pub(super) fn apply_to_domain(&self, d: &mut Domain) {
+        for (spec, v, ..) in &self.0 {
+            if let Some(set) = spec.domain {
+                set(d, v);
+            }
+        }
+    }
+    pub(super) fn key_span(&self, key: &str) -> Option<Span> {
+        self.get(key).map(|(_, k, _)| k)
+    }
 }
 
 impl Resolver {
@@ -36,17 +53,12 @@ impl Resolver {
                         continue;
                     };
                     let roles = self.m.servers[sid.index()].roles;
-                    let mut host = HostAttrs::default();
-                    let mut db = None;
-                    self.host_attrs(&s.attrs, AttrPlace::SERVER, roles, &mut host, &mut db);
+                    let own = self.read_attrs(&s.attrs, AttrPlace::SERVER, roles);
                     self.address(sid, s.address.as_ref());
                     let srv = &mut self.m.servers[sid.index()];
-                    apply_host(srv, &host);
-                    srv.db = if roles.any(|r| r.replicated) {
-                        Some(db.unwrap_or(DbRole::Primary))
-                    } else {
-                        None
-                    };
+                    own.apply_to_server(srv);
+                    let replicated = roles.any(|r| r.replicated);
+                    srv.db = replicated.then(|| srv.db.unwrap_or(DbRole::Primary));
                 }
                 ast::Statement::Group(g) => self.group_attrs(g),
                 _ => {}
@@ -63,51 +75,25 @@ impl Resolver {
             Some(id) => self.m.groups[id.index()].roles,
             None => RoleSet::default(),
         };
-        let mut host = HostAttrs::default();
-        let mut mode = None;
-        let mut vip: Option<(IpAddr, Span)> = None;
-        let mut track = None;
-        let mut unicast = None;
-        let mut failover = None;
-        let mut seen = Seen::default();
-        for a in &g.attrs {
-            let Some(spec) = self.attr_spec(a, AttrPlace::GROUP, roles, &mut seen) else {
-                continue;
-            };
-            let Some(v) = self.value(a, spec) else {
-                continue;
-            };
-            match (spec.key, v) {
-                ("mode", Value::Choice(c)) => {
-                    mode = Some(if c == "active-passive" {
-                        Mode::ActivePassive
-                    } else {
-                        Mode::ActiveActive
-                    })
-                }
-                ("vip", Value::Address(ip)) => {
-                    let span = a.value.as_ref().map_or(a.span, |v| v.span);
-                    self.special_address(ip, span, &format!("the vip of {}", g.name.text));
-                    vip = Some((ip, span))
-                }
-                ("track", _) => track = Some(a.key.span),
-                ("unicast", _) => unicast = Some(a.key.span),
-                ("failover", Value::Choice(c)) => {
-                    failover = Some(if c == "auto" {
-                        Failover::Auto
-                    } else {
-                        Failover::Manual
-                    })
-                }
-                (_, v) => set_host(&mut host, spec.key, v),
+        let read = self.read_attrs(&g.attrs, AttrPlace::GROUP, roles);
+        // The group as its attributes make it, registered or not: the checks
+        // of §7.12 read it.
+        let mut grp = match gid {
+            Some(id) => self.m.groups[id.index()].clone(),
+            None => Group::new(g.name.text.clone(), g.name.span, g.span, roles),
+        };
+        for (spec, v, ..) in &read.0 {
+            if let Some(set) = spec.group {
+                set(&mut grp, v);
             }
         }
-        self.report_repeated_attrs(seen);
-        let mode = mode.unwrap_or_default();
-        let is_mysql = roles.any(|r| r.replicated);
+        let vip = read.get("vip").map(|(_, _, at)| at);
+        if let (Some(ip), Some(span)) = (grp.vip, vip) {
+            self.special_address(ip, span, &format!("the vip of {}", g.name.text));
+        }
         // Attributes that only make sense for active-passive groups (§7.12).
-        for (flag, span) in [("track", track), ("unicast", unicast)] {
-            if let (Some(span), Mode::ActiveActive) = (span, mode) {
+        for flag in ["track", "unicast"] {
+            if let (Some(span), Mode::ActiveActive) = (read.key_span(flag), grp.mode) {
                 self.error(
                     Finding::new(
                         RuleId::UnknownAttribute,
@@ -125,13 +111,21 @@ impl Resolver {
                 );
             }
         }
-        if let Some((_, span)) = vip {
-            if mode == Mode::ActiveActive && !is_mysql {
+        if grp.mode == Mode::ActiveActive {
+            grp.track = false;
+            grp.unicast = false;
+        }
+        if let Some(span) = vip {
+            if grp.mode == Mode::ActiveActive && !grp.is_replicated() {
                 self.error(
                     Finding::new(
                         RuleId::UnknownAttribute,
                         span,
-                        format!("`vip` applies to active-passive groups and mysql groups, and `{}` is neither", g.name.text),
+                        format!(
+                            "`vip` applies to active-passive groups and groups with {}, and `{}` is neither",
+                            attrs::Need::REPLICATED.words(),
+                            g.name.text
+                        ),
                     )
                     .subject(g.name.text.clone())
                     .label("no group holds this address")
@@ -139,20 +133,11 @@ impl Resolver {
                 );
             }
         }
-        if mode == Mode::ActivePassive && vip.is_none() {
-            self.error(
-                Finding::new(
-                    RuleId::MissingVip,
-                    g.name.span,
-                    format!("the active-passive group `{}` has no `vip`", g.name.text),
-                )
-                .subject(g.name.text.clone())
-                .label("active-passive without a virtual address")
-                .help("an active-passive pair shares one virtual address: add `vip=ADDRESS`"),
-            );
+        if grp.mode == Mode::ActivePassive && vip.is_none() {
+            self.error(rules::missing_vip::finding(&g.name.text, g.name.span));
         }
         let Some(gid) = gid else { return };
-        if let Some((ip, span)) = vip {
+        if let (Some(ip), Some(span)) = (grp.vip, vip) {
             self.addresses.push(Declared {
                 ip,
                 span,
@@ -160,40 +145,33 @@ impl Resolver {
                 subject: g.name.text.clone(),
             });
         }
-        {
-            let grp = &mut self.m.groups[gid.index()];
-            grp.mode = mode;
-            grp.vip = vip.map(|v| v.0);
-            grp.track = track.is_some() && mode == Mode::ActivePassive;
-            grp.unicast = unicast.is_some() && mode == Mode::ActivePassive;
-            grp.failover = failover.unwrap_or_default();
-            grp.port = host.port;
-        }
+        self.m.groups[gid.index()] = grp;
+        let replicated = self.m.groups[gid.index()].is_replicated();
         for mem in &g.members {
             self.about = Some(mem.name.text.clone());
             let Some(sid) = self.server_declared_at(&mem.name) else {
                 continue;
             };
-            let mut own = HostAttrs::default();
-            let mut db = None;
-            self.host_attrs(&mem.attrs, AttrPlace::MEMBER, roles, &mut own, &mut db);
+            let own = self.read_attrs(&mem.attrs, AttrPlace::MEMBER, roles);
             self.address(sid, mem.address.as_ref());
             let srv = &mut self.m.servers[sid.index()];
-            apply_host(srv, &host);
-            apply_host(srv, &own);
-            srv.db = is_mysql.then(|| db.unwrap_or(DbRole::Replica));
+            read.apply_to_server(srv);
+            own.apply_to_server(srv);
+            srv.db = replicated.then(|| srv.db.unwrap_or(DbRole::Replica));
         }
     }
 
-    pub(super) fn host_attrs(
+    /// Reads one attribute list: each key checked against the table and its
+    /// value read; a key that conflicts with an earlier one, or that changes
+    /// nothing for these roles, is reported and left out.
+    pub(super) fn read_attrs(
         &mut self,
         list: &[ast::Attr],
         place: AttrPlace,
         roles: RoleSet,
-        host: &mut HostAttrs,
-        db: &mut Option<DbRole>,
-    ) {
+    ) -> Read {
         let mut seen = Seen::default();
+        let mut read = Read::default();
         for a in list {
             let Some(spec) = self.attr_spec(a, place, roles, &mut seen) else {
                 continue;
@@ -201,31 +179,50 @@ impl Resolver {
             let Some(v) = self.value(a, spec) else {
                 continue;
             };
-            match spec.key {
-                "primary" | "replica" => {
-                    let want = if spec.key == "primary" {
-                        DbRole::Primary
-                    } else {
-                        DbRole::Replica
-                    };
-                    if db.is_some_and(|d| d != want) {
-                        self.error(
-                            Finding::new(
-                                RuleId::BadValue,
-                                a.span,
-                                "a server cannot be both `primary` and `replica`",
-                            )
-                            .label("conflicts with the other replication role")
-                            .help("keep one of `primary` and `replica`"),
-                        );
-                    } else {
-                        *db = Some(want);
-                    }
-                }
-                key => set_host(host, key, v),
+            if let Some(other) = spec.excludes.filter(|o| read.get(o).is_some()) {
+                let (x, y) = if spec.key < other {
+                    (spec.key, other)
+                } else {
+                    (other, spec.key)
+                };
+                self.error(
+                    Finding::new(
+                        RuleId::BadValue,
+                        a.span,
+                        format!("a server cannot be both `{x}` and `{y}`"),
+                    )
+                    .label(format!("conflicts with `{other}`"))
+                    .help(format!("keep one of `{x}` and `{y}`")),
+                );
+                continue;
             }
+            if let Some(need) = spec.ignored_unless {
+                if !roles.is_empty() && !roles.any(need.test) {
+                    self.error(
+                        Finding::new(
+                            RuleId::IgnoredAttribute,
+                            a.key.span,
+                            format!(
+                                "`{}` changes nothing here: it needs {}, and this one runs {}",
+                                spec.key,
+                                need.what,
+                                roles.joined()
+                            ),
+                        )
+                        .label("ignored")
+                        .help(format!(
+                            "remove `{}`: stackc configures only what the stack runs",
+                            spec.key
+                        )),
+                    );
+                    continue;
+                }
+            }
+            let at = a.value.as_ref().map_or(a.span, |v| v.span);
+            read.0.push((spec, v, a.key.span, at));
         }
         self.report_repeated_attrs(seen);
+        read
     }
 
     /// Checks that an attribute exists and may stand here; reports
@@ -270,18 +267,7 @@ impl Resolver {
             return None;
         };
         if !spec.places.contains(place) {
-            let wher = [
-                AttrPlace::SERVER,
-                AttrPlace::MEMBER,
-                AttrPlace::GROUP,
-                AttrPlace::LINK,
-                AttrPlace::DOMAIN,
-            ]
-            .into_iter()
-            .filter(|p| spec.places.contains(*p))
-            .map(|p| p.describe())
-            .collect::<Vec<_>>()
-            .join(" or ");
+            let wher = spec.places_words();
             self.error(
                 Finding::new(
                     RuleId::UnknownAttribute,
@@ -293,59 +279,27 @@ impl Resolver {
             );
             return None;
         }
-        if let Some((words, test)) = spec.needs {
-            if !roles.is_empty() && !roles.any(test) {
+        if let Some(need) = spec.needs {
+            if !roles.is_empty() && !roles.any(need.test) {
                 self.error(
                     Finding::new(
                         RuleId::UnknownAttribute,
                         a.key.span,
                         format!(
-                            "`{key}` applies to {words} servers, and this one runs {}",
+                            "`{key}` applies to servers with {}, and this one runs {}",
+                            need.words(),
                             roles.joined()
                         ),
                     )
-                    .label(format!("needs the {words} role"))
+                    .label(format!("needs {}", need.what))
                     .help(format!(
-                        "remove `{key}`, or give the server the {words} role"
+                        "remove `{key}`, or give the server {}",
+                        need.words()
                     )),
                 );
                 return None;
             }
         }
         Some(spec)
-    }
-}
-
-pub(super) fn set_host(h: &mut HostAttrs, key: &str, v: Value) {
-    match (key, v) {
-        ("zone", Value::Zone(z)) => h.zone = Some(z),
-        ("port", Value::Port(p)) => h.port = Some(p),
-        ("firewall", _) => h.firewall = true,
-        ("monitor", Value::Text(t)) => h.monitor = Some(t),
-        ("runtime", Value::Text(t)) => h.runtime = Some(t),
-        ("command", Value::Text(t)) => h.command = Some(t),
-        ("health", Value::Text(t)) => h.health = Some(t),
-        _ => {}
-    }
-}
-
-/// Applies attributes on top of what a server has (the member's own win).
-pub(super) fn apply_host(s: &mut Server, h: &HostAttrs) {
-    if let Some(z) = h.zone {
-        s.zone = z;
-    }
-    if h.port.is_some() {
-        s.port = h.port;
-    }
-    s.firewall |= h.firewall;
-    for (dst, src) in [
-        (&mut s.monitor, &h.monitor),
-        (&mut s.runtime, &h.runtime),
-        (&mut s.command, &h.command),
-        (&mut s.health, &h.health),
-    ] {
-        if src.is_some() {
-            dst.clone_from(src);
-        }
     }
 }

@@ -23,18 +23,8 @@ impl Resolver {
             }
         }
         let targets = self.link_targets(&l.targets, l.proto.as_ref(), "a link");
-        let mut read = None;
-        let mut seen = Seen::default();
-        for a in &l.attrs {
-            let Some(spec) = self.attr_spec(a, AttrPlace::LINK, RoleSet::default(), &mut seen)
-            else {
-                continue;
-            };
-            if self.value(a, spec).is_some() && spec.key == "read" {
-                read = Some(a.key.span);
-            }
-        }
-        self.report_repeated_attrs(seen);
+        let attrs = self.read_attrs(&l.attrs, AttrPlace::LINK, RoleSet::default());
+        let read = attrs.key_span("read");
         if let (Some(span), Some(targets)) = (read, &targets) {
             if let Some(t) = targets
                 .first()
@@ -51,7 +41,6 @@ impl Resolver {
                 );
             }
         }
-        let read = read.is_some();
         let (Some(targets), true) = (targets, ok) else {
             return;
         };
@@ -64,15 +53,16 @@ impl Resolver {
                 }
             }
         }
-        let link = Link {
+        let mut link = Link {
             sources,
             from,
             targets,
-            read,
+            read: false,
             optional: false,
             explicit_protocol: l.proto.is_some(),
             span: l.span,
         };
+        attrs.apply_to_link(&mut link);
         self.m.links.push(link);
     }
 }

@@ -24,7 +24,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use crate::analysis::rules::{self, duplicate_address::Declared};
-use attributes::Value;
+use attrs::Value;
 use values::parse_port;
 
 /// Longest name: names become host names and config identifiers.

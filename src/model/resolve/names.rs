@@ -89,20 +89,12 @@ impl Resolver {
                     let gid = GroupId(self.m.groups.len() as u32);
                     let registered = self.register(&g.name, Name::Group(gid));
                     if registered {
-                        self.m.groups.push(Group {
-                            name: g.name.text.clone(),
-                            span: g.name.span,
-                            decl: g.span,
+                        self.m.groups.push(Group::new(
+                            g.name.text.clone(),
+                            g.name.span,
+                            g.span,
                             roles,
-                            members: Vec::new(),
-                            mode: Mode::ActiveActive,
-                            vip: None,
-                            track: false,
-                            unicast: false,
-                            failover: Failover::Manual,
-                            primary: None,
-                            port: None,
-                        });
+                        ));
                     }
                     if g.members.is_empty() {
                         self.error(

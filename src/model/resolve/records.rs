@@ -37,24 +37,14 @@ impl Resolver {
                     }
                     domain_seen.insert(name.clone(), d.name.span);
                     let did = DomainId(self.m.domains.len() as u32);
-                    let mut ttl = None;
-                    let mut seen = Seen::default();
-                    for a in &d.attrs {
-                        let Some(spec) =
-                            self.attr_spec(a, AttrPlace::DOMAIN, RoleSet::default(), &mut seen)
-                        else {
-                            continue;
-                        };
-                        if let Some(Value::Seconds(n)) = self.value(a, spec) {
-                            ttl = Some(n);
-                        }
-                    }
-                    self.report_repeated_attrs(seen);
-                    self.m.domains.push(Domain {
+                    let attrs = self.read_attrs(&d.attrs, AttrPlace::DOMAIN, RoleSet::default());
+                    let mut domain = Domain {
                         name: name.clone(),
-                        ttl,
+                        ttl: None,
                         span: d.name.span,
-                    });
+                    };
+                    attrs.apply_to_domain(&mut domain);
+                    self.m.domains.push(domain);
                     for rec in &d.records {
                         let rtype = match rec.rtype.text.as_str() {
                             "A" => RecordType::A,

@@ -61,6 +61,31 @@ impl Resolver {
                     ),
                 )),
             },
+            ValueKind::Tier => Tier::parse(text).map(Value::Tier).ok_or_else(|| {
+                let words = Tier::ALL.iter().map(|t| t.as_str());
+                bad(
+                    format!("`{text}` is not a tier"),
+                    Some(did_you_mean(text, words).unwrap_or_else(|| {
+                        format!(
+                            "`{key}` is one of: {}",
+                            Tier::ALL
+                                .iter()
+                                .map(|t| t.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })),
+                )
+            }),
+            ValueKind::DnsName => match dns_name_problem(text) {
+                None => Ok(Value::Text(canonical_domain(text))),
+                Some(why) => Err(bad(
+                    format!("`{text}` is not a DNS name: {why}"),
+                    Some(format!(
+                        "`{key}` is the name the service is reached by, e.g. `api.example.com`"
+                    )),
+                )),
+            },
             ValueKind::Address => text
                 .parse::<IpAddr>()
                 .map(Value::Address)
@@ -137,4 +162,54 @@ impl Resolver {
 
 pub(super) fn parse_port(s: &str) -> Option<u16> {
     s.parse::<u16>().ok().filter(|p| *p >= 1)
+}
+
+/// Why a host name is not one a resolver can look up (RFC 1035, RFC 1123):
+/// dot-separated labels of letters, digits and `-` (not at either end), 1 to
+/// 63 characters each, 253 in all without the trailing dot, at least two
+/// labels, and not all digits at the end (that is an address).
+pub(super) fn dns_name_problem(name: &str) -> Option<String> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    if name.is_empty() {
+        return Some("it is empty".into());
+    }
+    if name.len() > MAX_FQDN {
+        return Some(format!(
+            "it is {} characters long; a DNS name is at most {MAX_FQDN}",
+            name.len()
+        ));
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    for l in &labels {
+        if l.is_empty() {
+            return Some("it has an empty label (two dots in a row)".into());
+        }
+        if l.len() > MAX_NAME {
+            return Some(format!(
+                "the label `{l}` is {} characters long; a label is at most {MAX_NAME}",
+                l.len()
+            ));
+        }
+        if let Some(c) = l
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Some(format!(
+                "the label `{l}` holds {c:?}; labels are letters, digits and `-`"
+            ));
+        }
+        if l.starts_with('-') || l.ends_with('-') {
+            return Some(format!("the label `{l}` starts or ends with `-`"));
+        }
+    }
+    if labels.len() < 2 {
+        return Some("it has one label; write the full name, e.g. `api.example.com`".into());
+    }
+    if labels
+        .last()
+        .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Some("it ends in a number, like an address; name the host".into());
+    }
+    None
 }
