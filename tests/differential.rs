@@ -354,7 +354,7 @@ fn crate_findings(c: &stackc::Checked) -> Findings {
         .map(|f| {
             (
                 f.rule.as_str().to_string(),
-                f.subject.clone().unwrap_or_default(),
+                f.subject_name().unwrap_or_default().to_string(),
             )
         })
         .collect();

@@ -57,7 +57,7 @@ fn a_repeated_attribute_or_role_is_one_finding_with_its_count() {
     assert_eq!(bad[0].message, format!("`firewall` is given {n} times"));
     let first_repeat = src.find("firewall firewall").unwrap() + "firewall ".len();
     assert_eq!(bad[0].span.start, first_repeat);
-    assert_eq!(bad[0].subject.as_deref(), Some("a"));
+    assert_eq!(bad[0].subject_name(), Some("a"));
 
     let src = format!("server a: nginx{} 10.0.0.1\n", "+nginx".repeat(n));
     let bad = of_rule(&src, "bad-value");
@@ -142,7 +142,7 @@ fn special_addresses_are_bad_values() {
         let bad = of_rule(&server, "bad-value");
         assert!(
             bad.iter()
-                .any(|f| f.message.contains(ip) && f.subject.as_deref() == Some("a")),
+                .any(|f| f.message.contains(ip) && f.subject_name() == Some("a")),
             "{ip} as a server address: {bad:?}"
         );
         let vip = format!(
@@ -151,7 +151,7 @@ fn special_addresses_are_bad_values() {
         let bad = of_rule(&vip, "bad-value");
         assert!(
             bad.iter()
-                .any(|f| f.message.contains(ip) && f.subject.as_deref() == Some("lb")),
+                .any(|f| f.message.contains(ip) && f.subject_name() == Some("lb")),
             "{ip} as a vip: {bad:?}"
         );
     }
@@ -184,7 +184,7 @@ app-01 -> db : mysql
     assert_eq!(bad.len(), 2, "{bad:?}");
     assert!(bad[0].message.contains("`db` serves no http"), "{bad:?}");
     assert!(bad[1].message.contains("cannot be `https`"), "{bad:?}");
-    assert_eq!(bad[0].subject.as_deref(), Some("app-01"));
+    assert_eq!(bad[0].subject_name(), Some("app-01"));
 }
 
 /// D14: DNS length limits, for the domain and for each `label.domain`.
@@ -204,7 +204,7 @@ fn dns_names_and_labels_have_their_lengths_checked() {
     let bad = of_rule(&rec, "bad-value");
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert_eq!(
-        bad[0].subject.as_deref(),
+        bad[0].subject_name(),
         Some(format!("www.{domain}").as_str())
     );
     let l64 = format!(
@@ -229,8 +229,8 @@ domain foobar.com { api A -> w : https }
 ";
     let dups = of_rule(src, "duplicate-name");
     assert_eq!(dups.len(), 2, "{dups:?}");
-    assert_eq!(dups[0].subject.as_deref(), Some("www.foobar.com"));
-    assert_eq!(dups[1].subject.as_deref(), Some("foobar.com"));
+    assert_eq!(dups[0].subject_name(), Some("www.foobar.com"));
+    assert_eq!(dups[1].subject_name(), Some("foobar.com"));
 
     let src = "\
 server w: nginx 10.0.0.1 firewall monitor=agent
@@ -309,7 +309,7 @@ fn check_reports_what_the_bundle_would_refuse() {
     let bad = of_rule(&aaaa, "bad-value");
     assert!(
         bad.iter()
-            .any(|f| f.message.contains("IPv4") && f.subject.as_deref() == Some("www.example.com")),
+            .any(|f| f.message.contains("IPv4") && f.subject_name() == Some("www.example.com")),
         "{bad:?}"
     );
     let a = format!("{base}domain example.com {{ www A -> w6 : https }}\n");
@@ -339,7 +339,7 @@ fn check_reports_what_the_bundle_would_refuse() {
     let read = "server a: app 10.0.2.1\nserver b: app 10.0.2.2\na -> b read\n";
     let w = of_rule(read, "ignored-attribute");
     assert_eq!(w.len(), 1, "{w:?}");
-    assert_eq!(w[0].subject.as_deref(), Some("a"));
+    assert_eq!(w[0].subject_name(), Some("a"));
     let db = "server a: app 10.0.2.1\nserver d: mysql 10.0.3.1\na -> d read\n";
     assert!(of_rule(db, "ignored-attribute").is_empty());
 }
@@ -349,10 +349,67 @@ fn check_reports_what_the_bundle_would_refuse() {
 fn an_empty_group_is_a_warning() {
     let w = of_rule("group web: nginx { }\n", "empty-group");
     assert_eq!(w.len(), 1);
-    assert_eq!(w[0].subject.as_deref(), Some("web"));
+    assert_eq!(w[0].subject_name(), Some("web"));
     assert!(of_rule(
         "group web: nginx {\n  server w 10.0.0.1\n}\n",
         "empty-group"
     )
     .is_empty());
+}
+
+// ---- issue 10: typed subjects ----------------------------------------------
+
+/// A finding's subject says what it is about; the reports print its name.
+#[test]
+fn subjects_are_typed_and_print_their_names() {
+    use stackc::diag::Subject;
+    let src = "\
+server a: nginx 10.0.0.1
+server b: app 10.0.0.2
+server c: app 10.0.0.3
+a -> b
+b -> c
+c -> b
+";
+    let cyc = of_rule(src, "cycle");
+    assert_eq!(
+        cyc[0].subject,
+        Some(Subject::Set(vec![
+            Subject::Server("b".into()),
+            Subject::Server("c".into())
+        ]))
+    );
+    assert_eq!(cyc[0].subject_name(), Some("b"));
+
+    let src = "\
+zone z1
+group web: nginx zone=z1 { server w1 10.0.0.1; server w2 10.0.0.2 }
+server db: mysql 10.0.0.3 zone=z1
+web -> db
+domain example.com { www A -> web }
+allow spof web \"members of a group are accepted through it\"
+";
+    let c = stackc::check(src);
+    let subjects: Vec<_> = c
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.subject.clone()))
+        .collect();
+    assert!(
+        subjects.contains(&("no-tls", Some(Subject::Record("www.example.com".into())))),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&("zone-spof", Some(Subject::Zone("z1".into())))),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&("spof", Some(Subject::Server("db".into())))),
+        "{subjects:?}"
+    );
+    // `allow spof web` accepts nothing here: db is not in web.
+    assert!(
+        subjects.contains(&("unused-allow", Some(Subject::Group("web".into())))),
+        "{subjects:?}"
+    );
 }

@@ -15,7 +15,7 @@ fn verdict(name: &str) -> (usize, Vec<(String, String)>) {
         .map(|f| {
             (
                 f.rule.as_str().to_string(),
-                f.subject.clone().unwrap_or_default(),
+                f.subject_name().unwrap_or_default().to_string(),
             )
         })
         .collect();

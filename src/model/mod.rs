@@ -268,7 +268,9 @@ pub struct Record {
 pub struct Allow {
     /// None when the rule name was not valid (`bad-value` was reported).
     pub rule: Option<crate::diag::RuleId>,
-    pub subject: String,
+    /// What it names: a server, group, zone or record (or nothing declared:
+    /// `unknown-name` was reported).
+    pub subject: crate::diag::Subject,
     pub reason: String,
     pub span: Span,
 }
@@ -303,6 +305,14 @@ impl Model {
         match t {
             Target::Server(s) => self.server(s).roles,
             Target::Group(g) => self.group(g).roles,
+        }
+    }
+    /// A target as a finding's subject.
+    pub fn target_subject(&self, t: Target) -> crate::diag::Subject {
+        use crate::diag::Subject;
+        match t {
+            Target::Server(s) => Subject::Server(self.server(s).name.clone()),
+            Target::Group(g) => Subject::Group(self.group(g).name.clone()),
         }
     }
     /// Finds a server, group or zone by name.

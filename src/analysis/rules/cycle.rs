@@ -1,6 +1,6 @@
 //! `cycle`: requests loop between servers.
 use super::RuleDoc;
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::model::{LinkId, Model, Node};
 use petgraph::graph::NodeIndex;
 
@@ -93,7 +93,15 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             m.server(first).span,
             format!("requests loop: {}", names.join(" -> ")),
         )
-        .subject(name.clone())
+        .subject(Subject::Set(
+            path[..path.len() - 1]
+                .iter()
+                .filter_map(|n| match g[*n] {
+                    Node::Server(s) => Some(Subject::Server(m.server(s).name.clone())),
+                    Node::Group(_) => None,
+                })
+                .collect(),
+        ))
         .label(format!("{name} starts the loop"))
         .help("requests must flow one way, from the entry points to the databases: remove one link of the loop");
         let mut shown = std::collections::HashSet::new();

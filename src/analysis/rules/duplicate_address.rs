@@ -1,6 +1,6 @@
 //! `duplicate-address`: two servers (or a server and a vip) share an address.
 use super::RuleDoc;
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::syntax::Span;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -28,7 +28,7 @@ pub struct Declared {
     /// Whose it is, in words: ``server `web-01` ``, ``the vip of group `web` ``.
     pub whose: String,
     /// The server or group the finding is about.
-    pub subject: String,
+    pub subject: Subject,
 }
 
 /// `duplicate-address`, on the later declaration (§7.10, §7.14).

@@ -1,6 +1,6 @@
 //! `many-primaries`: a mysql group with several primaries.
 use super::RuleDoc;
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::model::Model;
 
 pub const DOC: RuleDoc = RuleDoc {
@@ -30,7 +30,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
                 primaries.len()
             ),
         )
-        .subject(grp.name.clone())
+        .subject(Subject::Group(grp.name.clone()))
         .label("more than one primary")
         .help("a mysql group replicates from exactly one primary: mark the others `replica`");
         for p in &primaries {

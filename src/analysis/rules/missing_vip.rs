@@ -1,6 +1,6 @@
 //! `missing-vip`: an active-passive group without a virtual address.
 use super::RuleDoc;
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::syntax::Span;
 
 pub const DOC: RuleDoc = RuleDoc {
@@ -24,7 +24,7 @@ pub fn finding(group: &str, span: Span) -> Finding {
         span,
         format!("the active-passive group `{group}` has no `vip`"),
     )
-    .subject(group.to_string())
+    .subject(Subject::Group(group.to_string()))
     .label("active-passive without a virtual address")
     .help("an active-passive pair shares one virtual address: add `vip=ADDRESS`")
 }

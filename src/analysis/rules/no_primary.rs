@@ -1,6 +1,6 @@
 //! `no-primary`: a mysql group without a primary.
 use super::RuleDoc;
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::model::Model;
 
 pub const DOC: RuleDoc = RuleDoc {
@@ -26,7 +26,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
                     grp.span,
                     format!("the mysql group `{}` has no primary", grp.name),
                 )
-                .subject(grp.name.clone())
+                .subject(Subject::Group(grp.name.clone()))
                 .label("no member is `primary`")
                 .help("mark exactly one member `primary`; members without it are replicas"),
             );

@@ -1,6 +1,6 @@
 //! `replica-write`: a link writes to a replica.
 use super::RuleDoc;
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::model::{LinkTarget, Model, ServerId, Target};
 
 pub const DOC: RuleDoc = RuleDoc {
@@ -53,7 +53,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
                 link.span,
                 format!("{src} writes to {what}: a replica never takes writes"),
             )
-            .subject(src.clone())
+            .subject(Subject::Server(src.clone()))
             .label("a mysql write to a replica");
             for (t, x) in &replicas {
                 f = f.with_label(t.span, format!("{} is a replica", m.server(*x).name));

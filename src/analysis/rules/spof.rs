@@ -1,7 +1,7 @@
 //! `spof`: a server whose loss alone stops the stack serving.
 use super::{Context, RuleDoc};
 use crate::analysis::availability::{chain_text, dark_subjects, fix_for, name_list};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::Spof,
@@ -69,7 +69,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         out.push(
             Finding::new(RuleId::Spof, srv.span, message)
-                .subject(srv.name.clone())
+                .subject(Subject::Server(srv.name.clone()))
                 .label("single point of failure")
                 .help(format!("the chain that breaks: {chain}; fix: {fix}")),
         );

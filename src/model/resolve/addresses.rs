@@ -16,7 +16,7 @@ impl Resolver {
                     ip,
                     span: a.span,
                     whose,
-                    subject: name,
+                    subject: Subject::Server(name),
                 });
             }
             Err(_) => self.error(
@@ -25,7 +25,7 @@ impl Resolver {
                     a.span,
                     format!("`{}` is not an IPv4 or IPv6 address", a.text),
                 )
-                .subject(self.m.servers[sid.index()].name.clone())
+                .subject(Subject::Server(self.m.servers[sid.index()].name.clone()))
                 .label("bad address"),
             ),
         }

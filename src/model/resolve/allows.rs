@@ -10,7 +10,7 @@ impl Resolver {
             let ast::Statement::Allow(a) = stmt else {
                 continue;
             };
-            self.about = statement_subject(stmt);
+            self.about = self.statement_subject(stmt);
             let rule = match a.rule.text.parse::<RuleId>() {
                 Ok(r) if r.phase() != Phase::Analysis => {
                     self.error(
@@ -67,7 +67,7 @@ impl Resolver {
                     a.subject.span,
                     format!("the allow names `{subj}`, which is not declared"),
                 )
-                .subject(subj.to_string())
+                .subject(Subject::Undeclared(subj.to_string()))
                 .label("names nothing");
                 if let Some(h) = did_you_mean(subj, cands) {
                     f = f.help(h);
@@ -77,9 +77,14 @@ impl Resolver {
                 }
                 self.error(f);
             }
+            let subject = if self.m.records.iter().any(|r| r.subject == subj) {
+                Subject::Record(subj.to_string())
+            } else {
+                self.named(subj)
+            };
             self.m.allows.push(Allow {
                 rule,
-                subject: subj.to_string(),
+                subject,
                 reason: a.reason.text.clone(),
                 span: a.span,
             });

@@ -46,7 +46,7 @@ impl Read {
 impl Resolver {
     pub(super) fn attributes(&mut self, file: &ast::File) {
         for stmt in &file.statements {
-            self.about = statement_subject(stmt);
+            self.about = self.statement_subject(stmt);
             match stmt {
                 ast::Statement::Server(s) => {
                     let Some(sid) = self.server_declared_at(&s.name) else {
@@ -103,7 +103,7 @@ impl Resolver {
                             g.name.text
                         ),
                     )
-                    .subject(g.name.text.clone())
+                    .subject(Subject::Group(g.name.text.clone()))
                     .label("not for an active-active group")
                     .help(format!(
                         "add `mode=active-passive vip=ADDRESS` to the group, or remove `{flag}`"
@@ -127,7 +127,7 @@ impl Resolver {
                             g.name.text
                         ),
                     )
-                    .subject(g.name.text.clone())
+                    .subject(Subject::Group(g.name.text.clone()))
                     .label("no group holds this address")
                     .help("add `mode=active-passive` to the group, or remove `vip`"),
                 );
@@ -142,13 +142,13 @@ impl Resolver {
                 ip,
                 span,
                 whose: format!("the vip of group `{}`", g.name.text),
-                subject: g.name.text.clone(),
+                subject: Subject::Group(g.name.text.clone()),
             });
         }
         self.m.groups[gid.index()] = grp;
         let replicated = self.m.groups[gid.index()].is_replicated();
         for mem in &g.members {
-            self.about = Some(mem.name.text.clone());
+            self.about = Some(Subject::Server(mem.name.text.clone()));
             let Some(sid) = self.server_declared_at(&mem.name) else {
                 continue;
             };

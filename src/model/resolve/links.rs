@@ -8,10 +8,10 @@ impl Resolver {
         if let Some(first) = l.sources.first() {
             self.about = Some(match self.names.get(&first.text) {
                 Some((Name::Group(g), _)) => self.m.groups[g.index()].members.first().map_or_else(
-                    || first.text.clone(),
-                    |s| self.m.servers[s.index()].name.clone(),
+                    || Subject::Group(first.text.clone()),
+                    |s| Subject::Server(self.m.servers[s.index()].name.clone()),
                 ),
-                _ => first.text.clone(),
+                _ => self.named(&first.text),
             });
         }
         let mut sources = Vec::new();

@@ -18,7 +18,7 @@ use super::attrs::{self, AttrPlace, AttrSpec, ValueKind};
 use super::graph;
 use super::roles::{Protocol, Role, RoleSet};
 use super::*;
-use crate::diag::{did_you_mean, Finding, Phase, RuleId};
+use crate::diag::{did_you_mean, Finding, Phase, RuleId, Subject};
 use crate::syntax::{self as ast, Span, Spanned};
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
@@ -70,7 +70,7 @@ struct Resolver {
     addresses: Vec<Declared>,
     /// What the statement being read is about: the subject of the findings
     /// that do not name one themselves (CLI.md).
-    about: Option<String>,
+    about: Option<Subject>,
 }
 
 /// Keys (attributes, roles) met in one list: a repeated key is counted and
@@ -137,20 +137,32 @@ impl Resolver {
 
 /// The subject of the findings about a statement that do not name one:
 /// the stack, zone, server, group, domain or allowed subject it declares.
-fn statement_subject(stmt: &ast::Statement) -> Option<String> {
-    Some(match stmt {
-        ast::Statement::Stack(s) => s.name.text.clone(),
-        ast::Statement::Zone(z) => z.name.text.clone(),
-        ast::Statement::Server(s) => s.name.text.clone(),
-        ast::Statement::Group(g) => g.name.text.clone(),
-        ast::Statement::Domain(d) => canonical_domain(&d.name.text),
-        // Server, group and zone names hold no dot: a dotted subject is a record.
-        ast::Statement::Allow(a) if a.subject.text.contains('.') => {
-            canonical_domain(&a.subject.text)
+impl Resolver {
+    fn statement_subject(&self, stmt: &ast::Statement) -> Option<Subject> {
+        Some(match stmt {
+            ast::Statement::Stack(s) => Subject::Stack(s.name.text.clone()),
+            ast::Statement::Zone(z) => Subject::Zone(z.name.text.clone()),
+            ast::Statement::Server(s) => Subject::Server(s.name.text.clone()),
+            ast::Statement::Group(g) => Subject::Group(g.name.text.clone()),
+            ast::Statement::Domain(d) => Subject::Domain(canonical_domain(&d.name.text)),
+            // Server, group and zone names hold no dot: a dotted subject is a record.
+            ast::Statement::Allow(a) if a.subject.text.contains('.') => {
+                Subject::Record(canonical_domain(&a.subject.text))
+            }
+            ast::Statement::Allow(a) => self.named(&a.subject.text),
+            ast::Statement::Link(l) => self.named(&l.sources.first()?.text),
+        })
+    }
+
+    /// A name as a subject, by what it declares.
+    fn named(&self, name: &str) -> Subject {
+        match self.names.get(name) {
+            Some((Name::Server(_), _)) => Subject::Server(name.to_string()),
+            Some((Name::Group(_), _)) => Subject::Group(name.to_string()),
+            Some((Name::Zone, _)) => Subject::Zone(name.to_string()),
+            None => Subject::Undeclared(name.to_string()),
         }
-        ast::Statement::Allow(a) => a.subject.text.clone(),
-        ast::Statement::Link(l) => l.sources.first()?.text.clone(),
-    })
+    }
 }
 
 /// DNS names ignore case and a trailing dot: the model keeps them

@@ -16,7 +16,12 @@ impl Resolver {
                         name.text.len()
                     ),
                 )
-                .subject(name.text.clone())
+                .subject(match what {
+                    "stack" => Subject::Stack(name.text.clone()),
+                    "zone" => Subject::Zone(name.text.clone()),
+                    "group" => Subject::Group(name.text.clone()),
+                    _ => Subject::Server(name.text.clone()),
+                })
                 .label("too long")
                 .help("names become host names and config identifiers: shorten it"),
             );
@@ -33,7 +38,11 @@ impl Resolver {
                     name.span,
                     format!("`{}` is declared twice", name.text),
                 )
-                .subject(name.text.clone())
+                .subject(match what {
+                    Name::Server(_) => Subject::Server(name.text.clone()),
+                    Name::Group(_) => Subject::Group(name.text.clone()),
+                    Name::Zone => Subject::Zone(name.text.clone()),
+                })
                 .label("declared again here")
                 .with_label(first, "first declared here")
                 .help("servers, groups and zones share one namespace: rename one of them"),
@@ -49,7 +58,7 @@ impl Resolver {
     pub(super) fn declare(&mut self, file: &ast::File) {
         let mut stack_span: Option<Span> = None;
         for stmt in &file.statements {
-            self.about = statement_subject(stmt);
+            self.about = self.statement_subject(stmt);
             match stmt {
                 ast::Statement::Stack(s) => {
                     self.check_name(&s.name, "stack");
@@ -60,7 +69,7 @@ impl Resolver {
                                 s.name.span,
                                 "the stack is named twice: `stack` may appear once",
                             )
-                            .subject(s.name.text.clone())
+                            .subject(Subject::Stack(s.name.text.clone()))
                             .label("named again here")
                             .with_label(first, "first named here"),
                         );
@@ -111,7 +120,7 @@ impl Resolver {
                         );
                     }
                     for mem in &g.members {
-                        self.about = Some(mem.name.text.clone());
+                        self.about = Some(Subject::Server(mem.name.text.clone()));
                         let group = registered.then_some(gid);
                         if let Some(sid) = self.new_server(&mem.name, mem.span, roles, group) {
                             if registered {
@@ -220,7 +229,7 @@ impl Resolver {
                         n.span,
                         format!("`{}` is a zone; {what} names a server or a group", n.text),
                     )
-                    .subject(n.text.clone())
+                    .subject(Subject::Zone(n.text.clone()))
                     .label("a zone, not a server or group"),
                 );
                 None
@@ -231,7 +240,7 @@ impl Resolver {
                     n.span,
                     format!("`{}` names nothing", n.text),
                 )
-                .subject(n.text.clone())
+                .subject(Subject::Undeclared(n.text.clone()))
                 .label("no server or group has this name");
                 let cands = self
                     .m

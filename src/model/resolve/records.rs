@@ -7,7 +7,7 @@ impl Resolver {
         let mut record_seen: HashMap<(String, &'static str), Span> = HashMap::new();
         let mut domain_seen: HashMap<String, Span> = HashMap::new();
         for stmt in &file.statements {
-            self.about = statement_subject(stmt);
+            self.about = self.statement_subject(stmt);
             match stmt {
                 ast::Statement::Link(l) => self.link(l),
                 ast::Statement::Domain(d) => {
@@ -28,7 +28,7 @@ impl Resolver {
                                 d.name.span,
                                 format!("the domain `{name}` is declared twice{same}"),
                             )
-                            .subject(name.clone())
+                            .subject(Subject::Domain(name.clone()))
                             .label("declared again here")
                             .with_label(*first, "first declared here")
                             .help("put all records of a domain in one block"),
@@ -57,7 +57,7 @@ impl Resolver {
                         } else {
                             format!("{label}.{name}")
                         };
-                        self.about = Some(subject.clone());
+                        self.about = Some(Subject::Record(subject.clone()));
                         if label != "@" {
                             self.check_fqdn(&subject, rec.label.span, "the record name");
                         }
@@ -71,7 +71,7 @@ impl Resolver {
                                         rtype.as_str()
                                     ),
                                 )
-                                .subject(subject.clone())
+                                .subject(Subject::Record(subject.clone()))
                                 .label("declared again here")
                                 .with_label(*first, "first declared here")
                                 .help("DNS names ignore case: list every target in one record, `www A -> web-01, web-02`"),
@@ -89,7 +89,7 @@ impl Resolver {
                                         rec.targets.len()
                                     ),
                                 )
-                                .subject(subject.clone())
+                                .subject(Subject::Record(subject.clone()))
                                 .label("a CNAME points at one name")
                                 .help("use an A record for several targets"),
                             );
@@ -202,7 +202,7 @@ impl Resolver {
                                 if ip.is_ipv4() { "IPv4" } else { "IPv6" }
                             ),
                         )
-                        .subject(r.subject.clone())
+                        .subject(Subject::Record(r.subject.clone()))
                         .label("wrong address family")
                         .help(if want_v4 {
                             "an A record holds IPv4 addresses: use an AAAA record for IPv6 ones"
