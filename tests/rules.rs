@@ -413,3 +413,108 @@ allow spof web \"members of a group are accepted through it\"
         "{subjects:?}"
     );
 }
+
+// ---- issue 10: the new roles' language -------------------------------------
+
+/// `optional` adds no requirement, but the link still counts for `orphan`
+/// reachability and for request loops.
+#[test]
+fn an_optional_link_adds_no_requirement_but_counts_for_orphan_and_cycle() {
+    let src = "\
+group web: nginx firewall monitor=agent { server web-01 10.0.1.11; server web-02 10.0.1.12 }
+server cache-01: memcached 10.0.3.11 firewall monitor=agent
+web -> cache-01 optional
+domain example.com { www A -> web : https }
+";
+    let c = stackc::check(src);
+    let rules: Vec<_> = c
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.subject_name().unwrap_or("")))
+        .collect();
+    assert!(!rules.contains(&("spof", "cache-01")), "{rules:?}");
+    assert!(!rules.contains(&("orphan", "cache-01")), "{rules:?}");
+    assert!(c.model.links[0].optional);
+
+    let src = "\
+server a: nginx 10.0.0.1
+server b: app 10.0.0.2
+a -> b optional
+b -> a
+";
+    assert_eq!(of_rule(src, "cycle").len(), 1);
+}
+
+/// `: tcp` takes its port from the link or the target's `port=`; an
+/// external service takes any protocol.
+#[test]
+fn tcp_links_need_a_port_and_external_takes_any_protocol() {
+    let ok = "\
+server app-01: app 10.0.2.11 firewall monitor=agent
+server mail: external host=\"smtp.example.net\" port=587
+server pay: external host=\"api.payments.example\"
+app-01 -> mail : tcp
+app-01 -> pay : postgres
+app-01 -> pay : tcp 9000
+";
+    let c = stackc::check(ok);
+    assert!(of_rule(ok, "bad-value").is_empty(), "{:?}", c.findings);
+    let ports: Vec<(String, u16)> = c
+        .model
+        .links
+        .iter()
+        .map(|l| (l.targets[0].protocol.to_string(), l.targets[0].port))
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            ("tcp".to_string(), 587),
+            ("postgres".to_string(), 5432),
+            ("tcp".to_string(), 9000)
+        ]
+    );
+    // `no-firewall`, `no-monitoring`, `shared-host` never name an external service.
+    assert!(c
+        .findings
+        .iter()
+        .all(|f| !matches!(f.subject_name(), Some("mail" | "pay"))
+            || !matches!(
+                f.rule.as_str(),
+                "no-firewall" | "no-monitoring" | "shared-host"
+            )));
+    let bad = of_rule(
+        "server a: app 10.0.0.1\nserver q: external host=\"q.example.net\"\na -> q : tcp\n",
+        "bad-value",
+    );
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(
+        bad[0].message.contains("needs a port"),
+        "{}",
+        bad[0].message
+    );
+}
+
+/// A `host=` is checked as a DNS name; the external keeps it lowercase.
+#[test]
+fn external_host_is_a_dns_name() {
+    let c = stackc::check("server pay: external host=\"API.Payments.Example.\"\n");
+    assert_eq!(
+        c.model.servers[0].host.as_deref(),
+        Some("api.payments.example")
+    );
+    for bad in [
+        "-api.example.com",
+        "api_x.example.com",
+        "localhost",
+        "10.0.0.1",
+        "a..b",
+    ] {
+        let src = format!("server pay: external host=\"{bad}\"\n");
+        assert_eq!(of_rule(&src, "bad-value").len(), 1, "{bad}");
+    }
+    let long = format!(
+        "server pay: external host=\"{}.example.com\"\n",
+        "a".repeat(64)
+    );
+    assert_eq!(of_rule(&long, "bad-value").len(), 1);
+}

@@ -178,6 +178,16 @@ impl Group {
     pub fn is_replicated(&self) -> bool {
         self.roles.any(|r| r.replicated)
     }
+    /// Its replicated roles, `mysql` (`mysql+postgres` in a group that mixes
+    /// two, which is `bad-value`).
+    pub fn replicated_roles(&self) -> String {
+        self.roles
+            .iter()
+            .filter(|r| r.spec().replicated)
+            .map(Role::name)
+            .collect::<Vec<_>>()
+            .join("+")
+    }
     /// A link in `p` to this group follows the replication rules (§5.4):
     /// `p` is a data protocol of one of its replicated roles.
     pub fn replicates(&self, p: Protocol) -> bool {

@@ -104,7 +104,7 @@ fn current_line(src: &str, pos: usize) -> &str {
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::name | Rule::targets => "a name",
-        Rule::role | Rule::roles => "a role (haproxy, nginx, app or mysql)",
+        Rule::role | Rule::roles => crate::model::Role::expected(),
         Rule::address => "an address",
         Rule::attr | Rule::attr_key => "an attribute",
         Rule::value | Rule::bare => "a value",
@@ -113,7 +113,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::record_label => "a record label (a name or `@`)",
         Rule::record_type => "a record type (A, AAAA or CNAME)",
         Rule::fqdn => "a domain name",
-        Rule::protocol => "a protocol (http, https or mysql)",
+        Rule::protocol => crate::model::Protocol::expected(),
         Rule::port => "a port number",
         Rule::proto_spec => "`:` and a protocol",
         Rule::rule_name => "a rule name",
@@ -192,7 +192,7 @@ fn hint(src: &str, pos: usize, variant: &ErrorVariant<Rule>) -> Option<String> {
         );
     }
     if positives.contains(&Rule::role) {
-        return Some("roles are haproxy, nginx, app and mysql; join several with `+`".into());
+        return Some(crate::model::Role::hint().into());
     }
     if positives.contains(&Rule::record_type) {
         return Some("a record reads `www A -> lb` or `www A -> lb : https`".into());

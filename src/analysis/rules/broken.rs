@@ -27,7 +27,8 @@ analysis off:
 
 How to fix: follow the chain in the help to the link that can never hold:
 add `read` to a link that only reads from a replica, or point a write (or a
-record) at the mysql group rather than at a replica.",
+record) at the replicated group (mysql, postgres, redis) rather than at a
+replica.",
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {

@@ -1,11 +1,11 @@
-//! `many-primaries`: a mysql group with several primaries.
+//! `many-primaries`: a replicated group with several primaries.
 use super::RuleDoc;
 use crate::diag::{Finding, RuleId, Subject};
 use crate::model::Model;
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::ManyPrimaries,
-    summary: "a mysql group has more than one primary",
+    summary: "a group of a replicated role (mysql, postgres, redis) has more than one primary",
     explain: "\
 Two primaries in one group would both take writes and diverge. stackc models
 primary/replica replication with one primary per group.
@@ -25,14 +25,18 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
             RuleId::ManyPrimaries,
             grp.span,
             format!(
-                "the mysql group `{}` has {} primaries",
+                "the {} group `{}` has {} primaries",
+                grp.replicated_roles(),
                 grp.name,
                 primaries.len()
             ),
         )
         .subject(Subject::Group(grp.name.clone()))
         .label("more than one primary")
-        .help("a mysql group replicates from exactly one primary: mark the others `replica`");
+        .help(format!(
+            "a {} group replicates from exactly one primary: mark the others `replica`",
+            grp.replicated_roles()
+        ));
         for p in &primaries {
             let s = m.server(*p);
             f = f.with_label(s.span, format!("{} is primary", s.name));

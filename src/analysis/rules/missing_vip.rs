@@ -10,7 +10,8 @@ pub const DOC: RuleDoc = RuleDoc {
 `mode=active-passive` means one member holds a virtual address (VRRP) and the
 other takes it over when the holder dies. Without `vip=ADDRESS` there is
 nothing to fail over. (`bundle` also requires a vip on a `failover=auto`
-mysql group: the write address that moves with the primary.)
+group of a replicated role, mysql, postgres or redis: the write address that
+moves with the primary.)
 
 How to fix: add `vip=ADDRESS` to the group, e.g.
 

@@ -19,7 +19,12 @@ only the ports the links need), or allow it:
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for srv in cx.model.servers.iter().filter(|s| !s.firewall) {
+    for srv in cx
+        .model
+        .servers
+        .iter()
+        .filter(|s| !s.firewall && s.is_deployed())
+    {
         out.push(
             Finding::new(
                 RuleId::NoFirewall,

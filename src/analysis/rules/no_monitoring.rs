@@ -19,7 +19,12 @@ its group, or allow it:
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for srv in cx.model.servers.iter().filter(|s| s.monitor.is_none()) {
+    for srv in cx
+        .model
+        .servers
+        .iter()
+        .filter(|s| s.monitor.is_none() && s.is_deployed())
+    {
         out.push(
             Finding::new(
                 RuleId::NoMonitoring,

@@ -1,13 +1,14 @@
-//! `no-primary`: a mysql group without a primary.
+//! `no-primary`: a replicated group (mysql, postgres, redis) without a primary.
 use super::RuleDoc;
 use crate::diag::{Finding, RuleId, Subject};
 use crate::model::Model;
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::NoPrimary,
-    summary: "a mysql group has no primary",
+    summary: "a group of a replicated role (mysql, postgres, redis) has no primary",
     explain: "\
-A mysql group replicates from exactly one primary. Members without `primary`
+A group of a replicated role (mysql, postgres, redis: the roles table's
+`replicated`) replicates from exactly one primary. Members without `primary`
 or `replica` are replicas, so a group with no `primary` member has nowhere to
 send writes.
 
@@ -24,7 +25,11 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
                 Finding::new(
                     RuleId::NoPrimary,
                     grp.span,
-                    format!("the mysql group `{}` has no primary", grp.name),
+                    format!(
+                        "the {} group `{}` has no primary",
+                        grp.replicated_roles(),
+                        grp.name
+                    ),
                 )
                 .subject(Subject::Group(grp.name.clone()))
                 .label("no member is `primary`")

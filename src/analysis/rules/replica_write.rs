@@ -5,10 +5,12 @@ use crate::model::{LinkTarget, Model, ServerId, Target};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::ReplicaWrite,
-    summary: "a mysql link writes to a server that is a replica",
+    summary: "a link in a data protocol (mysql, postgres, redis) writes to a replica",
     explain: "\
-A mysql link without `read` is a write, and a replica never takes writes
-(it runs `read_only`). The finding is reported once per source server, on
+A link in the data protocol of a replicated role (`: mysql`, `: postgres`,
+`: redis`) without `read` is a write, and a replica never takes writes (it
+runs read-only: MySQL's `read_only`, a PostgreSQL standby, Redis's
+`replica-read-only`). The finding is reported once per source server, on
 the link.
 
 Why it matters: the source can never work, so every chain through it is
@@ -54,7 +56,7 @@ pub fn check(m: &Model, out: &mut Vec<Finding>) {
                 format!("{src} writes to {what}: a replica never takes writes"),
             )
             .subject(Subject::Server(src.clone()))
-            .label("a mysql write to a replica");
+            .label(format!("{} write to a replica", replicas[0].0.protocol.a()));
             for (t, x) in &replicas {
                 f = f.with_label(t.span, format!("{} is a replica", m.server(*x).name));
             }

@@ -4,9 +4,10 @@ use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::SharedHost,
-    summary: "a server runs more than one of nginx, app and mysql",
+    summary: "a server runs more than one heavy role (the web, app, cache and database tiers)",
     explain: "\
-The web server, the application and the database compete for the same CPU,
+The roles of the web, app, cache and database tiers (nginx, app, memcached,
+redis, mysql, postgres: the roles table's `heavy`) compete for the same CPU,
 memory and disk: a slow query starves the application, a traffic spike
 starves the database, and one crash takes all of them. When every member of
 a group does it, one finding on the group names the members.

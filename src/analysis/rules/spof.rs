@@ -11,7 +11,8 @@ stackc takes every server down in turn, alone, and evaluates the exact
 availability model of the language: a server works when it is up and each of
 its links has a target available; a group is available when a member works
 (active-active), when its holder works (active-passive), or when its primary
-works (a mysql write without `failover=auto`). A server is a single point of
+works (a write to a mysql, postgres or redis group without
+`failover=auto`). A server is a single point of
 failure when some DNS record that serves with nothing down goes dark
 without it (a record that is `broken` anyway is not counted). The message
 names the records that go dark; the help shows the chain that breaks (a
@@ -21,7 +22,7 @@ Why it matters: that server's crash, reboot or upgrade is an outage.
 
 How to fix, depending on the chain:
 - add a second member to the server's group, and link to the group;
-- on a mysql group, set `failover=auto` (with a `vip`) so a replica is
+- on a mysql, postgres or redis group, set `failover=auto` (with a `vip`) so a replica is
   promoted;
 - on an active-passive group whose holder stays alive but cannot serve,
   add `track` and give the members the same links;

@@ -7,8 +7,11 @@ pub const DOC: RuleDoc = RuleDoc {
     summary: "a server or group names a role stackc does not know",
     explain: "\
 The roles are `haproxy` (load balancer), `nginx` (web server), `app`
-(application server) and `mysql` (database). Several roles on one host are
-joined with `+`: `server box: nginx+app+mysql`.
+(application server), `memcached` (cache), `redis` (cache and store,
+replicated), `mysql` and `postgres` (databases, replicated) and `external`
+(a service the stack does not run: `host=\"api.example.com\"`, no address).
+Several roles on one host are joined with `+`: `server box: nginx+app+mysql`
+(`external` stands alone).
 
 Why it matters: a role decides a server's tier, default protocol and port,
 and its configuration; without it the model is not sound and the analysis

@@ -6,6 +6,26 @@ use super::*;
 impl Resolver {
     pub(super) fn address(&mut self, sid: ServerId, written: Option<&Spanned>) {
         let Some(a) = written else { return };
+        let srv = &self.m.servers[sid.index()];
+        // A server mixing `external` with roles the stack runs is reported
+        // with its roles.
+        if !srv.roles.is_empty() && !srv.roles.any(|r| r.deployed) {
+            let name = srv.name.clone();
+            self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    a.span,
+                    format!(
+                        "{name} runs {}, a service the stack does not run: it has no address",
+                        srv.roles.joined()
+                    ),
+                )
+                .subject(Subject::Server(name))
+                .label("an address for a service the stack does not run")
+                .help("remove the address: `host=\"api.example.com\"` names the service"),
+            );
+            return;
+        }
         match a.text.parse::<IpAddr>() {
             Ok(ip) => {
                 let name = self.m.servers[sid.index()].name.clone();

@@ -76,6 +76,30 @@ impl Resolver {
             None => RoleSet::default(),
         };
         let read = self.read_attrs(&g.attrs, AttrPlace::GROUP, roles);
+        if roles.iter().filter(|r| r.spec().replicated).count() > 1 {
+            let names = roles
+                .iter()
+                .filter(|r| r.spec().replicated)
+                .map(Role::name)
+                .collect::<Vec<_>>();
+            self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    g.name.span,
+                    format!(
+                        "the group `{}` runs {}: a group replicates one role",
+                        g.name.text,
+                        roles::listed(names.iter().copied(), "and")
+                    ),
+                )
+                .subject(Subject::Group(g.name.text.clone()))
+                .label("more than one replicated role")
+                .help(format!(
+                    "its `primary`/`replica` marks, `failover=` and `vip` belong to one replication: give {} groups of their own",
+                    roles::listed(names.iter().copied(), "and")
+                )),
+            );
+        }
         // The group as its attributes make it, registered or not: the checks
         // of §7.12 read it.
         let mut grp = match gid {

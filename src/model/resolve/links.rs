@@ -28,16 +28,20 @@ impl Resolver {
         if let (Some(span), Some(targets)) = (read, &targets) {
             if let Some(t) = targets
                 .first()
-                .filter(|_| targets.iter().all(|t| t.protocol != Protocol::Mysql))
+                .filter(|_| targets.iter().all(|t| !t.protocol.is_data()))
             {
                 self.error(
                     Finding::new(
                         RuleId::IgnoredAttribute,
                         span,
-                        format!("`read` changes nothing on an {} link: only a mysql link reads or writes", t.protocol),
+                        format!(
+                            "`read` changes nothing on {} link: only a link in a data protocol ({}) reads or writes",
+                            t.protocol.a(),
+                            roles::listed(Protocol::ALL.iter().filter(|p| p.is_data()).map(|p| p.as_str()), "or")
+                        ),
                     )
                     .label("ignored")
-                    .help("remove `read`, or write `: mysql read` if the link goes to the database"),
+                    .help("remove `read`, or name the target's data protocol (`: mysql read`, `: postgres read`) if the link goes to a database or store"),
                 );
             }
         }

@@ -197,6 +197,26 @@ impl Resolver {
                 }
             }
         }
+        if set.any(|r| !r.deployed) && set.any(|r| r.deployed) {
+            if let Some(w) = written
+                .iter()
+                .find(|w| Role::lookup(&w.text).is_some_and(|r| !r.spec().deployed))
+            {
+                self.error(
+                    Finding::new(
+                        RuleId::BadValue,
+                        w.span,
+                        format!(
+                            "`{}` is a service the stack does not run: it cannot share a server with {}",
+                            w.text,
+                            set.iter().filter(|r| r.spec().deployed).map(Role::name).collect::<Vec<_>>().join("+")
+                        ),
+                    )
+                    .label("not ours to run")
+                    .help(format!("declare `{}` as a server of its own", w.text)),
+                );
+            }
+        }
         for (role, span, n) in seen.repeats {
             self.error(
                 Finding::new(

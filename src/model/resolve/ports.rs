@@ -15,7 +15,7 @@ impl Resolver {
             None => {
                 let words = Protocol::ALL.iter().map(|p| p.as_str());
                 let help = did_you_mean(&p.protocol.text, words)
-                    .unwrap_or_else(|| "protocols are http, https and mysql".into());
+                    .unwrap_or_else(|| format!("protocols are {}", Protocol::listed("and")));
                 self.error(
                     Finding::new(
                         RuleId::BadValue,
@@ -53,48 +53,72 @@ impl Resolver {
                 continue;
             };
             let roles = self.m.target_roles(t);
-            let protocol = match explicit {
-                Some(p) => {
-                    if p == Protocol::Mysql && !roles.any(|r| r.serves(Protocol::Mysql)) {
-                        self.error(
-                            Finding::new(
-                                RuleId::BadValue,
-                                proto.map_or(n.span, |p| p.protocol.span),
-                                format!(
-                                    "`{}` runs no mysql, so a link to it cannot be `mysql`",
-                                    n.text
-                                ),
-                            )
-                            .label("mysql to a server without the mysql role")
-                            .with_label(n.span, format!("{} runs {}", n.text, roles.joined()))
-                            .help("use http, or point the link at a mysql server or group"),
-                        );
+            // A target that serves the protocol at all: only then is its
+            // port worth a finding.
+            let mut served = true;
+            let protocol =
+                match explicit {
+                    Some(p) => {
+                        // https is http over TLS: what serves http takes it (v1).
+                        let takes = |r: &RoleSpec| {
+                            r.serves(p) || (p == Protocol::Https && r.serves(Protocol::Http))
+                        };
+                        served = roles.is_empty() || roles.any(takes);
+                        if !served {
+                            self.error(
+                                Finding::new(
+                                    RuleId::BadValue,
+                                    proto.map_or(n.span, |p| p.protocol.span),
+                                    format!(
+                                        "`{}` serves no {p}, so {what} to it cannot be `{p}`",
+                                        n.text
+                                    ),
+                                )
+                                .label(format!("{p} to a server that runs {}", roles.joined()))
+                                .with_label(
+                                    n.span,
+                                    format!(
+                                        "{} runs {}, which serves {}",
+                                        n.text,
+                                        roles.joined(),
+                                        served_by(roles)
+                                    ),
+                                )
+                                .help(format!(
+                                    "use {}, or point it at a server or group that serves {p}",
+                                    roles.main().map_or(
+                                        "another protocol".to_string(),
+                                        |r| format!("`: {}`", r.spec().protocol())
+                                    )
+                                )),
+                            );
+                        }
+                        p
                     }
-                    if matches!(p, Protocol::Http | Protocol::Https)
-                        && !roles.is_empty()
-                        && !roles.any(|r| r.serves(Protocol::Http))
-                    {
-                        self.error(
-                            Finding::new(
-                                RuleId::BadValue,
-                                proto.map_or(n.span, |p| p.protocol.span),
-                                format!(
-                                    "`{}` serves no http, so {what} to it cannot be `{p}`",
-                                    n.text
-                                ),
-                            )
-                            .label(format!("{p} to a server that only runs {}", roles.joined()))
-                            .with_label(n.span, format!("{} runs {}", n.text, roles.joined()))
-                            .help(
-                                "use `: mysql`, or point it at a server or group that serves http",
+                    None => roles.main().map_or(Protocol::Http, |r| r.spec().protocol()),
+                };
+            let port = match port.or_else(|| self.default_port(t, protocol)) {
+                Some(port) => port,
+                None if !served => 0,
+                None => {
+                    self.error(
+                        Finding::new(
+                            RuleId::BadValue,
+                            proto.map_or(n.span, |p| p.protocol.span),
+                            format!(
+                                "{what} in {protocol} to `{}` needs a port: {protocol} has no default, and `{}` sets no `port=`",
+                                n.text, n.text
                             ),
-                        );
-                    }
-                    p
+                        )
+                        .label("no port")
+                        .help(format!(
+                            "write the port after the protocol (`: {protocol} 5672`), or give {} `port=`",
+                            n.text
+                        )),
+                    );
+                    0
                 }
-                None => roles.main().map_or(Protocol::Http, |r| r.spec().protocol()),
             };
-            let port = port.unwrap_or_else(|| self.default_port(t, protocol));
             out.push(LinkTarget {
                 target: t,
                 protocol,
@@ -106,8 +130,9 @@ impl Resolver {
     }
 
     /// The port of a target for a protocol: its `port=` when the protocol is
-    /// its main role's, else the default of the role that speaks it.
-    pub(super) fn default_port(&self, t: Target, p: Protocol) -> u16 {
+    /// its main role's (or has no default port, as `tcp`), else the default
+    /// of the role that speaks it; `None` when nothing gives one.
+    pub(super) fn default_port(&self, t: Target, p: Protocol) -> Option<u16> {
         let (roles, port) = match t {
             Target::Server(s) => (
                 self.m.servers[s.index()].roles,
@@ -119,18 +144,34 @@ impl Resolver {
             ),
         };
         let main = roles.main();
-        if main.is_some_and(|r| r.spec().protocol() == p) {
+        if main.is_some_and(|r| r.spec().protocol() == p) || p.default_port().is_none() {
             if let Some(port) = port {
-                return port;
+                return Some(port);
             }
         }
         if p == Protocol::Https {
-            return 443;
+            return Some(443);
         }
         roles
             .speaking(p)
             .and_then(|r| r.spec().port_of(p))
             .or(p.default_port())
-            .unwrap_or(0)
     }
+}
+
+/// What a set of roles serves, from the table: `http, https`; `any
+/// protocol` for a service the stack does not run.
+fn served_by(roles: RoleSet) -> String {
+    if roles.any(|r| r.any_protocol) {
+        return "any protocol".into();
+    }
+    let mut list: Vec<&str> = Vec::new();
+    for r in roles.iter() {
+        for (p, _) in r.spec().serves {
+            if !list.contains(&p.as_str()) {
+                list.push(p.as_str());
+            }
+        }
+    }
+    list.join(", ")
 }
