@@ -9,7 +9,9 @@
 //! a tiny parser of the subset of the language the tests use.
 //!
 //! The random test writes layered stacks (records -> haproxy -> nginx -> app
-//! -> mysql), asks `stackc::check` for its findings and compares the
+//! -> a replicated tier: mysql, postgres or redis in turn, with or without
+//! `failover=auto`, `read` links and writes to replicas; `optional` links in
+//! half the cases), asks `stackc::check` for its findings and compares the
 //! `broken`, `spof`, `zone-spof` (and `replica-write`) subjects with the
 //! brute force. Environment knobs for exploring: `STACKC_DIFF_CASES` (number
 //! of cases, default 1000) and `STACKC_DIFF_SEED` (first seed).
@@ -33,6 +35,8 @@ struct Req {
     /// §7.7).
     targets: Vec<(Target, bool)>,
     read: bool,
+    /// `optional`: the source works without it (ROLES.md §2).
+    optional: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -117,7 +121,12 @@ impl<'a> Scenario<'a> {
             return v;
         }
         let topo = self.topo;
-        let v = self.up(s) && topo.servers[s].reqs.iter().all(|r| self.holds(s, r));
+        // An optional link adds no requirement.
+        let v = self.up(s)
+            && topo.servers[s]
+                .reqs
+                .iter()
+                .all(|r| r.optional || self.holds(s, r));
         self.memo[s] = Some(v);
         v
     }
@@ -544,12 +553,20 @@ struct RawLink {
     targets: Vec<String>,
     proto: Option<String>,
     read: bool,
+    optional: bool,
 }
 
-/// Default protocol of a target's highest-tier role (§5.4): mysql only when
-/// mysql is the only role (haproxy > nginx > app > mysql).
+/// The replicated roles (ROLES.md §2), whose protocol shares their name: a
+/// link in it without `read` is a write.
+fn replicated(role: &str) -> bool {
+    matches!(role, "mysql" | "postgres" | "redis")
+}
+
+/// Default protocol of a target's highest-tier role (§5.4): a data protocol
+/// only when replicated roles are the only ones (haproxy > nginx > app >
+/// redis > mysql, postgres).
 fn default_is_mysql(roles: &[String]) -> bool {
-    roles.iter().all(|r| r == "mysql")
+    roles.iter().all(|r| replicated(r))
 }
 
 fn parse_stack(src: &str) -> Topo {
@@ -627,6 +644,7 @@ fn parse_stack(src: &str) -> Topo {
                     targets,
                     proto,
                     read: a.contains_key("read"),
+                    optional: a.contains_key("optional"),
                 });
             }
         }
@@ -648,7 +666,7 @@ fn parse_stack(src: &str) -> Topo {
                 .or_else(|| inherited.and_then(|a| a.get(k)))
                 .cloned()
         };
-        let mysql = s.roles.iter().any(|r| r == "mysql");
+        let mysql = s.roles.iter().any(|r| replicated(r));
         let in_mysql_group = s.group.is_some() && mysql;
         let replica = mysql
             && (s.own.contains_key("replica")
@@ -669,7 +687,7 @@ fn parse_stack(src: &str) -> Topo {
             },
             _ => Mode::ActiveActive,
         };
-        let mysql = g.roles.iter().any(|r| r == "mysql").then(|| MysqlGroup {
+        let mysql = g.roles.iter().any(|r| replicated(r)).then(|| MysqlGroup {
             primary: *g
                 .members
                 .iter()
@@ -693,7 +711,7 @@ fn parse_stack(src: &str) -> Topo {
     };
     let is_mysql = |t: Target, proto: &Option<String>| -> bool {
         match proto {
-            Some(p) => p == "mysql",
+            Some(p) => replicated(p),
             None => match t {
                 Target::Server(x) => default_is_mysql(&servers[x].roles),
                 Target::Group(g) => default_is_mysql(&groups[g].roles),
@@ -705,6 +723,7 @@ fn parse_stack(src: &str) -> Topo {
         targets,
         proto,
         read,
+        optional,
     } in links
     {
         let targets: Vec<(Target, bool)> = targets
@@ -723,6 +742,7 @@ fn parse_stack(src: &str) -> Topo {
                 topo.servers[x].reqs.push(Req {
                     targets: targets.clone(),
                     read,
+                    optional,
                 });
             }
         }
@@ -787,13 +807,14 @@ impl Kind {
             Kind::Db => "db",
         }
     }
-    fn roles(self) -> &'static str {
+    /// Its roles, `db` the case's replicated role (mysql, postgres, redis).
+    fn roles(self, db: &str) -> String {
         match self {
-            Kind::Lb => "haproxy",
-            Kind::Web => "nginx",
-            Kind::App => "app",
-            Kind::AppBox => "app+mysql",
-            Kind::Db => "mysql",
+            Kind::Lb => "haproxy".into(),
+            Kind::Web => "nginx".into(),
+            Kind::App => "app".into(),
+            Kind::AppBox => format!("app+{db}"),
+            Kind::Db => db.into(),
         }
     }
     fn has_mysql(self) -> bool {
@@ -821,6 +842,11 @@ struct Gen {
     allow_broken: Option<String>,
     /// The group names (indexed like `topo.groups`), then the link lines.
     links: Vec<String>,
+    /// The case's replicated role (mysql, postgres or redis) and its port.
+    db: &'static str,
+    db_port: u16,
+    /// How often a link is `optional`, in percent.
+    optional_pct: u64,
 }
 
 impl Gen {
@@ -866,7 +892,7 @@ impl Gen {
     fn tier(&mut self, kind: Kind, out: &mut String) -> Tier {
         let n = 1 + self.rng.below(3);
         let base = kind.name();
-        let roles = kind.roles();
+        let roles = kind.roles(self.db);
         let grouped = kind == Kind::AppBox || self.rng.pct(70);
         let mut servers = Vec::new();
         if grouped {
@@ -1068,8 +1094,8 @@ impl Gen {
         let proto = if mysql {
             match self.rng.below(3) {
                 0 if kind == Kind::Db => String::new(),
-                1 => " : mysql 3306".to_string(),
-                _ => " : mysql".to_string(),
+                1 => format!(" : {} {}", self.db, self.db_port),
+                _ => format!(" : {}", self.db),
             }
         } else {
             match self.rng.below(3) {
@@ -1078,17 +1104,20 @@ impl Gen {
                 _ => format!(" : http {}", kind.http_port()),
             }
         };
+        let optional = self.rng.pct(self.optional_pct);
         let names: Vec<String> = targets.iter().map(|&t| self.target_name(t)).collect();
         let line = format!(
-            "{} -> {}{proto}{}",
+            "{} -> {}{proto}{}{}",
             sources.join(", "),
             names.join(", "),
-            if read { " read" } else { "" }
+            if read { " read" } else { "" },
+            if optional { " optional" } else { "" }
         );
         self.links.push(line);
         let req = Req {
             targets: targets.into_iter().map(|t| (t, mysql)).collect(),
             read,
+            optional,
         };
         for &s in src_servers {
             self.topo.servers[s].reqs.push(req.clone());
@@ -1260,7 +1289,10 @@ impl Gen {
     /// line when there is a domain.
     fn dark_chain(&mut self, decls: &mut String, with_domain: bool) -> Option<String> {
         let db = self.add_server("stage-db".into(), Kind::Db, None, true);
-        *decls += &format!("server stage-db: mysql {} replica\n", self.addr());
+        let addr = self.addr();
+        *decls += &format!("server stage-db: {} {addr} replica\n", self.db);
+        // The chain must stay dark: its links are never optional.
+        let optional_pct = std::mem::replace(&mut self.optional_pct, 0);
         let direct = with_domain && self.rng.pct(40);
         let mut entry = "stage-db".to_string();
         if !direct {
@@ -1276,6 +1308,7 @@ impl Gen {
                 false,
             );
             entry = "next".to_string();
+            self.optional_pct = optional_pct;
             if !with_domain {
                 if self.rng.pct(50) {
                     self.allow_broken = Some(entry);
@@ -1295,7 +1328,12 @@ impl Gen {
         if self.rng.pct(50) {
             self.allow_broken = Some("beta.foobar.com".to_string());
         }
-        let proto = if direct { " : mysql" } else { "" };
+        self.optional_pct = optional_pct;
+        let proto = if direct {
+            format!(" : {}", self.db)
+        } else {
+            String::new()
+        };
         Some(format!("beta A -> {entry}{proto}"))
     }
 }
@@ -1308,7 +1346,13 @@ fn generate(seed: u64) -> (String, Topo) {
         addr: 0,
         allow_broken: None,
         links: Vec::new(),
+        db: "mysql",
+        db_port: 3306,
+        optional_pct: 0,
     };
+    // Each replicated role in turn, and optional links in half the cases.
+    (g.db, g.db_port) = [("mysql", 3306), ("postgres", 5432), ("redis", 6379)][(seed % 3) as usize];
+    g.optional_pct = if g.rng.pct(50) { 10 } else { 0 };
     let mut head = String::new();
     if g.rng.pct(50) {
         head += &format!("stack gen{seed} \"generated case {seed}\"\n");
