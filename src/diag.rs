@@ -131,13 +131,55 @@ pub struct Label {
     pub text: String,
 }
 
+/// What a finding is about (LANGUAGE.md §5, CLI.md), typed: `allow`
+/// matching and the diagram read the kind, and the reports print the name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    /// The stack itself (a `broken` with no entry point).
+    Stack(String),
+    Server(String),
+    Group(String),
+    Zone(String),
+    /// A domain block.
+    Domain(String),
+    /// A DNS record, `label.domain` (the bare domain for `@`).
+    Record(String),
+    /// A name that declares nothing (`unknown-name`), as written.
+    Undeclared(String),
+    /// Several elements at once (the servers of a request loop), the one the
+    /// finding sits on first; printed as that one.
+    Set(Vec<Subject>),
+}
+
+impl Subject {
+    /// The name the reports print.
+    pub fn name(&self) -> &str {
+        match self {
+            Subject::Stack(n)
+            | Subject::Server(n)
+            | Subject::Group(n)
+            | Subject::Zone(n)
+            | Subject::Domain(n)
+            | Subject::Record(n)
+            | Subject::Undeclared(n) => n,
+            Subject::Set(items) => items.first().map_or("", Subject::name),
+        }
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One diagnostic about one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub rule: RuleId,
     /// What the finding is about (LANGUAGE.md §5): a server, group, zone,
     /// record `label.domain`, the source server of a link; `None` for syntax.
-    pub subject: Option<String>,
+    pub subject: Option<Subject>,
     /// Where it sits: the subject's declaration, or the link.
     pub span: Span,
     /// The text under the primary span.
@@ -159,9 +201,13 @@ impl Finding {
             labels: Vec::new(),
         }
     }
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.subject = Some(subject.into());
+    pub fn subject(mut self, subject: Subject) -> Self {
+        self.subject = Some(subject);
         self
+    }
+    /// The subject's name, as the reports print it.
+    pub fn subject_name(&self) -> Option<&str> {
+        self.subject.as_ref().map(Subject::name)
     }
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
@@ -187,10 +233,10 @@ impl Finding {
 /// message (LANGUAGE.md §7.15).
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (a.span.start, a.rule.as_str(), &a.subject, &a.message).cmp(&(
+        (a.span.start, a.rule.as_str(), a.subject_name(), &a.message).cmp(&(
             b.span.start,
             b.rule.as_str(),
-            &b.subject,
+            b.subject_name(),
             &b.message,
         ))
     });

@@ -16,7 +16,7 @@ pub mod render;
 pub mod report;
 pub mod syntax;
 
-use diag::{Finding, Phase, RuleId};
+use diag::{Finding, Phase, RuleId, Subject};
 use model::Model;
 
 /// A finding an `allow` accepted.
@@ -131,13 +131,13 @@ fn explained_by_failed(
         })
     };
     match f.rule {
-        RuleId::UnknownName => f.subject.as_deref().is_some_and(|n| words.contains(n)),
+        RuleId::UnknownName => f.subject_name().is_some_and(|n| words.contains(n)),
         RuleId::UnknownZone => f
             .message
             .split('`')
             .nth(1)
             .is_some_and(|n| words.contains(n)),
-        RuleId::NoPrimary | RuleId::EmptyGroup => in_group(f.subject.as_deref()),
+        RuleId::NoPrimary | RuleId::EmptyGroup => in_group(f.subject_name()),
         _ => false,
     }
 }
@@ -163,6 +163,19 @@ pub fn stack_name_from(stem: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_string())
 }
 
+/// Whether an allow naming `allowed` accepts a finding about `subject`: the
+/// same element, or a server of the group the allow names (LANGUAGE.md
+/// §7.4); a set when it accepts one of its elements.
+fn accepts(m: &Model, allowed: &Subject, subject: &Subject) -> bool {
+    match (allowed, subject) {
+        (_, Subject::Set(items)) => items.iter().any(|s| accepts(m, allowed, s)),
+        (Subject::Group(g), Subject::Server(s)) => m
+            .find_group(g)
+            .is_some_and(|g| m.group(g).members.iter().any(|x| m.server(*x).name == *s)),
+        (a, s) => a == s,
+    }
+}
+
 /// Removes the findings that an `allow` accepts and reports the allows that
 /// accept nothing (LANGUAGE.md §7.4).
 fn apply_allows(
@@ -179,12 +192,9 @@ fn apply_allows(
     for f in findings {
         let matches = |a: &model::Allow| {
             a.rule == Some(f.rule)
-                && f.subject.as_deref().is_some_and(|subj| {
-                    subj == a.subject
-                        || m.find_group(&a.subject).is_some_and(|g| {
-                            m.group(g).members.iter().any(|s| m.server(*s).name == subj)
-                        })
-                })
+                && f.subject
+                    .as_ref()
+                    .is_some_and(|s| accepts(m, &a.subject, s))
         };
         let hit = m.allows.iter().position(matches);
         if let Some(i) = hit {

@@ -17,7 +17,7 @@ fn meaning(src: &str) -> String {
     }
     for s in &m.servers {
         out += &format!(
-            "server {} {} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?}\n",
+            "server {} {} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?}\n",
             s.name,
             s.roles.joined(),
             s.address,
@@ -29,7 +29,9 @@ fn meaning(src: &str) -> String {
             s.db,
             s.runtime,
             s.command,
-            s.health
+            s.health,
+            s.host,
+            s.tier
         );
     }
     for g in &m.groups {
@@ -58,7 +60,7 @@ fn meaning(src: &str) -> String {
             .iter()
             .map(|t| format!("{}:{}:{}", m.target_name(t.target), t.protocol, t.port))
             .collect();
-        out += &format!("link {from:?} {to:?} {}\n", l.read);
+        out += &format!("link {from:?} {to:?} {} {}\n", l.read, l.optional);
     }
     for d in &m.domains {
         out += &format!("domain {} {:?}\n", d.name, d.ttl);
@@ -137,6 +139,13 @@ const STATEMENTS: &[&str] = &[
     "web-01 -> db-02 : mysql 3306 read",
     "box, solo -> db",
     "allow spof box \"one box for now\"",
+    "server pay: external host=\"api.payments.example\" tier=app port=8443",
+    "group kv: redis failover=auto vip=10.0.4.10 {\n server kv-01 10.0.4.11 primary\n server kv-02 10.0.4.12\n}",
+    "group pg: postgres vip=10.0.5.10 { server pg-01 10.0.5.11 primary; server pg-02 10.0.5.12 replica }",
+    "server cache: memcached 10.0.6.11 firewall",
+    "box -> cache : memcached optional",
+    "solo -> pay : tcp 4000 optional",
+    "solo -> kv : redis read",
     "allow no-tls www.foobar.com \"redirect # only\"",
 ];
 

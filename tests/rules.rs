@@ -57,7 +57,7 @@ fn a_repeated_attribute_or_role_is_one_finding_with_its_count() {
     assert_eq!(bad[0].message, format!("`firewall` is given {n} times"));
     let first_repeat = src.find("firewall firewall").unwrap() + "firewall ".len();
     assert_eq!(bad[0].span.start, first_repeat);
-    assert_eq!(bad[0].subject.as_deref(), Some("a"));
+    assert_eq!(bad[0].subject_name(), Some("a"));
 
     let src = format!("server a: nginx{} 10.0.0.1\n", "+nginx".repeat(n));
     let bad = of_rule(&src, "bad-value");
@@ -142,7 +142,7 @@ fn special_addresses_are_bad_values() {
         let bad = of_rule(&server, "bad-value");
         assert!(
             bad.iter()
-                .any(|f| f.message.contains(ip) && f.subject.as_deref() == Some("a")),
+                .any(|f| f.message.contains(ip) && f.subject_name() == Some("a")),
             "{ip} as a server address: {bad:?}"
         );
         let vip = format!(
@@ -151,7 +151,7 @@ fn special_addresses_are_bad_values() {
         let bad = of_rule(&vip, "bad-value");
         assert!(
             bad.iter()
-                .any(|f| f.message.contains(ip) && f.subject.as_deref() == Some("lb")),
+                .any(|f| f.message.contains(ip) && f.subject_name() == Some("lb")),
             "{ip} as a vip: {bad:?}"
         );
     }
@@ -184,7 +184,7 @@ app-01 -> db : mysql
     assert_eq!(bad.len(), 2, "{bad:?}");
     assert!(bad[0].message.contains("`db` serves no http"), "{bad:?}");
     assert!(bad[1].message.contains("cannot be `https`"), "{bad:?}");
-    assert_eq!(bad[0].subject.as_deref(), Some("app-01"));
+    assert_eq!(bad[0].subject_name(), Some("app-01"));
 }
 
 /// D14: DNS length limits, for the domain and for each `label.domain`.
@@ -204,7 +204,7 @@ fn dns_names_and_labels_have_their_lengths_checked() {
     let bad = of_rule(&rec, "bad-value");
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert_eq!(
-        bad[0].subject.as_deref(),
+        bad[0].subject_name(),
         Some(format!("www.{domain}").as_str())
     );
     let l64 = format!(
@@ -229,8 +229,8 @@ domain foobar.com { api A -> w : https }
 ";
     let dups = of_rule(src, "duplicate-name");
     assert_eq!(dups.len(), 2, "{dups:?}");
-    assert_eq!(dups[0].subject.as_deref(), Some("www.foobar.com"));
-    assert_eq!(dups[1].subject.as_deref(), Some("foobar.com"));
+    assert_eq!(dups[0].subject_name(), Some("www.foobar.com"));
+    assert_eq!(dups[1].subject_name(), Some("foobar.com"));
 
     let src = "\
 server w: nginx 10.0.0.1 firewall monitor=agent
@@ -309,7 +309,7 @@ fn check_reports_what_the_bundle_would_refuse() {
     let bad = of_rule(&aaaa, "bad-value");
     assert!(
         bad.iter()
-            .any(|f| f.message.contains("IPv4") && f.subject.as_deref() == Some("www.example.com")),
+            .any(|f| f.message.contains("IPv4") && f.subject_name() == Some("www.example.com")),
         "{bad:?}"
     );
     let a = format!("{base}domain example.com {{ www A -> w6 : https }}\n");
@@ -339,7 +339,7 @@ fn check_reports_what_the_bundle_would_refuse() {
     let read = "server a: app 10.0.2.1\nserver b: app 10.0.2.2\na -> b read\n";
     let w = of_rule(read, "ignored-attribute");
     assert_eq!(w.len(), 1, "{w:?}");
-    assert_eq!(w[0].subject.as_deref(), Some("a"));
+    assert_eq!(w[0].subject_name(), Some("a"));
     let db = "server a: app 10.0.2.1\nserver d: mysql 10.0.3.1\na -> d read\n";
     assert!(of_rule(db, "ignored-attribute").is_empty());
 }
@@ -349,10 +349,172 @@ fn check_reports_what_the_bundle_would_refuse() {
 fn an_empty_group_is_a_warning() {
     let w = of_rule("group web: nginx { }\n", "empty-group");
     assert_eq!(w.len(), 1);
-    assert_eq!(w[0].subject.as_deref(), Some("web"));
+    assert_eq!(w[0].subject_name(), Some("web"));
     assert!(of_rule(
         "group web: nginx {\n  server w 10.0.0.1\n}\n",
         "empty-group"
     )
     .is_empty());
+}
+
+// ---- issue 10: typed subjects ----------------------------------------------
+
+/// A finding's subject says what it is about; the reports print its name.
+#[test]
+fn subjects_are_typed_and_print_their_names() {
+    use stackc::diag::Subject;
+    let src = "\
+server a: nginx 10.0.0.1
+server b: app 10.0.0.2
+server c: app 10.0.0.3
+a -> b
+b -> c
+c -> b
+";
+    let cyc = of_rule(src, "cycle");
+    assert_eq!(
+        cyc[0].subject,
+        Some(Subject::Set(vec![
+            Subject::Server("b".into()),
+            Subject::Server("c".into())
+        ]))
+    );
+    assert_eq!(cyc[0].subject_name(), Some("b"));
+
+    let src = "\
+zone z1
+group web: nginx zone=z1 { server w1 10.0.0.1; server w2 10.0.0.2 }
+server db: mysql 10.0.0.3 zone=z1
+web -> db
+domain example.com { www A -> web }
+allow spof web \"members of a group are accepted through it\"
+";
+    let c = stackc::check(src);
+    let subjects: Vec<_> = c
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.subject.clone()))
+        .collect();
+    assert!(
+        subjects.contains(&("no-tls", Some(Subject::Record("www.example.com".into())))),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&("zone-spof", Some(Subject::Zone("z1".into())))),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&("spof", Some(Subject::Server("db".into())))),
+        "{subjects:?}"
+    );
+    // `allow spof web` accepts nothing here: db is not in web.
+    assert!(
+        subjects.contains(&("unused-allow", Some(Subject::Group("web".into())))),
+        "{subjects:?}"
+    );
+}
+
+// ---- issue 10: the new roles' language -------------------------------------
+
+/// `optional` adds no requirement, but the link still counts for `orphan`
+/// reachability and for request loops.
+#[test]
+fn an_optional_link_adds_no_requirement_but_counts_for_orphan_and_cycle() {
+    let src = "\
+group web: nginx firewall monitor=agent { server web-01 10.0.1.11; server web-02 10.0.1.12 }
+server cache-01: memcached 10.0.3.11 firewall monitor=agent
+web -> cache-01 optional
+domain example.com { www A -> web : https }
+";
+    let c = stackc::check(src);
+    let rules: Vec<_> = c
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.subject_name().unwrap_or("")))
+        .collect();
+    assert!(!rules.contains(&("spof", "cache-01")), "{rules:?}");
+    assert!(!rules.contains(&("orphan", "cache-01")), "{rules:?}");
+    assert!(c.model.links[0].optional);
+
+    let src = "\
+server a: nginx 10.0.0.1
+server b: app 10.0.0.2
+a -> b optional
+b -> a
+";
+    assert_eq!(of_rule(src, "cycle").len(), 1);
+}
+
+/// `: tcp` takes its port from the link or the target's `port=`; an
+/// external service takes any protocol.
+#[test]
+fn tcp_links_need_a_port_and_external_takes_any_protocol() {
+    let ok = "\
+server app-01: app 10.0.2.11 firewall monitor=agent
+server mail: external host=\"smtp.example.net\" port=587
+server pay: external host=\"api.payments.example\"
+app-01 -> mail : tcp
+app-01 -> pay : postgres
+app-01 -> pay : tcp 9000
+";
+    let c = stackc::check(ok);
+    assert!(of_rule(ok, "bad-value").is_empty(), "{:?}", c.findings);
+    let ports: Vec<(String, u16)> = c
+        .model
+        .links
+        .iter()
+        .map(|l| (l.targets[0].protocol.to_string(), l.targets[0].port))
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            ("tcp".to_string(), 587),
+            ("postgres".to_string(), 5432),
+            ("tcp".to_string(), 9000)
+        ]
+    );
+    // `no-firewall`, `no-monitoring`, `shared-host` never name an external service.
+    assert!(c
+        .findings
+        .iter()
+        .all(|f| !matches!(f.subject_name(), Some("mail" | "pay"))
+            || !matches!(
+                f.rule.as_str(),
+                "no-firewall" | "no-monitoring" | "shared-host"
+            )));
+    let bad = of_rule(
+        "server a: app 10.0.0.1\nserver q: external host=\"q.example.net\"\na -> q : tcp\n",
+        "bad-value",
+    );
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(
+        bad[0].message.contains("needs a port"),
+        "{}",
+        bad[0].message
+    );
+}
+
+/// A `host=` is checked as a DNS name; the external keeps it lowercase.
+#[test]
+fn external_host_is_a_dns_name() {
+    let c = stackc::check("server pay: external host=\"API.Payments.Example.\"\n");
+    assert_eq!(
+        c.model.servers[0].host.as_deref(),
+        Some("api.payments.example")
+    );
+    for bad in [
+        "-api.example.com",
+        "api_x.example.com",
+        "localhost",
+        "10.0.0.1",
+        "a..b",
+    ] {
+        let src = format!("server pay: external host=\"{bad}\"\n");
+        assert_eq!(of_rule(&src, "bad-value").len(), 1, "{bad}");
+    }
+    let long = format!(
+        "server pay: external host=\"{}.example.com\"\n",
+        "a".repeat(64)
+    );
+    assert_eq!(of_rule(&long, "bad-value").len(), 1);
 }

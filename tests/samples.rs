@@ -15,7 +15,7 @@ fn verdict(name: &str) -> (usize, Vec<(String, String)>) {
         .map(|f| {
             (
                 f.rule.as_str().to_string(),
-                f.subject.clone().unwrap_or_default(),
+                f.subject_name().unwrap_or_default().to_string(),
             )
         })
         .collect();
@@ -130,4 +130,40 @@ fn sample_headers_state_the_verdict() {
             path.display()
         );
     }
+}
+
+/// ROLES.md §2: one sample runs every role of the table and passes; the
+/// one provider is the only spof, and it is allowed.
+#[test]
+fn full_stack_uses_every_role_and_passes() {
+    let src = std::fs::read_to_string(common::root().join("samples/full-stack.stack")).unwrap();
+    let c = stackc::check(&src);
+    assert_eq!(c.errors(), 0, "{:?}", c.findings);
+    for role in stackc::model::Role::all() {
+        assert!(
+            c.model.servers.iter().any(|s| s.roles.contains(role)),
+            "no server runs {}",
+            role.name()
+        );
+    }
+    let allowed: Vec<_> = c
+        .suppressed
+        .iter()
+        .map(|s| {
+            (
+                s.finding.rule.as_str(),
+                s.finding.subject_name().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(allowed, [("spof", "payments")]);
+    assert_eq!(c.model.links.iter().filter(|l| l.optional).count(), 2);
+    let auto: Vec<_> = c
+        .model
+        .groups
+        .iter()
+        .filter(|g| g.is_replicated() && g.failover == stackc::model::Failover::Auto)
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(auto, ["sessions", "db"]);
 }

@@ -142,7 +142,7 @@ fn sorted_by_position(findings: &[Finding]) -> bool {
             (
                 f.span.start,
                 f.rule.as_str(),
-                f.subject.clone(),
+                f.subject_name().map(str::to_string),
                 f.message.clone(),
             )
         };
@@ -228,7 +228,7 @@ pub fn check(data: &[u8]) -> bool {
         .iter()
         .chain(&suppressed)
         .filter(|f| f.rule == RuleId::Broken)
-        .map(|f| f.subject.clone().unwrap_or_default())
+        .map(|f| f.subject_name().unwrap_or_default().to_string())
         .collect();
     broken_findings.sort();
     assert_eq!(
@@ -343,7 +343,12 @@ fn model_findings(c: &stackc::Checked) -> Vec<(String, Option<String>)> {
         .findings
         .iter()
         .chain(c.suppressed.iter().map(|s| &s.finding))
-        .map(|f| (f.rule.as_str().to_string(), f.subject.clone()))
+        .map(|f| {
+            (
+                f.rule.as_str().to_string(),
+                f.subject_name().map(str::to_string),
+            )
+        })
         .collect();
     v.sort();
     v

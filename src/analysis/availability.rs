@@ -421,7 +421,7 @@ mod tests {
     fn spof_help(c: &crate::Checked, server: &str) -> String {
         c.findings
             .iter()
-            .find(|f| f.rule == crate::diag::RuleId::Spof && f.subject.as_deref() == Some(server))
+            .find(|f| f.rule == crate::diag::RuleId::Spof && f.subject_name() == Some(server))
             .and_then(|f| f.help.clone())
             .unwrap_or_else(|| panic!("no spof on {server}"))
     }
@@ -505,7 +505,7 @@ mod tests {
         assert_eq!(spofs.len(), n + 1, "each server and the primary");
         let d1 = spofs
             .iter()
-            .find(|f| f.subject.as_deref() == Some("d1"))
+            .find(|f| f.subject_name() == Some("d1"))
             .unwrap();
         assert!(d1.message.len() < 400, "{}", d1.message);
         assert!(

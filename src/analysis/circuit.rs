@@ -57,6 +57,17 @@ pub enum Origin {
     Entry(usize),
 }
 
+impl Entry {
+    /// The entry as a finding's subject: its record, else its server or
+    /// group.
+    pub fn finding_subject(&self, m: &Model) -> crate::diag::Subject {
+        match (self.record, self.targets.first()) {
+            (None, Some(t)) => m.target_subject(*t),
+            _ => crate::diag::Subject::Record(self.subject.clone()),
+        }
+    }
+}
+
 /// An entry point: a DNS record, or without `domain` a server or group that
 /// no link targets (LANGUAGE.md §5.5, §7.8).
 #[derive(Clone, Debug)]

@@ -64,8 +64,10 @@ pub fn merge_per_member(m: &Model, findings: &mut Vec<Finding>) {
     use std::collections::HashMap;
     let mut at: HashMap<(RuleId, &str), usize> = HashMap::new();
     for (i, f) in findings.iter().enumerate() {
-        if let (true, Some(s)) = (PER_MEMBER.contains(&f.rule), f.subject.as_deref()) {
-            at.entry((f.rule, s)).or_insert(i);
+        if let (true, Some(crate::diag::Subject::Server(s))) =
+            (PER_MEMBER.contains(&f.rule), &f.subject)
+        {
+            at.entry((f.rule, s.as_str())).or_insert(i);
         }
     }
     if at.is_empty() {
@@ -137,7 +139,7 @@ pub fn merge_per_member(m: &Model, findings: &mut Vec<Finding>) {
             };
             merged.push(
                 Finding::new(rule, grp.span, message)
-                    .subject(grp.name.clone())
+                    .subject(crate::diag::Subject::Group(grp.name.clone()))
                     .label(label)
                     .help(help),
             );

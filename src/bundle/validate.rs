@@ -6,7 +6,7 @@
 use super::plan::{Plan, FIRST_VRID, LAST_VRID};
 use super::text;
 use super::Flavor;
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::model::{Failover, Kit, Model, Protocol, Role};
 use crate::syntax::{self as ast, Span};
 use crate::Checked;
@@ -40,9 +40,9 @@ fn or_list(roles: impl Iterator<Item = Role>) -> String {
     }
 }
 
-fn bad(span: Span, subject: &str, msg: String, label: &str, help: &str) -> Finding {
+fn bad(span: Span, subject: Subject, msg: String, label: &str, help: &str) -> Finding {
     Finding::new(RuleId::BadValue, span, msg)
-        .subject(subject.to_string())
+        .subject(subject)
         .label(label.to_string())
         .help(help.to_string())
 }
@@ -82,7 +82,7 @@ fn strings(file: &ast::File, out: &mut Vec<Finding>) {
                     }) {
                         out.push(bad(
                             t.span,
-                            &s.name.text,
+                            Subject::Stack(s.name.text.clone()),
                             "the stack title holds a control character; the bundle writes it into its README and manifest".into(),
                             "control character",
                             "write the title as plain text on one line",
@@ -90,11 +90,11 @@ fn strings(file: &ast::File, out: &mut Vec<Finding>) {
                     }
                 }
             }
-            ast::Statement::Server(s) => attrs(&s.attrs, &s.name.text, out),
+            ast::Statement::Server(s) => attrs(&s.attrs, Subject::Server(s.name.text.clone()), out),
             ast::Statement::Group(g) => {
-                attrs(&g.attrs, &g.name.text, out);
+                attrs(&g.attrs, Subject::Group(g.name.text.clone()), out);
                 for mem in &g.members {
-                    attrs(&mem.attrs, &mem.name.text, out);
+                    attrs(&mem.attrs, Subject::Server(mem.name.text.clone()), out);
                 }
             }
             _ => {}
@@ -102,7 +102,7 @@ fn strings(file: &ast::File, out: &mut Vec<Finding>) {
     }
 }
 
-fn attrs(list: &[ast::Attr], subject: &str, out: &mut Vec<Finding>) {
+fn attrs(list: &[ast::Attr], subject: Subject, out: &mut Vec<Finding>) {
     for a in list {
         let Some(v) = &a.value else { continue };
         let text = v.text.as_str();
@@ -118,7 +118,13 @@ fn attrs(list: &[ast::Attr], subject: &str, out: &mut Vec<Finding>) {
             _ => None,
         };
         if let Some((msg, help)) = refusal {
-            out.push(bad(v.span, subject, msg, "cannot be written safely", help));
+            out.push(bad(
+                v.span,
+                subject.clone(),
+                msg,
+                "cannot be written safely",
+                help,
+            ));
         }
     }
 }
@@ -130,7 +136,7 @@ fn addresses(m: &Model, out: &mut Vec<Finding>) {
         if s.address.is_none() {
             out.push(bad(
                 s.span,
-                &s.name,
+                Subject::Server(s.name.clone()),
                 format!(
                     "{} has no address: the bundle writes addresses, never host names, into the configs",
                     s.name
@@ -155,7 +161,7 @@ fn addresses(m: &Model, out: &mut Vec<Finding>) {
                         g.name
                     ),
                 )
-                .subject(g.name.clone())
+                .subject(Subject::Group(g.name.clone()))
                 .label("failover=auto without a write address")
                 .help(format!(
                     "add `vip=ADDRESS`: keepalived on the {} hosts holds it",
@@ -175,7 +181,7 @@ fn vrrp(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
         let g = m.group(first.group);
         out.push(bad(
             g.span,
-            &g.name,
+            Subject::Group(g.name.clone()),
             format!(
                 "the stack has {} VRRP instances (active-passive groups and failover=auto {} groups): a network has at most {limit} (router ids {FIRST_VRID}-{LAST_VRID}); `{}` is the first without one",
                 plan.vrrps.len(),
@@ -196,7 +202,7 @@ fn vrrp(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
         {
             out.push(bad(
                 g.span,
-                &g.name,
+                Subject::Group(g.name.clone()),
                 format!(
                     "the vip of `{}` and the address of {} are of different IP families: one VRRP instance carries one family",
                     g.name,
@@ -225,7 +231,7 @@ fn records(m: &Model, out: &mut Vec<Finding>) {
         if !name.split('.').all(is_host_label) {
             out.push(bad(
                 d.span,
-                &d.name,
+                Subject::Domain(d.name.clone()),
                 format!(
                     "`{}` is not a host name: BIND refuses the zone (check-names)",
                     d.name
@@ -239,7 +245,7 @@ fn records(m: &Model, out: &mut Vec<Finding>) {
         if r.label != "@" && !r.label.split('.').all(is_host_label) {
             out.push(bad(
                 r.span,
-                &r.subject,
+                Subject::Record(r.subject.clone()),
                 format!(
                     "`{}` is not a host name: BIND refuses address records named so (check-names)",
                     r.label
@@ -260,14 +266,18 @@ fn identifiers(m: &Model, out: &mut Vec<Finding>) {
     let names = m
         .groups
         .iter()
-        .map(|g| (&g.name, g.span))
-        .chain(m.servers.iter().map(|s| (&s.name, s.span)));
-    for (name, span) in names {
+        .map(|g| (&g.name, g.span, Subject::Group(g.name.clone())))
+        .chain(
+            m.servers
+                .iter()
+                .map(|s| (&s.name, s.span, Subject::Server(s.name.clone()))),
+        );
+    for (name, span, subject) in names {
         let id = text::env_ident(name);
         match seen.get(&id) {
             Some(first) if *first != name.as_str() => out.push(bad(
                 span,
-                name,
+                subject,
                 format!(
                     "`{name}` and `{first}` become the same identifier `{id}` in the environment files and the inventory"
                 ),
@@ -291,7 +301,7 @@ fn listeners(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
                 let list: Vec<String> = ports.iter().map(|(_, p)| p.to_string()).collect();
                 out.push(bad(
                     srv.span,
-                    &srv.name,
+                    Subject::Server(srv.name.clone()),
                     format!(
                         "links reach the {} on {} on ports {}: it listens on one port",
                         role.spec().title,
@@ -305,7 +315,7 @@ fn listeners(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
             if role.spec().runs_code && ports.iter().any(|(p, _)| *p == Protocol::Https) {
                 out.push(bad(
                     srv.span,
-                    &srv.name,
+                    Subject::Server(srv.name.clone()),
                     format!(
                         "a link reaches the application on {} over https: the bundle ends TLS in {}, not in the application",
                         srv.name,
@@ -326,7 +336,7 @@ fn listeners(m: &Model, plan: &Plan<'_>, out: &mut Vec<Finding>) {
                 match taken.get(port) {
                     Some(other) if other != role => out.push(bad(
                         srv.span,
-                        &srv.name,
+                        Subject::Server(srv.name.clone()),
                         format!(
                             "on {} both {} and {} would listen on port {port}",
                             srv.name,
@@ -366,10 +376,10 @@ fn health_paths(m: &Model, out: &mut Vec<Finding>) {
             }
         }
         if paths.len() > 1 {
-            let subject = m.target_name(l.targets[0].target).to_string();
+            let subject = m.target_subject(l.targets[0].target);
             out.push(bad(
                 l.span,
-                &subject,
+                subject.clone(),
                 format!(
                     "the servers behind this link answer health checks on different paths ({}): one HAProxy backend checks one",
                     paths.join(", ")

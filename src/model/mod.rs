@@ -9,7 +9,7 @@ mod graph;
 mod resolve;
 pub mod roles;
 
-pub use attrs::{AttrPlace, AttrSpec, ATTRS};
+pub use attrs::{AttrPlace, AttrSpec, Need, Value, ValueKind, ATTRS};
 pub use graph::{Node, Route, Topology};
 pub use resolve::resolve;
 pub use roles::{Health, Kit, Protocol, Role, RoleSet, RoleSpec, Shape, Tier, ROLES};
@@ -156,10 +156,37 @@ pub struct Group {
 }
 
 impl Group {
+    /// A group as declared, before its attributes.
+    pub fn new(name: String, span: Span, decl: Span, roles: RoleSet) -> Group {
+        Group {
+            name,
+            span,
+            decl,
+            roles,
+            members: Vec::new(),
+            mode: Mode::ActiveActive,
+            vip: None,
+            track: false,
+            unicast: false,
+            failover: Failover::Manual,
+            primary: None,
+            port: None,
+        }
+    }
     /// Has a replicated role (mysql, postgres, redis): primary, replicas,
     /// `failover=`.
     pub fn is_replicated(&self) -> bool {
         self.roles.any(|r| r.replicated)
+    }
+    /// Its replicated roles, `mysql` (`mysql+postgres` in a group that mixes
+    /// two, which is `bad-value`).
+    pub fn replicated_roles(&self) -> String {
+        self.roles
+            .iter()
+            .filter(|r| r.spec().replicated)
+            .map(Role::name)
+            .collect::<Vec<_>>()
+            .join("+")
     }
     /// A link in `p` to this group follows the replication rules (§5.4):
     /// `p` is a data protocol of one of its replicated roles.
@@ -251,7 +278,9 @@ pub struct Record {
 pub struct Allow {
     /// None when the rule name was not valid (`bad-value` was reported).
     pub rule: Option<crate::diag::RuleId>,
-    pub subject: String,
+    /// What it names: a server, group, zone or record (or nothing declared:
+    /// `unknown-name` was reported).
+    pub subject: crate::diag::Subject,
     pub reason: String,
     pub span: Span,
 }
@@ -288,6 +317,14 @@ impl Model {
             Target::Group(g) => self.group(g).roles,
         }
     }
+    /// A target as a finding's subject.
+    pub fn target_subject(&self, t: Target) -> crate::diag::Subject {
+        use crate::diag::Subject;
+        match t {
+            Target::Server(s) => Subject::Server(self.server(s).name.clone()),
+            Target::Group(g) => Subject::Group(self.group(g).name.clone()),
+        }
+    }
     /// Finds a server, group or zone by name.
     pub fn find_server(&self, name: &str) -> Option<ServerId> {
         self.servers
@@ -306,6 +343,19 @@ impl Model {
             .iter()
             .position(|z| z.name == name)
             .map(|i| ZoneId(i as u32))
+    }
+    /// The members of a replicated group marked (or taken as) primary; none
+    /// for a group without a replicated role.
+    pub fn marked_primaries(&self, g: GroupId) -> Vec<ServerId> {
+        let grp = self.group(g);
+        if !grp.is_replicated() {
+            return Vec::new();
+        }
+        grp.members
+            .iter()
+            .copied()
+            .filter(|s| self.server(*s).db == Some(DbRole::Primary))
+            .collect()
     }
     /// The servers in a zone.
     pub fn zone_servers(&self, z: ZoneId) -> impl Iterator<Item = ServerId> + '_ {

@@ -77,6 +77,36 @@ impl Protocol {
     }
 }
 
+/// `a, b and c` (or `a, b or c`).
+pub fn listed<'a>(words: impl IntoIterator<Item = &'a str>, conj: &str) -> String {
+    let words: Vec<&str> = words.into_iter().collect();
+    match words.len() {
+        0 => String::new(),
+        1 => words[0].to_string(),
+        n => format!("{} {conj} {}", words[..n - 1].join(", "), words[n - 1]),
+    }
+}
+
+impl Protocol {
+    /// `http, https, mysql, … and tcp`: the protocols, from the table.
+    pub fn listed(conj: &str) -> String {
+        listed(Protocol::ALL.iter().map(|p| p.as_str()), conj)
+    }
+    /// "a protocol (http, https, … or tcp)", for syntax errors.
+    pub fn expected() -> &'static str {
+        static S: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        S.get_or_init(|| format!("a protocol ({})", Protocol::listed("or")))
+    }
+    /// `an http`, `a tcp`: the article before the protocol's name.
+    pub fn a(self) -> String {
+        let vowel = matches!(
+            self.as_str().as_bytes()[0],
+            b'a' | b'e' | b'h' | b'i' | b'o' | b'u'
+        );
+        format!("{} {}", if vowel { "an" } else { "a" }, self.as_str())
+    }
+}
+
 impl fmt::Display for Protocol {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -444,6 +474,21 @@ impl Role {
     /// `haproxy, nginx, app, …`: the names for "expected a role (…)".
     pub fn names() -> impl Iterator<Item = &'static str> {
         ROLES.iter().map(|r| r.name)
+    }
+    /// "a role (haproxy, nginx, … or external)", for syntax errors.
+    pub fn expected() -> &'static str {
+        static S: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        S.get_or_init(|| format!("a role ({})", listed(Role::names(), "or")))
+    }
+    /// "roles are haproxy, … and external; join several with `+`".
+    pub fn hint() -> &'static str {
+        static S: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        S.get_or_init(|| {
+            format!(
+                "roles are {}; join several with `+`",
+                listed(Role::names(), "and")
+            )
+        })
     }
 }
 

@@ -6,7 +6,7 @@
 
 use super::text::visible;
 use crate::analysis::availability::{chain_text, dark_subjects, name_list};
-use crate::diag::RuleId;
+use crate::diag::{RuleId, Subject};
 use crate::model::{self, DbRole, Failover, Mode, RoleSet, Route, Shape, Target};
 use crate::Checked;
 use std::collections::{HashMap, HashSet};
@@ -201,18 +201,18 @@ impl Diagram {
         // (allowed findings included: an allowed spof is still a spof).
         // Looked up once per node: indexed, so a stack of N servers all
         // SPOFs costs N, not N squared (the first finding wins).
-        let mut messages: HashMap<(RuleId, &str), &str> = HashMap::new();
+        let mut messages: HashMap<(RuleId, &Subject), &str> = HashMap::new();
         for f in checked
             .findings
             .iter()
             .chain(checked.suppressed.iter().map(|s| &s.finding))
         {
-            if let Some(subject) = f.subject.as_deref() {
+            if let Some(subject) = &f.subject {
                 messages.entry((f.rule, subject)).or_insert(&f.message);
             }
         }
-        let message = |rule: RuleId, subject: &str| -> Option<String> {
-            messages.get(&(rule, subject)).map(|m| m.to_string())
+        let message = |rule: RuleId, subject: Subject| -> Option<String> {
+            messages.get(&(rule, &subject)).map(|m| m.to_string())
         };
         let spof_of: HashMap<model::ServerId, &Vec<_>> =
             outcome.spofs.iter().rev().map(|(x, d)| (*x, d)).collect();
@@ -235,7 +235,7 @@ impl Diagram {
         for (ri, r) in m.records.iter().enumerate() {
             let dark = dark_records.get(&ri).copied();
             let warning = dark.map(|d| {
-                message(RuleId::Broken, &r.subject).unwrap_or_else(|| {
+                message(RuleId::Broken, Subject::Record(r.subject.clone())).unwrap_or_else(|| {
                     format!(
                         "{} is dark with nothing down: {}",
                         r.subject,
@@ -269,7 +269,7 @@ impl Diagram {
             let warning = spof_of
                 .get(&id)
                 .map(|darks| {
-                    message(RuleId::Spof, &s.name).unwrap_or_else(|| {
+                    message(RuleId::Spof, Subject::Server(s.name.clone())).unwrap_or_else(|| {
                         format!(
                             "{} is a single point of failure: {} goes dark",
                             s.name,
@@ -279,7 +279,7 @@ impl Diagram {
                 })
                 .or_else(|| {
                     dark_servers.contains(s.name.as_str()).then(|| {
-                        message(RuleId::Broken, &s.name)
+                        message(RuleId::Broken, Subject::Server(s.name.clone()))
                             .unwrap_or_else(|| format!("{} is dark with nothing down", s.name))
                     })
                 });
@@ -372,7 +372,12 @@ impl Diagram {
                             let srcs = m.target_members(src);
                             Some(
                                 srcs.iter()
-                                    .find_map(|s| message(RuleId::ReplicaWrite, &m.server(*s).name))
+                                    .find_map(|s| {
+                                        message(
+                                            RuleId::ReplicaWrite,
+                                            Subject::Server(m.server(*s).name.clone()),
+                                        )
+                                    })
                                     .unwrap_or_else(|| {
                                         format!(
                                             "{} is a replica: it takes no writes",
@@ -427,13 +432,15 @@ impl Diagram {
                     .iter()
                     .find(|(id, _)| id.index() == i)
                     .map(|(_, darks)| {
-                        message(RuleId::ZoneSpof, &z.name).unwrap_or_else(|| {
-                            format!(
-                                "losing zone {} darkens {}",
-                                z.name,
-                                name_list(&dark_subjects(circuit, darks))
-                            )
-                        })
+                        message(RuleId::ZoneSpof, Subject::Zone(z.name.clone())).unwrap_or_else(
+                            || {
+                                format!(
+                                    "losing zone {} darkens {}",
+                                    z.name,
+                                    name_list(&dark_subjects(circuit, darks))
+                                )
+                            },
+                        )
                     }),
             })
             .collect();

@@ -71,7 +71,7 @@ pub fn render_run(files: &[FileReport<'_>], info: &RunInfo) -> String {
             findings.push(JsonFinding {
                 rule: f.rule.as_str(),
                 severity: f.severity().as_str(),
-                subject: f.subject.as_deref(),
+                subject: f.subject_name(),
                 file: file.path,
                 line,
                 column,

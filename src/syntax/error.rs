@@ -4,30 +4,7 @@
 use super::ast::Span;
 use super::parser::{token_end, Rule};
 use crate::diag::{Finding, RuleId};
-use crate::model::{Protocol, ROLES};
 use pest::error::{Error, ErrorVariant, InputLocation};
-use std::sync::LazyLock;
-
-/// `a, b or c` (`conj` "or") of the names, as the roles table lists them.
-fn listed<'a>(names: impl Iterator<Item = &'a str>, conj: &str) -> String {
-    let names: Vec<&str> = names.collect();
-    match names.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.to_string(),
-        Some((last, rest)) => format!("{} {conj} {last}", rest.join(", ")),
-    }
-}
-
-/// "a role (haproxy, nginx, app or mysql)": read from the roles table.
-static A_ROLE: LazyLock<String> =
-    LazyLock::new(|| format!("a role ({})", listed(ROLES.iter().map(|r| r.name), "or")));
-/// "a protocol (http, https or mysql)": read from `Protocol::ALL`.
-static A_PROTOCOL: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "a protocol ({})",
-        listed(Protocol::ALL.iter().map(|p| p.as_str()), "or")
-    )
-});
 
 /// A `syntax` finding for an error pest reported while parsing
 /// `src[offset..]`.
@@ -127,7 +104,7 @@ fn current_line(src: &str, pos: usize) -> &str {
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::name | Rule::targets => "a name",
-        Rule::role | Rule::roles => A_ROLE.as_str(),
+        Rule::role | Rule::roles => crate::model::Role::expected(),
         Rule::address => "an address",
         Rule::attr | Rule::attr_key => "an attribute",
         Rule::value | Rule::bare => "a value",
@@ -136,7 +113,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::record_label => "a record label (a name or `@`)",
         Rule::record_type => "a record type (A, AAAA or CNAME)",
         Rule::fqdn => "a domain name",
-        Rule::protocol => A_PROTOCOL.as_str(),
+        Rule::protocol => crate::model::Protocol::expected(),
         Rule::port => "a port number",
         Rule::proto_spec => "`:` and a protocol",
         Rule::rule_name => "a rule name",
@@ -215,10 +192,7 @@ fn hint(src: &str, pos: usize, variant: &ErrorVariant<Rule>) -> Option<String> {
         );
     }
     if positives.contains(&Rule::role) {
-        return Some(format!(
-            "roles are {}; join several with `+`",
-            listed(ROLES.iter().map(|r| r.name), "and")
-        ));
+        return Some(crate::model::Role::hint().into());
     }
     if positives.contains(&Rule::record_type) {
         return Some("a record reads `www A -> lb` or `www A -> lb : https`".into());

@@ -29,7 +29,7 @@ pub fn rules_and_subjects(src: &str) -> Vec<(String, String)> {
         .map(|f| {
             (
                 f.rule.as_str().to_string(),
-                f.subject.clone().unwrap_or_default(),
+                f.subject_name().unwrap_or_default().to_string(),
             )
         })
         .collect()

@@ -1,7 +1,7 @@
 //! `asymmetric-failover`: the members of an active-passive group differ.
 use super::{Context, RuleDoc};
 use crate::analysis::availability::{needs_of, Need};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::model::{Mode, ServerId};
 use std::collections::BTreeSet;
 
@@ -86,7 +86,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     detail.join("; ")
                 ),
             )
-            .subject(grp.name.clone())
+            .subject(Subject::Group(grp.name.clone()))
             .label("members with different links")
             .help(format!("link the group (`{} -> ...`) instead of its members, so every member needs the same", grp.name)),
         );

@@ -1,7 +1,7 @@
 //! `broken`: the stack does not serve with nothing down.
 use super::{Context, RuleDoc};
 use crate::analysis::availability::{chain_text, fix_for};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::Broken,
@@ -27,7 +27,8 @@ analysis off:
 
 How to fix: follow the chain in the help to the link that can never hold:
 add `read` to a link that only reads from a replica, or point a write (or a
-record) at the mysql group rather than at a replica.",
+record) at the replicated group (mysql, postgres, redis) rather than at a
+replica.",
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
@@ -46,7 +47,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                         "{name} has no entry point: without `domain`, the entry points are the servers and groups that no link from another server targets, and every one here is targeted, so nothing serves"
                     ),
                 )
-                .subject(name)
+                .subject(Subject::Stack(name))
                 .label("no entry point")
                 .help("add a `domain` with records for what the users reach, or remove the link that targets the front server or group"),
             );
@@ -61,7 +62,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 e.span,
                 format!("{} does not serve even with every server up", e.subject),
             )
-            .subject(e.subject.clone())
+            .subject(e.finding_subject(cx.model))
             .label("dark with nothing down")
             .help(format!(
                 "the chain that fails: {chain}; fix: {}",

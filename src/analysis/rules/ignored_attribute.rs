@@ -7,9 +7,11 @@ pub const DOC: RuleDoc = RuleDoc {
     summary: "an attribute is valid here but changes nothing",
     explain: "\
 The attribute is allowed where it is written, but nothing reads it there.
-Today: `read` on a link none of whose targets is reached over mysql (`read`
-says that a database link only reads; an http or https link has no reads and
-writes to tell apart).
+Today: `read` on a link none of whose targets is reached over a data
+protocol (mysql, postgres, redis: `read` says that a link to a replicated
+role only reads; an http, memcached or tcp link has no reads and writes to
+tell apart); `firewall` and `monitor=` on an `external` service, which the
+stack does not run (so no firewall or agent of ours runs there).
 
 Why it matters: the writer expected an effect (a link that may use replicas)
 that the analysis and the bundle do not give.

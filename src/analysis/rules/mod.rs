@@ -126,3 +126,19 @@ pub static CHECKS: &[Check] = &[
     no_monitoring::check,
     shared_host::check,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts written by hand name every role of the table.
+    #[test]
+    fn unknown_role_explains_every_role_of_the_table() {
+        for r in crate::model::Role::names() {
+            assert!(
+                unknown_role::DOC.explain_text().contains(&format!("`{r}`")),
+                "{r} missing from unknown-role's explain"
+            );
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! `no-firewall`: a server without a host firewall.
 use super::{Context, RuleDoc};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::NoFirewall,
@@ -19,14 +19,19 @@ only the ports the links need), or allow it:
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for srv in cx.model.servers.iter().filter(|s| !s.firewall) {
+    for srv in cx
+        .model
+        .servers
+        .iter()
+        .filter(|s| !s.firewall && s.is_deployed())
+    {
         out.push(
             Finding::new(
                 RuleId::NoFirewall,
                 srv.span,
                 format!("{} has no firewall", srv.name),
             )
-            .subject(srv.name.clone())
+            .subject(Subject::Server(srv.name.clone()))
             .label("no `firewall`")
             .help("add `firewall` to the server or to its group"),
         );

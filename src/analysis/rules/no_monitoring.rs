@@ -1,6 +1,6 @@
 //! `no-monitoring`: a server without a monitoring agent.
 use super::{Context, RuleDoc};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::NoMonitoring,
@@ -19,14 +19,19 @@ its group, or allow it:
 };
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
-    for srv in cx.model.servers.iter().filter(|s| s.monitor.is_none()) {
+    for srv in cx
+        .model
+        .servers
+        .iter()
+        .filter(|s| s.monitor.is_none() && s.is_deployed())
+    {
         out.push(
             Finding::new(
                 RuleId::NoMonitoring,
                 srv.span,
                 format!("{} is not monitored", srv.name),
             )
-            .subject(srv.name.clone())
+            .subject(Subject::Server(srv.name.clone()))
             .label("no `monitor=`")
             .help("add `monitor=AGENT` to the server or to its group"),
         );

@@ -1,6 +1,6 @@
 //! `no-tls`: a record served over plain http.
 use super::{Context, RuleDoc};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::model::Protocol;
 
 pub const DOC: RuleDoc = RuleDoc {
@@ -28,7 +28,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     r.span,
                     format!("{} is served over plain http", r.subject),
                 )
-                .subject(r.subject.clone())
+                .subject(Subject::Record(r.subject.clone()))
                 .label("http, not https")
                 .help("end TLS at the entry point: add `: https` to the record"),
             );

@@ -1,6 +1,6 @@
 //! `orphan`: a server no entry point reaches.
 use super::{Context, RuleDoc};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::Orphan,
@@ -58,7 +58,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 srv.span,
                 format!("no entry point reaches {}", srv.name),
             )
-            .subject(srv.name.clone())
+            .subject(Subject::Server(srv.name.clone()))
             .label("nothing sends requests here")
             .help(format!(
                 "add a link to {} (or to its group), or remove it",

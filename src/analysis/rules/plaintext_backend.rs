@@ -1,6 +1,6 @@
 //! `plaintext-backend`: TLS ends at the load balancer, the next hop is http.
 use super::{Context, RuleDoc};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 use crate::model::{Protocol, Tier};
 
 pub const DOC: RuleDoc = RuleDoc {
@@ -51,7 +51,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                 srv.span,
                 format!("TLS ends at {} and its requests to {} go over plain http", srv.name, plain.join(", ")),
             )
-            .subject(srv.name.clone())
+            .subject(Subject::Server(srv.name.clone()))
             .label("TLS ends here")
             .help("use `: https` on the link behind the load balancer, or allow it for a trusted private network"),
         );

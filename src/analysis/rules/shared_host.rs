@@ -1,6 +1,6 @@
 //! `shared-host`: several heavy roles on one server.
 use super::{Context, RuleDoc};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::SharedHost,
@@ -39,7 +39,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     srv.span,
                     format!("{} runs {list} on one host", srv.name),
                 )
-                .subject(srv.name.clone())
+                .subject(Subject::Server(srv.name.clone()))
                 .label("several tiers on one host")
                 .help("give each tier its own servers"),
             );

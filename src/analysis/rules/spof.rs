@@ -1,7 +1,7 @@
 //! `spof`: a server whose loss alone stops the stack serving.
 use super::{Context, RuleDoc};
 use crate::analysis::availability::{chain_text, dark_subjects, fix_for, name_list};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::Spof,
@@ -11,7 +11,8 @@ stackc takes every server down in turn, alone, and evaluates the exact
 availability model of the language: a server works when it is up and each of
 its links has a target available; a group is available when a member works
 (active-active), when its holder works (active-passive), or when its primary
-works (a mysql write without `failover=auto`). A server is a single point of
+works (a write to a mysql, postgres or redis group without
+`failover=auto`). A server is a single point of
 failure when some DNS record that serves with nothing down goes dark
 without it (a record that is `broken` anyway is not counted). The message
 names the records that go dark; the help shows the chain that breaks (a
@@ -21,7 +22,7 @@ Why it matters: that server's crash, reboot or upgrade is an outage.
 
 How to fix, depending on the chain:
 - add a second member to the server's group, and link to the group;
-- on a mysql group, set `failover=auto` (with a `vip`) so a replica is
+- on a mysql, postgres or redis group, set `failover=auto` (with a `vip`) so a replica is
   promoted;
 - on an active-passive group whose holder stays alive but cannot serve,
   add `track` and give the members the same links;
@@ -69,7 +70,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         };
         out.push(
             Finding::new(RuleId::Spof, srv.span, message)
-                .subject(srv.name.clone())
+                .subject(Subject::Server(srv.name.clone()))
                 .label("single point of failure")
                 .help(format!("the chain that breaks: {chain}; fix: {fix}")),
         );

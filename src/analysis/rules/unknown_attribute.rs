@@ -8,9 +8,12 @@ pub const DOC: RuleDoc = RuleDoc {
     explain: "\
 Either the key is unknown (`firewal`), or it stands where it means nothing:
 `track` or `unicast` on an active-active group, `failover` on a group
-without mysql, `primary`/`replica` on a server without mysql, `runtime` on a
-server without app, `read` anywhere but on a link, `mode` or `vip` on a
-single server.
+without a replicated role (mysql, postgres, redis), `primary`/`replica` on a
+server without one, `runtime` or `command` on a server that runs no code
+(app), `health` on one that serves no http (nginx, app), `host=` or `tier=`
+on anything but an `external` service, `read` or `optional` anywhere but on
+a link, `mode` or `vip` on a single server. The roles an attribute needs are
+named from the roles table.
 
 Why it matters: an attribute that is silently ignored is a promise the
 stack does not keep.

@@ -10,7 +10,9 @@ The roles stackc knows (its roles table):
 
 {roles}
 
-Several roles on one host are joined with `+`: `server box: nginx+app+mysql`.
+Several roles on one host are joined with `+`: `server box: nginx+app+mysql`
+(`external` stands alone: a service the stack does not run, named by
+`host=\"api.example.com\"`, with no address).
 
 Why it matters: a role decides a server's tier, default protocol and port,
 and its configuration; without it the model is not sound and the analysis

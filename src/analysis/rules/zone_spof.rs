@@ -1,7 +1,7 @@
 //! `zone-spof`: a zone whose loss alone stops the stack serving.
 use super::{Context, RuleDoc};
 use crate::analysis::availability::{chain_text, dark_subjects, fix_for, name_list};
-use crate::diag::{Finding, RuleId};
+use crate::diag::{Finding, RuleId, Subject};
 
 pub const DOC: RuleDoc = RuleDoc {
     id: RuleId::ZoneSpof,
@@ -37,7 +37,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
                     if subjects.len() == 1 { "goes" } else { "go" }
                 ),
             )
-            .subject(zone.name.clone())
+            .subject(Subject::Zone(zone.name.clone()))
             .label("single point of failure")
             .help(format!("the chain that breaks: {chain}; fix: {fix}")),
         );

@@ -1,0 +1,93 @@
+//! Allows: the rule and the subject an `allow` names.
+
+use super::*;
+
+impl Resolver {
+    // ---- allows -------------------------------------------------------------
+
+    pub(super) fn allows(&mut self, file: &ast::File) {
+        for stmt in &file.statements {
+            let ast::Statement::Allow(a) = stmt else {
+                continue;
+            };
+            self.about = self.statement_subject(stmt);
+            let rule = match a.rule.text.parse::<RuleId>() {
+                Ok(r) if r.phase() != Phase::Analysis => {
+                    self.error(
+                        Finding::new(RuleId::BadValue, a.rule.span, format!("`{}` cannot be allowed: only the findings of the analysis can", a.rule.text))
+                            .label("cannot be allowed")
+                            .help("static errors leave the file wrong (the book's Rules page lists them): fix the file instead"),
+                    );
+                    None
+                }
+                Ok(r) => Some(r),
+                Err(()) => {
+                    let names = RuleId::ALL
+                        .iter()
+                        .filter(|r| r.phase() != Phase::Static)
+                        .map(|r| r.as_str());
+                    let help = did_you_mean(&a.rule.text, names)
+                        .unwrap_or_else(|| "`stackc explain` lists the rules".into());
+                    self.error(
+                        Finding::new(
+                            RuleId::BadValue,
+                            a.rule.span,
+                            format!("`{}` is not a rule", a.rule.text),
+                        )
+                        .label("unknown rule")
+                        .help(help),
+                    );
+                    None
+                }
+            };
+            if a.reason.text.trim().is_empty() {
+                self.error(
+                    Finding::new(RuleId::BadValue, a.reason.span, "an allow needs a reason")
+                        .label("empty reason")
+                        .help("say why the finding is accepted, so the next reader knows"),
+                );
+            }
+            // A record is named in any case, with or without the final dot.
+            let subject = if self.names.contains_key(&a.subject.text) {
+                a.subject.text.clone()
+            } else {
+                canonical_domain(&a.subject.text)
+            };
+            let subj = subject.as_str();
+            let known =
+                self.names.contains_key(subj) || self.m.records.iter().any(|r| r.subject == subj);
+            if !known {
+                let cands = self
+                    .names
+                    .keys()
+                    .map(String::as_str)
+                    .chain(self.m.records.iter().map(|r| r.subject.as_str()));
+                let mut f = Finding::new(
+                    RuleId::UnknownName,
+                    a.subject.span,
+                    format!("the allow names `{subj}`, which is not declared"),
+                )
+                .subject(Subject::Undeclared(subj.to_string()))
+                .label("names nothing");
+                if let Some(h) = did_you_mean(subj, cands) {
+                    f = f.help(h);
+                } else {
+                    f = f
+                        .help("an allow names a server, group, zone or record (`www.example.com`)");
+                }
+                self.error(f);
+            }
+            let subject = if self.m.records.iter().any(|r| r.subject == subj) {
+                Subject::Record(subj.to_string())
+            } else {
+                self.named(subj)
+            };
+            self.m.allows.push(Allow {
+                rule,
+                subject,
+                reason: a.reason.text.clone(),
+                span: a.span,
+            });
+        }
+    }
+}
