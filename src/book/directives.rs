@@ -148,6 +148,7 @@ impl Preprocessor<'_> {
             }
             ["roles"] => roles_table(),
             ["protocols"] => protocols_line(),
+            ["attributes"] => attributes_table(),
             _ => return Err("unknown directive".to_string()),
         };
         Ok(replacement)
@@ -189,6 +190,38 @@ pub fn roles_table() -> String {
         t.push_str(&format!(
             "| `{}` | {}: {} | {tier} | {serves} | {replicated} | {check} |\n",
             r.name, r.title, r.doc
+        ));
+    }
+    t
+}
+
+/// `{{#stackc attributes}}`: the attributes table of the language, one row
+/// per [`crate::model::ATTRS`] entry: how it is written, where it may stand
+/// (and the roles it needs), what it means.
+pub fn attributes_table() -> String {
+    use crate::model::ValueKind;
+    let mut t = String::from("| attribute | where | meaning |\n|---|---|---|\n");
+    for a in crate::model::ATTRS {
+        let form = match a.value {
+            ValueKind::Flag => a.key.to_string(),
+            ValueKind::Choice(words) => format!("{}={}", a.key, words.join("\\|")),
+            ValueKind::Zone => format!("{}=ZONE", a.key),
+            ValueKind::Port => format!("{}=PORT", a.key),
+            ValueKind::Tier => format!("{}=TIER", a.key),
+            ValueKind::Address => format!("{}=ADDRESS", a.key),
+            ValueKind::Text => format!("{}=\"...\"", a.key),
+            ValueKind::Word => format!("{}=WORD", a.key),
+            ValueKind::Path => format!("{}=\"/path\"", a.key),
+            ValueKind::Seconds => format!("{}=SECONDS", a.key),
+            ValueKind::DnsName => format!("{}=NAME", a.key),
+        };
+        let mut place = a.places_words();
+        if let Some(need) = a.needs {
+            place = format!("{place}, of {}", need.words());
+        }
+        t.push_str(&format!(
+            "| `{form}` | {place} | {} |\n",
+            a.doc.replace('|', "\\|")
         ));
     }
     t

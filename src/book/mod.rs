@@ -17,7 +17,7 @@
 mod blocks;
 mod directives;
 
-pub use directives::{protocols_line, roles_table};
+pub use directives::{attributes_table, protocols_line, roles_table};
 pub mod markdown;
 
 use std::cell::Cell;

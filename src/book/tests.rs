@@ -293,3 +293,25 @@ fn roles_and_protocols_come_from_the_table() {
         assert!(last.contains(&format!("`{p}`")), "{last}");
     }
 }
+
+#[test]
+fn the_attributes_table_has_a_row_per_attribute() {
+    let t = super::attributes_table();
+    let rows: Vec<&str> = t.lines().skip(2).collect();
+    assert_eq!(rows.len(), crate::model::ATTRS.len(), "{t}");
+    for (row, a) in rows.iter().zip(crate::model::ATTRS) {
+        assert!(row.starts_with(&format!("| `{}", a.key)), "{row}");
+        assert!(
+            row.ends_with(&format!("| {} |", a.doc.replace('|', "\\|"))),
+            "{row}"
+        );
+        // A table cell never holds a raw `|`.
+        assert_eq!(row.matches(" | ").count(), 2, "{row}");
+    }
+    assert!(
+        t.contains(
+            "`failover=manual\\|auto` | a group, of a replicated role (mysql, postgres, redis) |"
+        ),
+        "{t}"
+    );
+}
