@@ -50,6 +50,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
             group: "root",
             mode: "0644",
             doc: "Configuration".into(),
+            restart: true,
         }],
         validate: None,
         steps: Vec::new(),

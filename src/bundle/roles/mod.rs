@@ -122,6 +122,8 @@ pub struct PlayFile {
     pub group: &'static str,
     pub mode: &'static str,
     pub doc: String,
+    /// A change restarts the service (a configuration file).
+    pub restart: bool,
 }
 
 /// A command run once per host that has `file` (`creates` marks it done).
@@ -213,29 +215,23 @@ fn external_readme(p: &Plan<'_>) -> Option<Section> {
         .filter(|s| m.server(*s).roles.has_kit(Kit::External))
         .map(|s| {
             let srv = m.server(s);
-            let at = srv
-                .host
-                .clone()
-                .or_else(|| srv.address.map(|a| a.to_string()))
-                .unwrap_or_else(|| "(no host= given)".into());
-            let users: Vec<String> = super::env::users_of(p, s);
-            format!(
-                "**{}** at `{}`: {}.",
-                super::text::markdown(&srv.name),
-                at,
-                if users.is_empty() {
-                    "no application links to it".to_string()
-                } else {
-                    format!(
-                        "the environment of {} carries its address",
-                        users
-                            .iter()
-                            .map(|u| super::text::markdown(u))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+            let users: Vec<String> = super::env::users_of(p, s)
+                .iter()
+                .map(|u| super::text::markdown(u))
+                .collect();
+            let name = super::text::markdown(&srv.name);
+            match super::env::external_host(srv) {
+                None => format!(
+                    "**{name}**: the `.stack` file gives it no `host=` (nor an address), so no environment names it."
+                ),
+                Some(at) if users.is_empty() => {
+                    format!("**{name}** at `{at}`: no application links to it.")
                 }
-            )
+                Some(at) => format!(
+                    "**{name}** at `{at}`: the environment of {} carries its address.",
+                    users.join(", ")
+                ),
+            }
         })
         .collect();
     (!items.is_empty()).then(|| Section {

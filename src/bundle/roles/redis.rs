@@ -134,6 +134,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
             group: "redis",
             mode: "0640",
             doc: "Configuration (holds the password)".into(),
+            restart: true,
         }],
         // Redis has no configuration check of its own: a bad file makes
         // the restart fail, and the play stops there.
