@@ -180,9 +180,10 @@ fn pg_host(work: &Path, bundle: &Path, host: &str) -> PgHost {
     fs::write(
         &h.conf,
         format!(
-            "data_directory = '{}'\nhba_file = '{}'\nunix_socket_directories = '{}'\ninclude_dir = '{}'\n",
+            "data_directory = '{}'\nhba_file = '{}'\nident_file = '{}/pg_ident.conf'\nunix_socket_directories = '{}'\ninclude_dir = '{}'\n",
             h.data.display(),
             etc.join("pg_hba.conf").display(),
+            h.data.display(),
             h.sock.display(),
             etc.join("conf.d").display()
         ),
@@ -606,6 +607,13 @@ fn redis_failover_scripts_promote_and_follow_the_vip() {
     let (a1, a2, vip) = ("2001:db8:2::11", "2001:db8:2::12", "2001:db8:2::10");
     let (ns1, ns2) = Ns::pair(addr(a1), addr(a2));
     // kv-01 holds the vip; both may bind it (the bundle's sysctl file).
+    // Addresses without duplicate address detection: usable at once.
+    for (ns, mine) in [(&ns1, a1), (&ns2, a2)] {
+        ns.batch(&[
+            format!("addr del {mine}/128 dev eth0"),
+            format!("addr add {mine}/128 dev eth0 nodad"),
+        ]);
+    }
     ns1.batch(&[format!("addr add {vip}/128 dev eth0 nodad")]);
     ns2.batch(&[format!("route add {vip}/128 dev eth0")]);
     for (ns, host) in [(&ns1, "kv-01"), (&ns2, "kv-02")] {
@@ -615,8 +623,6 @@ fn redis_failover_scripts_promote_and_follow_the_vip() {
             "sysctl -p",
         );
     }
-    // Wait for the addresses to leave "tentative".
-    std::thread::sleep(Duration::from_millis(1500));
     let _r1 = start_redis(&ns1, &bdir, "kv-01", work.path());
     let _r2 = start_redis(&ns2, &bdir, "kv-02", work.path());
     let log2 = work.path().join("kv-02.log");
