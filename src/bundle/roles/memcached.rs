@@ -43,6 +43,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
         hosts: "role_memcached".into(),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
+        vip: false,
         dirs: Vec::new(),
         files: vec![PlayFile {
             path: CONF.into(),

@@ -145,6 +145,9 @@ pub struct KitPlay {
     pub hosts: String,
     pub packages: Vec<&'static str>,
     pub service: String,
+    /// Members of a `failover=auto` group bind its vip before they hold
+    /// it: the play installs the sysctl file first.
+    pub vip: bool,
     pub dirs: Vec<String>,
     pub files: Vec<PlayFile>,
     /// Checks the installed configuration before the restart.
@@ -205,7 +208,41 @@ pub fn readme_sections(p: &Plan<'_>) -> Vec<Section> {
     out.extend(redis::readme(p));
     out.extend(memcached::readme(p));
     out.extend(external_readme(p));
+    out.extend(env_readme(p));
     out
+}
+
+/// What the applications' environment says of the targets of this part.
+fn env_readme(p: &Plan<'_>) -> Option<Section> {
+    let m = p.m;
+    let linked = |kit: Kit| {
+        m.links.iter().any(|l| {
+            l.from.iter().any(|s| m.server(*s).roles.has_kit(Kit::App))
+                && l.targets
+                    .iter()
+                    .any(|t| m.target_roles(t.target).has_kit(kit))
+        })
+    };
+    let mut items = Vec::new();
+    if linked(Kit::Postgres) {
+        items.push("a PostgreSQL database: `DB_<GROUP>_WRITE`, `_READ` (comma-separated `address:port`), `_NAME`, `_USER`, `_PASSWORD` and `_KIND=postgres`; the first database (of any kind) also as `DB_WRITE`, `DB_READ`...".to_string());
+    }
+    if linked(Kit::Redis) {
+        items.push("a Redis store: `REDIS_<GROUP>_WRITE` (`address:port`), `REDIS_<GROUP>_READ` (comma-separated), `REDIS_<GROUP>_PASSWORD`; the first also as `REDIS_URL` (`redis://:PASSWORD@address:port`)".to_string());
+    }
+    if linked(Kit::Memcached) {
+        items.push("memcached: `MEMCACHED_<GROUP>_SERVERS` (comma-separated `address:port`); the first also as `MEMCACHED_SERVERS`".to_string());
+    }
+    if linked(Kit::External) {
+        items.push("an external service: `<NAME>_URL` (`https://host[:port]`) for http(s), `<NAME>_ADDR` (`host:port`) for the other protocols".to_string());
+    }
+    (!items.is_empty()).then(|| Section {
+        title: "The applications' environment".into(),
+        items,
+        after: vec![
+            "`<GROUP>` is the group's (or server's) name in capitals, `-` written `_`.".into(),
+        ],
+    })
 }
 
 fn external_readme(p: &Plan<'_>) -> Option<Section> {

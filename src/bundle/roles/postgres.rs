@@ -286,6 +286,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
         hosts: "role_postgres".into(),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
+        vip: true,
         dirs: vec!["/etc/postgresql/stackc".into()],
         files: vec![
             file(CONF, "postgres", "0644", "Configuration (conf.d)", true),

@@ -127,6 +127,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
         hosts: "role_redis".into(),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
+        vip: true,
         dirs: Vec::new(),
         files: vec![PlayFile {
             path: CONF.into(),
