@@ -786,3 +786,46 @@ fn keepalived_accepts_the_failover_files() {
         );
     }
 }
+
+// ---- Ansible ----------------------------------------------------------------------
+
+#[test]
+fn ansible_accepts_the_playbooks() {
+    let venv = common::root().join("target/tools/ansible/bin/ansible-playbook");
+    let program = if venv.is_file() {
+        venv
+    } else if common::require_tool("ansible-playbook") {
+        PathBuf::from("ansible-playbook")
+    } else {
+        return;
+    };
+    for src in [
+        role_designs::POSTGRES,
+        role_designs::REDIS,
+        role_designs::REDIS_AUTO,
+        role_designs::MEMCACHED,
+        role_designs::EXTERNAL,
+    ] {
+        let work = tempfile::tempdir().unwrap();
+        write_bundle(src, work.path());
+        let o = run(
+            Command::new(&program)
+                .current_dir(work.path())
+                .env("ANSIBLE_LOCAL_TEMP", work.path().join(".ansible"))
+                .env("ANSIBLE_HOME", work.path().join(".ansible"))
+                .args([
+                    "-i",
+                    "ansible/inventory.ini",
+                    "--syntax-check",
+                    "ansible/site.yml",
+                ]),
+            Duration::from_secs(120),
+        );
+        assert!(
+            o.status.success(),
+            "ansible-playbook --syntax-check: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
