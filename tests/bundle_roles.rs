@@ -333,6 +333,80 @@ app-01 -> db : mysql read
 }
 
 #[test]
+fn one_app_with_every_kind_of_target() {
+    // The first database is the first linked, whatever its kind; each
+    // store keeps its own variables and secrets.
+    let src = "stack mix
+server app-01: app 10.0.1.11
+server my: mysql 10.0.3.21
+group pg: postgres {
+  server pg-01 10.0.3.11 primary
+  server pg-02 10.0.3.12 replica
+}
+server kv: redis 10.0.2.11
+server mc: memcached 10.0.4.11
+server api: external 198.51.100.9
+app-01 -> pg : postgres
+app-01 -> pg : postgres read
+app-01 -> my : mysql
+app-01 -> kv : redis
+app-01 -> mc : memcached
+app-01 -> api : http 8080
+";
+    let (b, secrets) = build(src);
+    secrets_only_in_secret_files(&b, &secrets);
+    let keys: Vec<&str> = secrets.keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "mysql/my/app",
+            "postgres/pg/app",
+            "postgres/pg/replication",
+            "redis/kv/password"
+        ]
+    );
+    let e = env(src, "app-01");
+    assert_eq!(get(&e, "DB_KIND"), Some("postgres"));
+    assert_eq!(get(&e, "DB_WRITE"), Some("10.0.3.11:5432"));
+    assert_eq!(get(&e, "DB_MY_KIND"), Some("mysql"));
+    assert_eq!(get(&e, "DB_MY_WRITE"), Some("10.0.3.21:3306"));
+    assert_eq!(get(&e, "DB_MY_PASSWORD"), secrets.get("mysql/my/app"));
+    assert_eq!(get(&e, "REDIS_KV_WRITE"), Some("10.0.2.11:6379"));
+    assert_eq!(get(&e, "MEMCACHED_SERVERS"), Some("10.0.4.11:11211"));
+    assert_eq!(get(&e, "API_URL"), Some("http://198.51.100.9:8080"));
+    // Each kit's files on its hosts only; the mysql host is untouched by
+    // the postgres store (and the other way round).
+    assert!(b
+        .files
+        .contains_key("hosts/my/etc/mysql/mysql.conf.d/stackc.cnf"));
+    assert!(!b
+        .files
+        .keys()
+        .any(|k| k.starts_with("hosts/pg-01/etc/mysql")));
+    assert!(!b
+        .files
+        .keys()
+        .any(|k| k.starts_with("hosts/my/etc/postgresql")));
+    let inv = file(&b, "ansible/inventory.ini");
+    let primaries = inv.split("[mysql_primary]\n").nth(1).unwrap();
+    assert!(
+        primaries.starts_with("my\n\n"),
+        "mysql_primary is the mysql host only: {inv}"
+    );
+    let site = file(&b, "ansible/site.yml");
+    let order: Vec<usize> = [
+        "- name: Databases",
+        "- name: Redis",
+        "- name: PostgreSQL 15",
+        "- name: memcached",
+    ]
+    .iter()
+    .map(|p| site.find(p).unwrap_or_else(|| panic!("{p} in site.yml")))
+    .collect();
+    assert!(order[0] < order[1], "mysql's play first");
+}
+
+#[test]
 fn bundles_are_deterministic() {
     for src in [POSTGRES, REDIS, REDIS_AUTO, MEMCACHED, EXTERNAL] {
         assert_eq!(build(src).0, build(src).0);

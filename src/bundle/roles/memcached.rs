@@ -40,7 +40,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
     let spec = Role::of_kit(Kit::Memcached).spec();
     KitPlay {
         name: "memcached".into(),
-        hosts: "role_memcached".into(),
+        hosts: super::inventory_group(Kit::Memcached),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
         vip: false,

@@ -155,6 +155,12 @@ pub struct KitPlay {
     pub steps: Vec<PlayStep>,
 }
 
+/// The inventory group of a kit's role (`role_NAME`, as `inventory.ini`
+/// names it).
+pub fn inventory_group(kit: Kit) -> String {
+    format!("role_{}", crate::model::Role::of_kit(kit).name())
+}
+
 /// The plays of the kits of this part the stack uses, in table order.
 pub fn plays(p: &Plan<'_>) -> Vec<KitPlay> {
     let has = |kit: Kit| p.m.servers.iter().any(|s| s.roles.has_kit(kit));

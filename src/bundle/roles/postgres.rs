@@ -283,7 +283,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
         };
     KitPlay {
         name: "PostgreSQL 15".into(),
-        hosts: "role_postgres".into(),
+        hosts: super::inventory_group(Kit::Postgres),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
         vip: true,

@@ -124,7 +124,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
     let spec = Role::of_kit(Kit::Redis).spec();
     KitPlay {
         name: "Redis".into(),
-        hosts: "role_redis".into(),
+        hosts: super::inventory_group(Kit::Redis),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
         vip: true,
