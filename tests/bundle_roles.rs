@@ -406,6 +406,88 @@ app-01 -> api : http 8080
     assert!(order[0] < order[1], "mysql's play first");
 }
 
+/// Every combination of kit, group size, failover, address family, port
+/// and read links bundles without a panic, keeps its passwords in secret
+/// files, gives each member its kit's files and never names a member's
+/// address in another store's files.
+#[test]
+fn a_grid_of_stores_bundles() {
+    let mut n = 0;
+    for (kit, data) in [("postgres", true), ("redis", true), ("memcached", false)] {
+        for members in 1..=3 {
+            for auto in [false, true] {
+                for v6 in [false, true] {
+                    for port in [None, Some(7000)] {
+                        for read in [false, true] {
+                            if auto && (!data || members == 1) {
+                                continue;
+                            }
+                            let addr = |i: usize| {
+                                if v6 {
+                                    format!("2001:db8:5::{}", 11 + i)
+                                } else {
+                                    format!("10.0.5.{}", 11 + i)
+                                }
+                            };
+                            let mut src =
+                                String::from("stack grid\nserver app-01: app 10.0.1.11\n");
+                            let attrs = format!(
+                                "{}{}",
+                                if auto {
+                                    format!(" failover=auto vip={}", addr(9))
+                                } else {
+                                    String::new()
+                                },
+                                port.map(|p| format!(" port={p}")).unwrap_or_default()
+                            );
+                            src.push_str(&format!("group st: {kit}{attrs} {{\n"));
+                            for i in 0..members {
+                                let mark = match (data, i) {
+                                    (false, _) => "",
+                                    (true, 0) => " primary",
+                                    (true, _) => " replica",
+                                };
+                                src.push_str(&format!("  server st-{i} {}{mark}\n", addr(i)));
+                            }
+                            src.push_str("}\n");
+                            let p = port.map(|p| format!(" {p}")).unwrap_or_default();
+                            src.push_str(&format!("app-01 -> st : {kit}{p}\n"));
+                            if read && data {
+                                src.push_str(&format!("app-01 -> st : {kit}{p} read\n"));
+                            }
+                            let c = stackc::check(&src);
+                            if !bundle::validate(&c).is_empty() {
+                                panic!("{src}\nrefused: {:#?}", bundle::validate(&c));
+                            }
+                            let (b, secrets) = build(&src);
+                            secrets_only_in_secret_files(&b, &secrets);
+                            for i in 0..members {
+                                assert!(
+                                    b.files
+                                        .keys()
+                                        .any(|k| k.starts_with(&format!("hosts/st-{i}/"))),
+                                    "st-{i} gets files:\n{src}"
+                                );
+                            }
+                            assert_eq!(b, build(&src).0, "deterministic:\n{src}");
+                            let e = env(&src, "app-01");
+                            let want = port.unwrap_or(0);
+                            if want != 0 {
+                                assert!(
+                                    e.iter().any(|(_, v)| v.contains(&format!(":{want}"))),
+                                    "the port reaches the environment:\n{src}\n{e:?}"
+                                );
+                            }
+                            n += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(n > 50, "{n} stacks");
+}
+
 #[test]
 fn bundles_are_deterministic() {
     for src in [POSTGRES, REDIS, REDIS_AUTO, MEMCACHED, EXTERNAL] {

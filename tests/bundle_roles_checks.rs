@@ -706,7 +706,13 @@ fn memcached_starts_from_debians_file_on_its_address() {
     let work = tempfile::tempdir().unwrap();
     let bdir = work.path().join("bundle");
     write_bundle(role_designs::MEMCACHED, &bdir);
-    for (host, ip, port) in [("mc-01", "10.0.4.11", 11211), ("mc-03", "10.0.4.13", 11311)] {
+    let v6 = "stack mc6\nserver app-01: app 2001:db8:1::11\nserver mc6: memcached 2001:db8:4::11\napp-01 -> mc6\n";
+    write_bundle(v6, &bdir);
+    for (host, ip, port) in [
+        ("mc-01", "10.0.4.11", 11211),
+        ("mc-03", "10.0.4.13", 11311),
+        ("mc6", "2001:db8:4::11", 11211),
+    ] {
         let ns = Ns::new(&[addr(ip)]);
         // The file at its real path inside the namespace; the pid file's
         // directory as the package makes it.
