@@ -2,10 +2,11 @@
 //! path, and the endpoints of the databases it links to) and systemd unit,
 //! and its play. The code is the team's: the unit runs `command=`.
 
+use super::super::plan::Plan;
 use super::super::stack::playbook::{self as pb, Node, Play, Task};
 use super::super::text::{env_ident, hostport};
 use super::super::writer::Out;
-use super::http;
+use super::{http, Section};
 use crate::model::{Kit, Role, ServerId};
 use serde::Serialize;
 use std::net::IpAddr;
@@ -177,4 +178,38 @@ pub(super) fn plays(o: &Out<'_, '_>) -> Vec<Play> {
             ],
         ));
     vec![play]
+}
+
+/// What the applications' environment says of the targets of this part.
+pub(super) fn readme_section(p: &Plan<'_>) -> Option<String> {
+    let m = p.m;
+    let linked = |kit: Kit| {
+        m.links.iter().any(|l| {
+            l.from.iter().any(|s| m.server(*s).roles.has_kit(Kit::App))
+                && l.targets
+                    .iter()
+                    .any(|t| m.target_roles(t.target).has_kit(kit))
+        })
+    };
+    let mut items = Vec::new();
+    if linked(Kit::Postgres) {
+        items.push("a PostgreSQL database: `DB_<GROUP>_WRITE`, `_READ` (comma-separated `address:port`), `_NAME`, `_USER`, `_PASSWORD` and `_KIND=postgres`; the first database (of any kind) also as `DB_WRITE`, `DB_READ`...".to_string());
+    }
+    if linked(Kit::Redis) {
+        items.push("a Redis store: `REDIS_<GROUP>_WRITE` (`address:port`), `REDIS_<GROUP>_READ` (comma-separated), `REDIS_<GROUP>_PASSWORD`; the first also as `REDIS_URL` (`redis://:PASSWORD@address:port`)".to_string());
+    }
+    if linked(Kit::Memcached) {
+        items.push("memcached: `MEMCACHED_<GROUP>_SERVERS` (comma-separated `address:port`); the first also as `MEMCACHED_SERVERS`".to_string());
+    }
+    if linked(Kit::External) {
+        items.push("an external service: `<NAME>_URL` (`https://host[:port]`) for http(s), `<NAME>_ADDR` (`host:port`) for the other protocols".to_string());
+    }
+    let section = (!items.is_empty()).then(|| Section {
+        title: "The applications' environment".into(),
+        items,
+        after: vec![
+            "`<GROUP>` is the group's (or server's) name in capitals, `-` written `_`.".into(),
+        ],
+    });
+    section.map(|s| s.to_markdown())
 }

@@ -62,8 +62,10 @@ pub(in crate::bundle) fn write(o: &mut Out<'_, '_>) {
     let p = o.p;
     let m = p.m;
     let fl = mysql::flavor(p.flavor);
+    // Deployed servers only: an `external` one has its own section.
     let hosts = m
         .server_ids()
+        .filter(|s| m.server(*s).is_deployed())
         .map(|s| {
             let srv = m.server(s);
             Host {
