@@ -113,10 +113,7 @@ pub fn app_env(p: &Plan<'_>, secrets: &Secrets, s: ServerId) -> Vec<EnvVar> {
     let mut out = vec![
         EnvVar::new("BIND", p.addr(s).to_string()),
         EnvVar::new("PORT", p.port(s, Kit::App).to_string()),
-        EnvVar::new(
-            "HEALTH_PATH",
-            srv.health.clone().unwrap_or_else(|| "/healthz".into()),
-        ),
+        EnvVar::new("HEALTH_PATH", super::roles::http::health(p, s)),
     ];
     if let Some(r) = &srv.runtime {
         out.push(EnvVar::new("RUNTIME", r.clone()));

@@ -399,15 +399,6 @@ impl<'m> Plan<'m> {
         format!("{}/{}/{user}", Role::of_kit(d.kit).name(), d.name)
     }
 
-    /// The mysql links of a server, for its environment: per database,
-    /// the write endpoints and the read endpoints.
-    pub fn db_links(&self, s: ServerId) -> Vec<DbLink> {
-        self.store_links(s)
-            .into_iter()
-            .filter(|l| self.dbs[l.db].kit == Kit::Mysql)
-            .collect()
-    }
-
     /// The links of a server to data stores of every replicated kit, in
     /// link order: per store, the write endpoints and the read endpoints.
     pub fn store_links(&self, s: ServerId) -> Vec<DbLink> {

@@ -2,33 +2,20 @@
 //! path, and the endpoints of the databases it links to) and systemd unit,
 //! and its play. The code is the team's: the unit runs `command=`.
 
+use super::super::env::{self, EnvVar};
 use super::super::plan::Plan;
 use super::super::stack::playbook::{self as pb, Node, Play, Task};
-use super::super::text::{env_ident, hostport};
 use super::super::writer::Out;
-use super::{http, Section};
+use super::Section;
 use crate::model::{Kit, Role, ServerId};
 use serde::Serialize;
-use std::net::IpAddr;
 
 #[derive(Serialize)]
 struct AppEnv<'a> {
     host: &'a str,
     env_file: &'a str,
-    bind: String,
-    port: u16,
-    health: String,
-    runtime: Option<&'a str>,
-    dbs: Vec<EnvDb<'a>>,
-}
-
-/// The variables of one database: `DB_IDENT_NAME=VALUE` (the first also
-/// without `IDENT_`).
-#[derive(Serialize)]
-struct EnvDb<'a> {
-    name: &'a str,
-    ident: String,
-    vars: Vec<(&'static str, String)>,
+    /// `env::app_env`: the one list of the variables.
+    vars: Vec<EnvVar>,
 }
 
 #[derive(Serialize)]
@@ -65,47 +52,18 @@ fn paths(stack: &str) -> Paths {
     }
 }
 
-fn joined(list: &[(IpAddr, u16)]) -> String {
-    list.iter()
-        .map(|(ip, port)| hostport(*ip, *port))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
     let p = o.p;
     let srv = p.m.server(s);
     let paths = paths(&p.stack);
-    let mut dbs = Vec::new();
-    for l in p.db_links(s) {
-        let d = &p.dbs[l.db];
-        let mut vars: Vec<(&'static str, String)> = Vec::new();
-        if !l.write.is_empty() {
-            vars.push(("WRITE", joined(&l.write)));
-        }
-        let read = if l.read.is_empty() { &l.write } else { &l.read };
-        vars.push(("READ", joined(read)));
-        vars.push(("NAME", p.stack.clone()));
-        vars.push(("USER", super::mysql::APP_USER.to_string()));
-        let pass = o.secret(&format!("mysql/{}/app", d.name));
-        vars.push(("PASSWORD", pass.to_string()));
-        dbs.push(EnvDb {
-            name: &d.name,
-            ident: env_ident(&d.name),
-            vars,
-        });
-    }
-    let secret = !dbs.is_empty();
+    // A link to a data store puts its password in the file.
+    let secret = !p.store_links(s).is_empty();
     let env = o.render(
         "app.env",
         &AppEnv {
             host: &srv.name,
             env_file: &paths.env_file,
-            bind: p.addr(s).to_string(),
-            port: p.port(s, Kit::App),
-            health: http::health(p, s),
-            runtime: srv.runtime.as_deref(),
-            dbs,
+            vars: env::app_env(p, o.secrets, s),
         },
     );
     o.host_file(s, &paths.env_file, env, 0o644, secret);

@@ -7,7 +7,7 @@
 mod app;
 mod external;
 mod haproxy;
-mod http;
+pub(super) mod http;
 pub(super) mod keepalived;
 mod memcached;
 pub(super) mod mysql;

@@ -17,9 +17,6 @@ use std::net::IpAddr;
 const SETUP_DIR: &str = "/etc/mysql/stackc";
 const SETUP_SQL: &str = "/etc/mysql/stackc/setup.sql";
 const SETUP_DONE: &str = "/var/lib/mysql/stackc-setup.done";
-/// The database account of the applications (`setup.sql`, their
-/// environment).
-pub(super) const APP_USER: &str = "app";
 
 /// What the flavor changes.
 pub(in crate::bundle) struct Flav {
