@@ -16,7 +16,7 @@
 //! grammar, a password of letters and digits, or a DNS name checked here:
 //! nothing a systemd `EnvironmentFile=` reads as syntax.
 
-use super::plan::{DbLink, Plan};
+use super::plan::{DbLink, Plan, APP_ACCOUNT};
 use super::secrets::Secrets;
 use super::text::{env_ident, hostport};
 use crate::model::{Kit, Protocol, Role, Server, ServerId};
@@ -150,8 +150,8 @@ fn databases(p: &Plan<'_>, secrets: &Secrets, links: &[DbLink], out: &mut Vec<En
         let read = if l.read.is_empty() { &l.write } else { &l.read };
         vars.push(("READ", joined(read)));
         vars.push(("NAME", p.stack.clone()));
-        vars.push(("USER", "app".into()));
-        vars.push(("PASSWORD", secret(p, secrets, d, "app")));
+        vars.push(("USER", APP_ACCOUNT.into()));
+        vars.push(("PASSWORD", secret(p, secrets, d, APP_ACCOUNT)));
         vars.push(("KIND", Role::of_kit(d.kit).name().to_string()));
         if first {
             for (i, (k, v)) in vars.iter().enumerate() {

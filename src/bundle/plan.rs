@@ -17,6 +17,10 @@ pub const FIRST_VRID: usize = 51;
 /// The last usable VRRP router id.
 pub const LAST_VRID: usize = 255;
 
+/// The account the applications use in every data store of a replicated
+/// kit (its password is the secret `ROLE/STORE/app`).
+pub const APP_ACCOUNT: &str = "app";
+
 /// A data store of a replicated kit (mysql, postgres, redis): a group with
 /// that role, or a server with it outside any group.
 #[derive(Clone, Debug)]
@@ -385,7 +389,7 @@ impl<'m> Plan<'m> {
                         out.push(SecretSpec::store(role, &d.name, "replication"));
                     }
                     if !d.clients.is_empty() {
-                        out.push(SecretSpec::store(role, &d.name, "app"));
+                        out.push(SecretSpec::store(role, &d.name, APP_ACCOUNT));
                     }
                 }
             }

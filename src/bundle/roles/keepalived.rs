@@ -182,7 +182,7 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
 }
 
 /// The tasks that put the sysctl in place on the hosts that have it, for
-/// the play of a proxy (`who`: "nginx", "HAProxy").
+/// the play of a daemon that binds a vip (`who`: nginx, HAProxy, Redis...).
 pub(super) fn nonlocal_bind_tasks(who: &str) -> Vec<Task> {
     vec![
         pb::copy(

@@ -3,7 +3,7 @@
 //! promote/demote scripts of a failover=auto group, the database plays and
 //! the `mysql_primary`/`mysql_replica` inventory groups.
 
-use super::super::plan::{Plan, Vrrp};
+use super::super::plan::{Plan, Vrrp, APP_ACCOUNT};
 use super::super::stack::ansible::InvGroup;
 use super::super::stack::playbook::{self as pb, Node, Play, Task};
 use super::super::writer::Out;
@@ -170,8 +170,8 @@ pub(super) fn files(o: &mut Out<'_, '_>, prep: &Prepared, s: ServerId) {
     );
     o.host_file(s, fl.cnf, cnf, 0o644, false);
     let secrets = o.secrets;
-    let repl = secrets.get(&format!("mysql/{}/replication", d.name));
-    let app = secrets.get(&format!("mysql/{}/app", d.name));
+    let repl = secrets.get(&p.secret_key(d, "replication"));
+    let app = secrets.get(&p.secret_key(d, APP_ACCOUNT));
     let sql = o.render(
         "setup.sql",
         &SetupSql {

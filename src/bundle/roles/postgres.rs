@@ -11,7 +11,7 @@
 
 use super::keepalived::{self, DEMOTE, PROMOTE, SYSCTL};
 use super::{store_secret, Section};
-use crate::bundle::plan::{Db, Plan, Vrrp};
+use crate::bundle::plan::{Db, Plan, Vrrp, APP_ACCOUNT};
 use crate::bundle::stack::ansible::InvGroup;
 use crate::bundle::stack::playbook::{self as pb, Node, Play, Task};
 use crate::bundle::text::{host_prefix, markdown};
@@ -30,7 +30,6 @@ pub const BIN: &str = "/usr/lib/postgresql/15/bin";
 const SETUP_DONE: &str = "/var/lib/postgresql/stackc-setup.done";
 const REPLICA_DONE: &str = "/var/lib/postgresql/stackc-replica.done";
 const REPL_USER: &str = "replicator";
-const APP_USER: &str = "app";
 
 #[derive(Serialize)]
 struct Conf {
@@ -146,7 +145,7 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
     for c in &d.clients {
         rows.push(HbaRow {
             database: format!("\"{schema}\""),
-            user: APP_USER,
+            user: APP_ACCOUNT,
             address: host_prefix(p.addr(c.server)),
             doc: format!(
                 "{} ({})",
@@ -181,7 +180,7 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
 
     let repl = d.replicated().then(|| store_secret(o, d, "replication"));
     if !replica {
-        let app = (!d.clients.is_empty()).then(|| store_secret(o, d, "app"));
+        let app = (!d.clients.is_empty()).then(|| store_secret(o, d, APP_ACCOUNT));
         let secret = repl.is_some() || app.is_some();
         let sql = o.render(
             "postgres-setup.sql",
@@ -192,7 +191,7 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
                 schema,
                 repl_user: REPL_USER,
                 repl_password: repl.clone(),
-                app_user: APP_USER,
+                app_user: APP_ACCOUNT,
                 app_password: app,
             },
         );
