@@ -13,13 +13,20 @@
 //!   check (`PING` as `stackc-health`) answers;
 //! - memcached: Debian's `systemd-memcached-wrapper` starts memcached from
 //!   `/etc/memcached.conf`, which answers on the host's address only;
-//! - `keepalived -t` on the keepalived files of the failover=auto groups.
+//! - `keepalived -t` on the keepalived files of the failover=auto groups;
+//! - `samples/full-stack.stack` (every role) bundled by the `stackc` binary:
+//!   its PostgreSQL, Redis and memcached hosts' files start the daemons
+//!   through the shared harness (`tests/support/daemons.rs`); its HAProxy,
+//!   nginx, MySQL, keepalived and Ansible files are `bundle_checks`'s, which
+//!   checks every sample.
 //!
 //! Network safety: every client runs inside a namespace this test made and
 //! talks to addresses of namespaces this test made; the namespaces (and the
 //! processes inside them) go when the test ends, even when it fails.
 
 mod common;
+#[path = "support/daemons.rs"]
+mod daemons;
 #[path = "support/netns.rs"]
 mod netns;
 #[path = "support/role_designs.rs"]
@@ -834,4 +841,72 @@ fn ansible_accepts_the_playbooks() {
             String::from_utf8_lossy(&o.stderr)
         );
     }
+}
+
+// ---- the full-stack sample, from the binary ------------------------------------
+
+#[test]
+fn the_full_stack_sample_bundles_and_its_stores_start() {
+    let work = tempfile::tempdir().unwrap();
+    fs::set_permissions(work.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let out = work.path().join("fs");
+    let o = run(
+        Command::new(env!("CARGO_BIN_EXE_stackc"))
+            .arg("bundle")
+            .arg(common::root().join("samples/full-stack.stack"))
+            .arg("-o")
+            .arg(&out),
+        Duration::from_secs(60),
+    );
+    assert!(
+        o.status.success(),
+        "stackc bundle samples/full-stack.stack: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let host = |name: &str| out.join("hosts").join(name);
+    for name in [
+        "lb-01",
+        "web-01",
+        "app-01",
+        "cache-01",
+        "redis-01",
+        "pg-02",
+        "reports-01",
+    ] {
+        assert!(host(name).is_dir(), "{name} gets files");
+    }
+    assert!(!host("payments").exists(), "the external service gets none");
+    if !pg_tools()
+        || !redis_tools()
+        || !daemons::require(&["setpriv", "bash", "memcached"], "the full-stack checks")
+    {
+        return;
+    }
+    // Each store's primary in a namespace that owns its address and its
+    // group's vip (it holds it: keepalived's MASTER).
+    let pg_ns = Ns::new(&[addr("10.0.5.11"), addr("10.0.5.10")]);
+    let mut pg = daemons::Pg::install(&pg_ns, &host("pg-01"), &work.path().join("pg-01"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        pg.setting("listen_addresses").unwrap(),
+        "10.0.5.11,10.0.5.10"
+    );
+    pg.start().unwrap_or_else(|e| panic!("{e}\n{}", pg.log()));
+    pg.setup().unwrap_or_else(|e| panic!("{e}\n{}", pg.log()));
+    assert_eq!(
+        pg.sql(
+            "postgres",
+            "SELECT datname FROM pg_database WHERE datname = 'shop'"
+        )
+        .unwrap(),
+        "shop"
+    );
+    let redis_ns = Ns::new(&[addr("10.0.4.11"), addr("10.0.4.10")]);
+    let redis = daemons::Redis::start(&redis_ns, &host("redis-01"), &work.path().join("redis-01"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(redis.cli(&["SET", "k", "v"]).unwrap(), "OK");
+    let mc_ns = Ns::new(&[addr("10.0.3.11")]);
+    let mc = daemons::Memcached::start(&mc_ns, &host("cache-01"), &work.path().join("cache-01"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(mc.set_get("k", "v").unwrap(), "v");
 }
