@@ -8,17 +8,24 @@
 //!   script makes the old primary read-only by default and the promote
 //!   script promotes the replica (`pg_promote()`);
 //! - Redis: `redis-server` starts with each `redis.conf` on the host's
-//!   address and a replica syncs; the failover=auto scripts promote
+//!   address and a replica syncs (started by `tests/support/daemons.rs`); the failover=auto scripts promote
 //!   (`REPLICAOF NO ONE`) and demote (`REPLICAOF <vip>`), and keepalived's
 //!   check (`PING` as `stackc-health`) answers;
 //! - memcached: Debian's `systemd-memcached-wrapper` starts memcached from
-//!   `/etc/memcached.conf`, which answers on the host's address only;
+//!   `/etc/memcached.conf` (`tests/support/daemons.rs`), which answers on
+//!   the host's address only;
 //! - `keepalived -t` on the keepalived files of the failover=auto groups;
 //! - `samples/full-stack.stack` (every role) bundled by the `stackc` binary:
 //!   its PostgreSQL, Redis and memcached hosts' files start the daemons
 //!   through the shared harness (`tests/support/daemons.rs`); its HAProxy,
 //!   nginx, MySQL, keepalived and Ansible files are `bundle_checks`'s, which
 //!   checks every sample.
+//!
+//! PostgreSQL keeps its own start-up here: the bundle's replica is made by
+//! its `replica-setup.sh` (which writes `standby.signal`), while the
+//! harness's `Pg::base_backup` wants a `standby.signal` among the host's
+//! files; and the checks read the bundle's own `pg_hba.conf` and `conf.d`
+//! in place.
 //!
 //! Network safety: every client runs inside a namespace this test made and
 //! talks to addresses of namespaces this test made; the namespaces (and the
@@ -511,31 +518,16 @@ fn redis_tools() -> bool {
     )
 }
 
-/// Starts redis-server in `ns` with a host's `redis.conf`, put at
-/// `/etc/redis/redis.conf` inside the namespace (where the notify scripts
-/// read it); the paths of Debian's service go to the test's directory.
-fn start_redis(ns: &Ns, bundle: &Path, host: &str, work: &Path) -> Daemon {
-    let conf = bundle.join(format!("hosts/{host}/etc/redis/redis.conf"));
+/// Starts redis-server in `ns` from a host's `redis.conf` through the
+/// shared harness (as the redis user, Debian's paths redirected into
+/// `work/HOST`), with the file also at `/etc/redis/redis.conf` inside the
+/// namespace, where the notify scripts read it.
+fn start_redis<'n>(ns: &'n Ns, bundle: &Path, host: &str, work: &Path) -> daemons::Redis<&'n Ns> {
+    let dir = bundle.join("hosts").join(host);
     let etc = ns.etc().join("redis");
     fs::create_dir_all(&etc).unwrap();
-    fs::copy(&conf, etc.join("redis.conf")).unwrap();
-    let dir = work.join(host);
-    fs::create_dir_all(&dir).unwrap();
-    let log = work.join(format!("{host}.log"));
-    spawn(
-        ns,
-        &[
-            "redis-server",
-            "/etc/redis/redis.conf",
-            "--dir",
-            &dir.display().to_string(),
-            "--logfile",
-            "",
-            "--pidfile",
-            &dir.join("pid").display().to_string(),
-        ],
-        &log,
-    )
+    fs::copy(dir.join(daemons::REDIS_CONF), etc.join("redis.conf")).unwrap();
+    daemons::Redis::start(ns, &dir, &work.join(host)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn redis_cli(ns: &Ns, pass: &str, host: &str, port: u16, cmd: &[&str]) -> Option<String> {
@@ -559,43 +551,45 @@ fn redis_starts_on_its_address_and_a_replica_syncs() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
+    fs::set_permissions(work.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let bdir = work.path().join("bundle");
     let (_b, secrets) = write_bundle(role_designs::REDIS, &bdir);
-    let pass = secrets.get("redis/sessions/password").unwrap();
     let (ns1, ns2) = Ns::pair(addr("10.0.2.11"), addr("10.0.2.12"));
-    let _r1 = start_redis(&ns1, &bdir, "redis-01", work.path());
-    let _r2 = start_redis(&ns2, &bdir, "redis-02", work.path());
-    let log2 = work.path().join("redis-02.log");
-    wait_for(
-        "redis-01 answers",
-        Duration::from_secs(10),
-        &work.path().join("redis-01.log"),
-        || redis_cli(&ns1, pass, "10.0.2.11", 6379, &["PING"]).as_deref() == Some("PONG"),
+    // Each answers PING on its address with the store's password.
+    let r1 = start_redis(&ns1, &bdir, "redis-01", work.path());
+    let r2 = start_redis(&ns2, &bdir, "redis-02", work.path());
+    assert_eq!(
+        r1.password.as_deref(),
+        secrets.get("redis/sessions/password")
     );
     assert!(
-        redis_cli(&ns1, "wrong", "10.0.2.11", 6379, &["PING"]).is_none(),
+        r1.cli_as(Some("wrong"), &["PING"]).is_err(),
         "the password is required"
     );
-    redis_cli(&ns1, pass, "10.0.2.11", 6379, &["SET", "k", "v1"]).unwrap();
-    wait_for("the replica syncs", Duration::from_secs(20), &log2, || {
-        redis_cli(&ns2, pass, "10.0.2.12", 6379, &["GET", "k"]).as_deref() == Some("v1")
-    });
-    let info = redis_cli(&ns2, pass, "10.0.2.12", 6379, &["INFO", "replication"]).unwrap();
-    assert!(info.contains("master_link_status:up"), "{info}");
+    r1.cli(&["SET", "k", "v1"]).unwrap();
+    let info = r2
+        .wait_synced()
+        .unwrap_or_else(|e| panic!("{e}\n{}", r2.log()));
+    assert_eq!(
+        info.get("master_link_status").map(String::as_str),
+        Some("up")
+    );
+    wait_for(
+        "the replica syncs",
+        Duration::from_secs(20),
+        &r2.work.join("redis.log"),
+        || r2.cli(&["GET", "k"]).as_deref() == Ok("v1"),
+    );
     assert!(
-        redis_cli(&ns2, pass, "10.0.2.12", 6379, &["SET", "k", "v2"]).is_none(),
+        r2.cli(&["SET", "k", "v2"]).is_err(),
         "the replica is read-only"
     );
     // The lone one, on its port.
     let ns3 = Ns::new(&[addr("10.0.2.21")]);
-    let _r3 = start_redis(&ns3, &bdir, "queue", work.path());
+    let r3 = start_redis(&ns3, &bdir, "queue", work.path());
+    assert_eq!((r3.addr, r3.port), (addr("10.0.2.21"), 6380));
     let qpass = secrets.get("redis/queue/password").unwrap();
-    wait_for(
-        "queue answers on 6380",
-        Duration::from_secs(10),
-        &work.path().join("queue.log"),
-        || redis_cli(&ns3, qpass, "10.0.2.21", 6380, &["PING"]).as_deref() == Some("PONG"),
-    );
+    assert_eq!(r3.password.as_deref(), Some(qpass));
     assert!(
         redis_cli(&ns3, qpass, "127.0.0.1", 6380, &["PING"]).is_none(),
         "not on loopback"
@@ -609,6 +603,7 @@ fn redis_failover_scripts_promote_and_follow_the_vip() {
     }
     let work = tempfile::tempdir().unwrap();
     let bdir = work.path().join("bundle");
+    fs::set_permissions(work.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let (_b, secrets) = write_bundle(role_designs::REDIS_AUTO, &bdir);
     let pass = secrets.get("redis/kv/password").unwrap();
     let (a1, a2, vip) = ("2001:db8:2::11", "2001:db8:2::12", "2001:db8:2::10");
@@ -630,13 +625,14 @@ fn redis_failover_scripts_promote_and_follow_the_vip() {
             "sysctl -p",
         );
     }
-    let _r1 = start_redis(&ns1, &bdir, "kv-01", work.path());
-    let _r2 = start_redis(&ns2, &bdir, "kv-02", work.path());
-    let log2 = work.path().join("kv-02.log");
+    let r1 = start_redis(&ns1, &bdir, "kv-01", work.path());
+    let r2 = start_redis(&ns2, &bdir, "kv-02", work.path());
+    let log1 = r1.work.join("redis.log");
+    let log2 = r2.work.join("redis.log");
     wait_for(
         "kv-01 answers on the vip",
         Duration::from_secs(10),
-        &work.path().join("kv-01.log"),
+        &log1,
         || redis_cli(&ns1, pass, vip, 6379, &["PING"]).as_deref() == Some("PONG"),
     );
     redis_cli(&ns1, pass, vip, 6379, &["SET", "k", "v1"]).unwrap();
@@ -685,32 +681,26 @@ fn redis_failover_scripts_promote_and_follow_the_vip() {
     wait_for(
         "kv-01 follows the new primary",
         Duration::from_secs(20),
-        &work.path().join("kv-01.log"),
+        &log1,
         || redis_cli(&ns1, pass, a1, 6379, &["GET", "k"]).as_deref() == Some("v2"),
     );
 }
 
 // ---- memcached ------------------------------------------------------------------------
 
-const WRAPPER: &str = "/usr/share/memcached/scripts/systemd-memcached-wrapper";
-
 #[test]
 fn memcached_starts_from_debians_file_on_its_address() {
     if !tools(
-        &["ip", "memcached", "perl", "bash", "timeout"],
+        &["ip", "memcached", "bash", "timeout"],
+        "the memcached checks",
+    ) || !daemons::require(
+        &["setpriv", daemons::MEMCACHED_WRAPPER],
         "the memcached checks",
     ) {
         return;
     }
-    if !Path::new(WRAPPER).is_file() {
-        assert!(
-            !netns::tools_required(),
-            "{WRAPPER} is required (Debian's memcached)"
-        );
-        eprintln!("SKIP: {WRAPPER} is missing");
-        return;
-    }
     let work = tempfile::tempdir().unwrap();
+    fs::set_permissions(work.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let bdir = work.path().join("bundle");
     write_bundle(role_designs::MEMCACHED, &bdir);
     let v6 = "stack mc6\nserver app-01: app 2001:db8:1::11\nserver mc6: memcached 2001:db8:4::11\napp-01 -> mc6\n";
@@ -721,37 +711,26 @@ fn memcached_starts_from_debians_file_on_its_address() {
         ("mc6", "2001:db8:4::11", 11211),
     ] {
         let ns = Ns::new(&[addr(ip)]);
-        // The file at its real path inside the namespace; the pid file's
-        // directory as the package makes it.
-        fs::copy(
-            bdir.join(format!("hosts/{host}/etc/memcached.conf")),
-            ns.etc().join("memcached.conf"),
-        )
-        .unwrap();
-        let _ = fs::create_dir_all("/var/run/memcached");
-        let log = work.path().join(format!("{host}.log"));
-        let _d = spawn(&ns, &[WRAPPER, "/etc/memcached.conf"], &log);
-        let probe = |to: &str| {
-            try_exec(
-                &ns,
-                &[
-                    "timeout",
-                    "2",
-                    "bash",
-                    "-c",
-                    &format!(
-                        "exec 3<>/dev/tcp/{to}/{port}; printf 'version\\r\\n' >&3; head -c 8 <&3"
-                    ),
-                ],
-            )
-        };
-        wait_for("memcached answers", Duration::from_secs(10), &log, || {
-            probe(ip).is_some_and(|v| v.starts_with("VERSION"))
-        });
-        assert!(
-            probe("127.0.0.1").is_none(),
-            "{host} listens on its address only"
+        // Debian's wrapper turns the file into arguments; the harness
+        // waits until it answers `version` on the address of `-l`.
+        let mc =
+            daemons::Memcached::start(&ns, &bdir.join("hosts").join(host), &work.path().join(host))
+                .unwrap_or_else(|e| panic!("{host}: {e}"));
+        assert_eq!((mc.addr, mc.port), (addr(ip), port), "{host}");
+        assert_eq!(mc.set_get("k", "v").as_deref(), Ok("v"), "{host}");
+        let loopback = try_exec(
+            &ns,
+            &[
+                "timeout",
+                "2",
+                "bash",
+                "-c",
+                &format!(
+                    "exec 3<>/dev/tcp/127.0.0.1/{port}; printf 'version\\r\\n' >&3; head -c 8 <&3"
+                ),
+            ],
         );
+        assert!(loopback.is_none(), "{host} listens on its address only");
     }
 }
 
