@@ -126,6 +126,35 @@ pub fn app_env(p: &Plan<'_>, secrets: &Secrets, s: ServerId) -> Vec<EnvVar> {
     out
 }
 
+/// Which variables a link target of a kit gives the applications; None
+/// for the kits the apps do not reach through their environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Family {
+    /// `DB_...` (mysql, postgres).
+    Database,
+    Redis,
+    Memcached,
+    External,
+}
+
+fn family(kit: Kit) -> Option<Family> {
+    match kit {
+        Kit::Mysql | Kit::Postgres => Some(Family::Database),
+        Kit::Redis => Some(Family::Redis),
+        Kit::Memcached => Some(Family::Memcached),
+        Kit::External => Some(Family::External),
+        // The web tier is reached through the proxies' configs.
+        Kit::Haproxy | Kit::Nginx | Kit::App => None,
+    }
+}
+
+/// Whether a link target runs a kit of `f`.
+fn target_is(m: &crate::model::Model, t: crate::model::Target, f: Family) -> bool {
+    m.target_roles(t)
+        .iter()
+        .any(|r| family(r.spec().kit) == Some(f))
+}
+
 fn secret(p: &Plan<'_>, secrets: &Secrets, d: &super::plan::Db, user: &str) -> String {
     secrets
         .get(&p.secret_key(d, user))
@@ -137,11 +166,8 @@ fn databases(p: &Plan<'_>, secrets: &Secrets, links: &[DbLink], out: &mut Vec<En
     let mut first = true;
     for l in links {
         let d = &p.dbs[l.db];
-        match d.kit {
-            Kit::Mysql | Kit::Postgres => {}
-            Kit::Redis | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::Memcached | Kit::External => {
-                continue
-            }
+        if family(d.kit) != Some(Family::Database) {
+            continue;
         }
         let mut vars: Vec<(&str, String)> = Vec::new();
         if !l.write.is_empty() {
@@ -178,7 +204,10 @@ fn databases(p: &Plan<'_>, secrets: &Secrets, links: &[DbLink], out: &mut Vec<En
 
 fn redis(p: &Plan<'_>, secrets: &Secrets, links: &[DbLink], out: &mut Vec<EnvVar>) {
     let mut first = true;
-    for l in links.iter().filter(|l| p.dbs[l.db].kit == Kit::Redis) {
+    for l in links
+        .iter()
+        .filter(|l| family(p.dbs[l.db].kit) == Some(Family::Redis))
+    {
         let d = &p.dbs[l.db];
         let ident = env_ident(&d.name);
         let password = secret(p, secrets, d, "password");
@@ -222,7 +251,7 @@ fn memcached(p: &Plan<'_>, s: ServerId, out: &mut Vec<EnvVar>) {
     let mut targets: Vec<(String, Vec<(IpAddr, u16)>)> = Vec::new();
     for l in m.links.iter().filter(|l| l.from.contains(&s)) {
         for t in &l.targets {
-            if !m.target_roles(t.target).has_kit(Kit::Memcached) {
+            if !target_is(m, t.target, Family::Memcached) {
                 continue;
             }
             let name = m.target_name(t.target).to_string();
@@ -260,7 +289,7 @@ fn external(p: &Plan<'_>, s: ServerId, out: &mut Vec<EnvVar>) {
     let m = p.m;
     for l in m.links.iter().filter(|l| l.from.contains(&s)) {
         for t in &l.targets {
-            if !m.target_roles(t.target).has_kit(Kit::External) {
+            if !target_is(m, t.target, Family::External) {
                 continue;
             }
             let name = m.target_name(t.target);

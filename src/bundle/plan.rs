@@ -384,7 +384,7 @@ impl<'m> Plan<'m> {
             let role = Role::of_kit(d.kit).name();
             match d.kit {
                 Kit::Redis => out.push(SecretSpec::store(role, &d.name, "password")),
-                _ => {
+                Kit::Mysql | Kit::Postgres => {
                     if d.replicated() {
                         out.push(SecretSpec::store(role, &d.name, "replication"));
                     }
@@ -392,6 +392,8 @@ impl<'m> Plan<'m> {
                         out.push(SecretSpec::store(role, &d.name, APP_ACCOUNT));
                     }
                 }
+                // Not replicated: no data store of theirs.
+                Kit::Memcached | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {}
             }
         }
         out
