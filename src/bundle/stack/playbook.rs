@@ -297,7 +297,7 @@ impl Play {
     /// The play as YAML: a list item of `site.yml`, ending with a newline.
     pub fn to_yaml(&self) -> String {
         let mut out = String::new();
-        out.push_str(&format!("- name: {}\n", self.name));
+        out.push_str(&format!("- name: {}\n", name_text(&self.name)));
         out.push_str(&format!("  hosts: {}\n", self.hosts));
         out.push_str("  become: true\n");
         if let Some(n) = self.serial {
@@ -313,9 +313,27 @@ impl Play {
     }
 }
 
+/// A play's or task's name as YAML reads it back: as written when it is
+/// plain text, double-quoted when it holds `: `, ` #` or starts with a
+/// character that opens YAML syntax.
+fn name_text(name: &str) -> String {
+    let special = name.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c));
+    let plain = !name.is_empty()
+        && !special
+        && !name.contains(": ")
+        && !name.contains(" #")
+        && !name.ends_with(':')
+        && name.trim() == name;
+    if plain {
+        name.to_string()
+    } else {
+        Node::quoted(name).scalar().to_string()
+    }
+}
+
 fn tasks(out: &mut String, list: &[Task], indent: usize) {
     for t in list {
-        out.push_str(&format!("{:indent$}- name: {}\n", "", t.name));
+        out.push_str(&format!("{:indent$}- name: {}\n", "", name_text(&t.name)));
         entries(out, &t.keys, indent + 2);
     }
 }
@@ -394,7 +412,7 @@ mod tests {
             "{y}"
         );
         assert!(
-            y.contains("    - name: Configure Demo: /etc/demo/a.conf\n"),
+            y.contains("    - name: \"Configure Demo: /etc/demo/a.conf\"\n"),
             "{y}"
         );
         assert!(
@@ -424,6 +442,15 @@ mod tests {
             "{y}"
         );
         assert!(y.ends_with("  handlers:\n    - name: Reload Demo\n      ansible.builtin.service:\n        name: demo\n        state: reloaded\n"), "{y}");
+    }
+
+    #[test]
+    fn names_are_quoted_when_yaml_would_read_them_otherwise() {
+        assert_eq!(name_text("Install nginx"), "Install nginx");
+        assert_eq!(name_text("Start (once)"), "Start (once)");
+        for bad in ["Configure X: /etc/x", "a #b", "- a", "x:", "*a", " a"] {
+            assert!(name_text(bad).starts_with('"'), "{bad}");
+        }
     }
 
     #[test]
