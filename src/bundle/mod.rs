@@ -22,6 +22,7 @@
 //! - `manifest.rs`: the [`Manifest`] type, written and read back.
 //! - `secrets.rs`: which passwords a stack needs; the secrets file.
 
+mod env;
 mod manifest;
 mod plan;
 mod render;
@@ -32,6 +33,7 @@ mod text;
 mod validate;
 mod writer;
 
+pub use env::EnvVar;
 pub use manifest::{Manifest, ManifestFile, ManifestHost, ManifestZone};
 pub use secrets::{SecretSpec, Secrets, SecretsError, SECRETS_FILE};
 
@@ -178,6 +180,23 @@ pub fn required_secrets(checked: &Checked) -> Vec<SecretSpec> {
     secrets::required(&checked.model)
 }
 
+/// The environment of the application on the server named `server`
+/// (`env::app_env`): None when the stack does not bundle, the secrets do not
+/// fit, or `server` is not an `app` server.
+pub fn app_environment(checked: &Checked, secrets: &Secrets, server: &str) -> Option<Vec<EnvVar>> {
+    if !validate(checked).is_empty() {
+        return None;
+    }
+    let secrets = secrets.for_specs(&required_secrets(checked)).ok()?;
+    let m = &checked.model;
+    let s = m.find_server(server)?;
+    if !m.server(s).roles.has_kit(crate::model::Kit::App) {
+        return None;
+    }
+    let plan = plan::Plan::new(m, Flavor::Mysql);
+    Some(env::app_env(&plan, &secrets, s))
+}
+
 /// Builds the bundle. `secrets` must hold every password of
 /// [`required_secrets`] (see [`Secrets::fill`]).
 pub fn generate(checked: &Checked, opts: &Options, secrets: &Secrets) -> Result<Bundle, Refusal> {
@@ -222,6 +241,7 @@ mod tests {
             include_str!("../../samples/single-box.stack"),
             include_str!("../../samples/secured-monitored.stack"),
             include_str!("../../samples/scale-up-as-drawn.stack"),
+            include_str!("../../samples/full-stack.stack"),
         ];
         let mut used = BTreeSet::new();
         for src in samples {

@@ -31,6 +31,36 @@ const TEMPLATES: &[(&str, &str)] = &[
         "readme-mysql.md",
         include_str!("templates/readme-mysql.md.j2"),
     ),
+    (
+        "postgresql.conf",
+        include_str!("templates/postgresql.conf.j2"),
+    ),
+    ("pg_hba.conf", include_str!("templates/pg_hba.conf.j2")),
+    (
+        "postgres-setup.sql",
+        include_str!("templates/postgres-setup.sql.j2"),
+    ),
+    (
+        "postgres-replica.conf",
+        include_str!("templates/postgres-replica.conf.j2"),
+    ),
+    (
+        "postgres-replica-setup.sh",
+        include_str!("templates/postgres-replica-setup.sh.j2"),
+    ),
+    (
+        "postgres-notify.sh",
+        include_str!("templates/postgres-notify.sh.j2"),
+    ),
+    ("redis.conf", include_str!("templates/redis.conf.j2")),
+    (
+        "redis-notify.sh",
+        include_str!("templates/redis-notify.sh.j2"),
+    ),
+    (
+        "memcached.conf",
+        include_str!("templates/memcached.conf.j2"),
+    ),
 ];
 
 pub struct Templates {

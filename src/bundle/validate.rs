@@ -132,7 +132,8 @@ fn attrs(list: &[ast::Attr], subject: Subject, out: &mut Vec<Finding>) {
 // ---- addresses, vips ---------------------------------------------------
 
 fn addresses(m: &Model, out: &mut Vec<Finding>) {
-    for s in &m.servers {
+    // An `external` server is not deployed: it needs no address.
+    for s in m.servers.iter().filter(|s| s.is_deployed()) {
         if s.address.is_none() {
             out.push(bad(
                 s.span,

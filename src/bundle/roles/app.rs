@@ -2,32 +2,20 @@
 //! path, and the endpoints of the databases it links to) and systemd unit,
 //! and its play. The code is the team's: the unit runs `command=`.
 
+use super::super::env::{self, EnvVar};
+use super::super::plan::Plan;
 use super::super::stack::playbook::{self as pb, Node, Play, Task};
-use super::super::text::{env_ident, hostport};
 use super::super::writer::Out;
-use super::http;
+use super::Section;
 use crate::model::{Kit, Role, ServerId};
 use serde::Serialize;
-use std::net::IpAddr;
 
 #[derive(Serialize)]
 struct AppEnv<'a> {
     host: &'a str,
     env_file: &'a str,
-    bind: String,
-    port: u16,
-    health: String,
-    runtime: Option<&'a str>,
-    dbs: Vec<EnvDb<'a>>,
-}
-
-/// The variables of one database: `DB_IDENT_NAME=VALUE` (the first also
-/// without `IDENT_`).
-#[derive(Serialize)]
-struct EnvDb<'a> {
-    name: &'a str,
-    ident: String,
-    vars: Vec<(&'static str, String)>,
+    /// `env::app_env`: the one list of the variables.
+    vars: Vec<EnvVar>,
 }
 
 #[derive(Serialize)]
@@ -64,47 +52,18 @@ fn paths(stack: &str) -> Paths {
     }
 }
 
-fn joined(list: &[(IpAddr, u16)]) -> String {
-    list.iter()
-        .map(|(ip, port)| hostport(*ip, *port))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
     let p = o.p;
     let srv = p.m.server(s);
     let paths = paths(&p.stack);
-    let mut dbs = Vec::new();
-    for l in p.db_links(s) {
-        let d = &p.dbs[l.db];
-        let mut vars: Vec<(&'static str, String)> = Vec::new();
-        if !l.write.is_empty() {
-            vars.push(("WRITE", joined(&l.write)));
-        }
-        let read = if l.read.is_empty() { &l.write } else { &l.read };
-        vars.push(("READ", joined(read)));
-        vars.push(("NAME", p.stack.clone()));
-        vars.push(("USER", super::mysql::APP_USER.to_string()));
-        let pass = o.secret(&format!("mysql/{}/app", d.name));
-        vars.push(("PASSWORD", pass.to_string()));
-        dbs.push(EnvDb {
-            name: &d.name,
-            ident: env_ident(&d.name),
-            vars,
-        });
-    }
-    let secret = !dbs.is_empty();
+    // A link to a data store puts its password in the file.
+    let secret = !p.store_links(s).is_empty();
     let env = o.render(
         "app.env",
         &AppEnv {
             host: &srv.name,
             env_file: &paths.env_file,
-            bind: p.addr(s).to_string(),
-            port: p.port(s, Kit::App),
-            health: http::health(p, s),
-            runtime: srv.runtime.as_deref(),
-            dbs,
+            vars: env::app_env(p, o.secrets, s),
         },
     );
     o.host_file(s, &paths.env_file, env, 0o644, secret);
@@ -177,4 +136,40 @@ pub(super) fn plays(o: &Out<'_, '_>) -> Vec<Play> {
             ],
         ));
     vec![play]
+}
+
+/// What the applications' environment says of the targets of this part.
+pub(super) fn readme_section(p: &Plan<'_>) -> Option<String> {
+    let m = p.m;
+    let linked = |kit: Kit| {
+        m.links.iter().any(|l| {
+            l.from.iter().any(|s| m.server(*s).roles.has_kit(Kit::App))
+                && l.targets
+                    .iter()
+                    .any(|t| m.target_roles(t.target).has_kit(kit))
+        })
+    };
+    let mut items = Vec::new();
+    for role in Role::all().filter(|r| linked(r.spec().kit)) {
+        let item = match role.spec().kit {
+            Kit::Postgres => Some("a PostgreSQL database: `DB_<GROUP>_WRITE`, `_READ` (comma-separated `address:port`), `_NAME`, `_USER`, `_PASSWORD` and `_KIND=postgres`; the first database (of any kind) also as `DB_WRITE`, `DB_READ`..."),
+            Kit::Redis => Some("a Redis store: `REDIS_<GROUP>_WRITE` (`address:port`), `REDIS_<GROUP>_READ` (comma-separated), `REDIS_<GROUP>_PASSWORD`; the first also as `REDIS_URL` (`redis://:PASSWORD@address:port`)"),
+            Kit::Memcached => Some("memcached: `MEMCACHED_<GROUP>_SERVERS` (comma-separated `address:port`); the first also as `MEMCACHED_SERVERS`"),
+            Kit::External => Some("an external service: `<NAME>_URL` (`https://host[:port]`) for http(s), `<NAME>_ADDR` (`host:port`) for the other protocols"),
+            // MySQL's variables are as they were (`DB_...`, and `_KIND`
+            // now), and the README of a MySQL stack unchanged.
+            Kit::Mysql => None,
+            // Reached through the proxies' own configs.
+            Kit::Haproxy | Kit::Nginx | Kit::App => None,
+        };
+        items.extend(item.map(str::to_string));
+    }
+    let section = (!items.is_empty()).then(|| Section {
+        title: "The applications' environment".into(),
+        items,
+        after: vec![
+            "`<GROUP>` is the group's (or server's) name in capitals, `-` written `_`.".into(),
+        ],
+    });
+    section.map(|s| s.to_markdown())
 }

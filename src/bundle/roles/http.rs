@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 
 /// The path a server answers health checks on.
-pub(super) fn health(p: &Plan<'_>, s: ServerId) -> String {
+pub(in crate::bundle) fn health(p: &Plan<'_>, s: ServerId) -> String {
     p.m.server(s)
         .health
         .clone()

@@ -11,7 +11,7 @@ use super::super::text::{host_prefix, hostport, ident};
 use super::super::writer::Out;
 use super::haproxy::{MONITOR_PORT, MONITOR_URI};
 use super::http;
-use crate::model::{Protocol, ServerId};
+use crate::model::{Kit, Protocol, Role, ServerId};
 use serde::Serialize;
 
 pub(in crate::bundle) const SYSCTL: &str = "/etc/sysctl.d/60-stackc.conf";
@@ -54,6 +54,8 @@ struct Notify {
 #[derive(Serialize)]
 struct SysctlConf<'a> {
     host: &'a str,
+    /// Who binds the vip: `haproxy and nginx`, or the replicated kit.
+    daemons: &'a str,
     group: &'a str,
     vip: String,
     v4: bool,
@@ -93,7 +95,7 @@ fn check(o: &Out<'_, '_>, s: ServerId, v: &Vrrp) -> (String, String) {
                 ),
             )
         }
-        CheckKind::Mysql => super::mysql::probe(),
+        CheckKind::Store(kit) => super::store_check(p, s, kit),
     }
 }
 
@@ -102,7 +104,7 @@ pub(in crate::bundle) fn check_text(v: &Vrrp) -> &'static str {
     match v.check {
         CheckKind::Haproxy => "The check probes the local HAProxy's monitor URI; a failure releases the vip at once.",
         CheckKind::Http => "The check probes the local web server's health URI; a failure releases the vip at once.",
-        CheckKind::Mysql => "The check asks the local database server; a failure releases the vip at once.",
+        CheckKind::Store(kit) => super::store_check_text(kit),
     }
 }
 
@@ -158,11 +160,18 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
             super::notify_scripts(o, s, &v, r.spec().kit);
         }
     }
-    if v.check != CheckKind::Mysql {
+    // MySQL listens on every address (`bind-address` 0.0.0.0 or ::) with
+    // failover=auto; the others bind the vip itself.
+    if v.check != CheckKind::Store(Kit::Mysql) {
+        let daemons = match v.check {
+            CheckKind::Store(kit) => Role::of_kit(kit).name(),
+            CheckKind::Haproxy | CheckKind::Http => "haproxy and nginx",
+        };
         let bytes = o.render(
             "sysctl.conf",
             &SysctlConf {
                 host,
+                daemons,
                 group: &g.name,
                 vip: v.vip.to_string(),
                 v4: v.vip.is_ipv4(),
@@ -173,7 +182,7 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
 }
 
 /// The tasks that put the sysctl in place on the hosts that have it, for
-/// the play of a proxy (`who`: "nginx", "HAProxy").
+/// the play of a daemon that binds a vip (`who`: nginx, HAProxy, Redis...).
 pub(super) fn nonlocal_bind_tasks(who: &str) -> Vec<Task> {
     vec![
         pb::copy(

@@ -1,15 +1,21 @@
 //! One module per kit of the roles table (`RoleSpec::kit`): the files it
-//! puts on a host, its Ansible plays, its inventory groups. The compiler
-//! finds every `match` here when a kit is added to the table.
+//! puts on a host, its Ansible plays, its inventory groups, its README
+//! section, and for a replicated kit its keepalived check and promote/demote
+//! scripts. The compiler finds every `match` here when a kit is added to the
+//! table.
 
 mod app;
+mod external;
 mod haproxy;
-mod http;
+pub(super) mod http;
 pub(super) mod keepalived;
+mod memcached;
 pub(super) mod mysql;
 mod nginx;
+mod postgres;
+mod redis;
 
-use super::plan::{Plan, Vrrp};
+use super::plan::{Db, Plan, Vrrp};
 use super::stack::ansible::InvGroup;
 use super::stack::playbook::Play;
 use super::writer::Out;
@@ -44,9 +50,9 @@ pub(super) fn host(o: &mut Out<'_, '_>, kits: &Kits, s: ServerId) {
             Kit::Nginx => nginx::files(o, s),
             Kit::App => app::files(o, s),
             Kit::Mysql => mysql::files(o, &kits.mysql, s),
-            // Written by their own modules (roles/postgres.rs, redis.rs,
-            // memcached.rs).
-            Kit::Postgres | Kit::Redis | Kit::Memcached => {}
+            Kit::Postgres => postgres::files(o, s),
+            Kit::Redis => redis::files(o, s),
+            Kit::Memcached => memcached::files(o, s),
             // Not ours to deploy: nothing goes on a host.
             Kit::External => {}
         }
@@ -61,8 +67,36 @@ pub(super) fn host(o: &mut Out<'_, '_>, kits: &Kits, s: ServerId) {
 pub(super) fn notify_scripts(o: &mut Out<'_, '_>, s: ServerId, v: &Vrrp, kit: Kit) {
     match kit {
         Kit::Mysql => mysql::notify_scripts(o, s, v),
-        Kit::Postgres | Kit::Redis | Kit::Memcached => {}
-        Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {}
+        Kit::Postgres => postgres::notify_scripts(o, s, v),
+        Kit::Redis => redis::notify_scripts(o, s, v),
+        // Not replicated: no failover=auto group of theirs.
+        Kit::Memcached | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {}
+    }
+}
+
+/// keepalived's check of a member of a failover=auto group of a replicated
+/// kit: what it proves (a comment), and the command (no password on it).
+pub(super) fn store_check(p: &Plan<'_>, s: ServerId, kit: Kit) -> (String, String) {
+    match kit {
+        Kit::Mysql => mysql::probe(),
+        Kit::Postgres => postgres::vrrp_check(p, s),
+        Kit::Redis => redis::vrrp_check(p, s),
+        // `Plan` makes a store check of a replicated kit only.
+        Kit::Memcached | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {
+            unreachable!("a store check of the kit {kit:?}, which does not replicate")
+        }
+    }
+}
+
+/// The README's sentence about such a check.
+pub(super) fn store_check_text(kit: Kit) -> &'static str {
+    match kit {
+        Kit::Mysql => mysql::CHECK_TEXT,
+        Kit::Postgres => postgres::CHECK_TEXT,
+        Kit::Redis => redis::CHECK_TEXT,
+        Kit::Memcached | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {
+            unreachable!("a store check of the kit {kit:?}, which does not replicate")
+        }
     }
 }
 
@@ -73,7 +107,9 @@ pub(super) fn plays(o: &Out<'_, '_>, kit: Kit) -> Vec<Play> {
         Kit::Nginx => nginx::plays(o),
         Kit::App => app::plays(o),
         Kit::Mysql => mysql::plays(o),
-        Kit::Postgres | Kit::Redis | Kit::Memcached => Vec::new(),
+        Kit::Postgres => postgres::plays(o),
+        Kit::Redis => redis::plays(o),
+        Kit::Memcached => memcached::plays(o),
         Kit::External => Vec::new(),
     }
 }
@@ -82,8 +118,10 @@ pub(super) fn plays(o: &Out<'_, '_>, kit: Kit) -> Vec<Play> {
 pub(super) fn inventory_groups(o: &Out<'_, '_>, kit: Kit) -> Vec<InvGroup> {
     match kit {
         Kit::Mysql => mysql::inventory_groups(o),
+        Kit::Postgres => postgres::inventory_groups(o),
+        // Their plays run on `role_NAME`.
+        Kit::Redis | Kit::Memcached => Vec::new(),
         Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => Vec::new(),
-        Kit::Postgres | Kit::Redis | Kit::Memcached => Vec::new(),
     }
 }
 
@@ -91,7 +129,41 @@ pub(super) fn inventory_groups(o: &Out<'_, '_>, kit: Kit) -> Vec<InvGroup> {
 pub(super) fn readme_section(o: &Out<'_, '_>, kit: Kit) -> Option<String> {
     match kit {
         Kit::Mysql => mysql::readme_section(o),
-        Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => None,
-        Kit::Postgres | Kit::Redis | Kit::Memcached => None,
+        Kit::Postgres => postgres::readme_section(o.p),
+        Kit::Redis => redis::readme_section(o.p),
+        Kit::Memcached => memcached::readme_section(o.p),
+        Kit::External => external::readme_section(o.p),
+        // The applications' environment.
+        Kit::App => app::readme_section(o.p),
+        Kit::Haproxy | Kit::Nginx => None,
+    }
+}
+
+/// A password of a data store (validated by `Secrets::for_specs`: letters
+/// and digits only, so it needs no escaping anywhere).
+pub(super) fn store_secret(o: &Out<'_, '_>, d: &Db, user: &str) -> String {
+    o.secret(&o.p.secret_key(d, user)).to_string()
+}
+
+/// A README section built in code: a heading, a list, paragraphs after it
+/// (each already Markdown-escaped).
+pub(super) struct Section {
+    pub title: String,
+    pub items: Vec<String>,
+    pub after: Vec<String>,
+}
+
+impl Section {
+    pub fn to_markdown(&self) -> String {
+        let mut out = format!("## {}\n\n", self.title);
+        for i in &self.items {
+            out.push_str(&format!("- {i}\n"));
+        }
+        out.push('\n');
+        for a in &self.after {
+            out.push_str(a);
+            out.push_str("\n\n");
+        }
+        out
     }
 }

@@ -3,7 +3,7 @@
 //! promote/demote scripts of a failover=auto group, the database plays and
 //! the `mysql_primary`/`mysql_replica` inventory groups.
 
-use super::super::plan::{Plan, Vrrp};
+use super::super::plan::{Plan, Vrrp, APP_ACCOUNT};
 use super::super::stack::ansible::InvGroup;
 use super::super::stack::playbook::{self as pb, Node, Play, Task};
 use super::super::writer::Out;
@@ -17,9 +17,6 @@ use std::net::IpAddr;
 const SETUP_DIR: &str = "/etc/mysql/stackc";
 const SETUP_SQL: &str = "/etc/mysql/stackc/setup.sql";
 const SETUP_DONE: &str = "/var/lib/mysql/stackc-setup.done";
-/// The database account of the applications (`setup.sql`, their
-/// environment).
-pub(super) const APP_USER: &str = "app";
 
 /// What the flavor changes.
 pub(in crate::bundle) struct Flav {
@@ -66,7 +63,10 @@ impl Prepared {
     /// (stable when the file changes), or the low 32 bits of an IPv6 one;
     /// declaration order when those would collide.
     pub fn new(p: &Plan<'_>) -> Self {
-        let servers: Vec<ServerId> = p.dbs.iter().flat_map(|d| d.members.clone()).collect();
+        let servers: Vec<ServerId> = p
+            .dbs_of(Kit::Mysql)
+            .flat_map(|d| d.members.clone())
+            .collect();
         let from_addr: Vec<u32> = servers
             .iter()
             .map(|s| match p.addr(*s) {
@@ -138,7 +138,9 @@ struct NotifySh<'a> {
 pub(super) fn files(o: &mut Out<'_, '_>, prep: &Prepared, s: ServerId) {
     let p = o.p;
     let m = p.m;
-    let Some(di) = p.db_of(s) else { return };
+    let Some(di) = p.db_of(s, Kit::Mysql) else {
+        return;
+    };
     let d = &p.dbs[di];
     let fl = flavor(p.flavor);
     let mariadb = p.flavor == Flavor::Mariadb;
@@ -168,8 +170,8 @@ pub(super) fn files(o: &mut Out<'_, '_>, prep: &Prepared, s: ServerId) {
     );
     o.host_file(s, fl.cnf, cnf, 0o644, false);
     let secrets = o.secrets;
-    let repl = secrets.get(&format!("mysql/{}/replication", d.name));
-    let app = secrets.get(&format!("mysql/{}/app", d.name));
+    let repl = secrets.get(&p.secret_key(d, "replication"));
+    let app = secrets.get(&p.secret_key(d, APP_ACCOUNT));
     let sql = o.render(
         "setup.sql",
         &SetupSql {
@@ -204,6 +206,10 @@ pub(super) fn files(o: &mut Out<'_, '_>, prep: &Prepared, s: ServerId) {
     o.host_file(s, SETUP_SQL, sql, 0o600, secret);
 }
 
+/// What the README says of keepalived's check of a member.
+pub(super) const CHECK_TEXT: &str =
+    "The check asks the local database server; a failure releases the vip at once.";
+
 /// keepalived's check of a database member.
 pub(super) fn probe() -> (String, String) {
     (
@@ -236,12 +242,8 @@ pub(super) fn notify_scripts(o: &mut Out<'_, '_>, s: ServerId, v: &Vrrp) {
 /// The members of the databases that run mysql: their primaries, their
 /// replicas.
 fn primaries_and_replicas(p: &Plan<'_>) -> (Vec<ServerId>, Vec<ServerId>) {
-    let mysql = p
-        .dbs
-        .iter()
-        .filter(|d| p.m.server(d.primary).roles.has_kit(Kit::Mysql));
-    let primaries = mysql.clone().map(|d| d.primary).collect();
-    let replicas = mysql.flat_map(|d| d.replicas()).collect();
+    let primaries = p.dbs_of(Kit::Mysql).map(|d| d.primary).collect();
+    let replicas = p.dbs_of(Kit::Mysql).flat_map(|d| d.replicas()).collect();
     (primaries, replicas)
 }
 
@@ -265,11 +267,15 @@ pub(super) fn plays(o: &Out<'_, '_>) -> Vec<Play> {
         packages: &fl.packages,
         configs: vec![pb::Config {
             path: fl.cnf,
+            owner: "root",
             mode: 0o644,
+            some_hosts: false,
             validate: Some(fl.validate),
         }],
         service: fl.service,
         on_change: "restarted",
+        prepare: Vec::new(),
+        check: None,
     }
     .to_play();
     let mut plays = vec![play];
@@ -333,9 +339,7 @@ pub(super) fn readme_section(o: &Out<'_, '_>) -> Option<String> {
     let p = o.p;
     let m = p.m;
     let dbs: Vec<DbInfo> = p
-        .dbs
-        .iter()
-        .filter(|d| m.server(d.primary).roles.has_kit(Kit::Mysql))
+        .dbs_of(Kit::Mysql)
         .map(|d| DbInfo {
             name: &d.name,
             primary: &m.server(d.primary).name,

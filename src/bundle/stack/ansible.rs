@@ -81,7 +81,10 @@ fn inventory(o: &Out<'_, '_>) -> Inventory {
     let p = o.p;
     let m = p.m;
     let mut hosts = Vec::new();
-    for s in m.server_ids() {
+    // An `external` server is not ours to deploy: no host of the
+    // inventory, in no group.
+    let deployed = |s: &ServerId| m.server(*s).is_deployed();
+    for s in m.server_ids().filter(deployed) {
         let srv = m.server(s);
         let mut vars = vec![format!("ansible_host={}", p.addr(s))];
         if let Some(z) = srv.zone {
@@ -102,7 +105,7 @@ fn inventory(o: &Out<'_, '_>) -> Inventory {
     for role in Role::all() {
         let members: Vec<ServerId> = m
             .server_ids()
-            .filter(|s| m.server(*s).roles.contains(role))
+            .filter(|s| m.server(*s).roles.contains(role) && deployed(s))
             .collect();
         groups.push(InvGroup::new(
             o,
@@ -120,7 +123,7 @@ fn inventory(o: &Out<'_, '_>) -> Inventory {
             o,
             format!("group_{}", ident(&g.name)),
             format!("group {} of the .stack file", g.name),
-            g.members.clone(),
+            g.members.iter().copied().filter(deployed).collect(),
         ));
     }
     groups.retain(|g| !g.hosts.is_empty());

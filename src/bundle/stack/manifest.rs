@@ -11,8 +11,10 @@ use super::readme::roles_of;
 pub(in crate::bundle) fn write(o: &mut Out<'_, '_>) {
     let p = o.p;
     let m = p.m;
+    // An `external` server is not ours to deploy: no host of the manifest.
     let hosts: Vec<ManifestHost> = m
         .server_ids()
+        .filter(|s| m.server(*s).is_deployed())
         .map(|s| {
             let srv = m.server(s);
             ManifestHost {

@@ -38,6 +38,13 @@ impl Node {
     pub fn bool(b: bool) -> Node {
         Node::Scalar(b.to_string())
     }
+    /// The text of a scalar (empty for a mapping or a task list).
+    pub fn scalar(&self) -> &str {
+        match self {
+            Node::Scalar(s) => s,
+            Node::Map(_) | Node::Tasks(_) => "",
+        }
+    }
     /// A mode, quoted so that YAML does not read it as a number: `"0644"`.
     pub fn mode(mode: u32) -> Node {
         Node::Scalar(format!("\"{mode:04o}\""))
@@ -116,6 +123,28 @@ pub fn copy_with(
     Task::new(name).module("ansible.builtin.copy", args)
 }
 
+/// Sets the `owner` and `group` of a [`copy`] task.
+fn owned_by(task: &mut Task, owner: &str) {
+    for (_, node) in task.keys.iter_mut() {
+        if let Node::Map(args) = node {
+            for (k, v) in args.iter_mut() {
+                if *k == "owner" || *k == "group" {
+                    *v = Node::plain(owner);
+                }
+            }
+        }
+    }
+}
+
+/// A `when:` condition: the host's directory of the bundle holds `path`.
+pub fn present(path: &str) -> String {
+    Node::quoted(&format!(
+        "(playbook_dir ~ '/../hosts/' ~ inventory_hostname ~ '{path}') is file"
+    ))
+    .scalar()
+    .to_string()
+}
+
 /// `file`: a directory, owned by root unless `group` says otherwise.
 pub fn directory(name: impl Into<String>, path: &str, group: &str, mode: u32) -> Task {
     Task::new(name).module(
@@ -171,12 +200,24 @@ pub struct Daemon<'a> {
     pub service: &'a str,
     /// `restarted` or `reloaded` when a file changes.
     pub on_change: &'static str,
+    /// Tasks after the install, before the files (directories, the sysctl
+    /// of a vip).
+    pub prepare: Vec<Task>,
+    /// A check of the installed configuration as a whole, run before the
+    /// start (`postgres -C`), for daemons whose files cannot be checked
+    /// one by one.
+    pub check: Option<String>,
 }
 
 /// A configuration file of a [`Daemon`], at its real path.
 pub struct Config<'a> {
     pub path: &'a str,
+    /// Its owner and group: `root`, or the daemon's account.
+    pub owner: &'a str,
     pub mode: u32,
+    /// Only some hosts of the group have it (a replica's file): copied
+    /// where the host's directory of the bundle holds it.
+    pub some_hosts: bool,
     /// The check of the new file (`%s` stands for it), quoted.
     pub validate: Option<&'a str>,
 }
@@ -196,6 +237,7 @@ impl Daemon<'_> {
         let handler = self.handler();
         play.tasks
             .push(install(format!("Install {}", self.title), self.packages));
+        play.tasks.extend(self.prepare.iter().cloned());
         for c in &self.configs {
             let name = match self.configs.len() {
                 1 => format!("Configure {}", self.title),
@@ -205,8 +247,21 @@ impl Daemon<'_> {
                 .validate
                 .map(|v| vec![("validate", Node::quoted(v))])
                 .unwrap_or_default();
-            play.tasks
-                .push(copy_with(name, c.path, c.mode, more).notify(&handler));
+            let mut task = copy_with(name, c.path, c.mode, more).notify(&handler);
+            if c.owner != "root" {
+                owned_by(&mut task, c.owner);
+            }
+            if c.some_hosts {
+                task = task.when(&present(c.path));
+            }
+            play.tasks.push(task);
+        }
+        if let Some(check) = &self.check {
+            play.tasks.push(
+                Task::new("Check the configuration")
+                    .with("ansible.builtin.command", Node::quoted(check))
+                    .with("changed_when", Node::bool(false)),
+            );
         }
         play.tasks
             .push(start(format!("Start {}", self.title), self.service));
@@ -242,7 +297,7 @@ impl Play {
     /// The play as YAML: a list item of `site.yml`, ending with a newline.
     pub fn to_yaml(&self) -> String {
         let mut out = String::new();
-        out.push_str(&format!("- name: {}\n", self.name));
+        out.push_str(&format!("- name: {}\n", name_text(&self.name)));
         out.push_str(&format!("  hosts: {}\n", self.hosts));
         out.push_str("  become: true\n");
         if let Some(n) = self.serial {
@@ -258,9 +313,27 @@ impl Play {
     }
 }
 
+/// A play's or task's name as YAML reads it back: as written when it is
+/// plain text, double-quoted when it holds `: `, ` #` or starts with a
+/// character that opens YAML syntax.
+fn name_text(name: &str) -> String {
+    let special = name.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@`".contains(c));
+    let plain = !name.is_empty()
+        && !special
+        && !name.contains(": ")
+        && !name.contains(" #")
+        && !name.ends_with(':')
+        && name.trim() == name;
+    if plain {
+        name.to_string()
+    } else {
+        Node::quoted(name).scalar().to_string()
+    }
+}
+
 fn tasks(out: &mut String, list: &[Task], indent: usize) {
     for t in list {
-        out.push_str(&format!("{:indent$}- name: {}\n", "", t.name));
+        out.push_str(&format!("{:indent$}- name: {}\n", "", name_text(&t.name)));
         entries(out, &t.keys, indent + 2);
     }
 }
@@ -314,17 +387,23 @@ mod tests {
             configs: vec![
                 Config {
                     path: "/etc/demo/a.conf",
+                    owner: "root",
                     mode: 0o644,
+                    some_hosts: false,
                     validate: Some("demo -t %s"),
                 },
                 Config {
                     path: "/etc/demo/b.conf",
+                    owner: "demo",
                     mode: 0o600,
+                    some_hosts: true,
                     validate: None,
                 },
             ],
             service: "demo",
             on_change: "reloaded",
+            prepare: vec![directory("Directory", "/etc/demo", "root", 0o700)],
+            check: Some("demo -C".into()),
         };
         let y = d.to_play().to_yaml();
         assert!(y.starts_with("- name: Demos\n  hosts: role_demo\n"), "{y}");
@@ -333,7 +412,7 @@ mod tests {
             "{y}"
         );
         assert!(
-            y.contains("    - name: Configure Demo: /etc/demo/a.conf\n"),
+            y.contains("    - name: \"Configure Demo: /etc/demo/a.conf\"\n"),
             "{y}"
         );
         assert!(
@@ -344,7 +423,34 @@ mod tests {
             y.contains("        mode: \"0600\"\n      notify: Reload Demo\n"),
             "{y}"
         );
+        assert!(
+            y.contains("        owner: demo\n        group: demo\n"),
+            "{y}"
+        );
+        assert!(
+            y.contains("      when: \"(playbook_dir ~ '/../hosts/' ~ inventory_hostname ~ '/etc/demo/b.conf') is file\"\n"),
+            "{y}"
+        );
+        assert!(
+            y.contains(
+                "    - name: Directory\n      ansible.builtin.file:\n        path: /etc/demo\n"
+            ),
+            "{y}"
+        );
+        assert!(
+            y.contains("    - name: Check the configuration\n      ansible.builtin.command: \"demo -C\"\n      changed_when: false\n    - name: Start Demo\n"),
+            "{y}"
+        );
         assert!(y.ends_with("  handlers:\n    - name: Reload Demo\n      ansible.builtin.service:\n        name: demo\n        state: reloaded\n"), "{y}");
+    }
+
+    #[test]
+    fn names_are_quoted_when_yaml_would_read_them_otherwise() {
+        assert_eq!(name_text("Install nginx"), "Install nginx");
+        assert_eq!(name_text("Start (once)"), "Start (once)");
+        for bad in ["Configure X: /etc/x", "a #b", "- a", "x:", "*a", " a"] {
+            assert!(name_text(bad).starts_with('"'), "{bad}");
+        }
     }
 
     #[test]

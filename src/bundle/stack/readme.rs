@@ -62,8 +62,10 @@ pub(in crate::bundle) fn write(o: &mut Out<'_, '_>) {
     let p = o.p;
     let m = p.m;
     let fl = mysql::flavor(p.flavor);
+    // Deployed servers only: an `external` one has its own section.
     let hosts = m
         .server_ids()
+        .filter(|s| m.server(*s).is_deployed())
         .map(|s| {
             let srv = m.server(s);
             Host {
@@ -92,11 +94,15 @@ pub(in crate::bundle) fn write(o: &mut Out<'_, '_>) {
             }
         })
         .collect();
-    let sections =
-        roles::by_tier(Role::all().filter(|r| m.servers.iter().any(|s| s.roles.contains(*r))))
-            .into_iter()
-            .filter_map(|r| roles::readme_section(o, r.spec().kit))
-            .collect();
+    // Deepest tier first; what the stack does not run (external
+    // services) after everything it deploys.
+    let mut kits =
+        roles::by_tier(Role::all().filter(|r| m.servers.iter().any(|s| s.roles.contains(*r))));
+    kits.sort_by_key(|r| !r.spec().deployed);
+    let sections = kits
+        .into_iter()
+        .filter_map(|r| roles::readme_section(o, r.spec().kit))
+        .collect();
     let bytes = o.render(
         "README.md",
         &Readme {
