@@ -515,8 +515,9 @@ pub fn bundle(data: &[u8]) -> usize {
                 "bundle: the secret file {path} is not mode 0600"
             );
         }
+        // 0640: PostgreSQL's pg_hba.conf, as Debian installs it.
         assert!(
-            [0o600, 0o644, 0o755].contains(&f.mode),
+            [0o600, 0o640, 0o644, 0o755].contains(&f.mode),
             "bundle: {path} has mode {:o}",
             f.mode
         );
