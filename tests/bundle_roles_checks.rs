@@ -14,6 +14,9 @@
 //! - memcached: Debian's `systemd-memcached-wrapper` starts memcached from
 //!   `/etc/memcached.conf` (`tests/support/daemons.rs`), which answers on
 //!   the host's address only;
+//! - RabbitMQ: Debian's `rabbitmq-server` starts from
+//!   `/etc/rabbitmq/rabbitmq.conf` (`tests/support/daemons.rs`) and opens AMQP
+//!   0-9-1 on the host's address only, on the port of the link;
 //! - `keepalived -t` on the keepalived files of the failover=auto groups;
 //! - `samples/full-stack.stack` (every role) bundled by the `stackc` binary:
 //!   its PostgreSQL, Redis and memcached hosts' files start the daemons
@@ -731,6 +734,51 @@ fn memcached_starts_from_debians_file_on_its_address() {
             ],
         );
         assert!(loopback.is_none(), "{host} listens on its address only");
+    }
+}
+
+// ---- rabbitmq ---------------------------------------------------------------------
+
+#[test]
+fn rabbitmq_starts_from_its_file_on_its_address() {
+    if !tools(
+        &["ip", "bash", "epmd", "timeout", "head"],
+        "the rabbitmq checks",
+    ) || !daemons::require(&[daemons::rabbitmq::RABBITMQ_SERVER], "the rabbitmq checks")
+    {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    fs::set_permissions(work.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let bdir = work.path().join("bundle");
+    let src = "stack mq\nserver app-01: app 10.0.2.11\nserver mq-01: rabbitmq 10.0.7.11\n\
+               server mq6: rabbitmq 2001:db8:7::11\napp-01 -> mq-01\napp-01 -> mq6 : amqp 5673\n";
+    let (b, _) = write_bundle(src, &bdir);
+    let env = String::from_utf8(b.files["hosts/app-01/etc/default/mq-app"].bytes.clone()).unwrap();
+    assert!(env.contains("AMQP_SERVERS=10.0.7.11:5672\n"), "{env}");
+    assert!(
+        env.contains("AMQP_MQ6_SERVERS=[2001:db8:7::11]:5673\n"),
+        "{env}"
+    );
+    for (host, ip, port) in [
+        ("mq-01", "10.0.7.11", 5672),
+        ("mq6", "2001:db8:7::11", 5673),
+    ] {
+        let ns = Ns::new(&[addr(ip)]);
+        let mq =
+            daemons::Rabbitmq::start(&ns, &bdir.join("hosts").join(host), &work.path().join(host))
+                .unwrap_or_else(|e| panic!("{host}: {e}"));
+        assert_eq!(
+            mq.listen,
+            std::net::SocketAddr::new(addr(ip), port),
+            "{host}"
+        );
+        // Its address only: not on loopback.
+        let loopback = std::net::SocketAddr::new(addr("127.0.0.1"), port);
+        assert!(
+            mq.hello(loopback).is_err(),
+            "{host} listens on its address only"
+        );
     }
 }
 

@@ -21,9 +21,9 @@
         { className: 'number', begin: /\b[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}\b/ },
         { className: 'attr', begin: /\b[a-z]+(?==)/ },
         // Protocols, after the `:` of a link or record (`-> TARGETS : PROTO`).
-        { className: 'meta', begin: /(?<=->[^:;{}\n]*:\s*)(?:http|https|mysql|postgres|redis|memcached|tcp)\b/ },
+        { className: 'meta', begin: /(?<=->[^:;{}\n]*:\s*)(?:http|https|mysql|postgres|redis|memcached|amqp|tcp)\b/ },
         // Roles, after `server NAME:` or `group NAME:` and between `+`.
-        { className: 'built_in', begin: /(?<=(?::|\+)\s*)(?:haproxy|nginx|app|memcached|redis|mysql|postgres|external)\b/ },
+        { className: 'built_in', begin: /(?<=(?::|\+)\s*)(?:haproxy|nginx|app|memcached|redis|rabbitmq|mysql|postgres|external)\b/ },
         { className: 'operator', begin: /->/ },
       ],
     };

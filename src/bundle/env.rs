@@ -8,7 +8,8 @@
 //! - redis: `REDIS_<IDENT>_WRITE` (`address:port`), `REDIS_<IDENT>_READ`
 //!   (comma-separated), `REDIS_<IDENT>_PASSWORD`; `REDIS_URL` for the first;
 //! - memcached: `MEMCACHED_<IDENT>_SERVERS`, and `MEMCACHED_SERVERS` for
-//!   the first (comma-separated `address:port`);
+//!   the first (comma-separated `address:port`); rabbitmq the same with
+//!   `AMQP_`;
 //! - an external service: `<IDENT>_URL` (`https://host[:port]`, `http://`
 //!   for http) or, for other protocols (`tcp`...), `<IDENT>_ADDR=host:port`.
 //!
@@ -121,7 +122,9 @@ pub fn app_env(p: &Plan<'_>, secrets: &Secrets, s: ServerId) -> Vec<EnvVar> {
     let links = p.store_links(s);
     databases(p, secrets, &links, &mut out);
     redis(p, secrets, &links, &mut out);
-    memcached(p, s, &mut out);
+    for prefix in SERVER_LISTS {
+        servers(p, s, prefix, &mut out);
+    }
     external(p, s, &mut out);
     out
 }
@@ -133,15 +136,21 @@ enum Family {
     /// `DB_...` (mysql, postgres).
     Database,
     Redis,
-    Memcached,
+    /// `<PREFIX>_<IDENT>_SERVERS`: every member's `address:port` (a
+    /// service without replication: memcached, rabbitmq).
+    Servers(&'static str),
     External,
 }
+
+/// The prefixes of the [`Family::Servers`] kits, in the order written.
+const SERVER_LISTS: [&str; 2] = ["MEMCACHED", "AMQP"];
 
 fn family(kit: Kit) -> Option<Family> {
     match kit {
         Kit::Mysql | Kit::Postgres => Some(Family::Database),
         Kit::Redis => Some(Family::Redis),
-        Kit::Memcached => Some(Family::Memcached),
+        Kit::Memcached => Some(Family::Servers("MEMCACHED")),
+        Kit::Rabbitmq => Some(Family::Servers("AMQP")),
         Kit::External => Some(Family::External),
         // The web tier is reached through the proxies' configs.
         Kit::Haproxy | Kit::Nginx | Kit::App => None,
@@ -244,14 +253,14 @@ fn redis(p: &Plan<'_>, secrets: &Secrets, links: &[DbLink], out: &mut Vec<EnvVar
     }
 }
 
-/// The memcached targets of `s`'s links: name and every member's
-/// `address:port`, in link order.
-fn memcached(p: &Plan<'_>, s: ServerId, out: &mut Vec<EnvVar>) {
+/// The targets of `s`'s links of a [`Family::Servers`] kit: name and every
+/// member's `address:port`, in link order.
+fn servers(p: &Plan<'_>, s: ServerId, prefix: &'static str, out: &mut Vec<EnvVar>) {
     let m = p.m;
     let mut targets: Vec<(String, Vec<(IpAddr, u16)>)> = Vec::new();
     for l in m.links.iter().filter(|l| l.from.contains(&s)) {
         for t in &l.targets {
-            if !target_is(m, t.target, Family::Memcached) {
+            if !target_is(m, t.target, Family::Servers(prefix)) {
                 continue;
             }
             let name = m.target_name(t.target).to_string();
@@ -273,14 +282,17 @@ fn memcached(p: &Plan<'_>, s: ServerId, out: &mut Vec<EnvVar>) {
             }
         }
     }
+    let role = crate::model::Role::all()
+        .find(|r| family(r.spec().kit) == Some(Family::Servers(prefix)))
+        .map_or(prefix, |r| r.name());
     for (i, (name, eps)) in targets.iter().enumerate() {
         let v = joined(eps);
         out.push(
-            EnvVar::new(format!("MEMCACHED_{}_SERVERS", env_ident(name)), v.clone())
-                .doc(format!("memcached {name}.")),
+            EnvVar::new(format!("{prefix}_{}_SERVERS", env_ident(name)), v.clone())
+                .doc(format!("{role} {name}.")),
         );
         if i == 0 {
-            out.push(EnvVar::new("MEMCACHED_SERVERS", v));
+            out.push(EnvVar::new(format!("{prefix}_SERVERS"), v));
         }
     }
 }
@@ -318,7 +330,8 @@ fn external(p: &Plan<'_>, s: ServerId, out: &mut Vec<EnvVar>) {
                 | Protocol::Mysql
                 | Protocol::Postgres
                 | Protocol::Redis
-                | Protocol::Memcached => {
+                | Protocol::Memcached
+                | Protocol::Amqp => {
                     EnvVar::new(format!("{ident}_ADDR"), format!("{host}:{}", t.port))
                 }
             };

@@ -393,7 +393,12 @@ impl<'m> Plan<'m> {
                     }
                 }
                 // Not replicated: no data store of theirs.
-                Kit::Memcached | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {}
+                Kit::Memcached
+                | Kit::Rabbitmq
+                | Kit::Haproxy
+                | Kit::Nginx
+                | Kit::App
+                | Kit::External => {}
             }
         }
         out

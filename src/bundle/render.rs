@@ -61,6 +61,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "memcached.conf",
         include_str!("templates/memcached.conf.j2"),
     ),
+    ("rabbitmq.conf", include_str!("templates/rabbitmq.conf.j2")),
 ];
 
 pub struct Templates {

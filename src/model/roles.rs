@@ -19,6 +19,8 @@ pub enum Protocol {
     Postgres,
     Redis,
     Memcached,
+    /// AMQP 0-9-1 (RabbitMQ).
+    Amqp,
     /// A generic stream: no bundle wiring beyond the app's environment.
     Tcp,
 }
@@ -31,6 +33,7 @@ impl Protocol {
         Protocol::Postgres,
         Protocol::Redis,
         Protocol::Memcached,
+        Protocol::Amqp,
         Protocol::Tcp,
     ];
 
@@ -42,6 +45,7 @@ impl Protocol {
             Protocol::Postgres => "postgres",
             Protocol::Redis => "redis",
             Protocol::Memcached => "memcached",
+            Protocol::Amqp => "amqp",
             Protocol::Tcp => "tcp",
         }
     }
@@ -59,6 +63,7 @@ impl Protocol {
             Protocol::Postgres => Some(5432),
             Protocol::Redis => Some(6379),
             Protocol::Memcached => Some(11211),
+            Protocol::Amqp => Some(5672),
             Protocol::Tcp => None,
         }
     }
@@ -167,6 +172,8 @@ pub enum Shape {
     Cache,
     /// A dependency the stack does not run (a payment API): a cloud.
     External,
+    /// A message queue (rabbitmq): messages in a pipe.
+    Queue,
 }
 
 /// Which per-role module of the bundle writes a role's files
@@ -181,6 +188,7 @@ pub enum Kit {
     Postgres,
     Redis,
     Memcached,
+    Rabbitmq,
     /// Not ours to deploy: the README lists it, the apps' environment
     /// carries its URL.
     External,
@@ -378,6 +386,27 @@ pub static ROLES: &[RoleSpec] = &[
         shape: Shape::Cache,
         kit: Kit::Redis,
         check: "redis-server started on its address, replication seen",
+        health: Health::Tcp,
+    },
+    RoleSpec {
+        name: "rabbitmq",
+        title: "message broker",
+        doc: "RabbitMQ: queues between the apps and their workers; not replicated",
+        tier: Tier::Cache,
+        serves: &[(Protocol::Amqp, 5672)],
+        any_protocol: false,
+        replicated: false,
+        data_protocols: &[],
+        holds_vip: false,
+        serves_http: false,
+        runs_code: false,
+        heavy: true,
+        deployed: true,
+        packages: &["rabbitmq-server"],
+        service: "rabbitmq-server",
+        shape: Shape::Queue,
+        kit: Kit::Rabbitmq,
+        check: "rabbitmq-server started on its address (AMQP handshake)",
         health: Health::Tcp,
     },
     RoleSpec {

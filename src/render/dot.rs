@@ -49,6 +49,7 @@ fn shape_of(shape: Option<Shape>) -> &'static str {
         Some(Shape::Database) => "cylinder",
         Some(Shape::Cache) => "box3d",
         Some(Shape::External) => "ellipse",
+        Some(Shape::Queue) => "cds",
         None => "box",
     }
 }

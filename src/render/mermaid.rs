@@ -105,6 +105,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             Some(Shape::Database) => format!("{}[(\"{label}\")]", node.id),
             Some(Shape::Cache) => format!("{}([\"{label}\"])", node.id),
             Some(Shape::External) => format!("{}@{{ shape: cloud, label: \"{label}\" }}", node.id),
+            Some(Shape::Queue) => format!("{}>\"{label}\"]", node.id),
             None => format!("{}[\"{label}\"]", node.id),
         }
     };

@@ -48,6 +48,7 @@ pub struct Palette {
     pub database: &'static str,
     pub cache: &'static str,
     pub external: &'static str,
+    pub queue: &'static str,
     pub record: &'static str,
     /// Mermaid's own theme, under our classes.
     pub mermaid: &'static str,
@@ -63,6 +64,7 @@ impl Palette {
             Some(Shape::Database) => self.database,
             Some(Shape::Cache) => self.cache,
             Some(Shape::External) => self.external,
+            Some(Shape::Queue) => self.queue,
             None => self.record,
         }
     }
@@ -89,6 +91,7 @@ static LIGHT: Palette = Palette {
     database: "#b45309",
     cache: "#c026d3",
     external: "#4b5563",
+    queue: "#0d9488",
     record: "#0e7490",
     mermaid: "default",
 };
@@ -114,6 +117,7 @@ static DARK: Palette = Palette {
     database: "#fbbf24",
     cache: "#e879f9",
     external: "#9ca3af",
+    queue: "#2dd4bf",
     record: "#22d3ee",
     mermaid: "dark",
 };

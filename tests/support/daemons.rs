@@ -15,6 +15,7 @@
 //!   file or in a `postgresql.auto.conf`.
 //! - redis: `etc/redis/redis.conf`.
 //! - memcached: `etc/memcached.conf`.
+//! - rabbitmq: `etc/rabbitmq/rabbitmq.conf`.
 //!
 //! What a packaged install gives a real host comes from this machine, as
 //! Debian makes it: a cluster is `initdb`ed (as `pg_createcluster` does,
@@ -291,9 +292,12 @@ fn workdir(work: &Path) -> Result<(), String> {
 pub mod memcached;
 #[path = "daemons/pg.rs"]
 pub mod pg;
+#[path = "daemons/rabbitmq.rs"]
+pub mod rabbitmq;
 #[path = "daemons/redis.rs"]
 pub mod redis;
 
 pub use memcached::Memcached;
 pub use pg::Pg;
+pub use rabbitmq::Rabbitmq;
 pub use redis::Redis;

@@ -155,6 +155,7 @@ pub(super) fn readme_section(p: &Plan<'_>) -> Option<String> {
             Kit::Postgres => Some("a PostgreSQL database: `DB_<GROUP>_WRITE`, `_READ` (comma-separated `address:port`), `_NAME`, `_USER`, `_PASSWORD` and `_KIND=postgres`; the first database (of any kind) also as `DB_WRITE`, `DB_READ`..."),
             Kit::Redis => Some("a Redis store: `REDIS_<GROUP>_WRITE` (`address:port`), `REDIS_<GROUP>_READ` (comma-separated), `REDIS_<GROUP>_PASSWORD`; the first also as `REDIS_URL` (`redis://:PASSWORD@address:port`)"),
             Kit::Memcached => Some("memcached: `MEMCACHED_<GROUP>_SERVERS` (comma-separated `address:port`); the first also as `MEMCACHED_SERVERS`"),
+            Kit::Rabbitmq => Some("RabbitMQ: `AMQP_<GROUP>_SERVERS` (comma-separated `address:port`); the first also as `AMQP_SERVERS`"),
             Kit::External => Some("an external service: `<NAME>_URL` (`https://host[:port]`) for http(s), `<NAME>_ADDR` (`host:port`) for the other protocols"),
             // MySQL's variables are as they were (`DB_...`, and `_KIND`
             // now), and the README of a MySQL stack unchanged.

@@ -13,6 +13,7 @@ mod memcached;
 pub(super) mod mysql;
 mod nginx;
 mod postgres;
+mod rabbitmq;
 mod redis;
 
 use super::plan::{Db, Plan, Vrrp};
@@ -53,6 +54,7 @@ pub(super) fn host(o: &mut Out<'_, '_>, kits: &Kits, s: ServerId) {
             Kit::Postgres => postgres::files(o, s),
             Kit::Redis => redis::files(o, s),
             Kit::Memcached => memcached::files(o, s),
+            Kit::Rabbitmq => rabbitmq::files(o, s),
             // Not ours to deploy: nothing goes on a host.
             Kit::External => {}
         }
@@ -70,7 +72,7 @@ pub(super) fn notify_scripts(o: &mut Out<'_, '_>, s: ServerId, v: &Vrrp, kit: Ki
         Kit::Postgres => postgres::notify_scripts(o, s, v),
         Kit::Redis => redis::notify_scripts(o, s, v),
         // Not replicated: no failover=auto group of theirs.
-        Kit::Memcached | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {}
+        Kit::Memcached | Kit::Rabbitmq | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {}
     }
 }
 
@@ -82,7 +84,7 @@ pub(super) fn store_check(p: &Plan<'_>, s: ServerId, kit: Kit) -> (String, Strin
         Kit::Postgres => postgres::vrrp_check(p, s),
         Kit::Redis => redis::vrrp_check(p, s),
         // `Plan` makes a store check of a replicated kit only.
-        Kit::Memcached | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {
+        Kit::Memcached | Kit::Rabbitmq | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {
             unreachable!("a store check of the kit {kit:?}, which does not replicate")
         }
     }
@@ -94,7 +96,7 @@ pub(super) fn store_check_text(kit: Kit) -> &'static str {
         Kit::Mysql => mysql::CHECK_TEXT,
         Kit::Postgres => postgres::CHECK_TEXT,
         Kit::Redis => redis::CHECK_TEXT,
-        Kit::Memcached | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {
+        Kit::Memcached | Kit::Rabbitmq | Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => {
             unreachable!("a store check of the kit {kit:?}, which does not replicate")
         }
     }
@@ -110,6 +112,7 @@ pub(super) fn plays(o: &Out<'_, '_>, kit: Kit) -> Vec<Play> {
         Kit::Postgres => postgres::plays(o),
         Kit::Redis => redis::plays(o),
         Kit::Memcached => memcached::plays(o),
+        Kit::Rabbitmq => rabbitmq::plays(o),
         Kit::External => Vec::new(),
     }
 }
@@ -120,7 +123,7 @@ pub(super) fn inventory_groups(o: &Out<'_, '_>, kit: Kit) -> Vec<InvGroup> {
         Kit::Mysql => mysql::inventory_groups(o),
         Kit::Postgres => postgres::inventory_groups(o),
         // Their plays run on `role_NAME`.
-        Kit::Redis | Kit::Memcached => Vec::new(),
+        Kit::Redis | Kit::Memcached | Kit::Rabbitmq => Vec::new(),
         Kit::Haproxy | Kit::Nginx | Kit::App | Kit::External => Vec::new(),
     }
 }
@@ -132,6 +135,7 @@ pub(super) fn readme_section(o: &Out<'_, '_>, kit: Kit) -> Option<String> {
         Kit::Postgres => postgres::readme_section(o.p),
         Kit::Redis => redis::readme_section(o.p),
         Kit::Memcached => memcached::readme_section(o.p),
+        Kit::Rabbitmq => rabbitmq::readme_section(o.p),
         Kit::External => external::readme_section(o.p),
         // The applications' environment.
         Kit::App => app::readme_section(o.p),

@@ -187,6 +187,35 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
                     .set("stroke-linejoin", "round"),
             )
         }
+        Some(Shape::Queue) => {
+            // A pipe with messages in it, leaving to the right.
+            let d = format!(
+                "M{} L{} A{r},{r} 0 0 1 {} L{} A{r},{r} 0 0 1 {} Z",
+                at(3.0, 6.0),
+                at(15.0, 6.0),
+                at(15.0, 14.0),
+                at(3.0, 14.0),
+                at(3.0, 6.0),
+                r = n(4.0 * k)
+            );
+            let mut g = Group::new().add(
+                Path::new()
+                    .set("d", d)
+                    .set("fill", "none")
+                    .set("stroke-width", n(1.6 * k)),
+            );
+            for cx in [6.0, 10.0, 14.0] {
+                g = g.add(
+                    Rectangle::new()
+                        .set("x", n(x + (cx - 1.3) * k))
+                        .set("y", n(y + 8.7 * k))
+                        .set("width", n(2.6 * k))
+                        .set("height", n(2.6 * k))
+                        .set("stroke", "none"),
+                );
+            }
+            g
+        }
         None => {
             // A globe: a DNS record.
             Group::new()
@@ -220,12 +249,13 @@ pub(super) fn glyph(shape: Option<Shape>, x: f64, y: f64, s: f64, p: &Palette) -
 }
 
 /// Every role shape, in the order the legend lists them.
-pub(super) const SHAPES: [Shape; 6] = [
+pub(super) const SHAPES: [Shape; 7] = [
     Shape::Balancer,
     Shape::WebServer,
     Shape::AppServer,
     Shape::Database,
     Shape::Cache,
+    Shape::Queue,
     Shape::External,
 ];
 
@@ -237,6 +267,7 @@ pub(super) fn shape_word(shape: Shape) -> &'static str {
         Shape::AppServer => "application server",
         Shape::Database => "database",
         Shape::Cache => "cache",
+        Shape::Queue => "message queue",
         Shape::External => "external service",
     }
 }
@@ -250,6 +281,7 @@ pub(super) fn glyph_id(shape: Option<Shape>) -> &'static str {
         Some(Shape::Database) => "glyph-database",
         Some(Shape::Cache) => "glyph-cache",
         Some(Shape::External) => "glyph-external",
+        Some(Shape::Queue) => "glyph-queue",
         None => "glyph-record",
     }
 }
