@@ -299,5 +299,6 @@ pub mod redis;
 
 pub use memcached::Memcached;
 pub use pg::Pg;
+#[allow(unused_imports)] // used by bundle_roles_checks, not by every includer
 pub use rabbitmq::Rabbitmq;
 pub use redis::Redis;

@@ -24,7 +24,7 @@ pub fn setting(text: &str, key: &str) -> Option<String> {
         .filter_map(|l| l.split_once('='))
         .filter(|(k, _)| k.trim() == key)
         .map(|(_, v)| v.trim().to_string())
-        .last()
+        .next_back()
 }
 
 /// One RabbitMQ host, started.
