@@ -2,17 +2,32 @@
 
 It stands in for the user's code on an application host and reads the
 environment the bundle writes (/etc/default/<stack>-app): BIND, PORT,
-HEALTH_PATH, and for each database the server links to DB_<DB>_WRITE,
-DB_<DB>_READ, DB_<DB>_NAME, DB_<DB>_USER and DB_<DB>_PASSWORD.
+HEALTH_PATH, and per link target:
+
+- a database: DB_<DB>_WRITE, DB_<DB>_READ, DB_<DB>_NAME, DB_<DB>_USER,
+  DB_<DB>_PASSWORD and DB_<DB>_KIND (`mysql`, the default when absent, or
+  `postgres`);
+- a Redis: REDIS_<R>_WRITE (`address:port`), REDIS_<R>_READ
+  (comma-separated) and REDIS_<R>_PASSWORD.
+
+Endpoints are `address:port` (`[v6]:port` too), several comma-separated
+when a link has several targets: the first that answers serves.
 
 - GET HEALTH_PATH answers 200 while the process runs (liveness only).
-- Any other GET, for each database: with a write endpoint, inserts a fresh
-  token there and reads it back through the read endpoint (polling a short
-  while when that is a replica, which may lag); with only a read endpoint
-  (a `read` link), reads the probe table. 200 when every database answered,
-  503 otherwise.
+- Any other GET, for each database and each Redis: with a write endpoint,
+  writes a fresh token there and reads it back through the read endpoint
+  (polling a short while when that is a replica, which may lag); with only
+  a read endpoint (a `read` link), reads there. 200 when every one
+  answered, 503 otherwise.
 
-Standard library plus PyMySQL. Every database call is bounded in time.
+A database's table is the deployment's to create, in the database NAME:
+`live_probe (id, host, token)` (MySQL: BIGINT AUTO_INCREMENT, VARCHAR(64),
+CHAR(32); PostgreSQL: bigserial, varchar(64), char(32)). A Redis token is
+the key `live_probe:<token>`, expiring after five minutes.
+
+Standard library plus PyMySQL, pg8000 and redis-py (pure Python). Every
+call to a server is bounded in time and never retried by the client
+library.
 """
 
 import os
@@ -21,12 +36,17 @@ import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pg8000.native
 import pymysql
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 TABLE = "live_probe"
 CONNECT_TIMEOUT = 1
 IO_TIMEOUT = 2
 REPLICA_WAIT = 1.5
+REDIS_TTL = 300
 
 
 def databases(env):
@@ -36,9 +56,13 @@ def databases(env):
         if key.startswith("DB_") and key.endswith("_NAME") and key != "DB_NAME":
             ident = key[len("DB_") : -len("_NAME")]
             get = lambda v: env.get(f"DB_{ident}_{v}")
+            kind = get("KIND") or "mysql"
+            if kind not in KINDS:
+                raise SystemExit(f"DB_{ident}_KIND={kind}: not one of {sorted(KINDS)}")
             found.append(
                 {
                     "ident": ident,
+                    "kind": kind,
                     "write": get("WRITE"),
                     "read": get("READ"),
                     "name": get("NAME"),
@@ -49,59 +73,168 @@ def databases(env):
     return found
 
 
-def connect(db, endpoints):
-    """A connection to the first of the endpoints (`address:port`,
+def caches(env):
+    """(ident, endpoints) of each Redis, from the prefixed variables."""
+    found = []
+    for key in sorted(env):
+        for end in ("_WRITE", "_READ"):
+            if key.startswith("REDIS_") and key.endswith(end):
+                ident = key[len("REDIS_") : -len(end)]
+                if ident and all(c["ident"] != ident for c in found):
+                    get = lambda v: env.get(f"REDIS_{ident}_{v}")
+                    found.append(
+                        {
+                            "ident": ident,
+                            "kind": "redis",
+                            "write": get("WRITE"),
+                            "read": get("READ"),
+                            "password": get("PASSWORD") or None,
+                        }
+                    )
+    return found
+
+
+def split(endpoint):
+    """`address:port` or `[v6]:port`: (address, port)."""
+    host, _, port = endpoint.strip().rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+class MySQL:
+    """A MariaDB/MySQL session: the probe's two statements."""
+
+    errors = (pymysql.MySQLError,)
+
+    def __init__(self, db, host, port):
+        self.conn = pymysql.connect(
+            host=host,
+            port=port,
+            user=db["user"],
+            password=db["password"],
+            database=db["name"],
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=IO_TIMEOUT,
+            write_timeout=IO_TIMEOUT,
+            autocommit=True,
+        )
+
+    def insert(self, me, token):
+        with self.conn.cursor() as c:
+            c.execute(f"INSERT INTO {TABLE} (host, token) VALUES (%s, %s)", (me, token))
+
+    def count(self, token=None):
+        with self.conn.cursor() as c:
+            if token is None:
+                c.execute(f"SELECT COUNT(*) FROM {TABLE}")
+            else:
+                c.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE token = %s", (token,))
+            return c.fetchone()[0]
+
+    def close(self):
+        self.conn.close()
+
+
+class Postgres:
+    """A PostgreSQL session (scram-sha-256 over TCP, autocommit)."""
+
+    errors = (pg8000.native.Error, OSError)
+
+    def __init__(self, db, host, port):
+        # pg8000 has one timeout, for the connection and each operation.
+        self.conn = pg8000.native.Connection(
+            db["user"],
+            host=host,
+            port=port,
+            database=db["name"],
+            password=db["password"],
+            timeout=IO_TIMEOUT,
+            application_name="stackc-live",
+        )
+
+    def insert(self, me, token):
+        self.conn.run(f"INSERT INTO {TABLE} (host, token) VALUES (:h, :t)", h=me, t=token)
+
+    def count(self, token=None):
+        if token is None:
+            return self.conn.run(f"SELECT COUNT(*) FROM {TABLE}")[0][0]
+        return self.conn.run(f"SELECT COUNT(*) FROM {TABLE} WHERE token = :t", t=token)[0][0]
+
+    def close(self):
+        self.conn.close()
+
+
+class Redis:
+    """A Redis connection, authenticated, without the client's retries."""
+
+    errors = (redis.RedisError, OSError)
+
+    def __init__(self, cache, host, port):
+        self.conn = redis.Redis(
+            host=host,
+            port=port,
+            password=cache["password"],
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=IO_TIMEOUT,
+            retry=Retry(NoBackoff(), 0),
+            single_connection_client=True,
+        )
+        self.conn.ping()
+
+    def insert(self, me, token):
+        self.conn.set(f"{TABLE}:{token}", me, ex=REDIS_TTL)
+
+    def count(self, token=None):
+        if token is None:
+            self.conn.exists(f"{TABLE}:none")
+            return 0
+        return self.conn.exists(f"{TABLE}:{token}")
+
+    def close(self):
+        self.conn.close()
+
+
+KINDS = {"mysql": MySQL, "postgres": Postgres, "redis": Redis}
+
+
+def connect(target, endpoints):
+    """A session on the first of the endpoints (`address:port`,
     comma-separated: one of several targets) that answers."""
+    kind = KINDS[target["kind"]]
     error = None
     for endpoint in endpoints.split(","):
-        host, _, port = endpoint.strip().rpartition(":")
+        host, port = split(endpoint)
         try:
-            return pymysql.connect(
-                host=host.strip("[]"),
-                port=int(port),
-                user=db["user"],
-                password=db["password"],
-                database=db["name"],
-                connect_timeout=CONNECT_TIMEOUT,
-                read_timeout=IO_TIMEOUT,
-                write_timeout=IO_TIMEOUT,
-                autocommit=True,
-            )
-        except pymysql.MySQLError as e:
+            return kind(target, host, port)
+        except kind.errors as e:
             error = e
     raise error
 
 
-def probe(db, me):
-    """Raises when the database does not serve this request."""
-    if db["write"]:
+def probe(target, me):
+    """Raises when the database or Redis does not serve this request."""
+    if target["write"]:
         token = secrets.token_hex(16)
-        conn = connect(db, db["write"])
+        conn = connect(target, target["write"])
         try:
-            with conn.cursor() as c:
-                c.execute(f"INSERT INTO {TABLE} (host, token) VALUES (%s, %s)", (me, token))
+            conn.insert(me, token)
         finally:
             conn.close()
-        where = db["read"] or db["write"]
-        conn = connect(db, where)
+        where = target["read"] or target["write"]
+        conn = connect(target, where)
         try:
-            deadline = time.monotonic() + (0 if where == db["write"] else REPLICA_WAIT)
+            deadline = time.monotonic() + (0 if where == target["write"] else REPLICA_WAIT)
             while True:
-                with conn.cursor() as c:
-                    c.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE token = %s", (token,))
-                    if c.fetchone()[0] == 1:
-                        return
+                if conn.count(token) == 1:
+                    return
                 if time.monotonic() >= deadline:
-                    raise RuntimeError(f"{where}: the row written to {db['write']} is not there")
+                    raise RuntimeError(f"{where}: what was written to {target['write']} is not there")
                 time.sleep(0.05)
         finally:
             conn.close()
-    elif db["read"]:
-        conn = connect(db, db["read"])
+    elif target["read"]:
+        conn = connect(target, target["read"])
         try:
-            with conn.cursor() as c:
-                c.execute(f"SELECT COUNT(*) FROM {TABLE}")
-                c.fetchone()
+            conn.count()
         finally:
             conn.close()
 
@@ -123,9 +256,9 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, "alive")
             return
         try:
-            for db in self.server.dbs:
-                probe(db, self.server.me)
-        except Exception as e:  # any failure of a database is a 503
+            for target in self.server.targets:
+                probe(target, self.server.me)
+        except Exception as e:  # any failure of a database or Redis is a 503
             self.answer(503, f"{self.server.me}: {type(e).__name__}: {e}")
             return
         self.answer(200, f"{self.server.me}: ok")
@@ -139,9 +272,10 @@ def main():
     server = ThreadingHTTPServer((env["BIND"], int(env["PORT"])), Handler)
     server.daemon_threads = True
     server.health = env.get("HEALTH_PATH", "/healthz")
-    server.dbs = databases(env)
+    server.targets = databases(env) + caches(env)
     server.me = env["BIND"]
-    sys.stderr.write(f"app on {env['BIND']}:{env['PORT']}, databases {server.dbs and [d['ident'] for d in server.dbs]}\n")
+    names = [f"{t['kind']} {t['ident']}" for t in server.targets]
+    sys.stderr.write(f"app on {env['BIND']}:{env['PORT']}, targets {names}\n")
     sys.stderr.flush()
     server.serve_forever()
 

@@ -149,10 +149,13 @@ impl Ns {
             "veth pair",
         );
         for (ns, dev, mine, other) in [(&na, "stkveth0", a, b), (&nb, "stkveth1", b, a)] {
+            // No duplicate address detection: an IPv6 address is usable
+            // (a daemon can bind it) at once.
+            let nodad = if mine.is_ipv6() { " nodad" } else { "" };
             ns.batch(&[
                 format!("link set {dev} name eth0"),
                 "link set eth0 up".into(),
-                format!("addr add {} dev eth0", host_prefix(mine)),
+                format!("addr add {} dev eth0{nodad}", host_prefix(mine)),
                 format!("route add {} dev eth0", host_prefix(other)),
             ]);
         }
