@@ -26,7 +26,12 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../support/daemons.rs"]
+#[allow(unused_imports)]
+mod daemons;
+mod data;
 mod deploy;
+mod host;
 #[path = "../support/netns.rs"]
 mod netns;
 
@@ -443,7 +448,7 @@ fn live_stacks_fail_as_simulate_predicts() {
                 .args(["--flavor", "mariadb"]),
             "stackc bundle",
         );
-        let hosts = deploy::manifest_hosts(&case.bundle);
+        let hosts = host::manifest_hosts(&case.bundle);
         let mut zones: Vec<String> = vec![];
         for h in &hosts {
             jobs.push((i, Subject::Server(h.name.clone()), false));
