@@ -4,6 +4,7 @@
 use super::manifest::{Manifest, ManifestFile, ManifestHost, ManifestZone};
 use super::plan::{CheckKind, Plan};
 use super::render::Templates;
+use super::roles;
 use super::secrets::{Secrets, SECRETS_FILE};
 use super::text::{domain, env_ident, host_prefix, hostport, ident, sha256_hex};
 use super::{
@@ -97,6 +98,7 @@ pub fn build(p: &Plan<'_>, secrets: &Secrets, opts: &Options) -> Bundle {
         if roles.has_kit(Kit::Mysql) {
             o.mysql(s, &server_ids);
         }
+        o.v2_roles(s);
         if roles.has_kit(Kit::App) {
             o.app(s);
         }
@@ -129,7 +131,10 @@ pub fn build(p: &Plan<'_>, secrets: &Secrets, opts: &Options) -> Bundle {
 /// when the file changes), or the low 32 bits of an IPv6 one; declaration
 /// order when those would collide.
 fn server_ids(p: &Plan<'_>) -> BTreeMap<ServerId, u32> {
-    let servers: Vec<ServerId> = p.dbs.iter().flat_map(|d| d.members.clone()).collect();
+    let servers: Vec<ServerId> = p
+        .dbs_of(Kit::Mysql)
+        .flat_map(|d| d.members.clone())
+        .collect();
     let from_addr: Vec<u32> = servers
         .iter()
         .map(|s| match p.addr(*s) {
@@ -154,6 +159,19 @@ fn joined(list: &[(IpAddr, u16)]) -> String {
 }
 
 impl Out<'_, '_> {
+    /// The files of the roles of `roles/` (postgres, redis, memcached).
+    fn v2_roles(&mut self, s: ServerId) {
+        let w = roles::Writer {
+            p: self.p,
+            t: &self.t,
+            secrets: self.secrets,
+            header: &self.header,
+        };
+        for f in roles::host_files(&w, s) {
+            self.host_file(s, &f.path, f.bytes, f.mode, f.secret);
+        }
+    }
+
     fn put(&mut self, path: String, bytes: Vec<u8>, mode: u32, secret: bool) {
         self.files.insert(
             path,
@@ -407,10 +425,11 @@ impl Out<'_, '_> {
                     ),
                 )
             }
-            CheckKind::Mysql => (
+            CheckKind::Store(Kit::Mysql) => (
                 "The local database server answers.".to_string(),
                 "/usr/bin/mysqladmin --connect-timeout=1 ping".to_string(),
             ),
+            CheckKind::Store(kit) => roles::vrrp_check(p, s, kit).unwrap_or_default(),
         };
         let peers: Vec<String> = v
             .order
@@ -457,7 +476,9 @@ impl Out<'_, '_> {
         // VRRPv3 has no password: the file holds no secret.
         let secret = !v.v3();
         self.host_file(s, KEEPALIVED_CONF, bytes, 0o600, secret);
-        if v.promote {
+        // The notify scripts of the other replicated kits come from
+        // `roles::host_files`.
+        if v.promote && v.check == CheckKind::Store(Kit::Mysql) {
             for (promote, path) in [(true, PROMOTE), (false, DEMOTE)] {
                 let bytes = self.render(
                     "keepalived-notify.sh",
@@ -472,11 +493,16 @@ impl Out<'_, '_> {
                 self.host_file(s, path, bytes, 0o755, false);
             }
         }
-        if v.check != CheckKind::Mysql {
+        if v.check != CheckKind::Store(Kit::Mysql) {
+            let daemons = match v.check {
+                CheckKind::Store(kit) => Role::of_kit(kit).name(),
+                _ => "haproxy and nginx",
+            };
             let bytes = self.render(
                 "sysctl.conf",
                 json!({
                     "host": m.server(s).name,
+                    "daemons": daemons,
                     "group": g.name,
                     "vip": v.vip.to_string(),
                     "v4": v.vip.is_ipv4(),
@@ -636,7 +662,9 @@ impl Out<'_, '_> {
     fn mysql(&mut self, s: ServerId, ids: &BTreeMap<ServerId, u32>) {
         let p = self.p;
         let m = p.m;
-        let Some(di) = p.db_of(s) else { return };
+        let Some(di) = p.db_of(s, Kit::Mysql) else {
+            return;
+        };
         let d = &p.dbs[di];
         let fl = flavor(p.flavor);
         let mariadb = p.flavor == Flavor::Mariadb;
@@ -771,7 +799,9 @@ impl Out<'_, '_> {
         let m = p.m;
         let fl = flavor(p.flavor);
         let mut hosts = Vec::new();
-        for s in m.server_ids() {
+        // An `external` server is not ours to deploy: no host of the
+        // inventory, the README's table or the manifest.
+        for s in m.server_ids().filter(|s| m.server(*s).is_deployed()) {
             let srv = m.server(s);
             let mut vars = vec![format!("ansible_host={}", p.addr(s))];
             if let Some(z) = srv.zone {
@@ -795,7 +825,7 @@ impl Out<'_, '_> {
         for role in Role::all() {
             let members: Vec<ServerId> = m
                 .server_ids()
-                .filter(|s| m.server(*s).roles.contains(role))
+                .filter(|s| m.server(*s).roles.contains(role) && m.server(*s).is_deployed())
                 .collect();
             group(
                 format!("role_{}", role.name()),
@@ -818,8 +848,8 @@ impl Out<'_, '_> {
             "keepalived on failover=auto databases: promotion scripts".into(),
             vrrp_db.clone(),
         );
-        let primaries: Vec<ServerId> = p.dbs.iter().map(|d| d.primary).collect();
-        let replicas: Vec<ServerId> = p.dbs.iter().flat_map(|d| d.replicas()).collect();
+        let primaries: Vec<ServerId> = p.dbs_of(Kit::Mysql).map(|d| d.primary).collect();
+        let replicas: Vec<ServerId> = p.dbs_of(Kit::Mysql).flat_map(|d| d.replicas()).collect();
         group(
             "mysql_primary".into(),
             "database primaries".into(),
@@ -834,7 +864,11 @@ impl Out<'_, '_> {
             group(
                 format!("group_{}", ident(&g.name)),
                 format!("group {} of the .stack file", g.name),
-                g.members.clone(),
+                g.members
+                    .iter()
+                    .copied()
+                    .filter(|s| m.server(*s).is_deployed())
+                    .collect(),
             );
         }
         let inv = self.render("inventory.ini", json!({"hosts": hosts, "groups": groups}));
@@ -881,7 +915,13 @@ impl Out<'_, '_> {
                 "conf": KEEPALIVED_CONF,
             }) },
         });
-        let site = self.render("site.yml", ctx);
+        let mut site = self.render("site.yml", ctx);
+        site.extend(roles::plays_yaml(&roles::Writer {
+            p,
+            t: &self.t,
+            secrets: self.secrets,
+            header: &self.header,
+        }));
         self.put("ansible/site.yml".into(), site, 0o644, false);
     }
 
@@ -908,6 +948,7 @@ impl Out<'_, '_> {
         let fl = flavor(p.flavor);
         let hosts: Vec<Value> = m
             .server_ids()
+            .filter(|s| m.server(*s).is_deployed())
             .map(|s| {
                 let srv = m.server(s);
                 json!({
@@ -937,14 +978,13 @@ impl Out<'_, '_> {
                     "what": match v.check {
                         CheckKind::Haproxy => "The check probes the local HAProxy's monitor URI; a failure releases the vip at once.",
                         CheckKind::Http => "The check probes the local web server's health URI; a failure releases the vip at once.",
-                        CheckKind::Mysql => "The check asks the local database server; a failure releases the vip at once.",
+                        CheckKind::Store(kit) => roles::vrrp_what(kit).unwrap_or("The check asks the local database server; a failure releases the vip at once."),
                     },
                 })
             })
             .collect();
         let dbs: Vec<Value> = p
-            .dbs
-            .iter()
+            .dbs_of(Kit::Mysql)
             .map(|d| {
                 json!({
                     "name": d.name,
@@ -968,6 +1008,7 @@ impl Out<'_, '_> {
                 "dbs": dbs,
                 "certs": self.certs,
                 "mysql_check": fl.check,
+                "sections": roles::readme_sections(p),
             }),
         );
         self.put("README.md".into(), bytes, 0o644, false);
@@ -978,6 +1019,7 @@ impl Out<'_, '_> {
         let m = p.m;
         let hosts: Vec<ManifestHost> = m
             .server_ids()
+            .filter(|s| m.server(*s).is_deployed())
             .map(|s| {
                 let srv = m.server(s);
                 ManifestHost {

@@ -15,14 +15,17 @@
 //! - `render.rs` + `templates/`: one minijinja template per file type.
 //! - `secrets.rs`: which passwords a stack needs; the secrets file.
 
+mod env;
 mod files;
 mod manifest;
 mod plan;
 mod render;
+mod roles;
 mod secrets;
 mod text;
 mod validate;
 
+pub use env::EnvVar;
 pub use manifest::{Manifest, ManifestFile, ManifestHost, ManifestZone};
 pub use secrets::{SecretSpec, Secrets, SecretsError, SECRETS_FILE};
 
@@ -179,6 +182,23 @@ pub fn validate(checked: &Checked) -> Vec<Finding> {
 /// The passwords this stack's bundle needs (empty until [`validate`] passes).
 pub fn required_secrets(checked: &Checked) -> Vec<SecretSpec> {
     secrets::required(&checked.model)
+}
+
+/// The environment of the application on the server named `server`
+/// (`env::app_env`): None when the stack does not bundle, the secrets do not
+/// fit, or `server` is not an `app` server.
+pub fn app_environment(checked: &Checked, secrets: &Secrets, server: &str) -> Option<Vec<EnvVar>> {
+    if !validate(checked).is_empty() {
+        return None;
+    }
+    let secrets = secrets.for_specs(&required_secrets(checked)).ok()?;
+    let m = &checked.model;
+    let s = m.find_server(server)?;
+    if !m.server(s).roles.has_kit(crate::model::Kit::App) {
+        return None;
+    }
+    let plan = plan::Plan::new(m, Flavor::Mysql);
+    Some(env::app_env(&plan, &secrets, s))
 }
 
 /// Builds the bundle. `secrets` must hold every password of

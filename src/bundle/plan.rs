@@ -1,9 +1,14 @@
-//! Facts derived from the model that several files share: the databases,
-//! the VRRP instances, who listens where, and where a link's requests go.
+//! Facts derived from the model that several files share: the data stores
+//! of every replicated kit (mysql, postgres, redis), the VRRP instances, who
+//! listens where, and where a link's requests go. Which kit a role is comes
+//! from the roles table (`replicated`, `data_protocols`, `kit`), never from
+//! its name.
 
 use super::secrets::SecretSpec;
 use super::Flavor;
-use crate::model::{Failover, GroupId, Kit, Mode, Model, Protocol, Role, Route, ServerId, Target};
+use crate::model::{
+    Failover, GroupId, Kit, LinkTarget, Mode, Model, Protocol, Role, Route, ServerId, Target,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -12,9 +17,12 @@ pub const FIRST_VRID: usize = 51;
 /// The last usable VRRP router id.
 pub const LAST_VRID: usize = 255;
 
-/// A database: a mysql group, or a mysql server outside any group.
+/// A data store of a replicated kit (mysql, postgres, redis): a group with
+/// that role, or a server with it outside any group.
 #[derive(Clone, Debug)]
 pub struct Db {
+    /// The replicated kit it runs.
+    pub kit: Kit,
     /// The group's (or server's) name.
     pub name: String,
     pub group: Option<GroupId>,
@@ -24,7 +32,8 @@ pub struct Db {
     /// The write address of a `failover=auto` group.
     pub vip: Option<IpAddr>,
     pub auto: bool,
-    /// Servers with a mysql link to it, in source order.
+    /// Servers with a link to it in one of its data protocols, in source
+    /// order.
     pub clients: Vec<Client>,
 }
 
@@ -51,12 +60,13 @@ pub enum CheckKind {
     Haproxy,
     /// The local web or application server's health URI.
     Http,
-    /// The local database server answers.
-    Mysql,
+    /// The local data store of a replicated kit answers (mysql, postgres,
+    /// redis).
+    Store(Kit),
 }
 
 /// One `vrrp_instance`: an active-passive group, or a `failover=auto`
-/// mysql group holding its write vip.
+/// replicated group holding its write vip.
 #[derive(Clone, Debug)]
 pub struct Vrrp {
     pub group: GroupId,
@@ -121,24 +131,29 @@ impl<'m> Plan<'m> {
         let m = self.m;
         for g in m.group_ids() {
             let grp = m.group(g);
-            let Some(primary) = grp.primary.filter(|_| grp.roles.has_kit(Kit::Mysql)) else {
-                continue;
-            };
+            let Some(primary) = grp.primary else { continue };
             let auto = grp.failover == Failover::Auto;
-            self.dbs.push(Db {
-                name: grp.name.clone(),
-                group: Some(g),
-                members: grp.members.clone(),
-                primary,
-                vip: if auto { grp.vip } else { None },
-                auto,
-                clients: Vec::new(),
-            });
+            for role in grp.roles.iter().filter(|r| r.spec().replicated) {
+                self.dbs.push(Db {
+                    kit: role.spec().kit,
+                    name: grp.name.clone(),
+                    group: Some(g),
+                    members: grp.members.clone(),
+                    primary,
+                    vip: if auto { grp.vip } else { None },
+                    auto,
+                    clients: Vec::new(),
+                });
+            }
         }
         for s in m.server_ids() {
             let srv = m.server(s);
-            if srv.group.is_none() && srv.roles.has_kit(Kit::Mysql) {
+            if srv.group.is_some() {
+                continue;
+            }
+            for role in srv.roles.iter().filter(|r| r.spec().replicated) {
                 self.dbs.push(Db {
+                    kit: role.spec().kit,
                     name: srv.name.clone(),
                     group: None,
                     members: vec![s],
@@ -150,8 +165,8 @@ impl<'m> Plan<'m> {
             }
         }
         for l in &m.links {
-            for t in l.targets.iter().filter(|t| t.protocol == Protocol::Mysql) {
-                let Some(d) = self.db_of_target(t.target) else {
+            for t in &l.targets {
+                let Some(d) = self.db_for(t) else {
                     continue;
                 };
                 for src in &l.from {
@@ -168,23 +183,54 @@ impl<'m> Plan<'m> {
         }
     }
 
-    /// The database a server belongs to.
-    pub fn db_of(&self, s: ServerId) -> Option<usize> {
-        self.dbs.iter().position(|d| d.members.contains(&s))
+    /// The data store of kit `kit` a server belongs to.
+    pub fn db_of(&self, s: ServerId, kit: Kit) -> Option<usize> {
+        self.dbs
+            .iter()
+            .position(|d| d.kit == kit && d.members.contains(&s))
     }
 
-    pub fn db_of_target(&self, t: Target) -> Option<usize> {
+    /// The data store of kit `kit` a target stands for.
+    pub fn db_of_target(&self, t: Target, kit: Kit) -> Option<usize> {
         match t {
-            Target::Server(s) => self.db_of(s),
-            Target::Group(g) => self.dbs.iter().position(|d| d.group == Some(g)),
+            Target::Server(s) => self.db_of(s, kit),
+            Target::Group(g) => self
+                .dbs
+                .iter()
+                .position(|d| d.kit == kit && d.group == Some(g)),
         }
+    }
+
+    /// The data store a link target reaches: one whose kit has the link's
+    /// protocol as a data protocol.
+    pub fn db_for(&self, t: &LinkTarget) -> Option<usize> {
+        let kit = self
+            .m
+            .target_roles(t.target)
+            .iter()
+            .find(|r| r.spec().replicates(t.protocol))?
+            .spec()
+            .kit;
+        self.db_of_target(t.target, kit)
+    }
+
+    /// The data stores of one kit.
+    pub fn dbs_of(&self, kit: Kit) -> impl Iterator<Item = &Db> + '_ {
+        self.dbs.iter().filter(move |d| d.kit == kit)
     }
 
     fn vrrp_instances(&mut self) {
         let m = self.m;
         for g in m.group_ids() {
             let grp = m.group(g);
-            let auto_db = grp.roles.has_kit(Kit::Mysql) && grp.failover == Failover::Auto;
+            // The replicated kit of the group, if any (the first in the
+            // table's order when a group has several).
+            let store = grp
+                .roles
+                .iter()
+                .find(|r| r.spec().replicated)
+                .map(|r| r.spec().kit);
+            let auto_db = store.is_some() && grp.failover == Failover::Auto;
             let Some(vip) = grp.vip else { continue };
             if grp.mode != Mode::ActivePassive && !auto_db {
                 continue;
@@ -196,12 +242,10 @@ impl<'m> Plan<'m> {
                     order.insert(0, p);
                 }
             }
-            let check = if grp.roles.has_kit(Kit::Haproxy) {
-                CheckKind::Haproxy
-            } else if auto_db || !grp.roles.any(|r| r.serves_http) {
-                CheckKind::Mysql
-            } else {
-                CheckKind::Http
+            let check = match store {
+                _ if grp.roles.has_kit(Kit::Haproxy) => CheckKind::Haproxy,
+                Some(kit) if auto_db || !grp.roles.any(|r| r.serves_http) => CheckKind::Store(kit),
+                _ => CheckKind::Http,
             };
             self.vrrps.push(Vrrp {
                 group: g,
@@ -210,7 +254,7 @@ impl<'m> Plan<'m> {
                 order,
                 check,
                 promote: auto_db,
-                preempt: !grp.roles.has_kit(Kit::Mysql),
+                preempt: store.is_none(),
             });
         }
     }
@@ -232,13 +276,14 @@ impl<'m> Plan<'m> {
         }
     }
 
-    /// Which role of a server answers requests in `p` on `port`: mysql for
-    /// mysql; for http(s), the application when the port is its own and it
-    /// is not the main role, else the highest-tier http role.
+    /// Which role of a server answers requests in `p` on `port`: the
+    /// highest-tier role serving `p` for a protocol other than http(s); for
+    /// http(s), the application when the port is its own and it is not the
+    /// main role, else the highest-tier http role.
     pub fn serving_role(&self, s: ServerId, p: Protocol, port: u16) -> Option<Role> {
         let roles = self.m.server(s).roles;
-        if p == Protocol::Mysql {
-            return roles.speaking(Protocol::Mysql);
+        if !p.is_http() {
+            return roles.speaking(p);
         }
         if let Some(app) = Some(Role::of_kit(Kit::App)).filter(|r| roles.contains(*r)) {
             if roles.main() != Some(app) && port == self.role_port(s, app) {
@@ -322,31 +367,54 @@ impl<'m> Plan<'m> {
         }
     }
 
-    /// The passwords the bundle needs, in a fixed order.
+    /// The passwords the bundle needs, in a fixed order: the VRRP
+    /// instances', then per data store its kit's (replication and
+    /// application accounts; one password for a redis store).
     pub fn secret_specs(&self) -> Vec<SecretSpec> {
         let mut out = Vec::new();
         for v in self.vrrps.iter().filter(|v| !v.v3()) {
             out.push(SecretSpec::vrrp(&self.m.group(v.group).name));
         }
         for d in &self.dbs {
-            if d.replicated() {
-                out.push(SecretSpec::mysql(&d.name, "replication"));
-            }
-            if !d.clients.is_empty() {
-                out.push(SecretSpec::mysql(&d.name, "app"));
+            let role = Role::of_kit(d.kit).name();
+            match d.kit {
+                Kit::Redis => out.push(SecretSpec::store(role, &d.name, "password")),
+                _ => {
+                    if d.replicated() {
+                        out.push(SecretSpec::store(role, &d.name, "replication"));
+                    }
+                    if !d.clients.is_empty() {
+                        out.push(SecretSpec::store(role, &d.name, "app"));
+                    }
+                }
             }
         }
         out
     }
 
+    /// The key of a data store's password in the secrets
+    /// (`postgres/pg/replication`).
+    pub fn secret_key(&self, d: &Db, user: &str) -> String {
+        format!("{}/{}/{user}", Role::of_kit(d.kit).name(), d.name)
+    }
+
     /// The mysql links of a server, for its environment: per database,
     /// the write endpoints and the read endpoints.
     pub fn db_links(&self, s: ServerId) -> Vec<DbLink> {
+        self.store_links(s)
+            .into_iter()
+            .filter(|l| self.dbs[l.db].kit == Kit::Mysql)
+            .collect()
+    }
+
+    /// The links of a server to data stores of every replicated kit, in
+    /// link order: per store, the write endpoints and the read endpoints.
+    pub fn store_links(&self, s: ServerId) -> Vec<DbLink> {
         let m = self.m;
         let mut out: Vec<DbLink> = Vec::new();
         for l in m.links.iter().filter(|l| l.from.contains(&s)) {
-            for t in l.targets.iter().filter(|t| t.protocol == Protocol::Mysql) {
-                let Some(d) = self.db_of_target(t.target) else {
+            for t in &l.targets {
+                let Some(d) = self.db_for(t) else {
                     continue;
                 };
                 let idx = match out.iter().position(|x| x.db == d) {
@@ -378,7 +446,7 @@ impl<'m> Plan<'m> {
     }
 }
 
-/// What a server's mysql links say about one database.
+/// What a server's links say about one data store.
 #[derive(Clone, Debug)]
 pub struct DbLink {
     pub db: usize,

@@ -25,6 +25,39 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inventory.ini", include_str!("templates/inventory.ini.j2")),
     ("site.yml", include_str!("templates/site.yml.j2")),
     ("README.md", include_str!("templates/README.md.j2")),
+    // The roles of ROLES.md v2 (`roles/postgres.rs`, `redis.rs`,
+    // `memcached.rs`) and their plays.
+    (
+        "postgresql.conf",
+        include_str!("templates/postgresql.conf.j2"),
+    ),
+    ("pg_hba.conf", include_str!("templates/pg_hba.conf.j2")),
+    (
+        "postgres-setup.sql",
+        include_str!("templates/postgres-setup.sql.j2"),
+    ),
+    (
+        "postgres-replica.conf",
+        include_str!("templates/postgres-replica.conf.j2"),
+    ),
+    (
+        "postgres-replica-setup.sh",
+        include_str!("templates/postgres-replica-setup.sh.j2"),
+    ),
+    (
+        "postgres-notify.sh",
+        include_str!("templates/postgres-notify.sh.j2"),
+    ),
+    ("redis.conf", include_str!("templates/redis.conf.j2")),
+    (
+        "redis-notify.sh",
+        include_str!("templates/redis-notify.sh.j2"),
+    ),
+    (
+        "memcached.conf",
+        include_str!("templates/memcached.conf.j2"),
+    ),
+    ("kit-plays.yml", include_str!("templates/kit-plays.yml.j2")),
 ];
 
 pub struct Templates {

@@ -17,7 +17,8 @@ const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 /// One password the bundle needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecretSpec {
-    /// `vrrp/GROUP`, `mysql/DB/replication`, `mysql/DB/app`.
+    /// `vrrp/GROUP`, `mysql/DB/replication`, `mysql/DB/app`,
+    /// `postgres/DB/replication`, `postgres/DB/app`, `redis/DB/password`.
     pub key: String,
     /// Length of a new password.
     pub len: usize,
@@ -36,9 +37,11 @@ impl SecretSpec {
             max_len: 8,
         }
     }
-    pub(crate) fn mysql(db: &str, user: &str) -> Self {
+    /// A data store's account: `ROLE/STORE/USER` (`mysql/db/app`,
+    /// `postgres/pg/replication`, `redis/cache/password`).
+    pub(crate) fn store(role: &str, db: &str, user: &str) -> Self {
         SecretSpec {
-            key: format!("mysql/{db}/{user}"),
+            key: format!("{role}/{db}/{user}"),
             len: 32,
             min_len: 16,
             max_len: 64,
@@ -56,7 +59,7 @@ pub enum SecretsError {
     NotSecretsFile(String),
     /// A password the stack needs is missing.
     Missing(String),
-    /// A password is not 8 (VRRP) or 16–64 (MySQL) letters and digits.
+    /// A password is not 8 (VRRP) or 16–64 (data stores) letters and digits.
     Malformed(String),
 }
 
@@ -69,7 +72,7 @@ impl fmt::Display for SecretsError {
             SecretsError::Missing(k) => write!(f, "the secret `{k}` is missing"),
             SecretsError::Malformed(k) => write!(
                 f,
-                "the secret `{k}` is malformed: passwords are letters and digits, 8 for VRRP, 16 to 64 for MySQL"
+                "the secret `{k}` is malformed: passwords are letters and digits, 8 for VRRP, 16 to 64 for the databases and redis"
             ),
         }
     }

@@ -116,7 +116,8 @@ fn attrs(list: &[ast::Attr], subject: &str, out: &mut Vec<Finding>) {
 // ---- addresses, vips ---------------------------------------------------
 
 fn addresses(m: &Model, out: &mut Vec<Finding>) {
-    for s in &m.servers {
+    // An `external` server is not deployed: it needs no address.
+    for s in m.servers.iter().filter(|s| s.is_deployed()) {
         if s.address.is_none() {
             out.push(bad(
                 s.span,
@@ -131,13 +132,17 @@ fn addresses(m: &Model, out: &mut Vec<Finding>) {
         }
     }
     for g in &m.groups {
-        if g.roles.has_kit(Kit::Mysql) && g.failover == Failover::Auto && g.vip.is_none() {
+        let Some(role) = g.roles.iter().find(|r| r.spec().replicated) else {
+            continue;
+        };
+        if g.failover == Failover::Auto && g.vip.is_none() {
             out.push(
                 Finding::new(
                     RuleId::MissingVip,
                     g.span,
                     format!(
-                        "the failover=auto mysql group `{}` has no `vip`: the applications need a write address that moves with the primary",
+                        "the failover=auto {} group `{}` has no `vip`: the applications need a write address that moves with the primary",
+                        role.name(),
                         g.name
                     ),
                 )
