@@ -135,10 +135,24 @@ impl Host {
     }
 }
 
+/// What the primaries' bring-up leaves for the replicas'.
+#[derive(Default)]
+pub struct Primaries {
+    /// When keepalived started on them.
+    started: Option<Instant>,
+    /// The MariaDB databases their setup SQL made.
+    mariadb: Vec<String>,
+}
+
 /// Starts each host's store: `mariadbd`; a PostgreSQL cluster (a
 /// replica's is made now and replaced by its base backup later); a Redis
-/// primary.
-pub fn start_servers(hosts: &mut [Host]) -> Result<(), String> {
+/// primary, then its replicas. On each primary, the bundle's setup SQL and the test
+/// application's table; then keepalived on the primaries of
+/// `failover=auto` groups, whose first election (a few seconds) runs while
+/// the other tiers start. (keepalived starts as a backup, whose notify
+/// script makes the server read-only until it takes the vip: the setup
+/// comes first, as a playbook runs it.)
+pub fn start_primaries(hosts: &mut [Host]) -> Result<Primaries, String> {
     for h in hosts.iter_mut() {
         match store(h) {
             Some(Store::Mariadb) => h.spawn("mariadbd", &["mariadbd", "--user=mysql"], None),
@@ -159,14 +173,7 @@ pub fn start_servers(hosts: &mut [Host]) -> Result<(), String> {
             Some(Store::Redis) | None => {}
         }
     }
-    Ok(())
-}
-
-/// Accounts, databases and replication from the bundle, the primaries
-/// first, and the test application's table; then keepalived on the data
-/// hosts of a `failover=auto` group, the primaries a second ahead.
-pub fn start_databases(hosts: &mut [Host]) -> Result<(), String> {
-    let mut databases = vec![];
+    let mut up = Primaries::default();
     for h in hosts.iter() {
         match store(h) {
             Some(Store::Mariadb) => {
@@ -176,37 +183,54 @@ pub fn start_databases(hosts: &mut [Host]) -> Result<(), String> {
                     "mariadbd answers",
                 )?;
                 if !is_replica(h) {
-                    databases.extend(mariadb_primary(h)?);
+                    up.mariadb.extend(mariadb_primary(h)?);
                 }
             }
             Some(Store::Postgres) if !is_replica(h) => pg_primary(h)?,
             _ => {}
         }
     }
-    let mut primaries = None;
     for h in hosts.iter_mut() {
         if store(h).is_some() && !is_replica(h) && h.has(KEEPALIVED_CONF) {
             start_keepalived(h)?;
-            primaries.get_or_insert_with(Instant::now);
+            up.started.get_or_insert_with(Instant::now);
         }
     }
+    // Redis replicas now: their first sync (Redis waits a few seconds for
+    // more replicas before a diskless one) runs while the rest starts.
+    for h in hosts.iter_mut() {
+        if store(h) == Some(Store::Redis) && is_replica(h) {
+            h.redis = Some(Redis::start(h.place(), &h.bundle, &h.dir.join("redis"))?);
+        }
+    }
+    Ok(up)
+}
+
+/// Each replica from the bundle: MariaDB's `CHANGE MASTER`, PostgreSQL's
+/// base backup, Redis's `replicaof`, each seen replicating; then
+/// keepalived on the replicas of a `failover=auto` group, a second at
+/// least after the primaries'.
+pub fn start_replicas(hosts: &mut [Host], primaries: &Primaries) -> Result<(), String> {
+    let databases = &primaries.mariadb;
     for i in 0..hosts.len() {
         if !is_replica(&hosts[i]) {
             continue;
         }
         match store(&hosts[i]) {
-            Some(Store::Mariadb) => mariadb_replica(&hosts[i], &databases)?,
+            Some(Store::Mariadb) => mariadb_replica(&hosts[i], databases)?,
             Some(Store::Postgres) => pg_replica(hosts, i)?,
             Some(Store::Redis) => {
-                let h = &mut hosts[i];
-                let r = Redis::start(h.place(), &h.bundle, &h.dir.join("redis"))?;
-                r.wait_synced()?;
-                h.redis = Some(r);
+                let h = &hosts[i];
+                h.redis
+                    .as_ref()
+                    .expect("started by start_primaries")
+                    .wait_synced()
+                    .map_err(|e| format!("{e}\n{}", h.logs()))?;
             }
             None => {}
         }
     }
-    if let Some(t) = primaries {
+    if let Some(t) = primaries.started {
         std::thread::sleep(secs(1).saturating_sub(t.elapsed()));
     }
     for h in hosts.iter_mut() {

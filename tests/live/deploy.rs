@@ -59,6 +59,8 @@ pub struct Deployment {
     br: Ns,
     url: String,
     ca: PathBuf,
+    /// What the data tier's primaries left for its replicas.
+    primaries: data::Primaries,
 }
 
 impl Deployment {
@@ -72,12 +74,24 @@ impl Deployment {
         dir: &Path,
         url: &str,
     ) -> Result<Deployment, String> {
+        let t = std::time::Instant::now();
+        let trace = |what: &str| {
+            if std::env::var_os("STACKC_LIVE_TRACE").is_some() {
+                eprintln!(
+                    "live trace {prefix}: {what} at {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
+            }
+        };
         let mut d = Deployment::network(kit, bundle, prefix, dir, url)?;
+        trace("network");
         d.start_dns(bundle)?;
         d.start_services(kit)?;
-        data::start_databases(&mut d.hosts)?;
-        d.start_keepalived()?;
+        trace("services");
+        data::start_replicas(&mut d.hosts, &d.primaries)?;
+        trace("databases");
         d.settled()?;
+        trace("settled");
         Ok(d)
     }
 
@@ -181,6 +195,7 @@ impl Deployment {
             br,
             url: url.to_string(),
             ca: kit.ca.clone(),
+            primaries: data::Primaries::default(),
         };
         for h in &mut d.hosts {
             place_files(h, &bundle.join("hosts").join(&h.info.name).join("etc"), kit);
@@ -228,10 +243,12 @@ impl Deployment {
         Ok(())
     }
 
-    /// The bundle's sysctl, MariaDB, then the applications, nginx and
-    /// HAProxy, each tier once the one behind it answers (as a playbook
-    /// run would: nginx started before its applications listen counts them
-    /// failed for `fail_timeout`).
+    /// The bundle's sysctl, the data stores' primaries (set up, and
+    /// keepalived on them), then the applications, nginx and HAProxy, each tier
+    /// once the one behind it answers (as a playbook run would: nginx
+    /// started before its applications listen counts them failed for
+    /// `fail_timeout`), and keepalived on the load balancers: the
+    /// elections run while the data tier is set up.
     fn start_services(&mut self, kit: &Kit) -> Result<(), String> {
         for h in &mut self.hosts {
             for e in fs::read_dir(h.ns.etc().join("sysctl.d"))
@@ -246,7 +263,7 @@ impl Deployment {
                 }
             }
         }
-        data::start_servers(&mut self.hosts)?;
+        self.primaries = data::start_primaries(&mut self.hosts)?;
         let mut apps = vec![];
         for (i, h) in self.hosts.iter_mut().enumerate() {
             for e in fs::read_dir(h.ns.etc().join("default"))
@@ -287,7 +304,7 @@ impl Deployment {
                 h.spawn("haproxy", &["haproxy", "-f", HAPROXY_CFG, "-db"], None);
             }
         }
-        Ok(())
+        self.start_keepalived()
     }
 
     /// Waits until each (host, URL) answers 200 from inside its host.
@@ -309,7 +326,8 @@ impl Deployment {
         Ok(())
     }
 
-    /// keepalived on the other hosts that have it (the load balancers).
+    /// keepalived on the hosts without a store that have it (the load
+    /// balancers).
     fn start_keepalived(&mut self) -> Result<(), String> {
         for h in &mut self.hosts {
             if data::store(h).is_none() && h.has(KEEPALIVED_CONF) {
