@@ -624,8 +624,8 @@ impl Out<'_, '_> {
             vars.push(("PASSWORD".into(), pass.to_string()));
             dbs.push(json!({"name": d.name, "ident": env_ident(&d.name), "vars": vars}));
         }
-        let secret = !dbs.is_empty();
-        let env = self.render(
+        let mut secret = !dbs.is_empty();
+        let mut env = self.render(
             "app.env",
             json!({
                 "host": srv.name,
@@ -637,6 +637,25 @@ impl Out<'_, '_> {
                 "dbs": dbs,
             }),
         );
+        // Stopgap until the template reads env.rs: the variables of the
+        // other link targets (postgres, redis, memcached, external) after
+        // the template's, which stay as they were (a mysql KIND is the
+        // default).
+        let text = String::from_utf8_lossy(&env).into_owned();
+        let defined: HashSet<&str> = text
+            .lines()
+            .filter_map(|l| l.split_once('=').map(|(k, _)| k))
+            .collect();
+        for v in super::env::app_env(p, self.secrets, s) {
+            if defined.contains(v.name.as_str()) || v.name.ends_with("KIND") && v.value == "mysql" {
+                continue;
+            }
+            if let Some(doc) = &v.doc {
+                env.extend(format!("# {doc}\n").bytes());
+            }
+            env.extend(format!("{}={}\n", v.name, v.value).bytes());
+            secret = true;
+        }
         self.host_file(s, &env_file, env, 0o644, secret);
         let unit = self.render(
             "app.service",
