@@ -561,14 +561,19 @@ fn live_stacks_fail_as_simulate_predicts() {
         *p = predicted(&cases[*i].file, s.name());
     }
 
-    // A few deployments at once, the longest scenarios (those that end
-    // down, after the whole failover time) first.
+    // A few deployments at once, the longest scenarios first: those that
+    // end down (after the whole failover time), then those of the larger
+    // stacks (longer bring-ups), so that the last to start are short.
     let workers: usize = std::env::var("STACKC_LIVE_JOBS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
     let mut order: Vec<usize> = (0..jobs.len()).collect();
-    order.sort_by_key(|&j| jobs[j].2);
+    let size = |case: usize| host::manifest_hosts(&cases[case].bundle).len();
+    let sizes: Vec<usize> = (0..cases.len())
+        .map(|c| if skipped.contains(&c) { 0 } else { size(c) })
+        .collect();
+    order.sort_by_key(|&j| (jobs[j].2, std::cmp::Reverse(sizes[jobs[j].0])));
     let queue = Mutex::new(order.into_iter());
     let rows: Mutex<Vec<Row>> = Mutex::new(vec![]);
     std::thread::scope(|s| {
@@ -713,7 +718,7 @@ fn live_stacks_fail_as_simulate_predicts() {
         .filter(|(i, _)| !skipped.contains(i))
     {
         table += &format!(
-            "\n{}: {:.0} s of scenarios ({:.0} % of the run's {:.0} s)",
+            "\n{}: {:.0} s of scenarios, bring-up and verdict ({:.0} % of all scenarios' {:.0} s)",
             case.name,
             busy(Some(i)),
             100.0 * busy(Some(i)) / busy(None).max(1e-9),
