@@ -570,3 +570,30 @@ fn common_app(ns: &Ns, python: &str, env: &[(&str, String)], log: &Path) -> daem
         .arg(app);
     daemons::Daemon::spawn("app", c, log.to_path_buf(), libc::SIGTERM).unwrap()
 }
+
+#[test]
+fn redis_and_memcached_files_are_read_as_the_daemons_read_them() {
+    let d = daemons::redis::directives(
+        "# c\nbind 10.0.0.1 -::1\nrequirepass \"p w\"\n  PORT 6380\nreplicaof 10.0.0.2 6379\n",
+    );
+    let get = |k: &str| d.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(get("bind").unwrap(), ["10.0.0.1", "-::1"]);
+    assert_eq!(get("port").unwrap(), ["6380"]);
+    assert_eq!(get("replicaof").unwrap(), ["10.0.0.2", "6379"]);
+    assert_eq!(get("requirepass").unwrap(), ["p w"]);
+    let d = daemons::redis::directives("masterauth 'it\\'s' \"a\\\"b\"\n");
+    assert_eq!(d[0].1, ["it's", "a\"b"]);
+    let o = daemons::memcached::options(
+        "# Debian\n-d\nlogfile /var/log/memcached.log\n-m 64 # megabytes\n  -l 10.0.0.5\n\n-P /run/m.pid\n",
+    );
+    let want: Vec<(String, Option<String>)> = [
+        ("-d", None),
+        ("-m", Some("64")),
+        ("-l", Some("10.0.0.5")),
+        ("-P", Some("/run/m.pid")),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+    .collect();
+    assert_eq!(o, want);
+}

@@ -75,7 +75,10 @@ pub struct Pg<P: Place> {
     /// What Debian has in `/etc/postgresql/15/main`.
     pub conf: PathBuf,
     pub data: PathBuf,
-    /// Socket directory and pid file.
+    /// Socket directory and pid file, as the place sees it. A caller may
+    /// change it before `start` (the live deployment: `/run/postgresql`,
+    /// the host's own `/run`, where Debian's `psql` in a bundle's script
+    /// looks), having made it there, owned by postgres.
     pub run: PathBuf,
     /// The port the config gives.
     pub port: u16,

@@ -9,29 +9,59 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 /// The directives of a redis.conf: lower-cased name, then its arguments
-/// (unquoted), in file order.
+/// (unquoted as Redis does: `"..."` with backslash escapes, `'...'`), in
+/// file order.
 pub fn directives(text: &str) -> Vec<(String, Vec<String>)> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
-            let mut words = l.split_whitespace().map(|w| {
-                let q = |c| w.len() >= 2 && w.starts_with(c) && w.ends_with(c);
-                match q('"') || q('\'') {
-                    true => w[1..w.len() - 1].to_string(),
-                    false => w.to_string(),
-                }
-            });
+            let mut words = split_args(l).into_iter();
             Some((words.next()?.to_lowercase(), words.collect()))
         })
         .collect()
+}
+
+/// A line's words, as Redis's `sdssplitargs` reads them (the common
+/// escapes; `\xHH` is kept as written).
+fn split_args(line: &str) -> Vec<String> {
+    let (mut words, mut chars) = (vec![], line.chars().peekable());
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let Some(&first) = chars.peek() else {
+            return words;
+        };
+        let mut w = String::new();
+        if first == '"' || first == '\'' {
+            chars.next();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => match chars.next() {
+                        Some('n') => w.push('\n'),
+                        Some('t') => w.push('\t'),
+                        Some(e) => w.push(e),
+                        None => {}
+                    },
+                    c if c == first => break,
+                    c => w.push(c),
+                }
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                w.push(c);
+            }
+        }
+        words.push(w);
+    }
 }
 
 /// One Redis host, started.
 pub struct Redis<P: Place> {
     place: P,
     pub work: PathBuf,
-    /// The first address of `bind` (a leading `-`, "optional", dropped).
+    /// The first address of `bind` (a leading `-`, "optional", dropped); the
+    /// clients of `cli` go there (a caller may point them at another
+    /// address the server listens on, e.g. a vip).
     pub addr: IpAddr,
     pub port: u16,
     /// `requirepass`
@@ -52,10 +82,15 @@ impl<P: Place> Redis<P> {
         let addr = last("bind")
             .and_then(|v| v.first())
             .ok_or_else(|| format!("{}: no bind", file.display()))?;
-        let addr: IpAddr = addr
-            .trim_start_matches('-')
-            .parse()
-            .map_err(|_| format!("{}: bind {addr}", file.display()))?;
+        // `*` / `::*` (every address): the client goes to the unspecified
+        // address, which is the local host.
+        let addr: IpAddr = match addr.trim_start_matches('-') {
+            "*" => IpAddr::from([0, 0, 0, 0]),
+            "::*" => IpAddr::from([0u16; 8]),
+            a => a
+                .parse()
+                .map_err(|_| format!("{}: bind {addr}", file.display()))?,
+        };
         let port = match last("port").and_then(|v| v.first()) {
             Some(p) => p.parse().map_err(|_| format!("port {p}"))?,
             None => 6379,
