@@ -903,8 +903,18 @@ impl Out<'_, '_> {
             .host_files
             .iter()
             .any(|f| f.iter().any(|x| x == SYSCTL));
+        // The plays of the kits of `roles/`, after mysql's: before
+        // keepalived's, whose check and scripts need their programs.
+        let kit_plays = String::from_utf8(roles::plays_yaml(&roles::Writer {
+            p,
+            t: &self.t,
+            secrets: self.secrets,
+            header: &self.header,
+        }))
+        .expect("UTF-8");
         let ctx = json!({
             "src": "{{ playbook_dir }}/../hosts/{{ inventory_hostname }}",
+            "kit_plays": kit_plays,
             "flavor_name": fl.name,
             "sysctl": if any_sysctl { SYSCTL } else { "" },
             "mysql": if has(Kit::Mysql) { json!({
@@ -934,13 +944,7 @@ impl Out<'_, '_> {
                 "conf": KEEPALIVED_CONF,
             }) },
         });
-        let mut site = self.render("site.yml", ctx);
-        site.extend(roles::plays_yaml(&roles::Writer {
-            p,
-            t: &self.t,
-            secrets: self.secrets,
-            header: &self.header,
-        }));
+        let site = self.render("site.yml", ctx);
         self.put("ansible/site.yml".into(), site, 0o644, false);
     }
 

@@ -338,7 +338,8 @@ impl<'m> Plan<'m> {
     }
 
     /// The addresses where requests to a target go: a group's vip when it
-    /// is active-passive; for a mysql write to a mysql group, the primary
+    /// is active-passive; for a write in a data protocol to a replicated
+    /// group (mysql, postgres, redis), the primary
     /// (or the vip with `failover=auto`); else every member's address.
     pub fn endpoints(&self, t: Target, protocol: Protocol, write: bool) -> Vec<IpAddr> {
         let members = |g: GroupId| -> Vec<IpAddr> {

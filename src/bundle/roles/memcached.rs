@@ -40,9 +40,10 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
     let spec = Role::of_kit(Kit::Memcached).spec();
     KitPlay {
         name: "memcached".into(),
-        hosts: "role_memcached".into(),
+        hosts: super::inventory_group(Kit::Memcached),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
+        vip: false,
         dirs: Vec::new(),
         files: vec![PlayFile {
             path: CONF.into(),
@@ -50,6 +51,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
             group: "root",
             mode: "0644",
             doc: "Configuration".into(),
+            restart: true,
         }],
         validate: None,
         steps: Vec::new(),

@@ -122,6 +122,8 @@ pub struct PlayFile {
     pub group: &'static str,
     pub mode: &'static str,
     pub doc: String,
+    /// A change restarts the service (a configuration file).
+    pub restart: bool,
 }
 
 /// A command run once per host that has `file` (`creates` marks it done).
@@ -143,11 +145,20 @@ pub struct KitPlay {
     pub hosts: String,
     pub packages: Vec<&'static str>,
     pub service: String,
+    /// Members of a `failover=auto` group bind its vip before they hold
+    /// it: the play installs the sysctl file first.
+    pub vip: bool,
     pub dirs: Vec<String>,
     pub files: Vec<PlayFile>,
     /// Checks the installed configuration before the restart.
     pub validate: Option<String>,
     pub steps: Vec<PlayStep>,
+}
+
+/// The inventory group of a kit's role (`role_NAME`, as `inventory.ini`
+/// names it).
+pub fn inventory_group(kit: Kit) -> String {
+    format!("role_{}", crate::model::Role::of_kit(kit).name())
 }
 
 /// The plays of the kits of this part the stack uses, in table order.
@@ -203,7 +214,41 @@ pub fn readme_sections(p: &Plan<'_>) -> Vec<Section> {
     out.extend(redis::readme(p));
     out.extend(memcached::readme(p));
     out.extend(external_readme(p));
+    out.extend(env_readme(p));
     out
+}
+
+/// What the applications' environment says of the targets of this part.
+fn env_readme(p: &Plan<'_>) -> Option<Section> {
+    let m = p.m;
+    let linked = |kit: Kit| {
+        m.links.iter().any(|l| {
+            l.from.iter().any(|s| m.server(*s).roles.has_kit(Kit::App))
+                && l.targets
+                    .iter()
+                    .any(|t| m.target_roles(t.target).has_kit(kit))
+        })
+    };
+    let mut items = Vec::new();
+    if linked(Kit::Postgres) {
+        items.push("a PostgreSQL database: `DB_<GROUP>_WRITE`, `_READ` (comma-separated `address:port`), `_NAME`, `_USER`, `_PASSWORD` and `_KIND=postgres`; the first database (of any kind) also as `DB_WRITE`, `DB_READ`...".to_string());
+    }
+    if linked(Kit::Redis) {
+        items.push("a Redis store: `REDIS_<GROUP>_WRITE` (`address:port`), `REDIS_<GROUP>_READ` (comma-separated), `REDIS_<GROUP>_PASSWORD`; the first also as `REDIS_URL` (`redis://:PASSWORD@address:port`)".to_string());
+    }
+    if linked(Kit::Memcached) {
+        items.push("memcached: `MEMCACHED_<GROUP>_SERVERS` (comma-separated `address:port`); the first also as `MEMCACHED_SERVERS`".to_string());
+    }
+    if linked(Kit::External) {
+        items.push("an external service: `<NAME>_URL` (`https://host[:port]`) for http(s), `<NAME>_ADDR` (`host:port`) for the other protocols".to_string());
+    }
+    (!items.is_empty()).then(|| Section {
+        title: "The applications' environment".into(),
+        items,
+        after: vec![
+            "`<GROUP>` is the group's (or server's) name in capitals, `-` written `_`.".into(),
+        ],
+    })
 }
 
 fn external_readme(p: &Plan<'_>) -> Option<Section> {
@@ -213,29 +258,23 @@ fn external_readme(p: &Plan<'_>) -> Option<Section> {
         .filter(|s| m.server(*s).roles.has_kit(Kit::External))
         .map(|s| {
             let srv = m.server(s);
-            let at = srv
-                .host
-                .clone()
-                .or_else(|| srv.address.map(|a| a.to_string()))
-                .unwrap_or_else(|| "(no host= given)".into());
-            let users: Vec<String> = super::env::users_of(p, s);
-            format!(
-                "**{}** at `{}`: {}.",
-                super::text::markdown(&srv.name),
-                at,
-                if users.is_empty() {
-                    "no application links to it".to_string()
-                } else {
-                    format!(
-                        "the environment of {} carries its address",
-                        users
-                            .iter()
-                            .map(|u| super::text::markdown(u))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+            let users: Vec<String> = super::env::users_of(p, s)
+                .iter()
+                .map(|u| super::text::markdown(u))
+                .collect();
+            let name = super::text::markdown(&srv.name);
+            match super::env::external_host(srv) {
+                None => format!(
+                    "**{name}**: the `.stack` file gives it no `host=` (nor an address), so no environment names it."
+                ),
+                Some(at) if users.is_empty() => {
+                    format!("**{name}** at `{at}`: no application links to it.")
                 }
-            )
+                Some(at) => format!(
+                    "**{name}** at `{at}`: the environment of {} carries its address.",
+                    users.join(", ")
+                ),
+            }
         })
         .collect();
     (!items.is_empty()).then(|| Section {

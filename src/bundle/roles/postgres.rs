@@ -270,28 +270,48 @@ pub fn vrrp_check(p: &Plan<'_>, s: ServerId) -> (String, String) {
     )
 }
 
-pub fn play(p: &Plan<'_>) -> KitPlay {
+pub fn play(_p: &Plan<'_>) -> KitPlay {
     let spec = Role::of_kit(Kit::Postgres).spec();
-    let file = |path: &str, mode: &'static str, doc: &str| PlayFile {
-        path: path.into(),
-        owner: "postgres",
-        group: "postgres",
-        mode,
-        doc: doc.into(),
-    };
-    let _ = p;
+    let file =
+        |path: &str, owner: &'static str, mode: &'static str, doc: &str, restart: bool| PlayFile {
+            path: path.into(),
+            owner,
+            group: owner,
+            mode,
+            doc: doc.into(),
+            restart,
+        };
     KitPlay {
         name: "PostgreSQL 15".into(),
-        hosts: "role_postgres".into(),
+        hosts: super::inventory_group(Kit::Postgres),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
+        vip: true,
         dirs: vec!["/etc/postgresql/stackc".into()],
         files: vec![
-            file(CONF, "0644", "Configuration (conf.d)"),
-            file(HBA, "0640", "Client authentication (pg_hba.conf)"),
-            file(REPLICA_CONF, "0600", "Streaming replication (holds a password)"),
-            file(SETUP_SQL, "0600", "Setup SQL of the primary (holds passwords)"),
-            file(REPLICA_SETUP, "0700", "Replica set-up script (holds a password)"),
+            file(CONF, "postgres", "0644", "Configuration (conf.d)", true),
+            file(HBA, "postgres", "0640", "Client authentication (pg_hba.conf)", true),
+            file(
+                REPLICA_CONF,
+                "postgres",
+                "0600",
+                "Streaming replication (holds a password)",
+                true,
+            ),
+            file(
+                SETUP_SQL,
+                "root",
+                "0600",
+                "Setup SQL of the primary (holds passwords)",
+                false,
+            ),
+            file(
+                REPLICA_SETUP,
+                "root",
+                "0600",
+                "Replica set-up script (holds a password)",
+                false,
+            ),
         ],
         validate: Some(format!(
             "runuser -u postgres -- {BIN}/postgres --config-file=/etc/postgresql/15/main/postgresql.conf -C data_directory"
@@ -301,7 +321,7 @@ pub fn play(p: &Plan<'_>) -> KitPlay {
                 doc: "Accounts and database, on the primaries".into(),
                 file: SETUP_SQL.into(),
                 command: format!(
-                    "runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -f {SETUP_SQL} && touch {SETUP_DONE}"
+                    "runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 < {SETUP_SQL} && touch {SETUP_DONE}"
                 ),
                 creates: SETUP_DONE.into(),
             },

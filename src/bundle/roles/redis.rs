@@ -124,9 +124,10 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
     let spec = Role::of_kit(Kit::Redis).spec();
     KitPlay {
         name: "Redis".into(),
-        hosts: "role_redis".into(),
+        hosts: super::inventory_group(Kit::Redis),
         packages: spec.packages.to_vec(),
         service: spec.service.into(),
+        vip: true,
         dirs: Vec::new(),
         files: vec![PlayFile {
             path: CONF.into(),
@@ -134,6 +135,7 @@ pub fn play(_p: &Plan<'_>) -> KitPlay {
             group: "redis",
             mode: "0640",
             doc: "Configuration (holds the password)".into(),
+            restart: true,
         }],
         // Redis has no configuration check of its own: a bad file makes
         // the restart fail, and the play stops there.
