@@ -654,7 +654,9 @@ impl Out<'_, '_> {
                 env.extend(format!("# {doc}\n").bytes());
             }
             env.extend(format!("{}={}\n", v.name, v.value).bytes());
-            secret = true;
+            // A password, or a URL that carries one.
+            secret |=
+                v.name.ends_with("_PASSWORD") || v.name.ends_with("_URL") && v.value.contains('@');
         }
         self.host_file(s, &env_file, env, 0o644, secret);
         let unit = self.render(
