@@ -14,12 +14,13 @@
 //! owner, so that the application can write it), and keepalived on the
 //! members of `failover=auto` groups, the primaries a second ahead so that
 //! they win the first election. The bundle's notify scripts (promotion on
-//! takeover) run as the bundle wrote them: for them, the host's
-//! `/run/postgresql` is the socket directory of its PostgreSQL.
+//! takeover) run as the bundle wrote them: the host's own
+//! `/run/postgresql` is the socket directory of its PostgreSQL, where
+//! Debian's `psql` looks.
 
 use crate::daemons::pg::{self, PgFiles};
 use crate::daemons::{redis, Pg, Redis};
-use crate::host::{secs, start_keepalived, wait_until, Host, InHost, KEEPALIVED_CONF};
+use crate::host::{chown, secs, start_keepalived, wait_until, Host, InHost, KEEPALIVED_CONF};
 use std::fs;
 use std::net::IpAddr;
 use std::time::Instant;
@@ -157,11 +158,13 @@ pub fn start_primaries(hosts: &mut [Host]) -> Result<Primaries, String> {
         match store(h) {
             Some(Store::Mariadb) => h.spawn("mariadbd", &["mariadbd", "--user=mysql"], None),
             Some(Store::Postgres) => {
-                let work = h.dir.join("pg");
-                // The notify scripts' `psql` looks in /var/run/postgresql.
-                std::os::unix::fs::symlink(work.join("run"), h.dir.join("run/postgresql"))
-                    .map_err(|e| format!("{}: /run/postgresql: {e}", h.info.name))?;
-                let mut pg = Pg::install(h.place(), &h.bundle, &work)?;
+                // The socket where the notify scripts' `psql` looks: the
+                // host's own /run/postgresql.
+                let run = h.dir.join("run/postgresql");
+                fs::create_dir_all(&run).map_err(|e| e.to_string())?;
+                chown(&run, "postgres");
+                let mut pg = Pg::install(h.place(), &h.bundle, &h.dir.join("pg"))?;
+                pg.run = "/run/postgresql".into();
                 if !is_replica(h) {
                     pg.start()?;
                 }
