@@ -326,8 +326,10 @@ fn pg_replica(hosts: &mut [Host], i: usize) -> Result<(), String> {
         .ok_or_else(|| format!("{name}: primary_conninfo without a host address: {conninfo}"))?;
     let vip_of = |h: &Host| h.info.vip == Some(source);
     if hosts.iter().any(vip_of) {
-        wait_until(secs(15), || hosts.iter().any(|h| h.holds(source)))
-            .map_err(|_| format!("{name}: nobody holds {source}, which it replicates from"))?;
+        wait_until(secs(15), || hosts.iter().any(|h| h.holds(source))).map_err(|_| {
+            let theirs: String = hosts.iter().filter(|h| vip_of(h)).map(Host::logs).collect();
+            format!("{name}: nobody holds {source}, which it replicates from\n{theirs}")
+        })?;
     }
     let h = &mut hosts[i];
     let script = script_touching_standby_signal(h);
