@@ -4,13 +4,8 @@
 //! namespace. Each host runs its daemons from the bundle's files, at their
 //! real paths.
 //!
-//! A host is a network namespace plus a PID namespace whose init is a
-//! `sleep`: the host's daemons run inside it, see the host's files at their
-//! real paths (`/etc/netns/NS/X` over `/etc/X`, mounted by `ip netns exec`)
-//! and a `/run`, `/var/log`, `/var/lib/mysql` and `/var/www` of their own
-//! (bind mounts in the host's private mount namespace). Killing the init
-//! kills every process of the host at once, and the kernel reaps them: a
-//! crash, with nothing left behind.
+//! A host is a network namespace plus a PID namespace (`host.rs`); the
+//! data tier comes up as `data.rs` says.
 //!
 //! What a packaged install gives a real host comes from this machine: the
 //! Debian `/etc/nginx` and `/etc/mysql` (the bundle's files go on top, and
@@ -22,40 +17,19 @@
 //! Network safety: no namespace has a default route, only a route per
 //! address of the test network; the root namespace has no link to it.
 
-use crate::netns::{copy_dir, host_prefix, ok, try_run, Ns};
+use crate::data::{self, MARIADB_MACHINE, MYSQL_CNF};
+use crate::host::{
+    after, chown, env_file, manifest_hosts, place_tree, secs, start_init, start_keepalived,
+    wait_until, Host, HostInfo, KEEPALIVED_CONF,
+};
+use crate::netns::{copy_dir, host_prefix, try_run, Ns};
 use std::collections::BTreeMap;
 use std::fs;
 use std::net::IpAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
-
-/// A host of the bundle's manifest.
-#[derive(Clone, Debug)]
-pub struct HostInfo {
-    pub name: String,
-    pub address: IpAddr,
-    pub vip: Option<IpAddr>,
-    pub zone: Option<String>,
-}
-
-/// The hosts of a bundle, in the manifest's order.
-pub fn manifest_hosts(bundle: &Path) -> Vec<HostInfo> {
-    let m: serde_json::Value =
-        serde_json::from_slice(&fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
-    m["hosts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| HostInfo {
-            name: h["name"].as_str().unwrap().to_string(),
-            address: h["address"].as_str().unwrap().parse().unwrap(),
-            vip: h["vip"].as_str().map(|v| v.parse().unwrap()),
-            zone: h["zone"].as_str().map(str::to_string),
-        })
-        .collect()
-}
+use std::process::Command;
+use std::time::Duration;
 
 /// What every deployment of a run shares.
 pub struct Kit {
@@ -74,176 +48,8 @@ pub struct Kit {
     pub client: IpAddr,
 }
 
-pub const TABLE: &str = "live_probe";
 const HAPROXY_CFG: &str = "/etc/haproxy/haproxy.cfg";
 const NGINX_CONF: &str = "/etc/nginx/conf.d/stackc.conf";
-const KEEPALIVED_CONF: &str = "/etc/keepalived/keepalived.conf";
-const MYSQL_CNF: &str = "/etc/mysql/mariadb.conf.d/60-stackc.cnf";
-const SETUP_SQL: &str = "/etc/mysql/stackc/setup.sql";
-/// The test's own MariaDB settings (see the module comment).
-const MARIADB_MACHINE: &str = "# stackc live test: what this machine gives every MariaDB host\n[mysqld]\ninnodb_log_file_size = 8M\ninnodb_buffer_pool_size = 32M\n";
-
-fn secs(s: u64) -> Duration {
-    Duration::from_secs(s)
-}
-
-/// One host: its network namespace, its bridge port and its init.
-pub struct Host {
-    pub info: HostInfo,
-    pub ns: Ns,
-    /// The peer of its `eth0`, in the bridge namespace.
-    port: String,
-    /// Its files (`run/`, `log/`, `mysql/`, `www/`, `out/`: daemons' output).
-    dir: PathBuf,
-    /// `unshare`, parent of the init; `None` once crashed.
-    unshare: Option<Child>,
-    init: u32,
-    /// Processes started on the host (`nsenter`, parent of each daemon).
-    daemons: Vec<(String, Child)>,
-}
-
-impl Host {
-    /// A command run inside the host (its network, mount and PID namespaces).
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new("nsenter");
-        c.args(["-t", &self.init.to_string(), "-n", "-m", "-p", "--"])
-            .args(args);
-        c
-    }
-
-    fn exec(&self, args: &[&str], limit: Duration) -> Result<Output, String> {
-        try_run(&mut self.cmd(args), limit)
-    }
-
-    /// Runs until success or `limit`; the error says what it last printed.
-    fn wait_ok(&self, args: &[&str], limit: Duration, what: &str) -> Result<(), String> {
-        let mut last = String::new();
-        let ok = wait_until(limit, || {
-            last = match self.exec(args, secs(10)) {
-                Ok(o) if o.status.success() => return true,
-                Ok(o) => format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&o.stdout),
-                    String::from_utf8_lossy(&o.stderr)
-                ),
-                Err(e) => e,
-            };
-            false
-        });
-        ok.map_err(|_| {
-            format!(
-                "{}: {what} not within {limit:?}: {}\n{}",
-                self.info.name,
-                last.trim(),
-                self.logs()
-            )
-        })
-    }
-
-    /// Starts a daemon on the host, its output in `out/NAME.log`.
-    fn spawn(&mut self, name: &str, args: &[&str], env: Option<&BTreeMap<String, String>>) {
-        let log = fs::File::create(self.dir.join("out").join(format!("{name}.log"))).unwrap();
-        let mut c = self.cmd(args);
-        if let Some(env) = env {
-            c.env_clear()
-                .env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
-                .envs(env);
-        }
-        let child = c
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: cannot start {name}: {e}", self.info.name));
-        self.daemons.push((name.to_string(), child));
-    }
-
-    fn sql(&self, sql: &str) -> Result<String, String> {
-        let o = self.exec(
-            &["mariadb", "--batch", "--skip-column-names", "-e", sql],
-            secs(20),
-        )?;
-        if o.status.success() {
-            Ok(String::from_utf8_lossy(&o.stdout).trim().to_string())
-        } else {
-            Err(String::from_utf8_lossy(&o.stderr).into_owned())
-        }
-    }
-
-    /// A file of the host, as the host sees it.
-    fn file(&self, real: &str) -> PathBuf {
-        self.ns.etc().join(real.trim_start_matches("/etc/"))
-    }
-
-    fn has(&self, real: &str) -> bool {
-        self.file(real).is_file()
-    }
-
-    /// The last lines of every daemon's output.
-    pub fn logs(&self) -> String {
-        let mut s = String::new();
-        let files = self
-            .daemons
-            .iter()
-            .map(|(name, _)| {
-                (
-                    name.clone(),
-                    self.dir.join("out").join(format!("{name}.log")),
-                )
-            })
-            .chain([(
-                "nginx error.log".to_string(),
-                self.dir.join("log/nginx/error.log"),
-            )]);
-        for (name, path) in files {
-            let Ok(text) = fs::read_to_string(path) else {
-                continue;
-            };
-            let lines: Vec<&str> = text.lines().collect();
-            let tail = &lines[lines.len().saturating_sub(8)..];
-            s += &format!("--- {} {name}:\n{}\n", self.info.name, tail.join("\n"));
-        }
-        s
-    }
-
-    fn holds(&self, vip: IpAddr) -> bool {
-        let out = try_run(
-            Command::new("ip").args(["-n", &self.ns.name, "-o", "addr", "show", "dev", "eth0"]),
-            secs(10),
-        )
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-        out.contains(&format!(" {} ", host_prefix(vip)))
-    }
-
-    /// Kills every process of the host (the init, so the whole PID
-    /// namespace), and reaps what the test started.
-    fn kill(&mut self) {
-        if let Some(mut u) = self.unshare.take() {
-            let _ = try_run(
-                Command::new("kill").args(["-9", &self.init.to_string()]),
-                secs(10),
-            );
-            reap(&mut u);
-        }
-        for (_, c) in &mut self.daemons {
-            reap(c);
-        }
-    }
-}
-
-/// Waits for a child that should be ending; kills it after 5 s.
-fn reap(c: &mut Child) {
-    let start = Instant::now();
-    while start.elapsed() < secs(5) {
-        if let Ok(Some(_)) = c.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let _ = c.kill();
-    let _ = c.wait();
-}
 
 /// A stack deployed from a bundle.
 pub struct Deployment {
@@ -253,59 +59,8 @@ pub struct Deployment {
     br: Ns,
     url: String,
     ca: PathBuf,
-}
-
-/// `chown USER:USER PATH`.
-fn chown(path: &Path, user: &str) {
-    ok(
-        Command::new("chown")
-            .arg(format!("{user}:{user}"))
-            .arg(path),
-        "chown",
-    );
-}
-
-/// Copies a bundle host's files into its `/etc` overlay, keeping modes.
-fn place_tree(from: &Path, to: &Path) {
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if e.file_type().unwrap().is_dir() {
-            fs::create_dir_all(&dst).unwrap();
-            place_tree(&src, &dst);
-        } else {
-            fs::copy(&src, &dst).unwrap();
-            fs::set_permissions(&dst, fs::metadata(&src).unwrap().permissions()).unwrap();
-        }
-    }
-}
-
-/// Words after `word` in a config (`crt X`, `root X;`, `priority N`).
-fn after(text: &str, word: &str) -> Vec<String> {
-    let toks: Vec<&str> = text.split_whitespace().collect();
-    toks.windows(2)
-        .filter(|w| w[0] == word)
-        .map(|w| w[1].trim_end_matches(';').to_string())
-        .collect()
-}
-
-/// systemd's reading of an `EnvironmentFile`.
-fn env_file(path: &Path) -> BTreeMap<String, String> {
-    fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| {
-            let v = v.trim();
-            let v = v
-                .strip_prefix('"')
-                .and_then(|x| x.strip_suffix('"'))
-                .unwrap_or(v);
-            (k.trim().to_string(), v.to_string())
-        })
-        .collect()
+    /// What the data tier's primaries left for its replicas.
+    primaries: data::Primaries,
 }
 
 impl Deployment {
@@ -319,12 +74,24 @@ impl Deployment {
         dir: &Path,
         url: &str,
     ) -> Result<Deployment, String> {
+        let t = std::time::Instant::now();
+        let trace = |what: &str| {
+            if std::env::var_os("STACKC_LIVE_TRACE").is_some() {
+                eprintln!(
+                    "live trace {prefix}: {what} at {:.1} s",
+                    t.elapsed().as_secs_f64()
+                );
+            }
+        };
         let mut d = Deployment::network(kit, bundle, prefix, dir, url)?;
+        trace("network");
         d.start_dns(bundle)?;
         d.start_services(kit)?;
-        d.start_databases()?;
-        d.start_keepalived()?;
+        trace("services");
+        data::start_replicas(&mut d.hosts, &d.primaries)?;
+        trace("databases");
         d.settled()?;
+        trace("settled");
         Ok(d)
     }
 
@@ -382,12 +149,15 @@ impl Deployment {
         };
         let host = |info: HostInfo, ns: Ns, port: String| Host {
             dir: dir.join(&info.name),
+            bundle: bundle.join("hosts").join(&info.name),
             info,
             ns,
             port,
             unshare: None,
             init: 0,
             daemons: vec![],
+            pg: None,
+            redis: None,
         };
         let mut hosts = vec![];
         let mut theirs = vec![];
@@ -425,6 +195,7 @@ impl Deployment {
             br,
             url: url.to_string(),
             ca: kit.ca.clone(),
+            primaries: data::Primaries::default(),
         };
         for h in &mut d.hosts {
             place_files(h, &bundle.join("hosts").join(&h.info.name).join("etc"), kit);
@@ -472,10 +243,12 @@ impl Deployment {
         Ok(())
     }
 
-    /// The bundle's sysctl, MariaDB, then the applications, nginx and
-    /// HAProxy, each tier once the one behind it answers (as a playbook
-    /// run would: nginx started before its applications listen counts them
-    /// failed for `fail_timeout`).
+    /// The bundle's sysctl, the data stores' primaries (set up, and
+    /// keepalived on them), then the applications, nginx and HAProxy, each tier
+    /// once the one behind it answers (as a playbook run would: nginx
+    /// started before its applications listen counts them failed for
+    /// `fail_timeout`), and keepalived on the load balancers: the
+    /// elections run while the data tier is set up.
     fn start_services(&mut self, kit: &Kit) -> Result<(), String> {
         for h in &mut self.hosts {
             for e in fs::read_dir(h.ns.etc().join("sysctl.d"))
@@ -489,10 +262,8 @@ impl Deployment {
                     return Err(format!("{}: sysctl -p {real}: {o:?}", h.info.name));
                 }
             }
-            if h.has(MYSQL_CNF) {
-                h.spawn("mariadbd", &["mariadbd", "--user=mysql"], None);
-            }
         }
+        self.primaries = data::start_primaries(&mut self.hosts)?;
         let mut apps = vec![];
         for (i, h) in self.hosts.iter_mut().enumerate() {
             for e in fs::read_dir(h.ns.etc().join("default"))
@@ -533,7 +304,7 @@ impl Deployment {
                 h.spawn("haproxy", &["haproxy", "-f", HAPROXY_CFG, "-db"], None);
             }
         }
-        Ok(())
+        self.start_keepalived()
     }
 
     /// Waits until each (host, URL) answers 200 from inside its host.
@@ -555,73 +326,11 @@ impl Deployment {
         Ok(())
     }
 
-    /// Accounts and replication from the bundle's SQL, the primaries first,
-    /// and the test application's table; then keepalived on the database
-    /// hosts of a `failover=auto` group, the primary's a second ahead so
-    /// that it wins the first election.
-    fn start_databases(&mut self) -> Result<(), String> {
-        let mut databases = vec![];
-        for h in self.hosts.iter().filter(|h| is_db(h)) {
-            h.wait_ok(
-                &["mysqladmin", "--connect-timeout=1", "ping"],
-                secs(30),
-                "mariadbd answers",
-            )?;
-            if is_replica(h) {
-                continue;
-            }
-            source(h, SETUP_SQL)?;
-            let sql = fs::read_to_string(h.file(SETUP_SQL)).unwrap();
-            for l in sql.lines() {
-                if let Some(db) = l
-                    .strip_prefix("CREATE DATABASE IF NOT EXISTS `")
-                    .and_then(|r| r.strip_suffix("`;"))
-                {
-                    h.sql(&format!("CREATE TABLE IF NOT EXISTS `{db}`.{TABLE} (id BIGINT AUTO_INCREMENT PRIMARY KEY, host VARCHAR(64) NOT NULL, token CHAR(32) NOT NULL, KEY (token))"))
-                        .map_err(|e| format!("{}: {e}", h.info.name))?;
-                    databases.push(db.to_string());
-                }
-            }
-        }
-        let mut primaries = None;
-        for h in &mut self.hosts {
-            if is_db(h) && !is_replica(h) && h.has(KEEPALIVED_CONF) {
-                start_keepalived(h)?;
-                primaries.get_or_insert_with(Instant::now);
-            }
-        }
-        for h in self.hosts.iter().filter(|h| is_db(h) && is_replica(h)) {
-            source(h, SETUP_SQL)?;
-        }
-        for h in self.hosts.iter().filter(|h| is_db(h) && is_replica(h)) {
-            for db in &databases {
-                let q = format!(
-                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '{db}' AND table_name = '{TABLE}'"
-                );
-                wait_until(secs(20), || h.sql(&q).ok().as_deref() == Some("1")).map_err(|_| {
-                    format!(
-                        "{}: does not replicate {db}: {:?}",
-                        h.info.name,
-                        h.sql("SHOW SLAVE STATUS\\G")
-                    )
-                })?;
-            }
-        }
-        if let Some(t) = primaries {
-            std::thread::sleep(secs(1).saturating_sub(t.elapsed()));
-        }
-        for h in &mut self.hosts {
-            if is_db(h) && is_replica(h) && h.has(KEEPALIVED_CONF) {
-                start_keepalived(h)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// keepalived on the other hosts that have it (the load balancers).
+    /// keepalived on the hosts without a store that have it (the load
+    /// balancers).
     fn start_keepalived(&mut self) -> Result<(), String> {
         for h in &mut self.hosts {
-            if !is_db(h) && h.has(KEEPALIVED_CONF) {
+            if data::store(h).is_none() && h.has(KEEPALIVED_CONF) {
                 start_keepalived(h)?;
             }
         }
@@ -655,11 +364,14 @@ impl Deployment {
                 )
             })?;
             let h = &self.hosts[holder];
-            if is_db(h) {
-                wait_until(secs(10), || {
-                    h.sql("SELECT @@global.read_only").ok().as_deref() == Some("0")
-                })
-                .map_err(|_| format!("{}: not writable after promotion", h.info.name))?;
+            if data::store(h).is_some() {
+                wait_until(secs(10), || h.writable()).map_err(|_| {
+                    format!(
+                        "{}: not writable after promotion\n{}",
+                        h.info.name,
+                        h.logs()
+                    )
+                })?;
             }
         }
         let url = &self.url;
@@ -773,14 +485,8 @@ impl Deployment {
     }
 }
 
-impl Drop for Host {
-    fn drop(&mut self) {
-        // Then its namespace, which kills what is left inside it.
-        self.kill();
-    }
-}
-
-/// A host's files: Debian's `/etc/nginx` and `/etc/mysql` where the bundle
+/// A host's files: Debian's `/etc/nginx`, `/etc/mysql` and
+/// `/etc/postgresql` where the bundle
 /// adds to them (without Debian's default site, as the playbook does), the
 /// bundle's files on top, a certificate where HAProxy expects one, and
 /// its own directories, with a copy of the MariaDB datadir on a database
@@ -798,6 +504,10 @@ fn place_files(h: &mut Host, etc: &Path, kit: &Kit) {
             MARIADB_MACHINE,
         )
         .unwrap();
+    }
+    if etc.join("postgresql").is_dir() {
+        // What Debian's `psql` wrapper reads to find the cluster.
+        copy_dir(Path::new("/etc/postgresql"), &overlay.join("postgresql"));
     }
     place_tree(etc, &overlay);
     if h.has(HAPROXY_CFG) {
@@ -845,124 +555,4 @@ fn prepare(h: &mut Host, db: bool) {
             chown(&h.dir.join(sub), "mysql");
         }
     }
-}
-
-fn is_db(h: &Host) -> bool {
-    h.has(SETUP_SQL)
-}
-
-fn is_replica(h: &Host) -> bool {
-    fs::read_to_string(h.file(SETUP_SQL))
-        .unwrap_or_default()
-        .contains("CHANGE MASTER")
-}
-
-/// The host's init: PID 1 of a new PID namespace, inside the host's
-/// network namespace, with the host's own directories mounted.
-fn start_init(h: &mut Host) -> Result<(), String> {
-    let mut script = String::from("set -e\n");
-    let mut args = vec![];
-    for (i, (target, sub)) in [
-        ("/run", "run"),
-        ("/var/log", "log"),
-        ("/var/lib/mysql", "mysql"),
-        ("/var/www", "www"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        script += &format!(
-            "if [ -d {target} ]; then mount --bind \"${}\" {target}; fi\n",
-            i + 1
-        );
-        args.push(h.dir.join(sub));
-    }
-    script += "exec sleep 1800\n";
-    let err = fs::File::create(h.dir.join("out/init.log")).unwrap();
-    let child = Command::new("ip")
-        .args(["netns", "exec", &h.ns.name])
-        .args(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc"])
-        .args(["sh", "-c", &script, "sh"])
-        .args(&args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(err)
-        .spawn()
-        .map_err(|e| format!("{}: unshare: {e}", h.info.name))?;
-    let pid = child.id();
-    h.unshare = Some(child);
-    // The init is unshare's child; it is ready once it has become `sleep`.
-    let start = Instant::now();
-    loop {
-        let children =
-            fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-        if let Some(init) = children.split_whitespace().next() {
-            let comm = fs::read_to_string(format!("/proc/{init}/comm")).unwrap_or_default();
-            if comm.trim() == "sleep" {
-                h.init = init.parse().unwrap();
-                return Ok(());
-            }
-        }
-        if let Some(Ok(Some(st))) = h.unshare.as_mut().map(Child::try_wait) {
-            return Err(format!(
-                "{}: the host's init ended ({st}): {}",
-                h.info.name,
-                fs::read_to_string(h.dir.join("out/init.log")).unwrap_or_default()
-            ));
-        }
-        if start.elapsed() > secs(10) {
-            return Err(format!("{}: the host's init did not start", h.info.name));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// keepalived, once what its checks probe answers.
-fn start_keepalived(h: &mut Host) -> Result<(), String> {
-    let conf = fs::read_to_string(h.file(KEEPALIVED_CONF)).unwrap();
-    for l in conf.lines() {
-        if let Some(s) = l.trim().strip_prefix("script \"") {
-            let s = s.trim_end_matches('"');
-            h.wait_ok(&["sh", "-c", s], secs(20), &format!("check `{s}`"))?;
-        }
-    }
-    h.spawn(
-        "keepalived",
-        &["keepalived", "-n", "-l", "-D", "-f", KEEPALIVED_CONF],
-        None,
-    );
-    Ok(())
-}
-
-/// `mariadb < FILE` on the host, as the playbook runs the setup SQL.
-fn source(h: &Host, real: &str) -> Result<(), String> {
-    let o = h.exec(
-        &["sh", "-c", &format!("mariadb --batch < '{real}'")],
-        secs(30),
-    )?;
-    if o.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}: {real}: {}",
-            h.info.name,
-            String::from_utf8_lossy(&o.stderr)
-        ))
-    }
-}
-
-/// Polls `f` every 100 ms until it holds; an error past `limit`.
-pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> Result<(), ()> {
-    let start = Instant::now();
-    // Bounded in count too: one try per 100 ms of the limit, and one more.
-    for _ in 0..=limit.as_millis() / 100 {
-        if f() {
-            return Ok(());
-        }
-        if start.elapsed() > limit {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Err(())
 }
