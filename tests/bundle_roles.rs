@@ -137,7 +137,7 @@ fn postgres_pair_with_failover_auto() {
         "{ka}"
     );
     assert!(
-        ka.contains("/usr/bin/pg_isready -q -t 1 -h 10.0.3.12 -p 5432"),
+        ka.contains("/usr/lib/postgresql/15/bin/pg_isready -q -t 1 -h 10.0.3.12 -p 5432"),
         "{ka}"
     );
     let promote = file(&b, "hosts/pg-02/etc/keepalived/stackc-promote.sh");

@@ -266,7 +266,10 @@ pub(super) fn vrrp_check(p: &Plan<'_>, s: ServerId) -> (String, String) {
     (
         "The local PostgreSQL accepts connections.".into(),
         format!(
-            "/usr/bin/pg_isready -q -t 1 -h {} -p {}",
+            // The server's own binary: Debian's /usr/bin/pg_isready is a
+            // wrapper script, which keepalived's script security runs by its
+            // resolved path and which then exits 1 (the live proof found it).
+            "/usr/lib/postgresql/15/bin/pg_isready -q -t 1 -h {} -p {}",
             p.addr(s),
             port(p, s)
         ),
