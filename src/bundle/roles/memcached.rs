@@ -3,10 +3,9 @@
 
 use super::Section;
 use crate::bundle::plan::Plan;
-use crate::bundle::stack::playbook::{self as pb, Play};
 use crate::bundle::text::markdown;
 use crate::bundle::writer::Out;
-use crate::model::{Kit, Role, ServerId};
+use crate::model::{Kit, ServerId};
 use serde::Serialize;
 
 pub const CONF: &str = "/etc/memcached.conf";
@@ -36,30 +35,6 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
         },
     );
     o.host_file(s, CONF, conf, 0o644, false);
-}
-
-/// Install, configure, start (memcached has no configuration check).
-pub(super) fn plays(_o: &Out<'_, '_>) -> Vec<Play> {
-    let spec = Role::of_kit(Kit::Memcached).spec();
-    let play = pb::Daemon {
-        title: "memcached",
-        play: "memcached".into(),
-        hosts: format!("role_{}", spec.name),
-        packages: spec.packages,
-        configs: vec![pb::Config {
-            path: CONF,
-            owner: "root",
-            mode: 0o644,
-            some_hosts: false,
-            validate: None,
-        }],
-        service: spec.service,
-        on_change: "restarted",
-        prepare: Vec::new(),
-        check: None,
-    }
-    .to_play();
-    vec![play]
 }
 
 pub(super) fn readme_section(p: &Plan<'_>) -> Option<String> {

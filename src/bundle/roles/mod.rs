@@ -102,6 +102,32 @@ pub(super) fn store_check_text(kit: Kit) -> &'static str {
     }
 }
 
+/// The play of a kit whose hosts get one config file (root, 0644, with no
+/// offline check): install its packages, copy the file, (re)start its
+/// service on a change.
+fn one_file_play(kit: Kit, title: &'static str, conf: &'static str) -> Vec<Play> {
+    let spec = Role::of_kit(kit).spec();
+    let play = super::stack::playbook::Daemon {
+        title,
+        play: spec.name.into(),
+        hosts: format!("role_{}", spec.name),
+        packages: spec.packages,
+        configs: vec![super::stack::playbook::Config {
+            path: conf,
+            owner: "root",
+            mode: 0o644,
+            some_hosts: false,
+            validate: None,
+        }],
+        service: spec.service,
+        on_change: "restarted",
+        prepare: Vec::new(),
+        check: None,
+    }
+    .to_play();
+    vec![play]
+}
+
 /// A kit's Ansible plays (`ansible/site.yml`), when the stack runs it.
 pub(super) fn plays(o: &Out<'_, '_>, kit: Kit) -> Vec<Play> {
     match kit {
@@ -111,8 +137,9 @@ pub(super) fn plays(o: &Out<'_, '_>, kit: Kit) -> Vec<Play> {
         Kit::Mysql => mysql::plays(o),
         Kit::Postgres => postgres::plays(o),
         Kit::Redis => redis::plays(o),
-        Kit::Memcached => memcached::plays(o),
-        Kit::Rabbitmq => rabbitmq::plays(o),
+        // memcached has no configuration check; RabbitMQ none offline.
+        Kit::Memcached => one_file_play(kit, "memcached", memcached::CONF),
+        Kit::Rabbitmq => one_file_play(kit, "RabbitMQ", rabbitmq::CONF),
         Kit::External => Vec::new(),
     }
 }
