@@ -40,6 +40,8 @@ pub enum Gate {
     /// the group is available when that holder works. `members` indexes
     /// [`Circuit::members`].
     Holder { members: Run },
+    /// A `mode=quorum` group: at least `k` inputs hold (RESILIENCE.md §5).
+    Quorum { ins: Run, k: u32 },
 }
 
 /// What a gate stands for, to explain a chain in words.
@@ -50,6 +52,8 @@ pub enum Origin {
     Group(GroupId),
     /// An active-passive group read through its holder.
     Holder(GroupId),
+    /// A quorum group.
+    Quorum(GroupId),
     /// One requirement of a server: a link statement.
     Requirement(ServerId, LinkId),
     /// A write to a replica.
@@ -118,7 +122,7 @@ impl Circuit {
         let mut count = vec![0u32; n + 1];
         let each = |g: &Gate, f: &mut dyn FnMut(Cell)| match *g {
             Gate::Never => {}
-            Gate::Server { reqs: r, .. } | Gate::Any(r) => {
+            Gate::Server { reqs: r, .. } | Gate::Any(r) | Gate::Quorum { ins: r, .. } => {
                 self.inputs[r.range()].iter().for_each(|c| f(*c))
             }
             Gate::Holder { members } => self.members[members.range()].iter().for_each(|m| f(m.1)),
@@ -148,6 +152,7 @@ enum Key {
     NoPrimary(GroupId),
     Any(GroupId),
     Holder(GroupId),
+    Quorum(GroupId),
 }
 
 struct Builder<'m> {
@@ -202,6 +207,13 @@ impl Builder<'_> {
                 self.memo(Key::NoPrimary(g), |_| (Gate::Never, Origin::Group(g)))
             }
             Route::AnyMember(g) | Route::Failover(g) => self.any(g),
+            Route::Quorum(g) => self.memo(Key::Quorum(g), |b| {
+                let grp = b.m.group(g);
+                let ins: Vec<Cell> = grp.members.iter().map(|s| b.server(*s)).collect();
+                let k = grp.quorum_size();
+                let ins = b.run(&ins);
+                (Gate::Quorum { ins, k }, Origin::Quorum(g))
+            }),
             Route::Holder(g) => self.memo(Key::Holder(g), |b| {
                 let start = b.c.members.len() as u32;
                 for &s in &b.m.group(g).members {

@@ -196,6 +196,9 @@ impl<'c> Evaluator<'c> {
                 }
                 acc
             }
+            Gate::Quorum { ins, k } => {
+                at_least(k, self.c.inputs(ins).iter().map(|&i| v[i as usize]))
+            }
         }
     }
 
@@ -404,6 +407,12 @@ impl<'c> Evaluator<'c> {
                     }
                     cur = pick(self.c.inputs(ins));
                 }
+                (Gate::Quorum { ins, .. }, origin) => {
+                    if let Origin::Quorum(g) = origin {
+                        steps.push(Step::Group(*g));
+                    }
+                    cur = pick(self.c.inputs(ins));
+                }
                 (Gate::Holder { members }, origin) => {
                     let Origin::Holder(g) = origin else { break };
                     let members = self.c.members(members);
@@ -435,6 +444,44 @@ impl<'c> Evaluator<'c> {
             _ => None,
         }
     }
+}
+
+/// The lanes in which at least `k` of the values hold: a bit-sliced counter
+/// per lane (ripple-carry over at most 32 bit planes), then a bit-sliced
+/// comparison with `k`. Costs O(n log n) word operations for n inputs.
+pub fn at_least(k: u32, values: impl Iterator<Item = u64>) -> u64 {
+    if k == 0 {
+        return !0;
+    }
+    let mut planes = [0u64; 33];
+    let mut used = 0;
+    for x in values {
+        let mut carry = x;
+        let mut b = 0;
+        while carry != 0 {
+            let p = planes[b];
+            planes[b] = p ^ carry;
+            carry &= p;
+            b += 1;
+        }
+        used = used.max(b);
+    }
+    let top = (32 - k.leading_zeros()) as usize;
+    if used < top {
+        return 0; // the counters cannot reach k
+    }
+    // From the most significant plane down: lanes whose count is already
+    // greater than k's prefix, and lanes still equal to it.
+    let (mut gt, mut eq) = (0u64, !0u64);
+    for b in (0..used).rev() {
+        if b < 32 && (k >> b) & 1 == 1 {
+            eq &= planes[b];
+        } else {
+            gt |= eq & planes[b];
+            eq &= !planes[b];
+        }
+    }
+    gt | eq
 }
 
 /// The steps of a chain kept: the first [`CHAIN_HEAD`], the last

@@ -6,6 +6,7 @@
 pub mod availability;
 pub mod circuit;
 pub mod lanes;
+pub mod resilience;
 pub mod rules;
 
 use crate::diag::Finding;

@@ -368,7 +368,7 @@ impl<'m> Plan<'m> {
                     (None, None) => Vec::new(),
                 }
             }
-            Route::AnyMember(g) | Route::Holder(g) => members(g),
+            Route::AnyMember(g) | Route::Holder(g) | Route::Quorum(g) => members(g),
         }
     }
 

@@ -43,6 +43,9 @@ pub enum Route {
     Failover(GroupId),
     /// The holder of an active-passive group: the first member that is up.
     Holder(GroupId),
+    /// A `mode=quorum` group: available while its quorum of members works;
+    /// every working member takes reads and writes (RESILIENCE.md §5).
+    Quorum(GroupId),
 }
 
 impl Route {
@@ -74,6 +77,7 @@ impl Model {
                     }
                 } else {
                     match (grp.mode, grp.track) {
+                        (Mode::Quorum, _) => Route::Quorum(g),
                         (Mode::ActivePassive, false) => Route::Holder(g),
                         _ => Route::AnyMember(g),
                     }
@@ -89,7 +93,7 @@ impl Model {
         match self.route(t, protocol, write) {
             Route::Server(x) | Route::ReplicaWrite(x) | Route::Primary(_, x) => x == s,
             Route::NoPrimary(_) => false,
-            Route::AnyMember(g) | Route::Failover(g) | Route::Holder(g) => {
+            Route::AnyMember(g) | Route::Failover(g) | Route::Holder(g) | Route::Quorum(g) => {
                 self.server(s).group == Some(g)
             }
         }
@@ -124,7 +128,8 @@ pub(super) fn build(m: &mut Model) {
                     Route::NoPrimary(g)
                     | Route::AnyMember(g)
                     | Route::Failover(g)
-                    | Route::Holder(g) => t.groups[g.index()],
+                    | Route::Holder(g)
+                    | Route::Quorum(g) => t.groups[g.index()],
                 };
                 t.graph.add_edge(t.servers[s.index()], to, lid);
             }

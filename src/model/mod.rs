@@ -40,6 +40,11 @@ pub struct Model {
     pub records: Vec<Record>,
     pub links: Vec<Link>,
     pub allows: Vec<Allow>,
+    /// `tolerate=K` on the stack (RESILIENCE.md §2): `cut-set` errors for
+    /// cuts of size 2..K.
+    pub tolerate: Option<u8>,
+    /// `slo=P` on the stack, a percentage.
+    pub slo: Option<f64>,
     /// Servers and groups with the request edges between them.
     pub topology: Topology,
 }
@@ -48,6 +53,26 @@ pub struct Model {
 pub struct Zone {
     pub name: String,
     pub span: Span,
+    /// `availability=P` (percent), else [`ZONE_AVAILABILITY`].
+    pub availability: Option<f64>,
+}
+
+/// The availability of a server without `availability=`, in percent
+/// (RESILIENCE.md §3).
+pub const SERVER_AVAILABILITY: f64 = 99.9;
+/// The availability of a zone without `availability=`, in percent.
+pub const ZONE_AVAILABILITY: f64 = 99.99;
+
+impl Zone {
+    /// The probability that it is up.
+    pub fn up(&self) -> f64 {
+        self.availability.unwrap_or(ZONE_AVAILABILITY) / 100.0
+    }
+    /// The probability that it is down, from the percentage directly (so
+    /// that 99.999 gives 1e-5 without the rounding of `1 - 0.99999`).
+    pub fn down(&self) -> f64 {
+        (100.0 - self.availability.unwrap_or(ZONE_AVAILABILITY)) / 100.0
+    }
 }
 
 /// Replication role of a server of a replicated role (mysql, postgres,
@@ -81,6 +106,11 @@ pub struct Server {
     pub tier: Option<Tier>,
     /// `host=` of an `external` server: the DNS name the apps reach it by.
     pub host: Option<String>,
+    /// `availability=P` (percent), inherited from the group; else
+    /// [`SERVER_AVAILABILITY`].
+    pub availability: Option<f64>,
+    /// `capacity=N`: the requests per second it can carry (None: unlimited).
+    pub capacity: Option<f64>,
 }
 
 impl Server {
@@ -103,6 +133,15 @@ impl Server {
     pub fn is_replica(&self) -> bool {
         self.db == Some(DbRole::Replica)
     }
+    /// The probability that it is up (its zone aside).
+    pub fn up(&self) -> f64 {
+        self.availability.unwrap_or(SERVER_AVAILABILITY) / 100.0
+    }
+    /// The probability that it is down (its zone aside), from the
+    /// percentage directly.
+    pub fn down(&self) -> f64 {
+        (100.0 - self.availability.unwrap_or(SERVER_AVAILABILITY)) / 100.0
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -110,6 +149,8 @@ pub enum Mode {
     #[default]
     ActiveActive,
     ActivePassive,
+    /// Available while at least `quorum` members work (RESILIENCE.md §5).
+    Quorum,
 }
 
 impl Mode {
@@ -117,6 +158,7 @@ impl Mode {
         match self {
             Mode::ActiveActive => "active-active",
             Mode::ActivePassive => "active-passive",
+            Mode::Quorum => "quorum",
         }
     }
 }
@@ -153,6 +195,9 @@ pub struct Group {
     /// replicated role or `no-primary` was reported).
     pub primary: Option<ServerId>,
     pub port: Option<u16>,
+    /// `quorum=K` of a `mode=quorum` group, else a strict majority of its
+    /// members (set once the members are known).
+    pub quorum: Option<u32>,
 }
 
 impl Group {
@@ -171,12 +216,18 @@ impl Group {
             failover: Failover::Manual,
             primary: None,
             port: None,
+            quorum: None,
         }
+    }
+    /// How many members must work for a `mode=quorum` group to be
+    /// available: `quorum=`, else a strict majority.
+    pub fn quorum_size(&self) -> u32 {
+        self.quorum.unwrap_or(self.members.len() as u32 / 2 + 1)
     }
     /// Has a replicated role (mysql, postgres, redis): primary, replicas,
     /// `failover=`.
     pub fn is_replicated(&self) -> bool {
-        self.roles.any(|r| r.replicated)
+        self.roles.any(|r| r.replicated) && self.mode != Mode::Quorum
     }
     /// Its replicated roles, `mysql` (`mysql+postgres` in a group that mixes
     /// two, which is `bad-value`).
@@ -191,7 +242,7 @@ impl Group {
     /// A link in `p` to this group follows the replication rules (§5.4):
     /// `p` is a data protocol of one of its replicated roles.
     pub fn replicates(&self, p: Protocol) -> bool {
-        self.roles.replicates(p)
+        self.mode != Mode::Quorum && self.roles.replicates(p)
     }
 }
 
@@ -272,6 +323,8 @@ pub struct Record {
     pub rtype: RecordType,
     pub targets: Vec<LinkTarget>,
     pub span: Span,
+    /// `load=N`: its requests per second at peak (RESILIENCE.md §4).
+    pub load: Option<f64>,
 }
 
 #[derive(Clone, Debug)]

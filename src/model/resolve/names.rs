@@ -85,6 +85,7 @@ impl Resolver {
                         self.m.zones.push(Zone {
                             name: z.name.text.clone(),
                             span: z.name.span,
+                            availability: None,
                         });
                     }
                 }
@@ -163,6 +164,8 @@ impl Resolver {
             health: None,
             tier: None,
             host: None,
+            availability: None,
+            capacity: None,
         });
         Some(id)
     }

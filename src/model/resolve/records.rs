@@ -106,6 +106,7 @@ impl Resolver {
                             rtype,
                             targets,
                             span: rec.label.span,
+                            load: None,
                         });
                     }
                 }

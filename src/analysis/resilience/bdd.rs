@@ -1,0 +1,1 @@
+//! A reduced ordered binary decision diagram, for the exact availability.
