@@ -128,3 +128,55 @@ pub fn big_groups(members: usize) -> String {
     s.push_str("}\nweb -> app\n");
     s
 }
+
+/// One service of about `servers` servers in four wide tiers: a VRRP pair
+/// of load balancers, then web, app and a mysql group with automatic
+/// failover splitting the rest, over three zones; each web server carries
+/// `capacity=` and the record a `load=` (RESILIENCE.md §4). The groups are
+/// wide, so the cuts, the exact availability and the load flow each see
+/// thousands of members behind one gate.
+#[allow(dead_code)] // not every bench uses every shape
+pub fn wide(servers: usize) -> String {
+    let per = servers.saturating_sub(2).div_ceil(3).max(2);
+    let mut s = String::with_capacity(servers * 48);
+    s.push_str("stack wide \"generated\"\nzone a\nzone b\nzone c\n");
+    let zone = |i: usize| ["a", "b", "c"][i % 3];
+    let mut ip = 0u32;
+    let mut addr = || {
+        ip += 1;
+        format!("10.{}.{}.{}", (ip >> 16) & 255, (ip >> 8) & 255, ip & 255)
+    };
+    let vip = addr();
+    let _ = writeln!(
+        s,
+        "group lb: haproxy mode=active-passive vip={vip} firewall monitor=agent {{"
+    );
+    for i in 0..2 {
+        let _ = writeln!(s, "  server lb-{i} {} zone={}", addr(), zone(i));
+    }
+    s.push_str("}\n");
+    for (tier, role, extra) in [("web", "nginx", " capacity=100"), ("app", "app", "")] {
+        let _ = writeln!(s, "group {tier}: {role} firewall monitor=agent{extra} {{");
+        for i in 0..per {
+            let _ = writeln!(s, "  server {tier}-{i} {} zone={}", addr(), zone(i));
+        }
+        s.push_str("}\n");
+    }
+    let vip = addr();
+    let _ = writeln!(
+        s,
+        "group db: mysql failover=auto vip={vip} firewall monitor=agent {{"
+    );
+    for i in 0..per {
+        let role = if i == 0 { "primary" } else { "replica" };
+        let _ = writeln!(s, "  server db-{i} {} zone={} {role}", addr(), zone(i));
+    }
+    s.push_str("}\n");
+    s.push_str("lb -> web : https 443\nweb -> app : http 8000\napp -> db : mysql\n");
+    let load = per * 50;
+    let _ = writeln!(
+        s,
+        "domain example.com ttl=60 {{\n  www A -> lb : https load={load}\n}}"
+    );
+    s
+}
