@@ -255,3 +255,37 @@ fn apply_allows(
     }
     (kept, suppressed)
 }
+
+/// The resilience report of a checked file (RESILIENCE.md §6): cuts up to
+/// `max_size` (default max(2, tolerate)), tolerance, exact availability and
+/// capacity headroom. `None` when a stopping error left no sound model.
+pub fn resilience(
+    checked: &Checked,
+    max_size: Option<usize>,
+) -> Option<analysis::resilience::Resilience> {
+    let a = checked.analysis.as_ref()?;
+    Some(analysis::resilience::report(
+        &checked.model,
+        a,
+        &left_out(checked),
+        max_size,
+    ))
+}
+
+/// Per entry point: its `broken` is allowed (a record not launched yet),
+/// so resilience leaves it out (RESILIENCE.md §3).
+pub fn left_out(checked: &Checked) -> Vec<bool> {
+    let Some(a) = &checked.analysis else {
+        return Vec::new();
+    };
+    a.circuit
+        .entries
+        .iter()
+        .map(|e| {
+            let subject = e.finding_subject(&checked.model);
+            checked.suppressed.iter().any(|s| {
+                s.finding.rule == RuleId::Broken && s.finding.subject.as_ref() == Some(&subject)
+            })
+        })
+        .collect()
+}

@@ -102,3 +102,74 @@ pub struct TooBig {
 
 /// Seconds in a year (RESILIENCE.md §3: 365.25 days).
 pub const YEAR_S: f64 = 365.25 * 86_400.0;
+
+/// Everything `stackc resilience` reports (RESILIENCE.md §6).
+#[derive(Clone, Debug)]
+pub struct Resilience {
+    /// The largest cut size looked for.
+    pub max_size: usize,
+    /// The smallest cut size minus one (0 with a `spof`, `zone-spof` or
+    /// `broken`); `max_size` when no cut of size <= `max_size` exists.
+    pub tolerance: usize,
+    /// False when no cut of size <= `max_size` exists (`tolerance` is then
+    /// a lower bound).
+    pub tolerance_exact: bool,
+    pub cuts: Result<cuts::Cuts, TooBig>,
+    pub availability: Result<exact::Availability, TooBig>,
+    /// The servers with `capacity`.
+    pub capacity: Result<Vec<load::Headroom>, TooBig>,
+    /// The tolerance policy the capacity check used (`tolerate`, default 1).
+    pub tolerate: usize,
+}
+
+/// The whole report: cuts up to `max_size` (default max(2, tolerate)),
+/// the tolerance they give, the exact availability and the headroom.
+pub fn report(
+    m: &Model,
+    a: &crate::analysis::Analysis,
+    left_out: &[bool],
+    max_size: Option<usize>,
+) -> Resilience {
+    let tolerate = m.tolerate.map_or(1, usize::from);
+    let max_size = max_size.unwrap_or(tolerate.max(2)).clamp(1, 4);
+    let cuts = cuts::find(m, &a.circuit, left_out, max_size);
+    let (tolerance, tolerance_exact) = tolerance(m, a, left_out, cuts.as_ref().ok(), max_size);
+    Resilience {
+        max_size,
+        tolerance,
+        tolerance_exact,
+        availability: exact::compute(m, &a.circuit, left_out),
+        capacity: load::headroom(m, &a.circuit, tolerate, left_out),
+        cuts,
+        tolerate,
+    }
+}
+
+/// The tolerance (RESILIENCE.md §1): 0 with a judged entry point dark with
+/// nothing down (or no entry point at all), else the smallest cut's size
+/// minus one; without a cut up to `max_size` (or when the search was
+/// refused: then only the single failures are known), a lower bound.
+pub fn tolerance(
+    m: &Model,
+    a: &crate::analysis::Analysis,
+    left_out: &[bool],
+    cuts: Option<&cuts::Cuts>,
+    max_size: usize,
+) -> (usize, bool) {
+    let o = &a.outcome;
+    let broken = o.no_entry
+        || o.broken
+            .iter()
+            .any(|d| !left_out.get(d.entry).copied().unwrap_or(false));
+    let _ = m;
+    if broken || !o.spofs.is_empty() || !o.zone_spofs.is_empty() {
+        return (0, true);
+    }
+    match cuts {
+        Some(c) => match c.cuts.first() {
+            Some(cut) => (cut.elements.len() - 1, true),
+            None => (max_size, false),
+        },
+        None => (1, false),
+    }
+}
