@@ -103,13 +103,8 @@ impl Tolerance {
         }
         let cuts = check_cuts(a);
         let max_size = cuts.map_or(1, |c| c.max_size);
-        let (value, exact) = crate::analysis::resilience::tolerance(
-            &checked.model,
-            a,
-            &crate::left_out(checked),
-            cuts,
-            max_size,
-        );
+        let (value, exact) =
+            crate::analysis::resilience::tolerance(&checked.model, a, &a.left_out, cuts, max_size);
         Some(Tolerance { value, exact })
     }
 
@@ -133,11 +128,10 @@ impl Tolerance {
     }
 }
 
-/// The cuts `check` looked for (`tolerate` >= 2). Until the analysis
-/// keeps them, none: the tolerance is then the single-failure one.
+/// The cuts `check` looked for (`tolerate` >= 2, not refused as too
+/// costly); without them the tolerance is the single-failure one.
 fn check_cuts(a: &crate::analysis::Analysis) -> Option<&crate::analysis::resilience::cuts::Cuts> {
-    let _ = a;
-    None
+    a.cuts.as_ref().and_then(|c| c.as_ref().ok())
 }
 
 /// What the human summary line of file `i` of a run adds in parentheses:

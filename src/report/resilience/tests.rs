@@ -112,7 +112,7 @@ fn human_leads_with_the_four_lines() {
     );
     assert_eq!(
         lines[3],
-        "  availability  99.9997 %, 5.5 nines, 1 min 35 s down a year"
+        "  availability  99.99970 %, 5.5 nines, 1 min 35 s down a year"
     );
     assert_eq!(
         lines[4],
@@ -130,7 +130,7 @@ fn human_leads_with_the_four_lines() {
         "{text}"
     );
     assert!(
-        text.contains("  www.foobar.com     99.9997 %    5.5   1 min 35 s\n"),
+        text.contains("  www.foobar.com    99.99970 %    5.5   1 min 35 s\n"),
         "{text}"
     );
     assert!(
