@@ -79,9 +79,25 @@ fn plural(n: usize, word: &str) -> String {
 
 /// The four headline lines: (label, sentence).
 fn headline(i: &Input<'_>) -> Vec<(&'static str, String)> {
+    let mut tolerance = tolerance_line(i);
+    // The file's policy, when it has one and the design falls short of it.
+    if let Some(k) = i.model.tolerate {
+        if i.report.tolerance < usize::from(k) {
+            tolerance.push_str(&format!(" (below `tolerate={k}`)"));
+        }
+    }
+    let mut availability = availability_line(i);
+    if let (Some(slo), Ok(a)) = (i.model.slo, &i.report.availability) {
+        let verdict = if a.stack.up * 100.0 < slo {
+            "below"
+        } else {
+            "meets"
+        };
+        availability.push_str(&format!(" ({verdict} `slo={slo}`)"));
+    }
     vec![
-        ("tolerance", tolerance_line(i)),
-        ("availability", availability_line(i)),
+        ("tolerance", tolerance),
+        ("availability", availability),
         ("top gain", gain_line(i)),
         ("headroom", headroom_line(i)),
     ]

@@ -370,3 +370,36 @@ fn no_capacity_and_no_cuts() {
         "{text}"
     );
 }
+
+#[test]
+fn the_file_policies_are_judged_in_the_headline() {
+    // Set by hand: `check` would look for the cuts itself.
+    let mut f = Fixture::new(SCALE_UP);
+    f.checked.model.tolerate = Some(2);
+    f.checked.model.slo = Some(99.9999);
+    let r = scale_up(&f);
+    let text = human(&f.input(&r, &[false]));
+    assert!(
+        text.contains("2 cuts of size 2 (below `tolerate=2`)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("down a year (below `slo=99.9999`)\n"),
+        "{text}"
+    );
+    let mut r = r;
+    r.availability = Ok(Availability {
+        entries: vec![fig(1.0e-7)],
+        stack: fig(1.0e-7),
+        gains: Vec::new(),
+    });
+    let text = human(&f.input(&r, &[false]));
+    assert!(
+        text.contains("down a year (meets `slo=99.9999`)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("top gain      no element, made perfect, would raise it\n"),
+        "{text}"
+    );
+}
