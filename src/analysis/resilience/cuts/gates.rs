@@ -1,0 +1,209 @@
+//! `Fail(g)` for every gate the judged entry points read, bottom-up in
+//! circuit order (inputs come first), and the candidate cuts: the minimal
+//! P among the implicants of the judged entries' families.
+
+use super::family::{minimal_sets, Ctx, Imp, OverBudget, NONE};
+use crate::analysis::circuit::{Cell, Circuit, Gate};
+use std::rc::Rc;
+
+type Family = Rc<Vec<Imp>>;
+
+/// The inputs a gate reads.
+fn inputs(c: &Circuit, g: &Gate, mut f: impl FnMut(Cell)) {
+    match *g {
+        Gate::Never => {}
+        Gate::Server { reqs: r, .. } | Gate::Any(r) | Gate::Quorum { ins: r, .. } => {
+            c.inputs(r).iter().for_each(|&i| f(i))
+        }
+        Gate::Holder { members } => c.members(members).iter().for_each(|m| f(m.1)),
+    }
+}
+
+/// The element sets (ids: servers, then zones after them) that break
+/// some judged entry and contain no other such set, among those of size
+/// 2..=k whose elements are none of `banned` (the single cuts, which no
+/// larger cut contains).
+pub(super) fn candidates(
+    ctx: &mut Ctx<'_>,
+    c: &Circuit,
+    entry_cells: &[Cell],
+    banned: &[bool],
+) -> Result<Vec<Vec<u32>>, OverBudget> {
+    let n = c.gates.len();
+    // The gates the judged entries read, and how many of those read each.
+    let mut needed = vec![false; n];
+    for &e in entry_cells {
+        needed[e as usize] = true;
+    }
+    let mut readers = vec![0u32; n];
+    let mut holder_member = vec![false; ctx.servers as usize];
+    for g in (0..n).rev() {
+        if !needed[g] {
+            continue;
+        }
+        let gate = &c.gates[g];
+        inputs(c, gate, |i| {
+            needed[i as usize] = true;
+            readers[i as usize] += 1;
+        });
+        if let Gate::Holder { members } = *gate {
+            for &(s, _) in c.members(members) {
+                holder_member[s.index()] = true;
+            }
+        }
+    }
+    for &e in entry_cells {
+        readers[e as usize] += 1;
+    }
+    let mut fams: Vec<Option<Family>> = vec![None; n];
+    // ReqFail of the servers some holder reads.
+    let mut req_fail: Vec<Option<Family>> = vec![None; ctx.servers as usize];
+    let down = |ctx: &Ctx<'_>, s: u32| -> Vec<Imp> {
+        let mut v = Vec::with_capacity(2);
+        if !banned[s as usize] {
+            v.push(Imp::one(s));
+        }
+        let z = ctx.zone_of[s as usize];
+        if z != NONE && !banned[z as usize] {
+            v.push(Imp::one(z));
+        }
+        v
+    };
+    for g in 0..n {
+        if !needed[g] {
+            continue;
+        }
+        let gate = c.gates[g];
+        let get = |fams: &[Option<Family>], i: Cell| -> Family {
+            fams[i as usize]
+                .clone()
+                .expect("inputs come before their readers")
+        };
+        let fam: Family = match gate {
+            Gate::Never => Rc::new(vec![Imp::ALWAYS]),
+            Gate::Server { server, reqs } => {
+                let s = server.0;
+                let ins: Vec<Family> = c.inputs(reqs).iter().map(|&i| get(&fams, i)).collect();
+                let rf: Family = match ins.as_slice() {
+                    [] => Rc::new(Vec::new()),
+                    [one] => one.clone(),
+                    _ => {
+                        let parts: Vec<&[Imp]> = ins.iter().map(|f| f.as_slice()).collect();
+                        Rc::new(ctx.union(&parts)?)
+                    }
+                };
+                let base = down(ctx, s);
+                let fam = if base.is_empty() {
+                    rf.clone()
+                } else {
+                    Rc::new(ctx.union(&[&base, &rf])?)
+                };
+                if holder_member[s as usize] {
+                    req_fail[s as usize] = Some(rf);
+                }
+                fam
+            }
+            Gate::Any(r) => {
+                let ins = c.inputs(r);
+                if ins.len() == 1 {
+                    get(&fams, ins[0])
+                } else {
+                    let mut fs: Vec<Family> = ins.iter().map(|&i| get(&fams, i)).collect();
+                    if fs.iter().any(|f| f.is_empty()) {
+                        Rc::new(Vec::new())
+                    } else {
+                        fs.sort_by_key(|f| f.len());
+                        let mut acc: Vec<Imp> = fs[0].to_vec();
+                        for f in &fs[1..] {
+                            acc = ctx.product(&acc, f)?;
+                            if acc.is_empty() {
+                                break;
+                            }
+                        }
+                        Rc::new(acc)
+                    }
+                }
+            }
+            Gate::Holder { members } => {
+                // The first member that is up holds the vip: false when
+                // members 0..i are down, member i is up and one of its
+                // requirements fails; or when every member is down.
+                let mut out: Vec<Imp> = Vec::new();
+                let mut prefix: Vec<Imp> = vec![Imp::ALWAYS];
+                for &(s, _) in c.members(members) {
+                    let rf = req_fail[s.index()]
+                        .clone()
+                        .expect("a member's gate comes before its holder");
+                    let t = ctx.product(&prefix, &rf)?;
+                    let t = ctx.with_up(&t, s.0)?;
+                    out = ctx.union(&[&out, &t])?;
+                    prefix = ctx.product(&prefix, &down(ctx, s.0))?;
+                    if prefix.is_empty() {
+                        break;
+                    }
+                }
+                Rc::new(ctx.union(&[&out, &prefix])?)
+            }
+            Gate::Quorum { ins, k } => {
+                let ins = c.inputs(ins);
+                let total = ins.len();
+                // False when at least `need` inputs are false.
+                let need = (total + 1).saturating_sub(k as usize);
+                if k == 0 {
+                    Rc::new(Vec::new())
+                } else {
+                    let mut at: Vec<Vec<Imp>> = vec![Vec::new(); need + 1];
+                    at[0] = vec![Imp::ALWAYS];
+                    for (i, &inp) in ins.iter().enumerate() {
+                        let f = get(&fams, inp);
+                        // After this input, `j` false inputs are still of
+                        // use only if the rest can bring them to `need`.
+                        let lo = (need + i + 1).saturating_sub(total).max(1);
+                        let hi = (i + 1).min(need);
+                        for j in (lo..=hi).rev() {
+                            ctx.tick(1)?;
+                            if at[j - 1].is_empty() {
+                                continue;
+                            }
+                            let add = ctx.product(&at[j - 1], &f)?;
+                            if !add.is_empty() {
+                                at[j] = ctx.union(&[&at[j], &add])?;
+                            }
+                        }
+                        // Counts the remaining inputs can no longer lift
+                        // to `need`.
+                        let stale = (need + i + 1).saturating_sub(total);
+                        for slot in at.iter_mut().take(stale.min(need)) {
+                            *slot = Vec::new();
+                        }
+                    }
+                    Rc::new(std::mem::take(&mut at[need]))
+                }
+            }
+        };
+        fams[g] = Some(fam);
+        // Free what no gate still to come reads.
+        inputs(c, &gate, |i| {
+            readers[i as usize] -= 1;
+            if readers[i as usize] == 0 {
+                fams[i as usize] = None;
+            }
+        });
+        if let Gate::Holder { members } = gate {
+            for &(s, _) in c.members(members) {
+                req_fail[s.index()] = None;
+            }
+        }
+    }
+    let top: Vec<&[Imp]> = entry_cells
+        .iter()
+        .map(|&e| {
+            fams[e as usize]
+                .as_deref()
+                .map_or(&[][..], |f| f.as_slice())
+        })
+        .collect();
+    let all: Vec<Imp> = top.concat();
+    ctx.tick(all.len() as u64)?;
+    Ok(minimal_sets(&all))
+}

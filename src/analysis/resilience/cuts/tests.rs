@@ -1,0 +1,379 @@
+//! The cuts against a brute force: every valid failure set up to a size,
+//! each evaluated with `simulate`, and the minimal breaking ones.
+
+use super::*;
+use crate::analysis::availability::simulate;
+use crate::analysis::resilience::{is_failure_set, set_name};
+use crate::model::Mode;
+use std::collections::HashSet;
+
+#[path = "../../../../benches/support/generate.rs"]
+#[allow(dead_code)]
+mod generate;
+#[path = "../../../../benches/support/layered.rs"]
+mod layered;
+
+/// Every minimal breaking failure set of size <= k, by enumeration, as
+/// names joined by `+`, sorted.
+fn brute(m: &Model, c: &Circuit, left_out: &[bool], k: usize) -> Vec<String> {
+    let base = simulate(m, c, &[]);
+    let judged: Vec<bool> = base
+        .entries
+        .iter()
+        .map(|&(i, ok)| ok && !left_out.get(i).copied().unwrap_or(false))
+        .collect();
+    let breaks = |set: &[Element]| {
+        let sim = simulate(m, c, &servers_down(m, set));
+        sim.entries.iter().any(|&(i, ok)| judged[i] && !ok)
+    };
+    let all = Element::all(m);
+    let mut breaking: HashSet<Vec<Element>> = HashSet::new();
+    let mut out = Vec::new();
+    // Sets in order of size, so that every proper subset is decided first.
+    let mut level: Vec<Vec<usize>> = vec![Vec::new()];
+    for _ in 0..k {
+        let mut next = Vec::new();
+        for set in &level {
+            let from = set.last().map_or(0, |l| l + 1);
+            for i in from..all.len() {
+                let mut s = set.clone();
+                s.push(i);
+                let els: Vec<Element> = s.iter().map(|&j| all[j]).collect();
+                if !is_failure_set(m, &els) {
+                    continue;
+                }
+                next.push(s);
+                let minimal = (1..(1u32 << els.len()) - 1).all(|mask| {
+                    let sub: Vec<Element> = (0..els.len())
+                        .filter(|b| mask >> b & 1 == 1)
+                        .map(|b| els[b])
+                        .collect();
+                    !breaking.contains(&sub)
+                });
+                if breaks(&els) {
+                    if minimal {
+                        out.push(set_name(m, &els));
+                    }
+                    breaking.insert(els);
+                }
+            }
+        }
+        level = next;
+    }
+    out.sort();
+    out
+}
+
+fn names(m: &Model, cuts: &Cuts) -> Vec<String> {
+    let mut v: Vec<String> = cuts.cuts.iter().map(|c| set_name(m, &c.elements)).collect();
+    v.sort();
+    v
+}
+
+/// The cuts of a checked model up to k, compared with the brute force;
+/// returns them.
+fn agree(checked: &crate::Checked, k: usize) -> Cuts {
+    let a = checked.analysis.as_ref().expect("analysed");
+    let left_out = crate::left_out(checked);
+    agree_on(&checked.model, &a.circuit, &left_out, k)
+}
+
+fn agree_on(m: &Model, c: &Circuit, left_out: &[bool], k: usize) -> Cuts {
+    let cuts = find(m, c, left_out, k).expect("small");
+    assert_eq!(names(m, &cuts), brute(m, c, left_out, k), "cuts up to {k}");
+    cuts
+}
+
+fn listed(m: &Model, cuts: &Cuts) -> Vec<String> {
+    cuts.cuts.iter().map(|c| set_name(m, &c.elements)).collect()
+}
+
+#[test]
+fn pairs_in_tiers_and_zones() {
+    let checked = crate::check(include_str!("../../../../samples/scale-up.stack"));
+    let cuts = agree(&checked, 3);
+    let m = &checked.model;
+    let l = listed(m, &cuts);
+    // No single cut; the pairs of each tier, zone a with each b member...
+    assert!(!l.iter().any(|s| !s.contains('+')), "{l:?}");
+    assert!(l.contains(&"lb-01+lb-02".to_string()), "{l:?}");
+    assert!(l.contains(&"a+b".to_string()), "{l:?}");
+    assert!(l.contains(&"a+web-02".to_string()), "{l:?}");
+    assert!(l.contains(&"app-01+app-02".to_string()), "{l:?}");
+    // Each tier links to the whole next one: no mixed pair of tiers.
+    assert!(!l.contains(&"web-01+app-02".to_string()), "{l:?}");
+    // Sorted by size, then declaration order (zones come first).
+    assert_eq!(l[0], "a+b");
+    let sizes: Vec<usize> = cuts.cuts.iter().map(|c| c.elements.len()).collect();
+    assert!(sizes.windows(2).all(|w| w[0] <= w[1]));
+    // Every cut names the record and a chain.
+    let www = cuts
+        .cuts
+        .iter()
+        .all(|c| c.dark == vec![0] && !c.chain.is_empty());
+    assert!(www);
+}
+
+const HOLDER: &str = "domain ex.com { www A -> lb : https }
+group lb: haproxy mode=active-passive vip=203.0.113.10 {
+  server lb-01 10.0.0.1
+  server lb-02 10.0.0.2
+}
+server x: nginx 10.0.1.1
+server y: nginx 10.0.1.2
+lb-01 -> x
+lb-02 -> y
+";
+
+#[test]
+fn the_asymmetric_holder() {
+    let checked = crate::check(HOLDER);
+    let cuts = agree(&checked, 3);
+    assert_eq!(
+        listed(&checked.model, &cuts),
+        ["x", "lb-01+lb-02", "lb-01+y"]
+    );
+}
+
+#[test]
+fn a_zone_that_alone_breaks_nothing_is_in_a_cut() {
+    let src = HOLDER
+        .replace("server lb-01 10.0.0.1", "server lb-01 10.0.0.1 zone=z")
+        .replace(
+            "server x: nginx 10.0.1.1",
+            "server x: nginx 10.0.1.1 zone=z",
+        );
+    let checked = crate::check(&format!("zone z\n{src}"));
+    let cuts = agree(&checked, 3);
+    let l = listed(&checked.model, &cuts);
+    assert!(l.contains(&"z+y".to_string()), "{l:?}");
+    assert!(!l.contains(&"z".to_string()), "{l:?}");
+    // Zone z is declared first.
+    assert_eq!(l, ["x", "z+lb-02", "z+y", "lb-01+lb-02", "lb-01+y"]);
+}
+
+#[test]
+fn track_fails_over_on_backends() {
+    let src = HOLDER.replace("vip=203.0.113.10", "vip=203.0.113.10 track");
+    let checked = crate::check(&src);
+    let cuts = agree(&checked, 3);
+    assert_eq!(
+        listed(&checked.model, &cuts),
+        ["lb-01+lb-02", "lb-01+y", "lb-02+x", "x+y"]
+    );
+}
+
+const MYSQL: &str = "zone a
+zone b
+domain ex.com { www A -> web : https }
+group web: nginx { server web-01 10.0.0.1 zone=a; server web-02 10.0.0.2 zone=b }
+group db: mysql FAILOVER { server db-01 10.0.1.1 primary zone=a; server db-02 10.0.1.2 replica zone=b; server db-03 10.0.1.3 replica zone=b }
+web -> db : mysql
+";
+
+#[test]
+fn mysql_manual_and_auto_failover_and_reads() {
+    let manual = crate::check(&MYSQL.replace("FAILOVER", ""));
+    let cuts = agree(&manual, 3);
+    let l = listed(&manual.model, &cuts);
+    assert!(
+        l.starts_with(&["a".to_string(), "db-01".to_string()]),
+        "{l:?}"
+    );
+    let auto = crate::check(&MYSQL.replace("FAILOVER", "failover=auto vip=10.0.1.10"));
+    let cuts = agree(&auto, 3);
+    let l = listed(&auto.model, &cuts);
+    assert!(l.contains(&"a+b".to_string()), "{l:?}");
+    assert!(l.contains(&"b+db-01".to_string()), "{l:?}");
+    assert!(l.contains(&"db-01+db-02+db-03".to_string()), "{l:?}");
+    let read = crate::check(
+        &MYSQL
+            .replace("FAILOVER", "")
+            .replace(": mysql", ": mysql read"),
+    );
+    let cuts = agree(&read, 3);
+    assert!(!listed(&read.model, &cuts).contains(&"db-01".to_string()));
+    // A member read by name.
+    let by_name = crate::check(
+        &MYSQL
+            .replace("FAILOVER", "failover=auto vip=10.0.1.10")
+            .replace(
+                "web -> db : mysql",
+                "web-01 -> db : mysql\nweb-02 -> db-02 : mysql read",
+            ),
+    );
+    agree(&by_name, 3);
+}
+
+#[test]
+fn a_quorum_group_two_of_three() {
+    let src = "domain ex.com { www A -> web : https }
+group web: nginx { server web-01 10.0.0.1; server web-02 10.0.0.2 }
+group kv: app { server kv-01 10.0.1.1; server kv-02 10.0.1.2; server kv-03 10.0.1.3 }
+web -> kv
+";
+    let mut checked = crate::check(src);
+    let g = checked.model.find_group("kv").expect("kv");
+    checked.model.groups[g.index()].mode = Mode::Quorum;
+    let c = crate::analysis::circuit::compile(&checked.model);
+    let m = &checked.model;
+    let cuts = agree_on(m, &c, &[], 3);
+    assert_eq!(
+        listed(m, &cuts),
+        ["web-01+web-02", "kv-01+kv-02", "kv-01+kv-03", "kv-02+kv-03"]
+    );
+    // Four of five, with a zone.
+    let src = "zone z
+domain ex.com { www A -> q : https }
+group q: app { server q1 10.0.1.1 zone=z; server q2 10.0.1.2 zone=z; server q3 10.0.1.3; server q4 10.0.1.4; server q5 10.0.1.5 }
+";
+    let mut checked = crate::check(src);
+    let g = checked.model.find_group("q").expect("q");
+    checked.model.groups[g.index()].mode = Mode::Quorum;
+    checked.model.groups[g.index()].quorum = Some(4);
+    let c = crate::analysis::circuit::compile(&checked.model);
+    let cuts = agree_on(&checked.model, &c, &[], 3);
+    assert_eq!(listed(&checked.model, &cuts)[0], "z");
+}
+
+#[test]
+fn an_optional_link_is_in_no_cut() {
+    let src = "domain ex.com { www A -> web : https }
+group web: nginx { server web-01 10.0.0.1; server web-02 10.0.0.2 }
+server cache: app 10.0.1.1
+web -> cache : http optional
+";
+    let checked = crate::check(src);
+    let cuts = agree(&checked, 3);
+    assert_eq!(listed(&checked.model, &cuts), ["web-01+web-02"]);
+}
+
+#[test]
+fn broken_records_and_allowed_ones() {
+    // `api` is broken and allowed: left out; `www` is judged.
+    let checked = crate::check(include_str!(
+        "../../../../tests/cases/spof-beside-broken.stack"
+    ));
+    let cuts = agree(&checked, 3);
+    assert_eq!(listed(&checked.model, &cuts), ["web-01"]);
+    // Broken and not allowed: not judged either (it serves with nothing
+    // down nowhere), the others are.
+    let src = "domain ex.com {
+  www A -> web : https
+  api A -> db-02 : mysql
+}
+group web: nginx { server web-01 10.0.0.1; server web-02 10.0.0.2 }
+group db: mysql { server db-01 10.0.1.1 primary; server db-02 10.0.1.2 }
+web -> db : mysql
+";
+    let checked = crate::check(src);
+    let cuts = agree(&checked, 3);
+    assert_eq!(listed(&checked.model, &cuts), ["db-01", "web-01+web-02"]);
+}
+
+#[test]
+fn stacks_without_domain() {
+    let src = "group web: nginx { server web-01 10.0.0.1; server web-02 10.0.0.2 }
+group app: app { server app-01 10.0.1.1; server app-02 10.0.1.2 }
+server box: nginx+app 10.0.2.1
+web -> app
+";
+    let checked = crate::check(src);
+    let cuts = agree(&checked, 3);
+    assert_eq!(
+        listed(&checked.model, &cuts),
+        ["box", "web-01+web-02", "app-01+app-02"]
+    );
+}
+
+/// The wide shape without its capacity and load (not parsed yet).
+fn without_capacity(src: &str) -> String {
+    src.lines()
+        .map(|l| {
+            let l = l.replace(" capacity=100", "");
+            match l.find(" load=") {
+                Some(at) => l[..at].to_string(),
+                None => l,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn generated_stacks_agree_with_the_brute_force() {
+    for src in [
+        generate::stack(14),
+        without_capacity(&generate::wide(14)),
+        layered::stack(30),
+    ] {
+        let checked = crate::check(&src);
+        agree(&checked, 3);
+    }
+    let checked = crate::check(&generate::stack(28));
+    agree(&checked, 2);
+}
+
+#[test]
+fn chains_and_dark_records() {
+    let checked = crate::check(HOLDER);
+    let a = checked.analysis.as_ref().unwrap();
+    let cuts = find(&checked.model, &a.circuit, &[], 2).unwrap();
+    let cut = &cuts.cuts[2];
+    assert_eq!(set_name(&checked.model, &cut.elements), "lb-01+y");
+    assert_eq!(cut.dark, vec![0]);
+    let text = crate::analysis::availability::chain_text(&checked.model, &a.circuit, &cut.chain);
+    assert_eq!(text, "www.ex.com -> lb (held by lb-02) -> y (down)");
+}
+
+#[test]
+fn size_one_is_the_single_failures() {
+    let checked = crate::check(&MYSQL.replace("FAILOVER", ""));
+    let a = checked.analysis.as_ref().unwrap();
+    let cuts = find(&checked.model, &a.circuit, &[], 1).unwrap();
+    assert_eq!(cuts.max_size, 1);
+    let l = listed(&checked.model, &cuts);
+    let mut spofs: Vec<String> = a
+        .outcome
+        .spofs
+        .iter()
+        .map(|(s, _)| checked.model.server(*s).name.clone())
+        .chain(
+            a.outcome
+                .zone_spofs
+                .iter()
+                .map(|(z, _)| checked.model.zones[z.index()].name.clone()),
+        )
+        .collect();
+    spofs.sort_by_key(|n| l.iter().position(|x| x == n));
+    assert_eq!(l, spofs);
+}
+
+#[test]
+fn huge_searches_are_refused_not_exploded() {
+    let checked = crate::check(&generate::stack(2_000));
+    let a = checked.analysis.as_ref().unwrap();
+    let m = &checked.model;
+    let err = find_within(m, &a.circuit, &[], 4, 10_000).expect_err("over a small budget");
+    assert!(
+        err.message.starts_with(
+            "cuts up to size 4 of 2,002 servers would examine more than 10,000 implicants"
+        ),
+        "{}",
+        err.message
+    );
+    assert!(err.message.ends_with("lower `tolerate` or `--max-size`"));
+    // With the real budget it finishes or is refused, either way bounded.
+    match find(m, &a.circuit, &[], 4) {
+        Ok(c) => assert!(!c.cuts.is_empty()),
+        Err(e) => assert!(e.message.contains("20,000,000"), "{}", e.message),
+    }
+}
+
+#[test]
+fn thousands_are_grouped() {
+    assert_eq!(thousands(0), "0");
+    assert_eq!(thousands(999), "999");
+    assert_eq!(thousands(1_000), "1,000");
+    assert_eq!(thousands(20_000_000), "20,000,000");
+}
