@@ -6,10 +6,17 @@ use super::family::{minimal_sets, Ctx, Imp, OverBudget, NONE};
 use crate::analysis::circuit::{Cell, Circuit, Gate};
 use std::rc::Rc;
 
-type Family = Rc<Vec<Imp>>;
+pub(super) type Family = Rc<Vec<Imp>>;
+
+/// What the search found: the candidate sets, and the family of each
+/// judged entry point (to tell which ones a set darkens).
+pub(super) struct Found {
+    pub sets: Vec<Vec<u32>>,
+    pub entry_fams: Vec<Family>,
+}
 
 /// The inputs a gate reads.
-fn inputs(c: &Circuit, g: &Gate, mut f: impl FnMut(Cell)) {
+pub(super) fn inputs(c: &Circuit, g: &Gate, mut f: impl FnMut(Cell)) {
     match *g {
         Gate::Never => {}
         Gate::Server { reqs: r, .. } | Gate::Any(r) | Gate::Quorum { ins: r, .. } => {
@@ -28,7 +35,7 @@ pub(super) fn candidates(
     c: &Circuit,
     entry_cells: &[Cell],
     banned: &[bool],
-) -> Result<Vec<Vec<u32>>, OverBudget> {
+) -> Result<Found, OverBudget> {
     let n = c.gates.len();
     // The gates the judged entries read, and how many of those read each.
     let mut needed = vec![false; n];
@@ -195,15 +202,14 @@ pub(super) fn candidates(
             }
         }
     }
-    let top: Vec<&[Imp]> = entry_cells
+    let entry_fams: Vec<Family> = entry_cells
         .iter()
-        .map(|&e| {
-            fams[e as usize]
-                .as_deref()
-                .map_or(&[][..], |f| f.as_slice())
-        })
+        .map(|&e| fams[e as usize].clone().expect("entries are kept"))
         .collect();
-    let all: Vec<Imp> = top.concat();
+    let all: Vec<Imp> = entry_fams.iter().flat_map(|f| f.iter().copied()).collect();
     ctx.tick(all.len() as u64)?;
-    Ok(minimal_sets(&all))
+    Ok(Found {
+        sets: minimal_sets(&all),
+        entry_fams,
+    })
 }

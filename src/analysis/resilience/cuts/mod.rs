@@ -15,14 +15,15 @@
 //! subjects) come from the 64-lane evaluator first; no larger cut contains
 //! one, so implicants holding one are never built.
 
+mod describe;
 mod family;
 mod gates;
 #[cfg(test)]
 mod tests;
 
-use super::{servers_down, Element, TooBig};
+use super::{Element, TooBig};
 use crate::analysis::circuit::{Cell, Circuit};
-use crate::analysis::lanes::{Evaluator, Step, LANES};
+use crate::analysis::lanes::{Evaluator, Step};
 use crate::model::{Model, ServerId, ZoneId};
 
 /// A minimal breaking failure set.
@@ -81,39 +82,14 @@ pub fn find_within(
         .map(|(e, _)| e.cell)
         .collect();
     let ids = Ids::new(m);
-    let mut sets: Vec<Vec<u32>> = Vec::new();
+    let mut cuts: Vec<Cut> = Vec::new();
     if !entry_cells.is_empty() {
-        // The single cuts: every server, and every zone with servers.
-        let mut singles: Vec<u32> = (0..n as u32).collect();
-        let mut has_servers = vec![false; m.zones.len()];
-        for &z in ids.zone_of.iter().filter(|z| **z != family::NONE) {
-            has_servers[(z - n as u32) as usize] = true;
-        }
-        singles.extend(
-            (0..m.zones.len() as u32)
-                .filter(|z| has_servers[*z as usize])
-                .map(|z| n as u32 + z),
-        );
-        let mut banned = vec![false; n + m.zones.len()];
-        for chunk in singles.chunks(LANES) {
-            let downs: Vec<Vec<ServerId>> = chunk
-                .iter()
-                .map(|&e| servers_down(m, &[ids.element(e)]))
-                .collect();
-            let scenarios: Vec<&[ServerId]> = downs.iter().map(Vec::as_slice).collect();
-            ev.batch(&scenarios);
-            let dark = breaking_lanes(&ev, &judged);
-            for (lane, &e) in chunk.iter().enumerate() {
-                if dark >> lane & 1 == 1 {
-                    banned[e as usize] = true;
-                    sets.push(vec![e]);
-                }
-            }
-        }
+        let (singles, banned) = describe::singles(m, &mut ev, &judged, &ids);
+        cuts = singles;
         if k >= 2 {
             let mut ctx = family::Ctx::new(k, &ids.zone_of, budget);
-            match gates::candidates(&mut ctx, c, &entry_cells, &banned) {
-                Ok(more) => sets.extend(more),
+            let mut found = match gates::candidates(&mut ctx, c, &entry_cells, &banned) {
+                Ok(found) => found,
                 Err(family::OverBudget) => {
                     return Err(TooBig {
                         message: format!(
@@ -123,12 +99,18 @@ pub fn find_within(
                         ),
                     })
                 }
-            }
+            };
+            // Sets with the same zones share batches: a zone down reaches
+            // far, and a batch costs what its failures reach.
+            found.sets.sort_by_cached_key(|s| -> Vec<u32> {
+                s.iter().copied().filter(|&e| e >= n as u32).collect()
+            });
+            let entry_of: Vec<usize> = (0..c.entries.len()).filter(|&i| judged[i]).collect();
+            cuts.extend(describe::larger(m, &mut ev, &ctx, &ids, &found, &entry_of));
         }
     }
-    let mut cuts = describe(m, &mut ev, &judged, &ids, &sets);
     if cfg!(debug_assertions) {
-        verify(m, &mut ev, &judged, &cuts);
+        describe::verify(m, &mut ev, &judged, &cuts);
     }
     let key = |cut: &Cut| -> (usize, Vec<usize>) {
         (
@@ -145,11 +127,19 @@ struct Ids {
     servers: u32,
     /// Per server: its zone's id, or `family::NONE`.
     zone_of: Vec<u32>,
+    /// Per zone: its servers.
+    in_zone: Vec<Vec<ServerId>>,
 }
 
 impl Ids {
     fn new(m: &Model) -> Self {
         let n = m.servers.len() as u32;
+        let mut in_zone = vec![Vec::new(); m.zones.len()];
+        for s in m.server_ids() {
+            if let Some(z) = m.server(s).zone {
+                in_zone[z.index()].push(s);
+            }
+        }
         Ids {
             servers: n,
             zone_of: m
@@ -157,7 +147,22 @@ impl Ids {
                 .iter()
                 .map(|s| s.zone.map_or(family::NONE, |z| n + z.0))
                 .collect(),
+            in_zone,
         }
+    }
+
+    /// The servers a failure set takes down, as the evaluator reads them
+    /// (in no order, maybe twice): `servers_down` without its scan of every
+    /// server per zone.
+    fn down(&self, set: &[Element]) -> Vec<ServerId> {
+        let mut v = Vec::new();
+        for e in set {
+            match *e {
+                Element::Server(s) => v.push(s),
+                Element::Zone(z) => v.extend_from_slice(&self.in_zone[z.index()]),
+            }
+        }
+        v
     }
 
     fn element(&self, id: u32) -> Element {
@@ -175,88 +180,6 @@ fn breaking_lanes(ev: &Evaluator<'_>, judged: &[bool]) -> u64 {
         .into_iter()
         .filter(|&i| judged[i])
         .fold(0, |d, i| d | !ev.value(ev.c.entries[i].cell))
-}
-
-/// Each set as a cut: its elements in declaration order, the judged entry
-/// points it darkens and the chain of the first (64 sets a batch).
-fn describe(
-    m: &Model,
-    ev: &mut Evaluator<'_>,
-    judged: &[bool],
-    ids: &Ids,
-    sets: &[Vec<u32>],
-) -> Vec<Cut> {
-    let mut out = Vec::with_capacity(sets.len());
-    for chunk in sets.chunks(LANES) {
-        let elements: Vec<Vec<Element>> = chunk
-            .iter()
-            .map(|s| {
-                let mut v: Vec<Element> = s.iter().map(|&e| ids.element(e)).collect();
-                v.sort_by_key(|e| e.order(m));
-                v
-            })
-            .collect();
-        let downs: Vec<Vec<ServerId>> = elements.iter().map(|s| servers_down(m, s)).collect();
-        let scenarios: Vec<&[ServerId]> = downs.iter().map(Vec::as_slice).collect();
-        ev.batch(&scenarios);
-        let entries: Vec<usize> = ev
-            .dark_entries()
-            .into_iter()
-            .filter(|&i| judged[i])
-            .collect();
-        for (lane, elements) in elements.into_iter().enumerate() {
-            let dark: Vec<usize> = entries
-                .iter()
-                .copied()
-                .filter(|&i| ev.value(ev.c.entries[i].cell) >> lane & 1 == 0)
-                .collect();
-            let chain = dark
-                .first()
-                .map(|&i| ev.why(ev.c.entries[i].cell, lane))
-                .unwrap_or_default();
-            out.push(Cut {
-                elements,
-                dark,
-                chain,
-            });
-        }
-    }
-    ev.reset();
-    out
-}
-
-/// Debug builds and tests: every cut breaks, and none of its proper
-/// subsets does (all of them: the model is not monotone).
-fn verify(m: &Model, ev: &mut Evaluator<'_>, judged: &[bool], cuts: &[Cut]) {
-    let mut subsets: Vec<(usize, Vec<ServerId>)> = Vec::new();
-    for (i, cut) in cuts.iter().enumerate() {
-        assert!(
-            !cut.dark.is_empty(),
-            "cut {} does not break",
-            super::set_name(m, &cut.elements)
-        );
-        let k = cut.elements.len();
-        for mask in 1..(1u32 << k) - 1 {
-            let sub: Vec<Element> = (0..k)
-                .filter(|b| mask >> b & 1 == 1)
-                .map(|b| cut.elements[b])
-                .collect();
-            subsets.push((i, servers_down(m, &sub)));
-        }
-    }
-    for chunk in subsets.chunks(LANES) {
-        let scenarios: Vec<&[ServerId]> = chunk.iter().map(|(_, s)| s.as_slice()).collect();
-        ev.batch(&scenarios);
-        let dark = breaking_lanes(ev, judged);
-        for (lane, (i, _)) in chunk.iter().enumerate() {
-            assert!(
-                dark >> lane & 1 == 0,
-                "cut {} is not minimal",
-                super::set_name(m, &cuts[*i].elements)
-            );
-        }
-    }
-    ev.reset();
 }
 
 /// `20000000` as `20,000,000`.

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::analysis::availability::simulate;
-use crate::analysis::resilience::{is_failure_set, set_name};
+use crate::analysis::resilience::{is_failure_set, servers_down, set_name};
 use crate::model::Mode;
 use std::collections::HashSet;
 
