@@ -2,11 +2,15 @@
 //! alone, the file already checked) on generated stacks: up to size 2 of
 //! the service stack (`generate::stack`) and the wide four-tier one
 //! (`generate::wide`) at 2,000 and 20,000 servers (target < 5 s at 20,000,
-//! 10x the servers < 20x the time), and up to size 3 at 1,000 (< 5 s).
+//! 10x the servers < 20x the time), and up to size 3 at 1,000 (< 5 s); the
+//! layered shape of issue 9 (`layered::stack`) alike; size 4 (refused past
+//! the work budget, or found).
 
 #[path = "support/generate.rs"]
 #[allow(dead_code)]
 mod generate;
+#[path = "support/layered.rs"]
+mod layered;
 
 use divan::{black_box, Bencher};
 use stackc::analysis::resilience::cuts;
@@ -43,22 +47,43 @@ fn bench_find(b: Bencher, src: &str, k: usize) {
     b.bench(|| cuts::find(&checked.model, &a.circuit, black_box(&left_out), k));
 }
 
-#[divan::bench(args = [2_000, 20_000], sample_count = 3)]
+#[divan::bench(args = [2_000, 20_000], sample_count = 10)]
 fn stack_pairs(b: Bencher, n: usize) {
     bench_find(b, &generate::stack(n), 2);
 }
 
-#[divan::bench(args = [2_000, 20_000], sample_count = 3)]
+#[divan::bench(args = [2_000, 20_000], sample_count = 10)]
 fn wide_pairs(b: Bencher, n: usize) {
     bench_find(b, &wide(n), 2);
 }
 
-#[divan::bench(args = [1_000], sample_count = 3)]
+#[divan::bench(args = [1_000], sample_count = 10)]
 fn stack_triples(b: Bencher, n: usize) {
     bench_find(b, &generate::stack(n), 3);
 }
 
-#[divan::bench(args = [1_000], sample_count = 3)]
+#[divan::bench(args = [1_000], sample_count = 10)]
 fn wide_triples(b: Bencher, n: usize) {
     bench_find(b, &wide(n), 3);
+}
+
+#[divan::bench(args = [2_000, 20_000], sample_count = 10)]
+fn layered_pairs(b: Bencher, n: usize) {
+    bench_find(b, &layered::stack(n), 2);
+}
+
+#[divan::bench(args = [1_000], sample_count = 10)]
+fn layered_triples(b: Bencher, n: usize) {
+    bench_find(b, &layered::stack(n), 3);
+}
+
+/// `tolerate=4`: finishes within the budget or is refused, never more.
+#[divan::bench(args = [1_000, 20_000], sample_count = 3)]
+fn stack_quadruples(b: Bencher, n: usize) {
+    let checked = stackc::check(&generate::stack(n));
+    let a = checked.analysis.as_ref().expect("analysed");
+    let left_out = stackc::left_out(&checked);
+    b.bench(|| {
+        cuts::find(&checked.model, &a.circuit, black_box(&left_out), 4).map(|c| c.cuts.len())
+    });
 }

@@ -377,3 +377,170 @@ fn thousands_are_grouped() {
     assert_eq!(thousands(1_000), "1,000");
     assert_eq!(thousands(20_000_000), "20,000,000");
 }
+
+/// A small deterministic generator (xorshift) for random stacks.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// A random stack in three tiers (links only go down a tier, so no
+/// cycle): lone servers and groups of every kind, zones, member links
+/// (asymmetric holders), reads, optional links, several records or no
+/// domain. Returns the text and the groups to read as quorum groups.
+fn random_stack(seed: u64) -> (String, Vec<(String, u32)>) {
+    use std::fmt::Write;
+    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut s = String::new();
+    let zones = r.below(3);
+    for z in 0..zones {
+        let _ = writeln!(s, "zone z{z}");
+    }
+    let mut ip = 0;
+    let mut addr = || {
+        ip += 1;
+        format!("10.0.{}.{}", ip / 200, ip % 200 + 1)
+    };
+    let zone = |r: &mut Rng| match (zones, r.below(3)) {
+        (0, _) | (_, 0) => String::new(),
+        (z, _) => format!(" zone=z{}", r.below(z)),
+    };
+    // Per tier: units as (name, members, is mysql).
+    let mut tiers: Vec<Vec<(String, Vec<String>, bool)>> = Vec::new();
+    let mut quorum = Vec::new();
+    for t in 0..3 {
+        let mut units = Vec::new();
+        for u in 0..1 + r.below(2) {
+            let mysql = t == 2 && r.chance(50);
+            let role = match (t, mysql) {
+                (0, _) => "nginx",
+                (_, true) => "mysql",
+                _ => "app",
+            };
+            let name = format!("t{t}u{u}");
+            if r.chance(30) {
+                let primary = if mysql { " primary" } else { "" };
+                let _ = writeln!(
+                    s,
+                    "server {name}: {role} {}{}{primary}",
+                    addr(),
+                    zone(&mut r)
+                );
+                units.push((name.clone(), vec![name], mysql));
+                continue;
+            }
+            let n = 2 + r.below(2);
+            let kind = r.below(4);
+            let attrs = match (mysql, kind) {
+                (true, 0 | 1) => String::new(),
+                (true, _) => format!(" failover=auto vip={}", addr()),
+                (false, 0) => format!(" mode=active-passive vip={}", addr()),
+                (false, 1) => format!(" mode=active-passive vip={} track", addr()),
+                (false, 2) if t > 0 => {
+                    quorum.push((name.clone(), 1 + r.below(n) as u32));
+                    String::new()
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(s, "group {name}: {role}{attrs} {{");
+            let mut members = Vec::new();
+            for i in 0..n {
+                let m = format!("{name}m{i}");
+                let repl = match (mysql, i) {
+                    (true, 0) => " primary",
+                    (true, _) => " replica",
+                    _ => "",
+                };
+                let _ = writeln!(s, "  server {m} {}{}{repl}", addr(), zone(&mut r));
+                members.push(m);
+            }
+            s.push_str("}\n");
+            units.push((name, members, mysql));
+        }
+        tiers.push(units);
+    }
+    for t in 0..2 {
+        for (name, members, _) in tiers[t].clone() {
+            let lines = 1 + r.below(2);
+            for _ in 0..lines {
+                let tt = t + 1 + r.below(2 - t);
+                let (target, tmembers, mysql) = &tiers[tt][r.below(tiers[tt].len())];
+                // Sometimes a member, or a target member, by name.
+                let from = if members.len() > 1 && r.chance(30) {
+                    members[r.below(members.len())].clone()
+                } else {
+                    name.clone()
+                };
+                let to = if tmembers.len() > 1 && r.chance(25) {
+                    tmembers[r.below(tmembers.len())].clone()
+                } else {
+                    target.clone()
+                };
+                let second = if r.chance(25) && tiers[tt].len() > 1 {
+                    format!(", {}", tiers[tt][r.below(tiers[tt].len())].0)
+                } else {
+                    String::new()
+                };
+                let mut attrs = String::new();
+                if *mysql {
+                    attrs.push_str(" : mysql");
+                    if to != *target || r.chance(40) {
+                        attrs.push_str(" read");
+                    }
+                }
+                if r.chance(10) {
+                    attrs.push_str(" optional");
+                }
+                let _ = writeln!(s, "{from} -> {to}{second}{attrs}");
+            }
+        }
+    }
+    if r.chance(80) {
+        s.push_str("domain ex.com {\n");
+        for i in 0..1 + r.below(2) {
+            let (name, _, _) = &tiers[0][r.below(tiers[0].len())];
+            let _ = writeln!(s, "  r{i} A -> {name} : https");
+        }
+        s.push_str("}\n");
+    }
+    (s, quorum)
+}
+
+/// The search agrees with the brute force on random stacks, cuts up to
+/// size 3 (4 on some), with quorum groups set on the model by hand.
+#[test]
+fn random_stacks_agree_with_the_brute_force() {
+    let mut analysed = 0;
+    for seed in 1..=400u64 {
+        let k = if seed % 8 == 0 { 4 } else { 3 };
+        let (src, quorum) = random_stack(seed);
+        let mut checked = crate::check(&src);
+        if checked.analysis.is_none() {
+            continue;
+        }
+        for (name, q) in &quorum {
+            let g = checked.model.find_group(name).expect("group");
+            let grp = &mut checked.model.groups[g.index()];
+            grp.mode = Mode::Quorum;
+            grp.quorum = Some(*q);
+        }
+        let c = crate::analysis::circuit::compile(&checked.model);
+        let m = &checked.model;
+        let cuts = find(m, &c, &[], k).expect("small");
+        assert_eq!(names(m, &cuts), brute(m, &c, &[], k), "seed {seed}:\n{src}");
+        analysed += 1;
+    }
+    assert!(analysed >= 300, "only {analysed} random stacks analysed");
+}
