@@ -142,14 +142,15 @@ pub(super) fn candidates(
                         .clone()
                         .expect("a member's gate comes before its holder");
                     let t = ctx.product(&prefix, &rf)?;
-                    let t = ctx.with_up(&t, s.0)?;
-                    out = ctx.union(&[&out, &t])?;
+                    out.extend(ctx.with_up(&t, s.0)?);
                     prefix = ctx.product(&prefix, &down(ctx, s.0))?;
                     if prefix.is_empty() {
                         break;
                     }
                 }
-                Rc::new(ctx.union(&[&out, &prefix])?)
+                // Minimised once: the terms of a wide group add up.
+                out.extend_from_slice(&prefix);
+                Rc::new(ctx.minimise(out))
             }
             Gate::Quorum { ins, k } => {
                 let ins = c.inputs(ins);
