@@ -87,3 +87,40 @@ fn stack_quadruples(b: Bencher, n: usize) {
         cuts::find(&checked.model, &a.circuit, black_box(&left_out), 4).map(|c| c.cuts.len())
     });
 }
+
+/// One wide group of `n` members over three zones behind a record and a
+/// pair of web servers: `quorum`: a majority quorum group; else an
+/// active-passive group whose members need a shared pair.
+fn one_wide_group(n: usize, quorum: bool) -> String {
+    use std::fmt::Write;
+    let mut s = String::from("stack g\nzone a\nzone b\nzone c\n");
+    let mode = if quorum {
+        "mode=quorum".to_string()
+    } else {
+        "mode=active-passive vip=10.9.0.1".to_string()
+    };
+    let _ = writeln!(s, "group big: app {mode} firewall monitor=agent {{");
+    for i in 0..n {
+        let _ = writeln!(
+            s,
+            "  server big-{i} 10.1.{}.{} zone={}",
+            i / 250,
+            i % 250 + 1,
+            ["a", "b", "c"][i % 3]
+        );
+    }
+    s.push_str("}\ngroup web: nginx firewall monitor=agent {\n  server web-01 10.0.0.1 zone=a\n  server web-02 10.0.0.2 zone=b\n}\n");
+    s.push_str("group pair: app port=9000 firewall monitor=agent {\n  server pair-01 10.0.1.1 zone=a\n  server pair-02 10.0.1.2 zone=b\n}\n");
+    s.push_str("web -> big\nbig -> pair\ndomain ex.com { www A -> web : https }\n");
+    s
+}
+
+#[divan::bench(args = [200, 2_000], sample_count = 3)]
+fn quorum_group_pairs(b: Bencher, n: usize) {
+    bench_find(b, &one_wide_group(n, true), 2);
+}
+
+#[divan::bench(args = [2_000, 20_000], sample_count = 3)]
+fn holder_group_triples(b: Bencher, n: usize) {
+    bench_find(b, &one_wide_group(n, false), 3);
+}

@@ -153,40 +153,9 @@ pub(super) fn candidates(
                 Rc::new(ctx.minimise(out))
             }
             Gate::Quorum { ins, k } => {
-                let ins = c.inputs(ins);
-                let total = ins.len();
-                // False when at least `need` inputs are false.
-                let need = (total + 1).saturating_sub(k as usize);
-                if k == 0 {
-                    Rc::new(Vec::new())
-                } else {
-                    let mut at: Vec<Vec<Imp>> = vec![Vec::new(); need + 1];
-                    at[0] = vec![Imp::ALWAYS];
-                    for (i, &inp) in ins.iter().enumerate() {
-                        let f = get(&fams, inp);
-                        // After this input, `j` false inputs are still of
-                        // use only if the rest can bring them to `need`.
-                        let lo = (need + i + 1).saturating_sub(total).max(1);
-                        let hi = (i + 1).min(need);
-                        for j in (lo..=hi).rev() {
-                            ctx.tick(1)?;
-                            if at[j - 1].is_empty() {
-                                continue;
-                            }
-                            let add = ctx.product(&at[j - 1], &f)?;
-                            if !add.is_empty() {
-                                at[j] = ctx.union(&[&at[j], &add])?;
-                            }
-                        }
-                        // Counts the remaining inputs can no longer lift
-                        // to `need`.
-                        let stale = (need + i + 1).saturating_sub(total);
-                        for slot in at.iter_mut().take(stale.min(need)) {
-                            *slot = Vec::new();
-                        }
-                    }
-                    Rc::new(std::mem::take(&mut at[need]))
-                }
+                let fs: Vec<Family> = c.inputs(ins).iter().map(|&i| get(&fams, i)).collect();
+                let parts: Vec<&[Imp]> = fs.iter().map(|f| f.as_slice()).collect();
+                Rc::new(super::quorum::fail(ctx, &parts, k as usize)?)
             }
         };
         fams[g] = Some(fam);

@@ -18,6 +18,7 @@
 mod describe;
 mod family;
 mod gates;
+mod quorum;
 #[cfg(test)]
 mod tests;
 
