@@ -115,7 +115,7 @@ fn one_wide_group(n: usize, quorum: bool) -> String {
     s
 }
 
-#[divan::bench(args = [200, 2_000], sample_count = 3)]
+#[divan::bench(args = [2_000, 20_000], sample_count = 3)]
 fn quorum_group_pairs(b: Bencher, n: usize) {
     bench_find(b, &one_wide_group(n, true), 2);
 }

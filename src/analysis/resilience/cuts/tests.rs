@@ -544,3 +544,35 @@ fn random_stacks_agree_with_the_brute_force() {
     }
     assert!(analysed >= 300, "only {analysed} random stacks analysed");
 }
+
+/// Quorum groups written in the file: a majority of five (every three
+/// members a cut), and a mysql quorum group (Galera) behind a pair.
+#[test]
+fn quorum_groups_in_the_file() {
+    let src = "stack q tolerate=3
+domain ex.com { www A -> web : https }
+group web: nginx { server web-01 10.0.0.1; server web-02 10.0.0.2 }
+group kv: app mode=quorum { server kv-01 10.0.1.1; server kv-02 10.0.1.2; server kv-03 10.0.1.3; server kv-04 10.0.1.4; server kv-05 10.0.1.5 }
+web -> kv
+";
+    let checked = crate::check(src);
+    let cuts = agree(&checked, 3);
+    let l = listed(&checked.model, &cuts);
+    assert_eq!(l.len(), 1 + 10, "{l:?}");
+    assert_eq!(l[0], "web-01+web-02");
+    assert!(l.contains(&"kv-01+kv-03+kv-05".to_string()), "{l:?}");
+    let src = "zone a
+zone b
+zone c
+domain ex.com { www A -> app : https }
+group app: app { server app-01 10.0.0.1 zone=a; server app-02 10.0.0.2 zone=b }
+group db: mysql mode=quorum { server db-01 10.0.1.1 zone=a; server db-02 10.0.1.2 zone=b; server db-03 10.0.1.3 zone=c }
+app -> db : mysql
+";
+    let checked = crate::check(src);
+    let cuts = agree(&checked, 3);
+    let l = listed(&checked.model, &cuts);
+    assert!(l.contains(&"a+b".to_string()), "{l:?}");
+    assert!(l.contains(&"a+db-02".to_string()), "{l:?}");
+    assert!(l.contains(&"db-01+db-02".to_string()), "{l:?}");
+}
