@@ -1,0 +1,458 @@
+//! The worst load of each server with `capacity` over nothing down and
+//! every tolerated failure set that does not break the stack. The flow with
+//! nothing down is computed once; each failure set then propagates only
+//! what it changes: the servers whose "works" it flips (from the 64-lane
+//! evaluator), the route nodes of their groups, the sources of lines whose
+//! targets' availability flipped, and from there the load's deltas, node
+//! by node in flow order, stopping where a delta vanishes (within a
+//! relative tolerance) and nothing about the node's split changed.
+
+use super::graph::{Graph, Node};
+use super::{Headroom, TOLERANCE};
+use crate::analysis::circuit::{Cell, Circuit};
+use crate::analysis::lanes::{Evaluator, LANES};
+use crate::analysis::resilience::{is_failure_set, servers_down, Element, TooBig};
+use crate::model::{Model, ServerId};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// A delta below this share of a node's load (plus the stack's total) is
+/// float noise: it stops there.
+const NOISE: f64 = 1e-12;
+
+/// The most work the sets of size 2 and more may cost (in gate evaluations
+/// and flow steps, about 2 s on this machine's cores), past which the
+/// check is refused with its cost.
+pub const BUDGET: f64 = 4e8;
+
+const QUEUED: u8 = 1;
+const RULE: u8 = 2;
+const TOUCHED: u8 = 4;
+
+pub(super) fn worst(
+    m: &Model,
+    c: &Circuit,
+    tolerate: usize,
+    left_out: &[bool],
+) -> Result<Vec<Headroom>, TooBig> {
+    let capped: Vec<ServerId> = m
+        .server_ids()
+        .filter(|s| m.server(*s).capacity.is_some())
+        .collect();
+    if capped.is_empty() {
+        return Ok(Vec::new());
+    }
+    let g = Graph::new(m, c);
+    let n = m.servers.len();
+    let mut e = Evaluator::new(c, n);
+    let works: Vec<bool> = c
+        .server_cell
+        .iter()
+        .map(|&x| e.baseline[x as usize] != 0)
+        .collect();
+    let no_down = vec![false; n];
+    let avail = g.availability(&works, &no_down);
+    let base_in = g.incoming(&avail, &no_down);
+    let base_load: Vec<f64> = (0..n)
+        .map(|s| if works[s] { base_in[s] } else { 0.0 })
+        .collect();
+    let mut best = Best {
+        worst: base_load.clone(),
+        set: vec![usize::MAX; n],
+        sets: Vec::new(),
+        capped: (0..n).map(|s| m.servers[s].capacity.is_some()).collect(),
+        noise: NOISE * g.total,
+    };
+    if g.total > 0.0 {
+        let matter = g.can_matter();
+        let candidates = candidates(m, &matter);
+        let judged: Vec<Cell> = c
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(i, en)| {
+                e.serves_at_baseline(en.cell) && !left_out.get(*i).copied().unwrap_or(false)
+            })
+            .map(|(_, en)| en.cell)
+            .collect();
+        let mut scan = Scan::new(&g, avail, base_in);
+        let mut run = Run {
+            m,
+            c,
+            judged: &judged,
+            lanes: vec![Vec::new(); LANES],
+        };
+        let mut sets_done = 0u64;
+        for size in 1..=tolerate.min(candidates.len()) {
+            if size >= 2 {
+                let sets = binomial(candidates.len(), size);
+                let per_set = (c.gates.len() + n) as f64 / LANES as f64
+                    + scan.steps as f64 / sets_done.max(1) as f64;
+                let cost = sets * per_set;
+                if cost > BUDGET {
+                    return Err(TooBig {
+                        message: format!(
+                            "the capacity check at tolerate={tolerate} would look at {} failure sets of {size} among the {} elements that can carry load (about {cost:.1e} steps, over the budget of {BUDGET:.0e}); lower `tolerate` to check capacity",
+                            group_digits(sets),
+                            candidates.len()
+                        ),
+                    });
+                }
+            }
+            let mut batch: Vec<Vec<Element>> = Vec::with_capacity(LANES);
+            let mut combo = Combos::new(candidates.len(), size);
+            while let Some(idx) = combo.next() {
+                let set: Vec<Element> = idx.iter().map(|&i| candidates[i]).collect();
+                if !is_failure_set(m, &set) {
+                    continue;
+                }
+                batch.push(set);
+                if batch.len() == LANES {
+                    sets_done += batch.len() as u64;
+                    run.batch(&mut e, &mut scan, &mut best, &mut batch);
+                }
+            }
+            if !batch.is_empty() {
+                sets_done += batch.len() as u64;
+                run.batch(&mut e, &mut scan, &mut best, &mut batch);
+            }
+        }
+    }
+    Ok(capped
+        .into_iter()
+        .map(|s| {
+            let i = s.index();
+            Headroom {
+                server: s,
+                capacity: m.server(s).capacity.unwrap_or(f64::INFINITY),
+                baseline: base_load[i],
+                worst: best.worst[i],
+                failed: match best.set[i] {
+                    usize::MAX => Vec::new(),
+                    k => best.sets[k].clone(),
+                },
+            }
+        })
+        .collect())
+}
+
+/// The elements whose loss can change a load, in declaration order: the
+/// servers that can matter and the zones holding one. A set holding
+/// another element has the loads of the set without it, and breaks the
+/// stack whenever that smaller set does (such an element is in no
+/// active-passive group, the only gate a loss can restore), so leaving
+/// them out changes neither a worst load nor the first set that causes it.
+fn candidates(m: &Model, matter: &[bool]) -> Vec<Element> {
+    let mut zone = vec![false; m.zones.len()];
+    for s in m.server_ids() {
+        if let (true, Some(z)) = (matter[s.index()], m.server(s).zone) {
+            zone[z.index()] = true;
+        }
+    }
+    let mut out: Vec<Element> = Element::all(m)
+        .into_iter()
+        .filter(|e| match *e {
+            Element::Server(s) => matter[s.index()],
+            Element::Zone(z) => zone[z.index()],
+        })
+        .collect();
+    out.sort_by_key(|e| e.order(m));
+    out
+}
+
+/// The worst load of each server so far and the set that caused it.
+struct Best {
+    worst: Vec<f64>,
+    /// Index into `sets` (`usize::MAX`: nothing down).
+    set: Vec<usize>,
+    sets: Vec<Vec<Element>>,
+    capped: Vec<bool>,
+    noise: f64,
+}
+
+/// One batch of up to 64 failure sets at a time.
+struct Run<'a> {
+    m: &'a Model,
+    c: &'a Circuit,
+    judged: &'a [Cell],
+    /// Per lane: the servers whose "works" differs from nothing down.
+    lanes: Vec<Vec<ServerId>>,
+}
+
+impl Run<'_> {
+    fn batch(
+        &mut self,
+        e: &mut Evaluator<'_>,
+        scan: &mut Scan<'_, '_>,
+        best: &mut Best,
+        batch: &mut Vec<Vec<Element>>,
+    ) {
+        let downs: Vec<Vec<ServerId>> = batch.iter().map(|s| servers_down(self.m, s)).collect();
+        let refs: Vec<&[ServerId]> = downs.iter().map(|d| d.as_slice()).collect();
+        e.full(&refs);
+        let k = batch.len();
+        let mask = if k == LANES { !0u64 } else { (1u64 << k) - 1 };
+        let dark = self.judged.iter().fold(0u64, |d, &cell| d | !e.value(cell)) & mask;
+        for l in &mut self.lanes {
+            l.clear();
+        }
+        for (s, &cell) in self.c.server_cell.iter().enumerate() {
+            let mut d = (e.value(cell) ^ e.baseline[cell as usize]) & mask & !dark;
+            while d != 0 {
+                self.lanes[d.trailing_zeros() as usize].push(ServerId(s as u32));
+                d &= d - 1;
+            }
+        }
+        for lane in 0..k {
+            if dark >> lane & 1 == 1 {
+                continue;
+            }
+            let mut kept: Option<usize> = None;
+            let set = &batch[lane];
+            scan.run(&self.lanes[lane], &downs[lane], |s, load| {
+                let i = s.index();
+                let w = best.worst[i];
+                if best.capped[i] && load > w + TOLERANCE * w.abs() + best.noise {
+                    best.worst[i] = load;
+                    best.set[i] = *kept.get_or_insert_with(|| {
+                        best.sets.push(set.clone());
+                        best.sets.len() - 1
+                    });
+                }
+            });
+        }
+        batch.clear();
+        e.reset();
+    }
+}
+
+/// The incremental flow: the loads with nothing down, and per failure set
+/// the deltas it causes.
+struct Scan<'g, 'm> {
+    g: &'g Graph<'m>,
+    base_avail: Vec<bool>,
+    base_in: Vec<f64>,
+    no_down: Vec<bool>,
+    avail: Vec<bool>,
+    down: Vec<bool>,
+    delta: Vec<f64>,
+    state: Vec<u8>,
+    touched: Vec<Node>,
+    flipped: Vec<Node>,
+    heap: BinaryHeap<Reverse<u32>>,
+    record_seen: Vec<bool>,
+    records: Vec<u32>,
+    buf: Vec<(Node, f64)>,
+    /// Work done (nodes handled and shares handed on), for the cost
+    /// estimate of larger sets.
+    steps: u64,
+}
+
+impl<'g, 'm> Scan<'g, 'm> {
+    fn new(g: &'g Graph<'m>, base_avail: Vec<bool>, base_in: Vec<f64>) -> Self {
+        let nodes = g.nodes();
+        Scan {
+            g,
+            no_down: vec![false; g.servers],
+            down: vec![false; g.servers],
+            avail: base_avail.clone(),
+            base_avail,
+            base_in,
+            delta: vec![0.0; nodes],
+            state: vec![0; nodes],
+            touched: Vec::new(),
+            flipped: Vec::new(),
+            heap: BinaryHeap::new(),
+            record_seen: vec![false; g.records.len()],
+            records: Vec::new(),
+            buf: Vec::new(),
+            steps: 0,
+        }
+    }
+
+    #[inline]
+    fn enqueue(&mut self, n: Node) {
+        let st = &mut self.state[n as usize];
+        if *st & TOUCHED == 0 {
+            *st |= TOUCHED;
+            self.touched.push(n);
+        }
+        if *st & QUEUED == 0 {
+            *st |= QUEUED;
+            self.heap.push(Reverse(self.g.rank[n as usize]));
+        }
+    }
+
+    fn mark(&mut self, n: Node) {
+        self.enqueue(n);
+        self.state[n as usize] |= RULE;
+    }
+
+    fn apply(&mut self) {
+        let mut buf = std::mem::take(&mut self.buf);
+        self.steps += buf.len() as u64;
+        for &(t, x) in &buf {
+            self.delta[t as usize] += x;
+            self.enqueue(t);
+        }
+        buf.clear();
+        self.buf = buf;
+    }
+
+    /// The loads with `down` down, `changed` the servers whose "works"
+    /// differs from nothing down: `visit(server, load)` for every server
+    /// whose load may have changed.
+    fn run(
+        &mut self,
+        changed: &[ServerId],
+        down: &[ServerId],
+        mut visit: impl FnMut(ServerId, f64),
+    ) {
+        let g = self.g;
+        for s in down {
+            self.down[s.index()] = true;
+        }
+        for &s in changed {
+            self.avail[s.index()] = !self.avail[s.index()];
+            self.flipped.push(s.0);
+            self.mark(s.0);
+        }
+        for s in down.iter().chain(changed) {
+            let Some(gid) = g.m.server(*s).group else {
+                continue;
+            };
+            for &r in &g.group_routes[gid.index()] {
+                let node = g.servers as u32 + r;
+                if self.state[node as usize] & RULE != 0 {
+                    continue;
+                }
+                self.mark(node);
+                let a = g.route_available(r as usize, &self.avail, &self.down);
+                if a != self.avail[node as usize] {
+                    self.avail[node as usize] = a;
+                    self.flipped.push(node);
+                }
+            }
+        }
+        for i in 0..self.flipped.len() {
+            let v = self.flipped[i] as usize;
+            for &li in g.line_users.get(v) {
+                for src in g.line_sources.get(li as usize) {
+                    self.mark(src.0);
+                }
+            }
+            for &r in g.record_users.get(v) {
+                if !std::mem::replace(&mut self.record_seen[r as usize], true) {
+                    self.records.push(r);
+                    let buf = &mut self.buf;
+                    g.spread_record(r as usize, &self.avail, &mut |t, x| buf.push((t, x)));
+                    g.spread_record(r as usize, &self.base_avail, &mut |t, x| buf.push((t, -x)));
+                    self.apply();
+                }
+            }
+        }
+        while let Some(Reverse(rank)) = self.heap.pop() {
+            self.steps += 1;
+            let n = g.order[rank as usize];
+            let i = n as usize;
+            self.state[i] &= !QUEUED;
+            let (b, d) = (self.base_in[i], self.delta[i]);
+            let buf = &mut self.buf;
+            if self.state[i] & RULE != 0 {
+                g.spread(n, b + d, &self.avail, &self.down, &mut |t, x| {
+                    buf.push((t, x))
+                });
+                g.spread(n, b, &self.base_avail, &self.no_down, &mut |t, x| {
+                    buf.push((t, -x))
+                });
+            } else if d.abs() > NOISE * (b.abs() + g.total) {
+                g.spread(n, d, &self.avail, &self.down, &mut |t, x| buf.push((t, x)));
+            } else {
+                continue;
+            }
+            self.apply();
+        }
+        for &n in &self.touched {
+            let i = n as usize;
+            if i < g.servers {
+                let load = if self.avail[i] {
+                    self.base_in[i] + self.delta[i]
+                } else {
+                    0.0
+                };
+                visit(ServerId(n), load);
+            }
+            self.delta[i] = 0.0;
+            self.state[i] = 0;
+        }
+        self.touched.clear();
+        for &v in &self.flipped {
+            self.avail[v as usize] = self.base_avail[v as usize];
+        }
+        self.flipped.clear();
+        for s in down {
+            self.down[s.index()] = false;
+        }
+        for r in self.records.drain(..) {
+            self.record_seen[r as usize] = false;
+        }
+    }
+}
+
+/// The `k`-subsets of `0..n` in lexicographic order.
+struct Combos {
+    idx: Vec<usize>,
+    n: usize,
+    started: bool,
+}
+
+impl Combos {
+    fn new(n: usize, k: usize) -> Self {
+        Combos {
+            idx: (0..k).collect(),
+            n,
+            started: false,
+        }
+    }
+
+    fn next(&mut self) -> Option<&[usize]> {
+        let k = self.idx.len();
+        if k > self.n || k == 0 {
+            return None;
+        }
+        if !self.started {
+            self.started = true;
+            return Some(&self.idx);
+        }
+        let mut i = k;
+        while i > 0 {
+            i -= 1;
+            if self.idx[i] < self.n - k + i {
+                self.idx[i] += 1;
+                for j in i + 1..k {
+                    self.idx[j] = self.idx[j - 1] + 1;
+                }
+                return Some(&self.idx);
+            }
+        }
+        self.n = 0; // done
+        None
+    }
+}
+
+fn binomial(n: usize, k: usize) -> f64 {
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+/// 1234567 as "1,234,567".
+fn group_digits(x: f64) -> String {
+    let s = format!("{:.0}", x);
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
