@@ -362,3 +362,287 @@ web-02 -> db : http 8000
     assert_eq!(names(&m, &h[0].failed), ["web-02"]);
     assert!(h[0].overloaded());
 }
+
+#[test]
+fn headroom_at_tolerate_2_looks_at_pairs() {
+    let tune = |m: &mut Model| {
+        set_load(m, "www.example.com", 400.0);
+        set_capacity(m, "web-01", 150.0);
+        set_capacity(m, "lb-02", 500.0);
+    };
+    let (m, h) = headroom_of(TIERS, tune, 2);
+    // web-01: zone b down is 200; the pair zone b + web-03 leaves it alone
+    // with all 400 (a pair of web servers only gives 200; web-02 + zone b
+    // is no failure set).
+    assert_eq!(m.server(h[1].server).name, "web-01");
+    assert!((h[1].worst - 400.0).abs() < 1e-9, "{:?}", h[1]);
+    assert_eq!(names(&m, &h[1].failed), ["b", "web-03"]);
+    // lb-02: 400 from the first single set, no pair adds to it.
+    assert_eq!(names(&m, &h[0].failed), ["a"]);
+    // At tolerate=1, web-01's worst is zone b's.
+    let (m, h) = headroom_of(TIERS, tune, 1);
+    assert_eq!(h[1].worst, 200.0);
+    assert_eq!(names(&m, &h[1].failed), ["b"]);
+}
+
+#[test]
+fn a_huge_policy_is_refused_with_its_cost() {
+    let mut src =
+        String::from("domain example.com {\n  www A -> web : https\n}\ngroup web: nginx {\n");
+    for i in 0..3000 {
+        src.push_str(&format!(
+            "  server web-{i} 10.0.{}.{}\n",
+            i / 250,
+            i % 250 + 1
+        ));
+    }
+    src.push_str("}\n");
+    let checked = stackc::check(&src);
+    let mut m = checked.model;
+    set_load(&mut m, "www.example.com", 3000.0);
+    set_capacity(&mut m, "web-0", 2.0);
+    let c = compile(&m);
+    let err = headroom(&m, &c, 4, &[]).expect_err("too big");
+    assert!(err.message.contains("tolerate=4"), "{}", err.message);
+    assert!(err.message.contains("3,000 elements"), "{}", err.message);
+    // tolerate=1 on the same stack is fine: losing one of 3000 gives
+    // web-0 3000/2999.
+    let h = headroom(&m, &c, 1, &[]).expect("fine");
+    assert!((h[0].worst - 3000.0 / 2999.0).abs() < 1e-9);
+    assert!(!h[0].overloaded() && h[0].baseline == 1.0);
+}
+
+// ---------------------------------------------------------------------------
+// The incremental headroom against the whole flow recomputed for every set.
+// ---------------------------------------------------------------------------
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A random layered stack: (text, whether to make `app` a quorum group).
+fn random_stack(seed: u64) -> (String, bool) {
+    let mut r = Rng(seed.wrapping_mul(0x9e3779b97f4a7c15) | 1);
+    let mut s = String::from("zone a\nzone b\n");
+    let mut ip = 0;
+    let mut addr = || {
+        ip += 1;
+        format!("10.0.0.{ip}")
+    };
+    let mut zone = |r: &mut Rng| match r.below(3) {
+        0 => " zone=a",
+        1 => " zone=b",
+        _ => "",
+    };
+    let webs = 1 + r.below(4);
+    let apps = 1 + r.below(3);
+    let dbs = 2 + r.below(2);
+    let has_lb = r.chance(75);
+    let cache = r.chance(50);
+    s.push_str("domain example.com {\n");
+    s.push_str(if has_lb {
+        "  www A -> lb : https\n"
+    } else {
+        "  www A -> web : https\n"
+    });
+    if webs >= 2 && r.chance(50) {
+        s.push_str("  api A -> web-01, web-02 : https\n");
+    }
+    s.push_str("}\n");
+    if has_lb {
+        let mode = match r.below(3) {
+            0 => "mode=active-passive",
+            1 => "mode=active-passive track",
+            _ => "",
+        };
+        s.push_str(&format!("group lb: haproxy {mode} vip=203.0.113.10 {{\n"));
+        for i in 1..=2 {
+            s.push_str(&format!("  server lb-0{i} {}{}\n", addr(), zone(&mut r)));
+        }
+        s.push_str("}\n");
+    }
+    s.push_str("group web: nginx {\n");
+    for i in 1..=webs {
+        s.push_str(&format!("  server web-0{i} {}{}\n", addr(), zone(&mut r)));
+    }
+    s.push_str("}\ngroup app: app port=8000 {\n");
+    for i in 1..=apps {
+        s.push_str(&format!("  server app-0{i} {}{}\n", addr(), zone(&mut r)));
+    }
+    s.push_str("}\n");
+    if cache {
+        s.push_str(&format!("server cache: app {}{}\n", addr(), zone(&mut r)));
+    }
+    let auto = if r.chance(60) { "failover=auto" } else { "" };
+    s.push_str(&format!("group db: mysql {auto} vip=10.0.1.10 {{\n"));
+    let primary = 1 + r.below(dbs);
+    for i in 1..=dbs {
+        let role = if i == primary { "primary" } else { "replica" };
+        s.push_str(&format!(
+            "  server db-0{i} {}{} {role}\n",
+            addr(),
+            zone(&mut r)
+        ));
+    }
+    s.push_str("}\n");
+    if has_lb {
+        s.push_str("lb -> web : http 80\n");
+        if r.chance(30) {
+            s.push_str("lb-01 -> web-01 : http 80\n");
+        }
+    }
+    if cache && r.chance(50) {
+        s.push_str("web -> app-01, cache : http 8000\n");
+    } else {
+        s.push_str("web -> app : http 8000\n");
+    }
+    if cache && r.chance(50) {
+        s.push_str("web -> cache : http 8000 optional\n");
+    }
+    if r.chance(50) {
+        s.push_str("web-01 -> web : http 80\n"); // local
+    }
+    s.push_str("app -> db : mysql\n");
+    if r.chance(50) {
+        s.push_str("app -> db : mysql read\n");
+    }
+    if r.chance(40) {
+        s.push_str("app-01 -> db-02 : mysql read\n");
+    }
+    (s, apps >= 2 && r.chance(30))
+}
+
+fn combos(n: usize, k: usize, out: &mut Vec<Vec<usize>>, cur: &mut Vec<usize>) {
+    if cur.len() == k {
+        out.push(cur.clone());
+        return;
+    }
+    let from = cur.last().map_or(0, |l| l + 1);
+    for i in from..n {
+        cur.push(i);
+        combos(n, k, out, cur);
+        cur.pop();
+    }
+}
+
+/// The worst load of each server with capacity, in declaration order,
+/// with the whole flow recomputed for every failure set of every element.
+fn brute(m: &Model, c: &Circuit, tolerate: usize, left_out: &[bool]) -> Vec<(f64, Vec<Element>)> {
+    let mut capped: Vec<usize> = (0..m.servers.len())
+        .filter(|&i| m.servers[i].capacity.is_some())
+        .collect();
+    capped.sort_by_key(|&i| m.servers[i].span.start);
+    let total: f64 = m.records.iter().filter_map(|r| r.load).sum();
+    let mut e = Evaluator::new(c, m.servers.len());
+    let judged: Vec<u32> = c
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(i, en)| {
+            e.serves_at_baseline(en.cell) && !left_out.get(*i).copied().unwrap_or(false)
+        })
+        .map(|(_, en)| en.cell)
+        .collect();
+    let base = flow(m, c, &[]);
+    let mut best: Vec<(f64, Vec<Element>)> =
+        capped.iter().map(|&i| (base[i], Vec::new())).collect();
+    let mut els = Element::all(m);
+    els.sort_by_key(|e| e.order(m));
+    for k in 1..=tolerate {
+        let mut sets = Vec::new();
+        combos(els.len(), k, &mut sets, &mut Vec::new());
+        for idx in sets {
+            let set: Vec<Element> = idx.iter().map(|&i| els[i]).collect();
+            if !is_failure_set(m, &set) {
+                continue;
+            }
+            let down = servers_down(m, &set);
+            e.full(&[&down]);
+            if judged.iter().any(|&cell| e.value(cell) & 1 == 0) {
+                continue;
+            }
+            let f = flow(m, c, &set);
+            for (j, &i) in capped.iter().enumerate() {
+                let w = best[j].0;
+                if f[i] > w + 1e-9 * w.abs() + 1e-12 * total {
+                    best[j] = (f[i], set.clone());
+                }
+            }
+        }
+    }
+    best
+}
+
+#[test]
+fn incremental_headroom_equals_the_whole_flow_recomputed_for_every_set() {
+    let cases: u64 = std::env::var("STACKC_LOAD_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(150);
+    let mut checked_sets = 0;
+    let mut moved = 0;
+    for seed in 1..=cases {
+        let (src, quorum) = random_stack(seed);
+        let checked = stackc::check(&src);
+        let left_out = stackc::left_out(&checked);
+        let mut m = checked.model;
+        assert!(
+            checked.analysis.is_some(),
+            "seed {seed}: no analysis\n{src}"
+        );
+        if quorum {
+            let app = m.find_group("app").unwrap();
+            m.groups[app.index()].mode = Mode::Quorum;
+        }
+        let mut r = Rng(seed);
+        for rec in &mut m.records {
+            rec.load = Some(100.0 + r.below(900) as f64);
+        }
+        for s in &mut m.servers {
+            if r.chance(70) {
+                s.capacity = Some(50.0 + r.below(2000) as f64);
+            }
+        }
+        let c = compile(&m);
+        let tolerate = 1 + (seed % 3) as usize;
+        let got = headroom(&m, &c, tolerate, &left_out).expect("small");
+        let want = brute(&m, &c, tolerate, &left_out);
+        assert_eq!(got.len(), want.len(), "seed {seed}");
+        for (h, (w, set)) in got.iter().zip(&want) {
+            let name = &m.server(h.server).name;
+            assert!(
+                (h.worst - w).abs() <= 1e-9 * w.abs().max(1.0),
+                "seed {seed} tolerate {tolerate}: {name} worst {} (with {:?} down), brute force {w} (with {:?} down)\n{src}",
+                h.worst,
+                names(&m, &h.failed),
+                names(&m, set)
+            );
+            assert_eq!(
+                names(&m, &h.failed),
+                names(&m, set),
+                "seed {seed} tolerate {tolerate}: {name}\n{src}"
+            );
+            checked_sets += 1;
+            moved += usize::from(!set.is_empty());
+        }
+    }
+    // The cases exercise something: most servers' worst is after a failure.
+    assert!(
+        checked_sets > 500 && moved * 2 > checked_sets,
+        "{checked_sets} {moved}"
+    );
+}

@@ -77,6 +77,12 @@ pub(super) struct Graph<'m> {
     pub record_users: Lists<u32>,
     /// Per group: its route nodes.
     pub group_routes: Vec<Vec<u32>>,
+    /// Per route node: the class of each of its members (servers that pass
+    /// load along the same lines), so that an even share's change is
+    /// handed on once per class rather than once per member.
+    pub member_class: Vec<Vec<u32>>,
+    /// Per class: its lines.
+    class_lines: Lists<u32>,
     /// The sum of the records' loads.
     pub total: f64,
 }
@@ -152,6 +158,25 @@ impl<'m> Graph<'m> {
                 records.push((load, to));
             }
         }
+        let mut class_ids: HashMap<&[u32], u32> = HashMap::new();
+        let mut class_lines: Vec<Vec<u32>> = Vec::new();
+        let member_class: Vec<Vec<u32>> = routes
+            .iter()
+            .map(|(g, _)| {
+                m.group(*g)
+                    .members
+                    .iter()
+                    .map(|s| {
+                        let lines = &out[s.index()][..];
+                        *class_ids.entry(lines).or_insert_with(|| {
+                            class_lines.push(lines.to_vec());
+                            (class_lines.len() - 1) as u32
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        drop(class_ids);
         let nodes = servers + routes.len();
         let mut line_users: Vec<Vec<u32>> = vec![Vec::new(); nodes];
         for (li, to) in lines.iter().enumerate() {
@@ -187,8 +212,9 @@ impl<'m> Graph<'m> {
                     .unwrap_or(1)
             }
         };
+        let keys: Vec<u64> = (0..nodes).map(key).collect();
         let mut order: Vec<Node> = (0..nodes as u32).collect();
-        order.sort_by_key(|&n| std::cmp::Reverse(key(n as usize)));
+        order.sort_by_key(|&n| std::cmp::Reverse(keys[n as usize]));
         let mut rank = vec![0; nodes];
         for (i, &n) in order.iter().enumerate() {
             rank[n as usize] = i as u32;
@@ -207,6 +233,8 @@ impl<'m> Graph<'m> {
             line_users: Lists::from(line_users),
             record_users: Lists::from(record_users),
             group_routes,
+            member_class,
+            class_lines: Lists::from(class_lines),
             total,
         }
     }
@@ -215,7 +243,32 @@ impl<'m> Graph<'m> {
         self.servers + self.routes.len()
     }
 
-    fn members(&self, r: usize) -> &'m [ServerId] {
+    /// Whether route node `r` splits its load evenly among its working
+    /// members.
+    pub fn splits_evenly(&self, r: usize) -> bool {
+        matches!(self.routes[r].1, Kind::Split | Kind::Quorum(_))
+    }
+
+    /// The number of member classes.
+    pub fn classes(&self) -> usize {
+        self.class_lines.at.len() - 1
+    }
+
+    /// Hands on `x`, the load a class of servers takes together, along
+    /// their lines.
+    pub fn spread_class(
+        &self,
+        class: u32,
+        x: f64,
+        avail: &[bool],
+        give: &mut impl FnMut(Node, f64),
+    ) {
+        for &li in self.class_lines.get(class as usize) {
+            split(self.lines.get(li as usize), x, avail, give);
+        }
+    }
+
+    pub fn members(&self, r: usize) -> &'m [ServerId] {
         &self.m.group(self.routes[r].0).members
     }
 
