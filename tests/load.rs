@@ -462,7 +462,26 @@ fn random_stack(seed: u64) -> (String, bool) {
     if webs >= 2 && r.chance(50) {
         s.push_str("  api A -> web-01, web-02 : https\n");
     }
+    // A part that carries no load (its record has none) but can break the
+    // stack, and whose holder's loss can restore it (a set that breaks it
+    // can stop breaking it with one more element down).
+    let ops = r.chance(40);
+    if ops {
+        s.push_str("  ops A -> ops : https\n");
+    }
     s.push_str("}\n");
+    if ops {
+        s.push_str("group ops: haproxy mode=active-passive vip=203.0.113.20 {\n");
+        for i in 1..=2 {
+            s.push_str(&format!("  server ops-0{i} {}{}\n", addr(), zone(&mut r)));
+        }
+        s.push_str("}\n");
+        s.push_str(&format!("server adm: app {}{}\n", addr(), zone(&mut r)));
+        s.push_str("ops-01 -> adm : http 8000\nops -> web : http 80\n");
+        if r.chance(50) {
+            s.push_str("adm -> app-01 : http 8000\n");
+        }
+    }
     if has_lb {
         let mode = match r.below(3) {
             0 => "mode=active-passive",
@@ -610,7 +629,9 @@ fn incremental_headroom_equals_the_whole_flow_recomputed_for_every_set() {
         }
         let mut r = Rng(seed);
         for rec in &mut m.records {
-            rec.load = Some(100.0 + r.below(900) as f64);
+            if !rec.subject.starts_with("ops.") {
+                rec.load = Some(100.0 + r.below(900) as f64);
+            }
         }
         for s in &mut m.servers {
             if r.chance(70) {
