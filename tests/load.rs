@@ -665,12 +665,12 @@ fn incremental_headroom_equals_the_whole_flow_recomputed_for_every_set() {
                 (h.worst - w).abs() <= 1e-9 * w.abs().max(1.0),
                 "seed {seed} tolerate {tolerate}: {name} worst {} (with {:?} down), brute force {w} (with {:?} down)\n{src}",
                 h.worst,
-                names(&m, &h.failed),
-                names(&m, set)
+                names(m, &h.failed),
+                names(m, set)
             );
             assert_eq!(
-                names(&m, &h.failed),
-                names(&m, set),
+                names(m, &h.failed),
+                names(m, set),
                 "seed {seed} tolerate {tolerate}: {name}\n{src}"
             );
             checked_sets += 1;
