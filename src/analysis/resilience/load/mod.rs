@@ -1,7 +1,9 @@
 //! The load flow of RESILIENCE.md §4 and its N+1 check. `graph` is the
-//! flow's structure, `scan` the worst load of each server over the
-//! tolerated failure sets, propagating only what each set changes.
+//! flow's structure, `scan` enumerates the tolerated failure sets for the
+//! worst load of each server, and `delta` propagates only what each set
+//! changes.
 
+mod delta;
 mod graph;
 mod scan;
 
