@@ -397,6 +397,22 @@ fn a_huge_policy_is_refused_with_its_cost() {
     assert!(!h[0].overloaded() && h[0].baseline == 1.0);
 }
 
+#[test]
+fn a_policy_larger_than_the_stack_looks_at_every_set() {
+    let src = "domain example.com {\n  www A -> web : https load=90\n}\ngroup web: nginx capacity=50 {\n  server web-01 10.0.1.11\n  server web-02 10.0.1.12\n  server web-03 10.0.1.13\n}\n";
+    let (m, h) = headroom_of(src, 4);
+    // Two of three down breaks nothing: the last one carries all 90.
+    assert_eq!(h[2].worst, 90.0);
+    assert_eq!(names(&m, &h[2].failed), ["web-01", "web-02"]);
+    assert_eq!(h[0].worst, 90.0);
+    assert_eq!(names(&m, &h[0].failed), ["web-02", "web-03"]);
+    // Two servers, tolerate=4: both down breaks the stack, one is the worst.
+    let (m, h) = headroom_of(&src.replace("  server web-03 10.0.1.13\n", ""), 4);
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].worst, 90.0);
+    assert_eq!(names(&m, &h[0].failed), ["web-02"]);
+}
+
 // ---------------------------------------------------------------------------
 // The incremental headroom against the whole flow recomputed for every set.
 // ---------------------------------------------------------------------------

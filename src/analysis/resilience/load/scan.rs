@@ -258,6 +258,9 @@ impl Combos {
 }
 
 fn binomial(n: usize, k: usize) -> f64 {
+    if k > n {
+        return 0.0;
+    }
     (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
 }
 
