@@ -29,11 +29,16 @@ pub(super) struct Scan<'g, 'm> {
     flipped: Vec<Node>,
     record_seen: Vec<bool>,
     records: Vec<u32>,
-    /// Per server: the change of its even share of a route node, handed on
-    /// with its class's.
-    shared: Vec<f64>,
-    /// The route nodes that handed on shares by class.
-    shared_routes: Vec<u32>,
+    /// Per route node that splits evenly: its members that work with
+    /// nothing down, and how many of them are in each class.
+    working: Vec<Vec<ServerId>>,
+    class_base: Vec<Vec<(u32, u32)>>,
+    /// Per group: the change of the even share of each member that works
+    /// with nothing down and now and is not changed itself (they are
+    /// visited, not handed on one by one).
+    group_change: Vec<f64>,
+    /// The route nodes whose members' shares changed that way.
+    changed_routes: Vec<u32>,
     class_count: Vec<u32>,
     class_used: Vec<u32>,
     /// Work done (nodes handled and shares handed on), for the cost
@@ -48,6 +53,12 @@ struct Deltas {
     touched: Vec<Node>,
     queue: Queue,
     gives: u64,
+    /// Per server: its group (`u32::MAX`: none).
+    group_of: Vec<u32>,
+    /// Per group: its members marked (changed themselves, or their lines'
+    /// targets), and the groups with any.
+    marked: Vec<Vec<ServerId>>,
+    marked_groups: Vec<u32>,
 }
 
 impl Deltas {
@@ -70,7 +81,18 @@ impl Deltas {
 
     fn mark(&mut self, rank: &[u32], n: Node) {
         self.enqueue(rank, n);
-        self.state[n as usize] |= RULE;
+        let i = n as usize;
+        if self.state[i] & RULE != 0 {
+            return;
+        }
+        self.state[i] |= RULE;
+        if let Some(&g) = self.group_of.get(i).filter(|g| **g != u32::MAX) {
+            let list = &mut self.marked[g as usize];
+            if list.is_empty() {
+                self.marked_groups.push(g);
+            }
+            list.push(ServerId(n));
+        }
     }
 }
 
@@ -120,6 +142,38 @@ impl Queue {
 impl<'g, 'm> Scan<'g, 'm> {
     pub(super) fn new(g: &'g Graph<'m>, base_avail: Vec<bool>, base_in: Vec<f64>) -> Self {
         let nodes = g.nodes();
+        let mut working = vec![Vec::new(); g.routes.len()];
+        let mut class_base = vec![Vec::new(); g.routes.len()];
+        let mut count = vec![0u32; g.classes()];
+        for r in 0..g.routes.len() {
+            if !g.splits_evenly(r) {
+                continue;
+            }
+            let w: Vec<ServerId> = g
+                .members(r)
+                .iter()
+                .copied()
+                .filter(|s| base_avail[s.index()])
+                .collect();
+            let mut used = Vec::new();
+            for s in &w {
+                let c = g.server_class[s.index()];
+                if count[c as usize] == 0 {
+                    used.push(c);
+                }
+                count[c as usize] += 1;
+            }
+            class_base[r] = used
+                .into_iter()
+                .map(|c| (c, std::mem::take(&mut count[c as usize])))
+                .collect();
+            working[r] = w;
+        }
+        let group_of =
+            g.m.servers
+                .iter()
+                .map(|s| s.group.map_or(u32::MAX, |x| x.0))
+                .collect();
         Scan {
             g,
             no_down: vec![false; g.servers],
@@ -133,12 +187,17 @@ impl<'g, 'm> Scan<'g, 'm> {
                 touched: Vec::new(),
                 queue: Queue::new(nodes),
                 gives: 0,
+                group_of,
+                marked: vec![Vec::new(); g.m.groups.len()],
+                marked_groups: Vec::new(),
             },
             flipped: Vec::new(),
             record_seen: vec![false; g.records.len()],
             records: Vec::new(),
-            shared: vec![0.0; g.servers],
-            shared_routes: Vec::new(),
+            working,
+            class_base,
+            group_change: vec![0.0; g.m.groups.len()],
+            changed_routes: Vec::new(),
             class_count: vec![0; g.classes()],
             class_used: Vec::new(),
             steps: 0,
@@ -221,11 +280,12 @@ impl<'g, 'm> Scan<'g, 'm> {
             }
         }
         let d = &mut self.d;
-        for &r in &self.shared_routes {
-            for m in g.members(r as usize) {
-                let i = m.index();
-                if self.shared[i] != 0.0 && d.state[i] & TOUCHED == 0 {
-                    visit(*m, self.base_in[i] + self.shared[i]);
+        for &r in &self.changed_routes {
+            let change = self.group_change[g.routes[r as usize].0.index()];
+            for s in &self.working[r as usize] {
+                let i = s.index();
+                if d.state[i] & (RULE | TOUCHED) == 0 {
+                    visit(*s, self.base_in[i] + change);
                 }
             }
         }
@@ -233,7 +293,13 @@ impl<'g, 'm> Scan<'g, 'm> {
             let i = n as usize;
             if i < g.servers {
                 let load = if self.avail[i] {
-                    self.base_in[i] + d.delta[i] + self.shared[i]
+                    let group = d.group_of[i];
+                    let shared = if d.state[i] & RULE == 0 && group != u32::MAX {
+                        self.group_change[group as usize]
+                    } else {
+                        0.0
+                    };
+                    self.base_in[i] + d.delta[i] + shared
                 } else {
                     0.0
                 };
@@ -242,10 +308,12 @@ impl<'g, 'm> Scan<'g, 'm> {
             d.delta[i] = 0.0;
             d.state[i] = 0;
         }
-        for r in self.shared_routes.drain(..) {
-            for m in g.members(r as usize) {
-                self.shared[m.index()] = 0.0;
-            }
+        for r in self.changed_routes.drain(..) {
+            self.steps += self.working[r as usize].len() as u64;
+            self.group_change[g.routes[r as usize].0.index()] = 0.0;
+        }
+        for grp in d.marked_groups.drain(..) {
+            d.marked[grp as usize].clear();
         }
         self.steps += d.gives;
         d.gives = 0;
@@ -266,21 +334,30 @@ impl<'g, 'm> Scan<'g, 'm> {
 impl Scan<'_, '_> {
     /// Route node `n`, which splits evenly, takes `b + x` (`b` with nothing
     /// down). A member that works with nothing down and now, and is not
-    /// changed itself, sees its share change by the same amount as every
+    /// marked itself, sees its share change by the same amount as every
     /// such member: that change is handed on once per class of members
     /// (those passing load along the same lines, whose targets are
-    /// unchanged), and kept in `shared` for the members' loads. The other
-    /// members get theirs one by one.
+    /// unchanged) and kept per group for the members' loads. The marked
+    /// members get theirs one by one. Costs the marked members and the
+    /// classes, not the members.
     fn even(&mut self, n: Node, b: f64, x: f64) {
         let g = self.g;
         let rank = &g.rank[..];
         let i = n as usize;
         let r = i - g.servers;
-        let members = g.members(r);
-        self.steps += members.len() as u64;
+        let grp = g.routes[r].0.index();
         let (avail, base) = (&self.avail, &self.base_avail);
-        let before = members.iter().filter(|m| base[m.index()]).count();
-        let now = members.iter().filter(|m| avail[m.index()]).count();
+        let d = &mut self.d;
+        let marked = std::mem::take(&mut d.marked[grp]);
+        self.steps += (marked.len() + self.class_base[r].len()) as u64;
+        let before = self.working[r].len();
+        let mut now = before as i64;
+        for s in &marked {
+            let j = s.index();
+            if base[j] != avail[j] {
+                now += if avail[j] { 1 } else { -1 };
+            }
+        }
         let old = if base[i] && before > 0 {
             b / before as f64
         } else {
@@ -291,34 +368,36 @@ impl Scan<'_, '_> {
         } else {
             0.0
         };
-        let change = new - old;
-        let by_class = change.abs() > NOISE * (old.abs() + g.total);
-        let d = &mut self.d;
-        for (m, &class) in members.iter().zip(&g.member_class[r]) {
-            let j = m.index();
-            if d.state[j] & RULE != 0 {
-                let had = if base[j] { old } else { 0.0 };
-                let has = if avail[j] { new } else { 0.0 };
-                if has != had {
-                    d.add(rank, m.0, has - had);
-                }
-            } else if avail[j] && by_class {
-                self.shared[j] += change;
-                let c = &mut self.class_count[class as usize];
-                if *c == 0 {
-                    self.class_used.push(class);
-                }
-                *c += 1;
+        for s in &marked {
+            let j = s.index();
+            let had = if base[j] { old } else { 0.0 };
+            let has = if avail[j] { new } else { 0.0 };
+            if has != had {
+                d.add(rank, s.0, has - had);
             }
         }
-        if by_class {
-            self.shared_routes.push(r as u32);
+        let change = new - old;
+        if change.abs() > NOISE * (old.abs() + g.total) {
+            for &(class, c) in &self.class_base[r] {
+                self.class_count[class as usize] += c;
+                self.class_used.push(class);
+            }
+            for s in &marked {
+                if base[s.index()] {
+                    self.class_count[g.server_class[s.index()] as usize] -= 1;
+                }
+            }
+            for class in self.class_used.drain(..) {
+                let c = std::mem::take(&mut self.class_count[class as usize]);
+                if c > 0 {
+                    g.spread_class(class, f64::from(c) * change, avail, &mut |t, y| {
+                        d.add(rank, t, y)
+                    });
+                }
+            }
+            self.group_change[grp] = change;
+            self.changed_routes.push(r as u32);
         }
-        for class in self.class_used.drain(..) {
-            let c = std::mem::take(&mut self.class_count[class as usize]);
-            g.spread_class(class, f64::from(c) * change, avail, &mut |t, y| {
-                d.add(rank, t, y)
-            });
-        }
+        d.marked[grp] = marked;
     }
 }

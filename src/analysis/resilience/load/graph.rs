@@ -77,10 +77,10 @@ pub(super) struct Graph<'m> {
     pub record_users: Lists<u32>,
     /// Per group: its route nodes.
     pub group_routes: Vec<Vec<u32>>,
-    /// Per route node: the class of each of its members (servers that pass
-    /// load along the same lines), so that an even share's change is
-    /// handed on once per class rather than once per member.
-    pub member_class: Vec<Vec<u32>>,
+    /// Per server: its class (the servers that pass load along the same
+    /// lines), so that the same change of an even share is handed on once
+    /// per class rather than once per member.
+    pub server_class: Vec<u32>,
     /// Per class: its lines.
     class_lines: Lists<u32>,
     /// The sum of the records' loads.
@@ -160,20 +160,13 @@ impl<'m> Graph<'m> {
         }
         let mut class_ids: HashMap<&[u32], u32> = HashMap::new();
         let mut class_lines: Vec<Vec<u32>> = Vec::new();
-        let member_class: Vec<Vec<u32>> = routes
+        let server_class: Vec<u32> = out
             .iter()
-            .map(|(g, _)| {
-                m.group(*g)
-                    .members
-                    .iter()
-                    .map(|s| {
-                        let lines = &out[s.index()][..];
-                        *class_ids.entry(lines).or_insert_with(|| {
-                            class_lines.push(lines.to_vec());
-                            (class_lines.len() - 1) as u32
-                        })
-                    })
-                    .collect()
+            .map(|lines| {
+                *class_ids.entry(&lines[..]).or_insert_with(|| {
+                    class_lines.push(lines.to_vec());
+                    (class_lines.len() - 1) as u32
+                })
             })
             .collect();
         drop(class_ids);
@@ -233,7 +226,7 @@ impl<'m> Graph<'m> {
             line_users: Lists::from(line_users),
             record_users: Lists::from(record_users),
             group_routes,
-            member_class,
+            server_class,
             class_lines: Lists::from(class_lines),
             total,
         }
