@@ -196,7 +196,7 @@ struct Load {
 
 impl Load {
     fn over(&self) -> bool {
-        self.capacity.is_some_and(|c| self.load > c)
+        self.capacity.is_some_and(|c| load::exceeds(self.load, c))
     }
 }
 

@@ -198,7 +198,7 @@ fn tightest(h: &[Headroom]) -> Vec<&Headroom> {
 }
 
 fn over(h: &Headroom) -> bool {
-    h.worst > h.capacity
+    h.overloaded()
 }
 
 fn with_words(i: &Input<'_>, h: &Headroom) -> String {
