@@ -5,6 +5,7 @@
 //! clipped at the cluster (`compound=true`, `lhead`/`ltail`).
 
 use super::diagram::{Diagram, End, NodeKind};
+use super::marks;
 use super::theme::{palette, Theme};
 use crate::model::Shape;
 use std::fmt::Write;
@@ -81,6 +82,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         let shape = match &node.kind {
             NodeKind::Record { .. } => {
                 parts.push(t.kind.clone());
+                parts.extend(t.load.clone());
                 "note"
             }
             NodeKind::Empty => "box",
@@ -88,6 +90,10 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
                 parts.extend(t.address.clone());
                 parts.push(t.kind.clone());
                 parts.extend(t.zone_line());
+                parts.extend(t.capacity.clone());
+                if !node.cuts.is_empty() {
+                    parts.push(marks::badges(&node.cuts));
+                }
                 shape_of(node.kind.shape())
             }
         };
@@ -102,6 +108,10 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             }
             None if matches!(node.kind, NodeKind::Empty) => {
                 attrs.push("style=\"rounded,dashed\"".into());
+            }
+            // In its first cut's colour; the label names every cut.
+            None if !node.cuts.is_empty() => {
+                attrs.push(format!("color=\"{}\", penwidth=2.5", p.cut(node.cuts[0])));
             }
             None => {}
         }
@@ -126,6 +136,32 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         );
         for &m in &g.members {
             let _ = writeln!(o, "{}", node_stmt(m, "    "));
+        }
+        o.push_str("  }\n");
+    }
+    if let Some(legend) = &d.cuts {
+        // The cuts' legend: one box per cut, in its colour.
+        o.push_str("  subgraph \"cluster_k_cuts\" {\n");
+        let _ = writeln!(
+            o,
+            "    label={}; labeljust=l; style=\"rounded\"; color=\"{cluster_line}\"; fontname=\"Helvetica\"; fontsize=12;",
+            q(&legend.title())
+        );
+        if legend.cuts.is_empty() {
+            let _ = writeln!(
+                o,
+                "    \"k_none\" [label={}, shape=plaintext];",
+                q(&legend.none_line())
+            );
+        }
+        for c in &legend.cuts {
+            let _ = writeln!(
+                o,
+                "    \"k_{}\" [label={}, shape=box, color=\"{}\", penwidth=2.5];",
+                c.number,
+                q(&c.legend()),
+                p.cut(c.number)
+            );
         }
         o.push_str("  }\n");
     }
