@@ -18,7 +18,7 @@ pub mod layout;
 pub mod marks;
 pub mod mermaid;
 pub mod svg;
-mod text;
+pub mod text;
 pub mod theme;
 
 pub use diagram::Diagram;

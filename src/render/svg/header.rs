@@ -218,7 +218,8 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
             rows = rows.add(txt(at, y + 11.0, "sub", &line));
             at += width(&line, SMALL, false);
         } else {
-            let hint = "members share a badge (hover for the cut)";
+            let hint =
+                "members share a badge; one beside a zone's marks the zone (hover for the cut)";
             rows = rows.add(txt(at, y + 11.0, "sub", hint));
             at += width(hint, SMALL, false);
         }
