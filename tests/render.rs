@@ -38,6 +38,7 @@ fn every_drawing_keeps_the_layout_invariants() {
     assert!(drawn >= 20, "only {drawn} files drawn");
 }
 
+/// Parse every SVG with usvg, render it with resvg, and check the picture
 /// shows what it should: the warning colour exactly when there is a SPOF.
 #[test]
 fn every_svg_parses_and_renders_to_png() {

@@ -525,5 +525,9 @@ fn look() {
         rasterise(&text)
             .save_png(std::path::Path::new(&dir).join(name))
             .unwrap();
+        for (f, ext) in [(Format::Mermaid, "mmd"), (Format::Dot, "dot")] {
+            let path = std::path::Path::new(&dir).join(format!("cuts-{theme:?}.{ext}"));
+            std::fs::write(path, render::emit(&d, f, theme)).unwrap();
+        }
     }
 }

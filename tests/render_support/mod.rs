@@ -103,6 +103,7 @@ pub fn layout_problems(d: &Diagram, l: &Layout) -> Vec<String> {
     bad
 }
 
+/// An SVG parsed by usvg and drawn by resvg.
 pub fn rasterise(svg_text: &str) -> resvg::tiny_skia::Pixmap {
     let mut opt = resvg::usvg::Options::default();
     opt.fontdb_mut().load_system_fonts();
@@ -118,8 +119,8 @@ pub fn rasterise(svg_text: &str) -> resvg::tiny_skia::Pixmap {
     pixmap
 }
 
-/// Parse every SVG with usvg, render it with resvg, and check the picture
-
+/// A random layered stack: tiers of groups in two zones, links down the
+/// tiers (no cycle), links inside a group.
 pub fn random_stack(
     tiers: &[(u8, u8)],
     links: &[(u8, u8, bool)],
