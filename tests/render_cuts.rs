@@ -171,12 +171,20 @@ fn cuts_are_marked_in_dot() {
         assert!(line.contains(&format!("color=\"{}\"", p.cuts[2])), "{line}");
         assert!(!declaring(&dot, "s_app_d02").contains("penwidth"));
         assert!(dot.contains("  subgraph \"cluster_k_cuts\" {\n    label=\"cuts of size 2\";"));
-        let legend = declaring(&dot, "k_2");
+        // The legend: one table, a row per cut in order, each badge in its
+        // colour.
+        let legend = declaring(&dot, "k_cuts");
+        assert!(
+            legend.contains("shape=plaintext, label=<<TABLE"),
+            "{legend}"
+        );
+        let rows: Vec<&str> = legend.split("<TR>").skip(1).collect();
+        assert_eq!(rows.len(), 3, "{legend}");
         assert_eq!(
-            legend,
+            rows[1],
             format!(
-                "    \"k_2\" [label=\"cut 2: zone a + lb-02 — darkens www.foobar.com\", shape=box, color=\"{}\", penwidth=2.5];",
-                p.cuts[1]
+                "<TD BGCOLOR=\"{}\"><FONT COLOR=\"{}\"><B>cut 2</B></FONT></TD><TD ALIGN=\"LEFT\">zone a + lb-02 — darkens www.foobar.com</TD></TR>",
+                p.cuts[1], p.cut_text
             )
         );
     }

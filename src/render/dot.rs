@@ -28,6 +28,22 @@ fn q(s: &str) -> String {
     o
 }
 
+/// Text for inside a DOT HTML label.
+fn html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            c if c.is_control() => o.push(' '),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 /// Lines joined with DOT's centred line break.
 fn lines(parts: &[String]) -> String {
     let escaped: Vec<String> = parts
@@ -154,13 +170,23 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
                 q(&legend.none_line())
             );
         }
-        for c in &legend.cuts {
+        if !legend.cuts.is_empty() {
+            // One table, a row per cut in order: its badge in its colour,
+            // then its members and what goes dark.
+            let mut rows = String::new();
+            for c in &legend.cuts {
+                let _ = write!(
+                    rows,
+                    "<TR><TD BGCOLOR=\"{}\"><FONT COLOR=\"{}\"><B>{}</B></FONT></TD><TD ALIGN=\"LEFT\">{}</TD></TR>",
+                    p.cut(c.number),
+                    p.cut_text,
+                    html(&c.badge()),
+                    html(&c.text())
+                );
+            }
             let _ = writeln!(
                 o,
-                "    \"k_{}\" [label={}, shape=box, color=\"{}\", penwidth=2.5];",
-                c.number,
-                q(&c.legend()),
-                p.cut(c.number)
+                "    \"k_cuts\" [shape=plaintext, label=<<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"4\">{rows}</TABLE>>];"
             );
         }
         o.push_str("  }\n");
