@@ -539,3 +539,23 @@ fn look() {
         }
     }
 }
+
+#[test]
+fn the_cuts_option_takes_one_to_four() {
+    use predicates::prelude::*;
+    for bad in ["0", "5", "two"] {
+        common::stackc()
+            .args([
+                "render",
+                "samples/scale-up.stack",
+                "--to",
+                "svg",
+                "--cuts",
+                bad,
+            ])
+            .assert()
+            .code(2)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains("--cuts"));
+    }
+}
