@@ -245,6 +245,7 @@ fn cuts_are_marked_in_svg_without_overlap() {
             "lb-01 + lb-02 — darkens www.foobar.com",
             "zone a + lb-02 — darkens www.foobar.com",
             "web-01 + web-02 — darkens www.foobar.com",
+            "failure zone · in cut 2",
         ] {
             assert!(all.iter().any(|t| t == want), "{want}: {all:?}");
         }

@@ -186,10 +186,13 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
         legend = legend.add(txt(at + pill_w(DARK) + 6.0, y + 11.0, "sub", label));
     }
     for z in &d.zones {
-        let label = match &z.warning {
+        let mut label = match &z.warning {
             Some(_) => "failure zone: its loss alone stops the stack".to_string(),
             None => "failure zone".to_string(),
         };
+        if !z.cuts.is_empty() {
+            label = format!("{label} · in {}", crate::render::marks::badges(&z.cuts));
+        }
         let s = format!("zone {}", z.name);
         let w = pill_w(&s) + 6.0 + width(&label, SMALL, false);
         let at = place(w, &mut x, &mut y);
