@@ -164,31 +164,14 @@ pub fn badges(nums: &[usize]) -> String {
         .join(" · ")
 }
 
-/// Requests per second in words: `1,000`, `666.7` (one decimal at most,
-/// none when whole), thousands separated by commas.
+/// Requests per second in words, as the findings and the report write
+/// them ([`resilience::rate`]): `1,000`, `666.67`.
 pub fn per_sec(v: f64) -> String {
-    if !v.is_finite() {
-        return "∞".into();
+    if v.is_finite() {
+        resilience::rate(v.max(0.0))
+    } else {
+        "∞".into()
     }
-    let tenths = (v * 10.0).round() as i128;
-    let (neg, tenths) = (tenths < 0, tenths.unsigned_abs());
-    let (whole, frac) = (tenths / 10, tenths % 10);
-    let digits = whole.to_string();
-    let mut out = String::with_capacity(digits.len() + 4);
-    if neg {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if frac != 0 {
-        out.push('.');
-        out.push_str(&frac.to_string());
-    }
-    out
 }
 
 /// A server's capacity line: `cap 1,000 req/s · load 750`, or only the load
@@ -281,9 +264,9 @@ mod tests {
         assert_eq!(per_sec(0.0), "0");
         assert_eq!(per_sec(750.0), "750");
         assert_eq!(per_sec(1000.0), "1,000");
-        assert_eq!(per_sec(2000.0 / 3.0), "666.7");
+        assert_eq!(per_sec(2000.0 / 3.0), "666.67");
         assert_eq!(per_sec(1_234_567.0), "1,234,567");
-        assert_eq!(per_sec(999.96), "1,000");
+        assert_eq!(per_sec(999.996), "1,000");
         assert_eq!(per_sec(f64::INFINITY), "∞");
         assert_eq!(
             capacity_line(Some(1000.0), 750.0).as_deref(),
