@@ -38,14 +38,22 @@ pub struct CutInput {
 pub const MAX_CUT_SIZE: usize = 4;
 
 impl CutsAsked {
-    /// The cuts of size `size` (1..=4) of a checked stack. `None` when a
+    /// The cuts of size `size` (1..=4) of a checked stack: those of
+    /// [`crate::resilience`]`(checked, Some(size))`, found alone (a drawing
+    /// needs neither the availability nor the headroom), or taken from
+    /// `check` when its `tolerate` looked for the same sizes. `None` when a
     /// stopping error left no sound model; `Err` when the search was
     /// refused (it would cost too much).
     pub fn of(checked: &Checked, size: usize) -> Option<Result<CutsAsked, TooBig>> {
         let size = size.clamp(1, MAX_CUT_SIZE);
         let a = checked.analysis.as_ref()?;
-        let r = crate::resilience(checked, Some(size))?;
-        Some(r.cuts.map(|found| {
+        let found = match &a.cuts {
+            Some(c) if a.policy.tolerate == size => c.clone(),
+            _ => {
+                resilience::cuts::find(&checked.model, &a.circuit, &crate::left_out(checked), size)
+            }
+        };
+        Some(found.map(|found| {
             CutsAsked {
                 size,
                 cuts: found
@@ -156,12 +164,15 @@ pub fn badge(n: usize) -> String {
     format!("cut {n}")
 }
 
-/// The badges of the cuts `nums`, joined: `cut 1 · cut 3`.
+/// The cuts `nums` in words: `cut 1`, `cuts 1, 3`.
 pub fn badges(nums: &[usize]) -> String {
-    nums.iter()
-        .map(|&n| badge(n))
-        .collect::<Vec<_>>()
-        .join(" · ")
+    match nums {
+        [one] => badge(*one),
+        _ => {
+            let list: Vec<String> = nums.iter().map(|n| n.to_string()).collect();
+            format!("cuts {}", list.join(", "))
+        }
+    }
 }
 
 /// Requests per second in words, as the findings and the report write
@@ -285,7 +296,8 @@ mod tests {
             dark: vec!["www.foobar.com".into()],
         };
         assert_eq!(c.legend(), "cut 1: lb-01 + lb-02 — darkens www.foobar.com");
-        assert_eq!(badges(&[1, 3]), "cut 1 · cut 3");
+        assert_eq!(badges(&[1, 3]), "cuts 1, 3");
+        assert_eq!(badges(&[2]), "cut 2");
         let none = CutLegend {
             size: 2,
             cuts: vec![],

@@ -222,7 +222,7 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
             at += width(&line, SMALL, false);
         } else {
             let hint =
-                "members share a badge; one beside a zone's marks the zone (hover for the cut)";
+                "the servers of a cut share its badge; a zone's cuts are named in its entry above";
             rows = rows.add(txt(at, y + 11.0, "sub", hint));
             at += width(hint, SMALL, false);
         }

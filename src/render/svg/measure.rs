@@ -92,17 +92,12 @@ fn node_size(d: &Diagram, i: usize) -> Size {
             let glyphs = node.kind.shapes().len().max(1) as f64;
             let zone_w = node.text.zone.as_ref().map_or(0.0, |z| pill_w(z) + 8.0);
             let spof_w = node.text.badge.map_or(0.0, |b| pill_w(b) + 8.0);
-            let zone_cuts_w = if node.text.zone.is_some() {
-                cut_pills_w(&node.text.zone_cuts)
-            } else {
-                0.0
-            };
             let cap_w = node
                 .text
                 .capacity
                 .as_deref()
                 .map_or(0.0, |c| width(c, SMALL, node.text.overloaded));
-            let tw = (width(&node.name, NAME, true) + zone_w + zone_cuts_w)
+            let tw = (width(&node.name, NAME, true) + zone_w)
                 .max(width(&l2, SMALL, false) + cut_pills_w(&node.cuts))
                 .max(width(l3, SMALL, false) + spof_w)
                 .max(cap_w);

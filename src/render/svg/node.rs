@@ -6,6 +6,7 @@ use super::measure::{box_lines, cut_pills, pill_w};
 use super::{n, title, txt, Scope, GLYPH, PAD};
 use crate::render::diagram::{Diagram, NodeKind};
 use crate::render::layout::Rect;
+use crate::render::marks;
 use crate::render::theme::cut_slot;
 use svg::node::element::{Group, Rectangle};
 
@@ -188,19 +189,18 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
                 };
                 let mut badge =
                     add_all(Group::new(), pill(r.right() - PAD - w, r.y + 7.0, s, kind));
-                if let Some(t) = zw {
-                    badge = badge.add(title(t));
+                // A zone's cuts are named by its legend entry and here, not
+                // drawn on every box of the zone (its servers' own would be
+                // lost among them).
+                let zone_cuts = (!node.text.zone_cuts.is_empty())
+                    .then(|| format!("{s}: in {}", marks::badges(&node.text.zone_cuts)));
+                match (zw, zone_cuts) {
+                    (Some(t), Some(c)) => badge = badge.add(title(&format!("{t}\n{c}"))),
+                    (Some(t), None) => badge = badge.add(title(t)),
+                    (None, Some(c)) => badge = badge.add(title(&c)),
+                    (None, None) => {}
                 }
                 g = g.add(badge);
-                if !node.text.zone_cuts.is_empty() {
-                    // The zone's cuts, just before its badge.
-                    g = cut_row(
-                        g,
-                        &node.text.zone_cuts,
-                        r.right() - PAD - w - 4.0,
-                        r.y + 7.0,
-                    );
-                }
             }
             if let Some(b) = node.text.badge {
                 let w = pill_w(b);
