@@ -38,9 +38,9 @@ fn drawable() -> Vec<(String, Diagram)> {
         .collect()
 }
 
-/// Drawings with the marks of issue 11: scale-up with cuts of size 2 (a
-/// server in two, a zone in one) and capacity labels, and the legend of
-/// `--cuts 2` when there is no such cut.
+/// Drawings with the marks of issue 11: every sample with its cuts of size
+/// 2, scale-up with hand-built cuts (a server in two, a zone in one) and
+/// capacity labels, and the legend of `--cuts 2` when there is no such cut.
 fn marked() -> Vec<(String, Diagram)> {
     use stackc::analysis::resilience::Element;
     use stackc::model::{ServerId, ZoneId};
@@ -77,7 +77,16 @@ fn marked() -> Vec<(String, Diagram)> {
         size: 2,
         cuts: vec![],
     };
-    vec![
+    // Every sample with its real cuts of size 2 marked.
+    let real = common::stack_files(&common::root().join("samples"))
+        .into_iter()
+        .map(|p| {
+            let c = stackc::check(&std::fs::read_to_string(&p).unwrap());
+            let cuts = CutsAsked::of(&c, 2).unwrap().unwrap();
+            let name = format!("{} --cuts 2", p.file_name().unwrap().to_string_lossy());
+            (name, Diagram::with_cuts(&c, &cuts).unwrap())
+        });
+    real.chain([
         (
             "scale-up, cuts of size 2 and capacity (built)".to_string(),
             Diagram::build(&c, Some(&cuts), Some(&loads)).unwrap(),
@@ -86,7 +95,8 @@ fn marked() -> Vec<(String, Diagram)> {
             "scale-up, no cut of size 2 (built)".to_string(),
             Diagram::build(&c, Some(&none), None).unwrap(),
         ),
-    ]
+    ])
+    .collect()
 }
 
 /// The distributed sample with the shapes no role row uses yet (a cache, an
