@@ -740,3 +740,50 @@ fn the_cli_marks_the_cuts() {
         render::render(&c, Format::Mermaid, Theme::Light).unwrap()
     );
 }
+
+/// A cut search too costly to run is refused with its cost, nothing is
+/// drawn, and the exit status is 2 (could not run); never an explosion.
+#[test]
+fn a_refused_search_draws_nothing_and_exits_2() {
+    use predicates::prelude::*;
+    // A balancer group of four in front of 5,000 groups of four: 20,004
+    // servers, cuts of size 4 everywhere.
+    let mut src =
+        String::from("domain example.com {\n  www A -> lb : https\n}\ngroup lb: haproxy {\n");
+    for i in 0..4 {
+        src.push_str(&format!("  server lb-{i} 10.9.0.{}\n", i + 1));
+    }
+    src.push_str("}\n");
+    let mut k = 0;
+    for g in 0..5000 {
+        src.push_str(&format!("group w{g}: nginx {{\n"));
+        for i in 0..4 {
+            k += 1;
+            src.push_str(&format!(
+                "  server w{g}-{i} 10.{}.{}.{}\n",
+                k / 62500,
+                (k / 250) % 250,
+                k % 250 + 1
+            ));
+        }
+        src.push_str(&format!("}}\nlb -> w{g} : http\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.stack");
+    std::fs::write(&file, src).unwrap();
+    let out = dir.path().join("huge.svg");
+    common::stackc()
+        .args(["render", "--to", "svg", "--cuts", "4", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(
+            predicate::str::contains("cannot mark the cuts of size 4")
+                .and(predicate::str::contains("20,004 servers"))
+                .and(predicate::str::contains("`--cuts`")),
+        );
+    assert!(!out.exists());
+}

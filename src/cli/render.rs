@@ -49,7 +49,7 @@ fn once(o: &Options, findings: bool) -> Outcome {
             Some(Ok(text)) => Some(text),
             Some(Err(too_big)) => {
                 report::error(&format!(
-                    "cannot mark the cuts of size {k} of {}: {}",
+                    "cannot mark the cuts of size {k} of {}: {} (for a drawing: a smaller `--cuts`)",
                     o.path, too_big.message
                 ));
                 return Outcome::CouldNotRun;
