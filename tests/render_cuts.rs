@@ -661,6 +661,24 @@ fn the_marks_are_the_reports_cuts() {
         }
         assert_eq!(mark.dark, ["www.foobar.com"]);
     }
+    // What check found up to `tolerate=2` is what a search of each size
+    // finds.
+    let shop = load("tests/cases/cut-set.stack");
+    let a = shop.analysis.as_ref().unwrap();
+    for size in [1, 2] {
+        let alone =
+            stackc::analysis::resilience::cuts::find(&shop.model, &a.circuit, &a.left_out, size)
+                .unwrap();
+        let asked = CutsAsked::of(&shop, size).unwrap().unwrap();
+        let want: Vec<_> = alone
+            .cuts
+            .iter()
+            .filter(|x| x.elements.len() == size)
+            .map(|x| x.elements.clone())
+            .collect();
+        let got: Vec<_> = asked.cuts.iter().map(|x| x.elements.clone()).collect();
+        assert_eq!(got, want, "size {size}");
+    }
     // Marking the cuts of size 1 marks the spofs.
     let as_drawn = load("samples/scale-up-as-drawn.stack");
     let singles = CutsAsked::of(&as_drawn, 1).unwrap().unwrap();

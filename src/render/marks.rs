@@ -41,17 +41,18 @@ impl CutsAsked {
     /// The cuts of size `size` (1..=4) of a checked stack: those of
     /// [`crate::resilience`]`(checked, Some(size))`, found alone (a drawing
     /// needs neither the availability nor the headroom), or taken from
-    /// `check` when its `tolerate` looked for the same sizes. `None` when a
+    /// `check` when its `tolerate` looked for that size already. `None` when a
     /// stopping error left no sound model; `Err` when the search was
     /// refused (it would cost too much).
     pub fn of(checked: &Checked, size: usize) -> Option<Result<CutsAsked, TooBig>> {
         let size = size.clamp(1, MAX_CUT_SIZE);
         let a = checked.analysis.as_ref()?;
+        // A cut is minimal whatever the largest size looked for: check's
+        // cuts up to `tolerate` hold every cut of a size up to it.
         let found = match &a.cuts {
+            Some(Ok(c)) if a.policy.tolerate >= size => Ok(c.clone()),
             Some(c) if a.policy.tolerate == size => c.clone(),
-            _ => {
-                resilience::cuts::find(&checked.model, &a.circuit, &crate::left_out(checked), size)
-            }
+            _ => resilience::cuts::find(&checked.model, &a.circuit, &a.left_out, size),
         };
         Some(found.map(|found| {
             CutsAsked {
