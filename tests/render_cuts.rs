@@ -40,14 +40,17 @@ fn hand_cuts(c: &Checked) -> CutsAsked {
             CutInput {
                 elements: vec![server(c, "lb-01"), server(c, "lb-02")],
                 dark: www.clone(),
+                allowed: None,
             },
             CutInput {
                 elements: vec![zone(c, "a"), server(c, "lb-02")],
                 dark: www.clone(),
+                allowed: None,
             },
             CutInput {
                 elements: vec![server(c, "web-01"), server(c, "web-02")],
                 dark: www,
+                allowed: None,
             },
         ],
     }
@@ -276,6 +279,7 @@ fn many_cuts_cycle_colours_and_fold_badges() {
             .map(|n| CutInput {
                 elements: vec![server(&c, "lb-01"), server(&c, n)],
                 dark: vec!["www.foobar.com".into()],
+                allowed: None,
             })
             .collect(),
     };
@@ -449,6 +453,7 @@ fn cuts_and_capacity_together_render_with_the_real_tools_inputs() {
         cuts: vec![CutInput {
             elements: vec![server(&as_drawn, "lb-01")],
             dark: vec!["www.foobar.com".into()],
+            allowed: None,
         }],
     };
     let d = Diagram::build(&as_drawn, Some(&cuts), None).unwrap();
@@ -509,6 +514,7 @@ proptest! {
                         })
                         .collect(),
                     dark: vec!["www.example.com".into()],
+                    allowed: None,
                 })
                 .collect(),
         };
@@ -679,6 +685,17 @@ fn the_marks_are_the_reports_cuts() {
         let got: Vec<_> = asked.cuts.iter().map(|x| x.elements.clone()).collect();
         assert_eq!(got, want, "size {size}");
     }
+    // An allowed cut is still marked (like an allowed spof), and says so.
+    let d = Diagram::with_cuts(&shop, &CutsAsked::of(&shop, 2).unwrap().unwrap()).unwrap();
+    let lines: Vec<String> = d.cuts.unwrap().cuts.iter().map(|c| c.legend()).collect();
+    assert!(
+        lines.contains(
+            &"cut 8: lb-01 + lb-02 — darkens www.example.com (allowed: a third balancer is ordered)"
+                .to_string()
+        ),
+        "{lines:#?}"
+    );
+    assert_eq!(lines.iter().filter(|l| l.contains("allowed")).count(), 1);
     // Marking the cuts of size 1 marks the spofs.
     let as_drawn = load("samples/scale-up-as-drawn.stack");
     let singles = CutsAsked::of(&as_drawn, 1).unwrap().unwrap();

@@ -66,10 +66,12 @@ fn marked() -> Vec<(String, Diagram)> {
             CutInput {
                 elements: vec![s(&c, "lb-01"), s(&c, "lb-02")],
                 dark: www.clone(),
+                allowed: None,
             },
             CutInput {
                 elements: vec![Element::Zone(ZoneId(0)), s(&c, "lb-02")],
                 dark: www,
+                allowed: None,
             },
         ],
     };

@@ -11,6 +11,7 @@ use super::diagram::Diagram;
 use super::text::visible;
 use crate::analysis::availability::name_list;
 use crate::analysis::resilience::{self, Element, TooBig};
+use crate::diag::RuleId;
 use crate::model::Model;
 use crate::Checked;
 
@@ -32,6 +33,8 @@ pub struct CutInput {
     /// The subjects it darkens (records, or entry points without
     /// `domain`), in order.
     pub dark: Vec<String>,
+    /// The reason of the `allow cut-set` that accepts it, if one does.
+    pub allowed: Option<String>,
 }
 
 /// The largest cut size `--cuts` takes (as `--max-size` and `tolerate`).
@@ -67,12 +70,24 @@ impl CutsAsked {
                             .iter()
                             .map(|&e| a.circuit.entries[e].subject.clone())
                             .collect(),
+                        allowed: allowed(checked, &c.elements),
                         elements: c.elements,
                     })
                     .collect(),
             }
         }))
     }
+}
+
+/// The reason of the `allow cut-set` that accepted this cut in `check`.
+fn allowed(checked: &Checked, elements: &[Element]) -> Option<String> {
+    let subject = crate::analysis::rules::cut_set::subject(&checked.model, elements);
+    checked
+        .suppressed
+        .iter()
+        .find(|s| s.finding.rule == RuleId::CutSet && s.finding.subject.as_ref() == Some(&subject))
+        .and_then(|s| checked.model.allows.get(s.allow))
+        .map(|a| a.reason.clone())
 }
 
 /// The load on every server with nothing down (indexed by `ServerId`),
@@ -137,6 +152,8 @@ pub struct CutMark {
     pub members: Vec<String>,
     /// What it darkens.
     pub dark: Vec<String>,
+    /// The reason of the `allow cut-set` that accepts it.
+    pub allowed: Option<String>,
 }
 
 impl CutMark {
@@ -145,13 +162,18 @@ impl CutMark {
         badge(self.number)
     }
 
-    /// `lb-01 + lb-02 — darkens www.foobar.com`.
+    /// `lb-01 + lb-02 — darkens www.foobar.com`, and `(allowed: REASON)`
+    /// when an `allow cut-set` accepts it.
     pub fn text(&self) -> String {
-        format!(
+        let text = format!(
             "{} — darkens {}",
             self.members.join(" + "),
             name_list(&self.dark)
-        )
+        );
+        match &self.allowed {
+            Some(r) => format!("{text} (allowed: {r})"),
+            None => text,
+        }
     }
 
     /// `cut 1: lb-01 + lb-02 — darkens www.foobar.com`: its legend line.
@@ -238,6 +260,7 @@ pub(super) fn attach(
                 number,
                 members,
                 dark: cut.dark.iter().map(|x| visible(x)).collect(),
+                allowed: cut.allowed.as_deref().map(visible),
             });
         }
         for (i, s) in m.servers.iter().enumerate() {
@@ -295,8 +318,17 @@ mod tests {
             number: 1,
             members: vec!["lb-01".into(), "lb-02".into()],
             dark: vec!["www.foobar.com".into()],
+            allowed: None,
         };
         assert_eq!(c.legend(), "cut 1: lb-01 + lb-02 — darkens www.foobar.com");
+        let accepted = CutMark {
+            allowed: Some("a third one is ordered".into()),
+            ..c.clone()
+        };
+        assert_eq!(
+            accepted.text(),
+            "lb-01 + lb-02 — darkens www.foobar.com (allowed: a third one is ordered)"
+        );
         assert_eq!(badges(&[1, 3]), "cuts 1, 3");
         assert_eq!(badges(&[2]), "cut 2");
         let none = CutLegend {
