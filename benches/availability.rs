@@ -22,14 +22,6 @@ fn main() {
 /// figure computed once, outside the timing, must be a probability.
 fn prepare(src: &str) -> stackc::Checked {
     let checked = stackc::check(src);
-    let checked = if checked.analysis.is_none() {
-        // TEMPORARY until capacity=/load= parse on main.
-        let src = src.replace(" capacity=100", "");
-        let src = regex_free_strip_load(&src);
-        stackc::check(&src)
-    } else {
-        checked
-    };
     let a = checked
         .analysis
         .as_ref()
@@ -76,14 +68,4 @@ fn wide_circuit_order(b: Bencher, n: usize) {
 #[divan::bench(args = [2_000], sample_count = 1)]
 fn stack_circuit_order(b: Bencher, n: usize) {
     bench(b, &generate::stack(n), VarOrder::Circuit);
-}
-
-fn regex_free_strip_load(s: &str) -> String {
-    s.lines()
-        .map(|l| match l.find(" load=") {
-            Some(i) => l[..i].to_string(),
-            None => l.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }

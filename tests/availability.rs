@@ -36,10 +36,6 @@ fn server(m: &Model, name: &str) -> usize {
     m.servers.iter().position(|s| s.name == name).expect(name)
 }
 
-fn group(m: &Model, name: &str) -> usize {
-    m.groups.iter().position(|g| g.name == name).expect(name)
-}
-
 /// The availability by enumeration: per entry and for the stack, each as
 /// (up, down) summed separately, and every element's gain.
 struct Brute {
@@ -202,12 +198,11 @@ fn a_pair() {
 
 #[test]
 fn a_pair_with_its_own_availabilities() {
-    let c = case(PAIR, |m| {
-        let w1 = server(m, "w1");
-        m.servers[w1].availability = Some(99.5);
-        let w2 = server(m, "w2");
-        m.servers[w2].availability = Some(98.0);
-    });
+    let src = PAIR
+        .replace("10.0.0.1", "10.0.0.1 availability=99.5")
+        .replace("10.0.0.2", "10.0.0.2 availability=98");
+    let c = case(&src, |_| {});
+    assert_eq!(c.model.servers[0].availability, Some(99.5));
     let a = agree(&c);
     close("pair", a.stack.down, 0.005 * 0.02, 0.0);
     // Making w1 perfect gains 1e-4, w2 5e-3 × ... : w1 first (0.005·0.02
@@ -222,10 +217,11 @@ fn zones_are_common_causes() {
         "/samples/scale-up.stack"
     ))
     .unwrap();
-    let c = case(&src, |m| {
-        m.zones[0].availability = Some(99.9);
-        m.zones[1].availability = Some(99.5);
-    });
+    let src = src
+        .replace("zone a\n", "zone a availability=99.9\n")
+        .replace("zone b\n", "zone b availability=99.5\n");
+    let c = case(&src, |_| {});
+    assert_eq!(c.model.zones[1].availability, Some(99.5));
     let a = agree(&c);
     // Zone a, the less reliable one's partner, matters most: both zones
     // top the gains.
@@ -316,21 +312,15 @@ fn mysql_writes_with_automatic_failover_and_a_read() {
 fn a_quorum_group_two_of_three() {
     let src = "domain ex.com { www A -> web }
 server web: nginx 10.0.0.1 firewall monitor=agent
-group kv: app firewall monitor=agent {
-  server kv-1 10.0.1.1
-  server kv-2 10.0.1.2
-  server kv-3 10.0.1.3
+group kv: app mode=quorum firewall monitor=agent {
+  server kv-1 10.0.1.1 availability=99
+  server kv-2 10.0.1.2 availability=98
+  server kv-3 10.0.1.3 availability=97
 }
 web -> kv
 ";
-    let c = case(src, |m| {
-        let g = group(m, "kv");
-        m.groups[g].mode = Mode::Quorum;
-        for (name, p) in [("kv-1", 99.0), ("kv-2", 98.0), ("kv-3", 97.0)] {
-            let i = server(m, name);
-            m.servers[i].availability = Some(p);
-        }
-    });
+    let c = case(src, |_| {});
+    assert_eq!(c.model.groups[0].mode, Mode::Quorum);
     let a = agree(&c);
     let (p1, p2, p3) = (0.99, 0.98, 0.97);
     let two = p1 * p2 + p1 * p3 + p2 * p3 - 2.0 * p1 * p2 * p3;
@@ -342,18 +332,15 @@ fn a_quorum_of_three_out_of_four_with_zones() {
     let src = "zone a
 zone b
 domain ex.com { www A -> kv }
-group kv: app firewall monitor=agent {
+group kv: app mode=quorum quorum=3 firewall monitor=agent {
   server kv-1 10.0.1.1 zone=a
   server kv-2 10.0.1.2 zone=b
   server kv-3 10.0.1.3 zone=a
   server kv-4 10.0.1.4 zone=b
 }
 ";
-    let c = case(src, |m| {
-        let g = group(m, "kv");
-        m.groups[g].mode = Mode::Quorum;
-        m.groups[g].quorum = Some(3);
-    });
+    let c = case(src, |_| {});
+    assert_eq!(c.model.groups[0].quorum_size(), 3);
     let a = agree(&c);
     // Either zone's loss takes two members: the zones lead (equal but for
     // rounding).
@@ -363,24 +350,44 @@ group kv: app firewall monitor=agent {
 }
 
 #[test]
+fn a_galera_quorum_under_an_app_pair() {
+    let src = "zone a
+zone b
+zone c
+domain ex.com { www A -> app }
+group app: app firewall monitor=agent {
+  server app-01 10.0.2.1 zone=a
+  server app-02 10.0.2.2 zone=b
+}
+group db: mysql mode=quorum firewall monitor=agent {
+  server db-01 10.0.3.11 zone=a
+  server db-02 10.0.3.12 zone=b
+  server db-03 10.0.3.13 zone=c availability=99
+}
+app -> db : mysql
+";
+    let c = case(src, |_| {});
+    let a = agree(&c);
+    // A zone's loss leaves two of three: no single element stops it.
+    assert!(a.stack.down < 1e-4, "{:?}", a.stack);
+}
+
+#[test]
 fn a_chain() {
     let mut src = String::from("domain ex.com { www A -> s0 }\n");
     for i in 0..6 {
         src.push_str(&format!(
-            "server s{i}: app 10.0.0.{} firewall monitor=agent\n",
+            "server s{i}: app 10.0.0.{} firewall monitor=agent availability=99.{i}\n",
             i + 1
         ));
     }
     for i in 1..6 {
         src.push_str(&format!("s{} -> s{i}\n", i - 1));
     }
-    let c = case(&src, |m| {
-        for (i, s) in m.servers.iter_mut().enumerate() {
-            s.availability = Some(99.0 + i as f64 * 0.1);
-        }
-    });
+    let c = case(&src, |_| {});
     let a = agree(&c);
-    let want: f64 = (0..6).map(|i| (99.0 + i as f64 * 0.1) / 100.0).product();
+    let p = |i: usize| format!("99.{i}").parse::<f64>().unwrap() / 100.0;
+    let want: f64 = (0..6).map(p).product();
     close("chain", a.stack.up, want, 0.0);
     // The least available server gains the most.
     assert_eq!(names(&c, &a)[0], "s0");
