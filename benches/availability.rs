@@ -60,3 +60,10 @@ fn wide_circuit_order(b: Bencher, n: usize) {
 fn stack_circuit_order(b: Bencher, n: usize) {
     bench(b, &generate::stack(n), VarOrder::Circuit);
 }
+
+/// A chain `s0 -> … -> sN` behind one record: as deep as it is long (the
+/// operations run on an explicit stack).
+#[divan::bench(args = SIZES, sample_count = 3)]
+fn chain(b: Bencher, n: usize) {
+    bench(b, &generate::chain(n), VarOrder::Dependents);
+}
