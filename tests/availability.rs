@@ -574,3 +574,110 @@ fn both_variable_orders_give_the_same_figures() {
     close("orders", a.stack.down, b.stack.down, 0.0);
     assert_eq!(a.gains.len(), b.gains.len());
 }
+
+/// A small random stack (at most 2 zones and 10 servers): a load-balancer
+/// tier (one server, or an active-passive pair, with `track` or not, its
+/// members linked to the web tier or each to one web server), a web tier
+/// (active-active or a quorum group), and a mysql group (manual or
+/// automatic failover) written to, read from, or both; random
+/// availabilities.
+fn random_stack(seed: u64) -> String {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let avail = [
+        "",
+        " availability=99",
+        " availability=95",
+        " availability=99.99",
+    ];
+    let mut s = String::new();
+    let zones = next(3) as usize;
+    for z in 0..zones {
+        s.push_str(&format!("zone z{z}{}\n", avail[next(4) as usize]));
+    }
+    let mut ip = 0;
+    let mut host = |next: &mut dyn FnMut(u64) -> u64| {
+        ip += 1;
+        let zone = if zones > 0 && next(3) > 0 {
+            format!(" zone=z{}", next(zones as u64))
+        } else {
+            String::new()
+        };
+        format!("10.0.0.{ip}{zone}{}", avail[next(4) as usize])
+    };
+    s.push_str("domain ex.com {\n  www A -> lb\n");
+    let read_record = next(2) == 0;
+    if read_record {
+        s.push_str("  api A -> reader\n");
+    }
+    s.push_str("}\n");
+    let lbs = 1 + next(2) as usize;
+    let track = if next(2) == 0 { " track" } else { "" };
+    s.push_str(&format!(
+        "group lb: haproxy mode=active-passive vip=10.0.9.1{track} firewall monitor=agent {{\n"
+    ));
+    for i in 0..lbs {
+        s.push_str(&format!("  server lb-{i} {}\n", host(&mut next)));
+    }
+    s.push_str("}\n");
+    let webs = 1 + next(3) as usize;
+    let mode = if next(3) == 0 { " mode=quorum" } else { "" };
+    s.push_str(&format!(
+        "group web: nginx{mode} firewall monitor=agent {{\n"
+    ));
+    for i in 0..webs {
+        s.push_str(&format!("  server web-{i} {}\n", host(&mut next)));
+    }
+    s.push_str("}\n");
+    if next(2) == 0 {
+        s.push_str("lb -> web\n");
+    } else {
+        for i in 0..lbs {
+            s.push_str(&format!("lb-{i} -> web-{}\n", i % webs));
+        }
+    }
+    let dbs = 1 + next(3) as usize;
+    let failover = ["manual", "auto"][next(2) as usize];
+    s.push_str(&format!(
+        "group db: mysql failover={failover} vip=10.0.9.2 firewall monitor=agent {{\n"
+    ));
+    for i in 0..dbs {
+        let role = if i == 0 { "primary" } else { "replica" };
+        s.push_str(&format!("  server db-{i} {} {role}\n", host(&mut next)));
+    }
+    s.push_str("}\n");
+    match next(3) {
+        0 => s.push_str("web -> db : mysql\n"),
+        1 => s.push_str("web -> db : mysql read\n"),
+        _ => s.push_str("web -> db : mysql\nweb -> db : mysql read\n"),
+    }
+    if read_record {
+        s.push_str(&format!(
+            "server reader: app {} firewall monitor=agent\nreader -> db : mysql read\n",
+            host(&mut next)
+        ));
+    }
+    s
+}
+
+#[test]
+fn random_small_stacks_agree_with_the_brute_force() {
+    let mut analysed = 0;
+    for seed in 0..150u64 {
+        let src = random_stack(seed);
+        let checked = stackc::check(&src);
+        if checked.analysis.is_none() {
+            continue;
+        }
+        analysed += 1;
+        let c = case(&src, |_| {});
+        let a = std::panic::catch_unwind(|| agree(&c));
+        assert!(a.is_ok(), "seed {seed}:\n{src}");
+    }
+    assert!(analysed > 100, "only {analysed} stacks analysed");
+}
