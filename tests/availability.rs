@@ -683,3 +683,24 @@ fn random_small_stacks_agree_with_the_brute_force() {
     }
     assert!(analysed > 100, "only {analysed} stacks analysed");
 }
+
+/// RESILIENCE.md §3: gains that are equal (the two members of each pair
+/// of a symmetric design) are listed in declaration order, even when their
+/// sums differ in the last bits.
+#[test]
+fn equal_gains_are_listed_in_declaration_order() {
+    let src = include_str!("../samples/scale-up.stack");
+    let c = stackc::check(&src);
+    let r = stackc::resilience(&c, None).expect("analysed");
+    let a = r.availability.expect("computed");
+    let top = &a.gains[..5];
+    let first = top[0].1;
+    assert!(
+        top.iter().all(|(_, g)| ((g - first) / first).abs() < 1e-9),
+        "{top:?}"
+    );
+    let orders: Vec<usize> = top.iter().map(|(e, _)| e.order(&c.model)).collect();
+    let mut sorted = orders.clone();
+    sorted.sort_unstable();
+    assert_eq!(orders, sorted, "ties in declaration order");
+}

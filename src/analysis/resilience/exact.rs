@@ -158,7 +158,15 @@ pub fn compute_with(
         .map(|e| (e, e.down(m) * d[levels.of(e) as usize]))
         .filter(|(_, g)| *g > 0.0)
         .collect();
-    gains.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.order(m).cmp(&b.0.order(m))));
+    // Gains equal but for the last bits of their sums are ties (a pair's
+    // two members), listed in declaration order: compare them rounded to
+    // 12 significant digits.
+    let rounded = |g: f64| -> f64 { format!("{g:.11e}").parse().unwrap_or(g) };
+    gains.sort_by(|a, b| {
+        rounded(b.1)
+            .total_cmp(&rounded(a.1))
+            .then(a.0.order(m).cmp(&b.0.order(m)))
+    });
     Ok(Availability {
         entries: entry_f.iter().map(|r| figure(*r)).collect(),
         stack: figure(stack),
