@@ -690,7 +690,7 @@ fn random_small_stacks_agree_with_the_brute_force() {
 #[test]
 fn equal_gains_are_listed_in_declaration_order() {
     let src = include_str!("../samples/scale-up.stack");
-    let c = stackc::check(&src);
+    let c = stackc::check(src);
     let r = stackc::resilience(&c, None).expect("analysed");
     let a = r.availability.expect("computed");
     let top = &a.gains[..5];
