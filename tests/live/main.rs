@@ -15,6 +15,11 @@
 //! Redis pair, each `failover=auto` behind a vip, that the test application
 //! writes and reads on every request.
 //!
+//! Pairs (issue 11): on the as-drawn stack, every cut of size 2 and a
+//! sample of the other failure sets of two elements (`pairs.rs`) crash at
+//! once, each on a fresh deployment, against `simulate` on the servers they
+//! take down.
+//!
 //! Root and Linux only: skipped with a printed reason otherwise, failed
 //! instead under CI / STACKC_REQUIRE_TOOLS.
 //!
@@ -48,8 +53,9 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The whole run must end within this (the issue's budget).
-const BUDGET: Duration = Duration::from_secs(300);
+/// The whole run must end within this: the single failures' budget
+/// (300 s), and 60 s for the pairs (issue 11), which add about 60 s.
+const BUDGET: Duration = Duration::from_secs(360);
 /// Failover's time, from the crash to the burst.
 const SETTLE: Duration = Duration::from_secs(10);
 const BURST: usize = 10;
