@@ -38,7 +38,7 @@ pub struct Pair {
     pub kind: Kind,
     /// `simulate` with the servers it takes down: every entry point serves.
     pub serves: bool,
-    /// The elements that break the stack alone.
+    /// The elements that break the stack alone (`zone a`, `web-01`).
     pub singles: Vec<String>,
 }
 
@@ -50,15 +50,31 @@ impl Pair {
 
     /// What the table says of it.
     pub fn kind_text(&self) -> String {
+        let others: Vec<String> = self
+            .names
+            .iter()
+            .map(label)
+            .filter(|n| !self.singles.contains(n))
+            .collect();
+        let alone = match self.singles.as_slice() {
+            [one] => format!("{one} alone breaks it"),
+            _ => format!("{} each break it alone", self.singles.join(" and ")),
+        };
         match self.kind {
-            Kind::Cut => "cut".into(),
-            Kind::HoldsCut => format!("not a cut: {} alone breaks it", self.singles.join(", ")),
-            Kind::Restores => format!(
-                "not a cut: {} alone breaks it, the other restores it",
-                self.singles.join(", ")
-            ),
-            Kind::Serves => "not a cut".into(),
+            Kind::Cut => "a cut".into(),
+            Kind::HoldsCut => format!("holds a cut: {alone}"),
+            Kind::Restores if others.is_empty() => format!("restores: {alone}"),
+            Kind::Restores => format!("restores: {alone}, with {} it serves", others.join(", ")),
+            Kind::Serves => "serves, as each alone does".into(),
         }
+    }
+}
+
+/// An element as the table writes it: `web-01`, `zone a`.
+fn label((name, zone): &(String, Option<Vec<String>>)) -> String {
+    match zone {
+        Some(_) => format!("zone {name}"),
+        None => name.clone(),
     }
 }
 
@@ -112,7 +128,7 @@ pub fn enumerate(src: &str) -> Vec<Pair> {
             let singles: Vec<String> = [i, j]
                 .iter()
                 .filter(|&&k| alone[k])
-                .map(|&k| all[k].name(m).to_string())
+                .map(|&k| label(&named(all[k])))
                 .collect();
             let kind = match (breaks(&set), singles.is_empty()) {
                 (true, true) => Kind::Cut,
@@ -182,4 +198,16 @@ fn the_pairs_of_the_as_drawn_stack() {
     for p in &all {
         assert_eq!(p.serves, matches!(p.kind, Kind::Restores | Kind::Serves));
     }
+    let said: Vec<String> = sample(&all).iter().map(|p| p.kind_text()).collect();
+    assert_eq!(
+        said,
+        [
+            "restores: web-01 alone breaks it, with lb-01 it serves",
+            "restores: db-01 alone breaks it, with lb-01 it serves",
+            "holds a cut: web-01 alone breaks it",
+            "holds a cut: db-01 alone breaks it",
+            "serves, as each alone does",
+            "serves, as each alone does"
+        ]
+    );
 }
