@@ -211,3 +211,42 @@ fn the_pairs_of_the_as_drawn_stack() {
         ]
     );
 }
+
+/// With zones (`samples/scale-up.stack`): no pair holds a server and its
+/// own zone, and the thirteen cuts of size 2 are each tier's two servers,
+/// the two zones, and a zone with a server of the other.
+#[test]
+fn the_pairs_of_scale_up() {
+    let src =
+        std::fs::read_to_string(crate::common::root().join("samples/scale-up.stack")).unwrap();
+    let all = enumerate(&src);
+    // 8 servers (28 pairs), both zones (1), a zone with one of the 4
+    // servers of the other (8).
+    assert_eq!(all.len(), 37);
+    let cuts: Vec<String> = all
+        .iter()
+        .filter(|p| p.kind == Kind::Cut)
+        .map(Pair::set_name)
+        .collect();
+    assert_eq!(
+        cuts,
+        [
+            "a+b",
+            "a+lb-02",
+            "a+web-02",
+            "a+app-02",
+            "a+db-02",
+            "b+lb-01",
+            "b+web-01",
+            "b+app-01",
+            "b+db-01",
+            "lb-01+lb-02",
+            "web-01+web-02",
+            "app-01+app-02",
+            "db-01+db-02"
+        ]
+    );
+    assert!(all
+        .iter()
+        .all(|p| p.kind != Kind::Restores && p.kind != Kind::HoldsCut));
+}
