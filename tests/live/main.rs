@@ -606,11 +606,19 @@ fn live_stacks_fail_as_simulate_predicts() {
         }
         // STACKC_LIVE_PAIRS=0: the single failures only.
         if case.pairs && std::env::var("STACKC_LIVE_PAIRS").as_deref() != Ok("0") {
-            let all = pairs::enumerate(&fs::read_to_string(&case.file).unwrap());
-            let mut crashed: Vec<pairs::Pair> = all
+            let src = fs::read_to_string(&case.file).unwrap();
+            let all = pairs::enumerate(&src);
+            // The cuts the crate lists, which the brute force must find too.
+            let listed = pairs::listed(&src);
+            let brute: Vec<String> = all
                 .iter()
                 .filter(|p| p.kind == Kind::Cut)
-                .cloned()
+                .map(pairs::Pair::set_name)
+                .collect();
+            assert_eq!(listed, brute, "{}: the cuts of size 2", case.name);
+            let mut crashed: Vec<pairs::Pair> = listed
+                .iter()
+                .map(|name| all.iter().find(|p| p.set_name() == *name).unwrap().clone())
                 .collect();
             crashed.extend(pairs::sample(&all).into_iter().cloned());
             for p in &crashed {

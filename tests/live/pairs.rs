@@ -11,7 +11,7 @@
 //! stack does with `simulate` on the servers the pair takes down.
 
 use stackc::analysis::availability::simulate;
-use stackc::analysis::resilience::{is_failure_set, servers_down, Element};
+use stackc::analysis::resilience::{cuts, is_failure_set, servers_down, set_name, Element};
 use stackc::Checked;
 
 /// What a failure set of size 2 is.
@@ -148,6 +148,24 @@ pub fn enumerate(src: &str) -> Vec<Pair> {
     pairs
 }
 
+/// The cuts of size 2 the crate lists (`Resilience.cuts` of
+/// `stackc::resilience(&checked, Some(2))`), as `cut-set` subjects name
+/// them (`lb-01+web-02`). Through `cuts::find` with the arguments
+/// `resilience` gives it: the report's availability and headroom, which
+/// `resilience` also computes, are not needed here.
+pub fn listed(src: &str) -> Vec<String> {
+    let c = stackc::check(src);
+    let a = c.analysis.as_ref().expect("a sound stack");
+    let cuts = cuts::find(&c.model, &a.circuit, &stackc::left_out(&c), 2)
+        .unwrap_or_else(|e| panic!("cuts up to size 2: {}", e.message));
+    assert_eq!(cuts.max_size, 2);
+    cuts.cuts
+        .iter()
+        .filter(|cut| cut.elements.len() == 2)
+        .map(|cut| set_name(&c.model, &cut.elements))
+        .collect()
+}
+
 /// The pairs that are not cuts the live test crashes: of each other kind,
 /// the first and the last in declaration order (so the sample spans the
 /// file's tiers, front to back).
@@ -184,6 +202,7 @@ fn the_pairs_of_the_as_drawn_stack() {
         cuts,
         ["lb-01+lb-02", "lb-01+web-02", "lb-01+app-02", "lb-01+db-02"]
     );
+    assert_eq!(listed(&src), cuts, "the crate's cuts of size 2");
     assert_eq!(
         names(sample(&all)),
         [
@@ -246,6 +265,7 @@ fn the_pairs_of_scale_up() {
             "db-01+db-02"
         ]
     );
+    assert_eq!(listed(&src), cuts, "the crate's cuts of size 2");
     assert!(all
         .iter()
         .all(|p| p.kind != Kind::Restores && p.kind != Kind::HoldsCut));
