@@ -53,9 +53,11 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// The whole run must end within this: the single failures' budget
-/// (300 s), and 60 s for the pairs (issue 11), which add about 60 s.
-const BUDGET: Duration = Duration::from_secs(360);
+/// The whole run must end within this. Measured on the 2-core machine
+/// while other builds ran (load 3 to 9): the 40 single failures alone in
+/// 278 s (183 s on a quiet machine), with the 10 pairs (issue 11) 315 to
+/// 331 s; scenarios not started 40 s before it are errors.
+const BUDGET: Duration = Duration::from_secs(420);
 /// Failover's time, from the crash to the burst.
 const SETTLE: Duration = Duration::from_secs(10);
 const BURST: usize = 10;
