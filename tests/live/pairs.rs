@@ -11,7 +11,7 @@
 //! stack does with `simulate` on the servers the pair takes down.
 
 use stackc::analysis::availability::simulate;
-use stackc::analysis::resilience::{cuts, is_failure_set, servers_down, set_name, Element};
+use stackc::analysis::resilience::{is_failure_set, servers_down, set_name, Element};
 use stackc::Checked;
 
 /// What a failure set of size 2 is.
@@ -150,15 +150,14 @@ pub fn enumerate(src: &str) -> Vec<Pair> {
 
 /// The cuts of size 2 the crate lists (`Resilience.cuts` of
 /// `stackc::resilience(&checked, Some(2))`), as `cut-set` subjects name
-/// them (`lb-01+web-02`). Through `cuts::find` with the arguments
-/// `resilience` gives it: the report's availability and headroom, which
-/// `resilience` also computes, are not needed here.
+/// them (`lb-01+web-02`).
 pub fn listed(src: &str) -> Vec<String> {
     let c = stackc::check(src);
-    let a = c.analysis.as_ref().expect("a sound stack");
-    let cuts = cuts::find(&c.model, &a.circuit, &stackc::left_out(&c), 2)
+    let r = stackc::resilience(&c, Some(2)).expect("a sound stack");
+    assert_eq!(r.max_size, 2);
+    let cuts = r
+        .cuts
         .unwrap_or_else(|e| panic!("cuts up to size 2: {}", e.message));
-    assert_eq!(cuts.max_size, 2);
     cuts.cuts
         .iter()
         .filter(|cut| cut.elements.len() == 2)
