@@ -91,9 +91,10 @@ fn scale_up_in_every_format() {
     );
     let gains = a["gains"].as_array().unwrap();
     assert!(!gains.is_empty());
-    assert!(gains
-        .windows(2)
-        .all(|w| w[0]["gain"].as_f64() >= w[1]["gain"].as_f64()));
+    // Largest first (equal gains may differ in their last bits).
+    let g: Vec<f64> = gains.iter().map(|x| x["gain"].as_f64().unwrap()).collect();
+    assert!(g.windows(2).all(|w| w[0] >= w[1] * (1.0 - 1e-9)), "{g:?}");
+    assert!(g.iter().all(|x| *x > 0.0));
     assert_eq!(
         v["capacity"],
         serde_json::json!([]),
@@ -140,10 +141,10 @@ fn a_stack_with_cuts_and_capacity() {
     assert_eq!(v["tolerance"], 1);
     assert_eq!(v["tolerance_exact"], true);
     let records = v["availability"]["records"].as_object().unwrap();
-    assert_eq!(
-        records.keys().collect::<Vec<_>>(),
-        ["www.example.com", "api.example.com"]
-    );
+    assert_eq!(records.len(), 2);
+    // In declaration order in the text (serde_json's map sorts them).
+    let at = |k: &str| json.find(&format!("\"{k}\": ")).unwrap();
+    assert!(at("www.example.com") < at("api.example.com"), "{json}");
     let cap = v["capacity"].as_array().unwrap();
     let names: Vec<&str> = cap.iter().map(|c| c["server"].as_str().unwrap()).collect();
     assert_eq!(names, ["web-01", "web-02", "web-03"], "declaration order");
@@ -185,7 +186,8 @@ fn exit_codes_and_bad_usage() {
         "{human}"
     );
     for bad in ["0", "5", "two", "-1"] {
-        let (code, _, err) = run(&["resilience", "samples/scale-up.stack", "--max-size", bad]);
+        let arg = format!("--max-size={bad}");
+        let (code, _, err) = run(&["resilience", "samples/scale-up.stack", &arg]);
         assert_eq!(code, Some(2), "--max-size {bad}");
         assert!(err.contains("--max-size"), "{err}");
     }
@@ -217,30 +219,21 @@ fn exit_codes_and_bad_usage() {
         .stdout(predicate::str::contains("\"file\": \"-\""));
 }
 
-/// A generated stack far too big for every cut of four: the search is
-/// refused (or finishes), never an out-of-memory; a refusal is said on
-/// stderr and in the JSON.
-#[test]
-fn a_refused_part_is_said() {
-    let mut src = String::from("stack big\n");
-    for (tier, role) in [
-        ("lb", "haproxy"),
-        ("web", "nginx"),
-        ("app", "app"),
-        ("db", "mysql"),
-    ] {
-        let extra = if role == "mysql" {
-            " failover=auto vip=10.9.0.1"
-        } else {
-            ""
-        };
-        let extra = if role == "haproxy" {
-            " mode=active-passive vip=203.0.113.10"
-        } else {
-            extra
-        };
+/// A generated stack with capacity and `tolerate=4`: the capacity check
+/// would look at billions of failure sets and is refused at once, naming
+/// the cost; the rest of the report is still there.
+fn big_with_capacity() -> String {
+    let mut src = String::from("stack big tolerate=4\n");
+    for (t, (tier, role, extra, n)) in [
+        ("lb", "haproxy", " mode=active-passive vip=203.0.113.10", 2),
+        ("web", "nginx", " capacity=1000", 200),
+        ("app", "app", "", 200),
+        ("db", "mysql", " failover=auto vip=10.9.0.1", 200),
+    ]
+    .into_iter()
+    .enumerate()
+    {
         src.push_str(&format!("group {tier}: {role}{extra} {{\n"));
-        let n = if role == "haproxy" { 2 } else { 2000 };
         for i in 0..n {
             let primary = if role == "mysql" && i == 0 {
                 " primary"
@@ -248,13 +241,8 @@ fn a_refused_part_is_said() {
                 ""
             };
             src.push_str(&format!(
-                "  server {tier}-{i:04} 10.{}.{}.{}{primary}\n",
-                match tier {
-                    "lb" => 1,
-                    "web" => 2,
-                    "app" => 3,
-                    _ => 4,
-                },
+                "  server {tier}-{i:03} 10.{}.{}.{}{primary}\n",
+                t + 1,
                 i / 250,
                 i % 250 + 1
             ));
@@ -262,31 +250,63 @@ fn a_refused_part_is_said() {
         src.push_str("}\n");
     }
     src.push_str("lb -> web : http\nweb -> app : http 8000\napp -> db : mysql\n");
-    src.push_str("domain big.com {\n  www A -> lb : https\n}\n");
+    src.push_str("domain big.com {\n  www A -> lb : https load=20000\n}\n");
+    src
+}
+
+#[test]
+fn a_refused_part_is_said() {
+    let src = big_with_capacity();
     let out = stackc()
-        .args(["resilience", "-", "--format", "json", "--max-size", "4"])
-        .write_stdin(src)
+        .args(["resilience", "-", "--format", "json"])
+        .write_stdin(src.clone())
         .timeout(std::time::Duration::from_secs(120))
         .output()
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
-    match v.get("refused") {
-        Some(refused) => {
-            let (part, message) = refused.as_object().unwrap().iter().next().unwrap();
-            assert!(v[part].is_null(), "{part} is null when refused");
-            let message = message.as_str().unwrap();
-            assert!(
-                err.contains(&format!("warning: {part} not computed: {message}")),
-                "{err}"
-            );
-        }
-        None => {
-            // Finished: then it found the balancer pair.
-            assert_eq!(v["tolerance"], 1);
-            assert!(err.is_empty(), "{err}");
-        }
-    }
+    assert!(v["capacity"].is_null(), "{v}");
+    let message = v["refused"]["capacity"].as_str().expect("capacity refused");
+    assert!(
+        message.contains("tolerate=4"),
+        "it names the policy: {message}"
+    );
+    assert_eq!(
+        v["refused"].as_object().unwrap().len(),
+        1,
+        "only the capacity"
+    );
+    // The rest is there: the balancer pair is a cut.
+    assert_eq!(
+        (v["tolerance"].as_u64(), v["tolerance_exact"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert!(v["cuts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["elements"] == serde_json::json!(["lb-000", "lb-001"])));
+    assert!(v["availability"]["stack"].as_f64().unwrap() > 0.99);
+    assert!(
+        err.contains(&format!("warning: capacity not computed: {message}\n")),
+        "{err}"
+    );
+    // The human report says it where the table would be.
+    let out = stackc()
+        .args(["resilience", "-"])
+        .write_stdin(src)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let human = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        human.contains("  headroom      not computed (refused as too costly)\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains(&format!("  not computed: {message}\n")),
+        "{human}"
+    );
 }
 
 #[test]

@@ -174,11 +174,24 @@ fn availability_line(i: &Input<'_>) -> String {
 fn gain_line(i: &Input<'_>) -> String {
     match &i.report.availability {
         Ok(a) => match a.gains.first() {
-            Some((e, g)) => format!(
-                "making {} perfect buys the most: {}",
-                e.name(i.model),
-                gain(*g)
-            ),
+            Some((e, g)) => {
+                // Equal gains (the two members of a pair) are ties: say so
+                // rather than crown the first declared.
+                let ties = a.gains[1..]
+                    .iter()
+                    .take_while(|(_, x)| (g - x).abs() <= 1e-9 * g.abs())
+                    .count();
+                let tie = match ties {
+                    0 => String::new(),
+                    1 => format!(" (as much as {})", a.gains[1].0.name(i.model)),
+                    n => format!(" ({n} others as much)"),
+                };
+                format!(
+                    "making {} perfect buys the most: {}{tie}",
+                    e.name(i.model),
+                    gain(*g)
+                )
+            }
             None => "no element, made perfect, would raise it".to_string(),
         },
         Err(_) => "not computed (refused as too costly)".to_string(),

@@ -403,3 +403,34 @@ fn the_file_policies_are_judged_in_the_headline() {
         "{text}"
     );
 }
+
+#[test]
+fn equal_gains_are_ties() {
+    let f = Fixture::new(SCALE_UP);
+    let mut r = scale_up(&f);
+    let line = |r: &Resilience| gain_line(&f.input(r, &[false]));
+    let (db, lb) = (f.server("db-01"), f.server("lb-01"));
+    r.availability = Ok(Availability {
+        entries: vec![fig(3.0e-6)],
+        stack: fig(3.0e-6),
+        gains: vec![(db, 9.0e-7), (lb, 9.0e-7 * (1.0 + 1e-12))],
+    });
+    assert_eq!(
+        line(&r),
+        "making db-01 perfect buys the most: +0.00009 % (as much as lb-01)"
+    );
+    r.availability = Ok(Availability {
+        entries: vec![fig(3.0e-6)],
+        stack: fig(3.0e-6),
+        gains: vec![
+            (db, 9.0e-7),
+            (lb, 9.0e-7),
+            (f.server("web-01"), 9.0e-7),
+            (f.server("web-02"), 1.0e-7),
+        ],
+    });
+    assert_eq!(
+        line(&r),
+        "making db-01 perfect buys the most: +0.00009 % (2 others as much)"
+    );
+}
