@@ -18,16 +18,25 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+#[path = "differential/compare.rs"]
+mod compare;
 #[path = "differential/generate.rs"]
 mod generate;
+#[path = "differential/generate_res.rs"]
+mod generate_res;
 #[path = "differential/model.rs"]
 mod model;
 #[path = "differential/parse.rs"]
 mod parse;
+#[path = "differential/resilience.rs"]
+mod resilience;
 
+use compare::*;
 use generate::*;
+use generate_res::*;
 use model::*;
 use parse::*;
+use resilience::*;
 
 // ---------------------------------------------------------------------------
 // The tests.
@@ -137,6 +146,166 @@ fn brute_force_matches_the_crate_on_random_layered_stacks() {
         assert!(
             seen.get(rule).copied().unwrap_or(0) >= 5,
             "the generator rarely produces {rule}: {seen:?}"
+        );
+    }
+}
+
+/// What the brute force says of one topology, for checking the generator
+/// against its own text: cuts, tolerance, availability, headroom.
+fn brute_summary(topo: &Topo) -> String {
+    let j = Judge::new(topo);
+    let c = cuts(&j, MAX_CUT);
+    let t = tolerance(&j, &c, MAX_CUT);
+    let mut a = availability(&j);
+    a.entries.sort_by(|x, y| x.0.cmp(&y.0));
+    // Loads to 1e-6: the order of the link lines changes the last bits.
+    let h: Vec<String> = headroom(&j, topo.tolerate.unwrap_or(1))
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {} {:.6} {:.6}",
+                h.server, h.capacity, h.baseline, h.worst
+            )
+        })
+        .collect();
+    let u: Vec<String> = a
+        .entries
+        .iter()
+        .map(|(s, u)| format!("{s} {u:.12e}"))
+        .collect();
+    format!("{c:?}\n{t:?}\n{u:?} {:.12e}\n{h:?}", a.stack)
+}
+
+/// RESILIENCE.md against the brute force: random stacks with zones,
+/// availability, quorum groups, capacity, load and `tolerate`/`slo`.
+/// Knobs: `STACKC_DIFF_RES_CASES` (default 300), `STACKC_DIFF_SEED`.
+#[test]
+fn brute_force_matches_the_crate_on_resilience() {
+    let cases = env_u64("STACKC_DIFF_RES_CASES", 300);
+    let first = env_u64("STACKC_DIFF_SEED", 1);
+    let parts = probe();
+    eprintln!("resilience differential: crate parts present: {parts:?}");
+    let mut used = 0u64;
+    let mut skipped: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut mismatches: Vec<(String, String)> = Vec::new();
+    let allowed: Vec<&str> = ALLOWED.iter().copied().chain(RULES).collect();
+    for seed in first..first + cases {
+        let (src, topo) = generate_resilient(seed);
+        let parsed = parse_stack(&src);
+        assert_eq!(
+            (expected(&topo), brute_summary(&topo)),
+            (expected(&parsed), brute_summary(&parsed)),
+            "seed {seed}: generator and mini parser disagree on\n{src}"
+        );
+        let c = stackc::check(&src);
+        let others: Vec<String> = c
+            .findings
+            .iter()
+            .filter(|f| !allowed.contains(&f.rule.as_str()))
+            .map(|f| format!("{} {:?}", f.rule.as_str(), f.subject))
+            .collect();
+        if !others.is_empty() || c.analysis.is_none() {
+            let e = skipped
+                .entry(others.join(", "))
+                .or_insert((0, format!("seed {seed}:\n{src}")));
+            e.0 += 1;
+            continue;
+        }
+        used += 1;
+        let mut diffs = compare(&topo, &c, parts);
+        let want = expected(&topo);
+        let got = crate_findings(&c);
+        if got != want {
+            diffs.push((
+                "findings".into(),
+                format!("§5 findings: brute force {want:?}, crate {got:?}"),
+            ));
+        }
+        if !diffs.is_empty() {
+            let kinds: Vec<&str> = diffs.iter().map(|(k, _)| k.as_str()).collect();
+            let text: Vec<&str> = diffs.iter().map(|(_, t)| t.as_str()).collect();
+            mismatches.push((
+                kinds.join("+"),
+                format!(
+                    "seed {seed}: the crate and the brute force disagree\n--- source ---\n{src}--- \
+                     differences ---\n{}\n",
+                    text.join("\n")
+                ),
+            ));
+            continue;
+        }
+        // What the cases exercised.
+        let j = Judge::new(&topo);
+        let cs = cuts(&j, MAX_CUT);
+        for (e, _) in &cs {
+            *seen
+                .entry(["cut-1", "cut-2", "cut-3"][e.len() - 1])
+                .or_default() += 1;
+        }
+        if tolerance(&j, &cs, MAX_CUT).1 {
+            *seen.entry("tolerance-exact").or_default() += 1;
+        }
+        if topo
+            .groups
+            .iter()
+            .any(|g| matches!(g.mode, Mode::Quorum { .. }))
+        {
+            *seen.entry("quorum").or_default() += 1;
+        }
+        let h = headroom(&j, topo.tolerate.unwrap_or(1));
+        if h.iter().any(|h| h.worst > h.capacity) {
+            *seen.entry("overload").or_default() += 1;
+        }
+        if h.iter().any(|h| !h.failed.is_empty()) {
+            *seen.entry("worse-after-failure").or_default() += 1;
+        }
+        if topo.slo.is_some() {
+            *seen.entry("slo").or_default() += 1;
+        }
+        if availability(&j).stack > 1e-3 {
+            *seen.entry("below-three-nines").or_default() += 1;
+        }
+    }
+    eprintln!("resilience differential: {used}/{cases} cases used; seen: {seen:?}");
+    for (why, (n, example)) in &skipped {
+        eprintln!("skipped {n}x for {why}; first:\n{example}");
+    }
+    if !mismatches.is_empty() {
+        let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut shown: BTreeMap<&str, &str> = BTreeMap::new();
+        for (k, report) in &mismatches {
+            *kinds.entry(k).or_default() += 1;
+            let e = shown.entry(k).or_insert(report);
+            if report.len() < e.len() {
+                *e = report;
+            }
+        }
+        let shown: Vec<&str> = shown.into_values().collect();
+        panic!(
+            "{} of {used} cases disagree (by part: {kinds:?}); shortest of each kind:\n\n{}",
+            mismatches.len(),
+            shown.join("\n")
+        );
+    }
+    assert!(
+        used * 100 >= cases * 80,
+        "only {used} of {cases} generated files were usable: {skipped:#?}"
+    );
+    for what in [
+        "cut-1",
+        "cut-2",
+        "cut-3",
+        "tolerance-exact",
+        "quorum",
+        "overload",
+        "worse-after-failure",
+        "slo",
+        "below-three-nines",
+    ] {
+        assert!(
+            seen.get(what).copied().unwrap_or(0) >= 5,
+            "the generator rarely produces {what}: {seen:?}"
         );
     }
 }

@@ -89,6 +89,11 @@ pub(crate) struct Gen {
     pub(crate) db_port: u16,
     /// How often a link is `optional`, in percent.
     pub(crate) optional_pct: u64,
+    /// RESILIENCE.md's attributes too (availability, capacity, load,
+    /// quorum groups, tolerate, slo); off, the text is as before.
+    pub(crate) res: bool,
+    /// This case puts capacities on servers and loads on records.
+    pub(crate) capacities: bool,
 }
 
 impl Gen {
@@ -127,6 +132,8 @@ impl Gen {
             zone,
             replica,
             reqs: Vec::new(),
+            availability: None,
+            capacity: None,
         });
         self.topo.servers.len() - 1
     }
@@ -142,7 +149,15 @@ impl Gen {
             let mut head = format!("group {base}: {roles}");
             let mut mode = Mode::ActiveActive;
             let mut mysql = None;
-            if kind.has_mysql() {
+            if let Some(k) = self.quorum(kind, n) {
+                mode = Mode::Quorum {
+                    k: k.unwrap_or(n / 2 + 1),
+                };
+                head += " mode=quorum";
+                if let Some(k) = k {
+                    head += &format!(" quorum={k}");
+                }
+            } else if kind.has_mysql() {
                 let primary = self.rng.below(n);
                 let auto = self.rng.pct(40);
                 if auto {
@@ -182,6 +197,7 @@ impl Gen {
             }
             let gzone = self.zone(20);
             head += &self.zone_text(gzone);
+            let (gavail, gcap) = self.res_attrs(&mut head, 25, 50);
             if self.rng.pct(30) {
                 head += " firewall";
             }
@@ -191,6 +207,7 @@ impl Gen {
                 let name = format!("{base}-{:02}", i + 1);
                 let own = self.zone(70);
                 let mut line = format!("  server {name} {}{}", self.addr(), self.zone_text(own));
+                let (avail, cap) = self.res_attrs(&mut line, 25, 30);
                 let mut replica = false;
                 if let Some((primary, _)) = mysql {
                     if i == primary {
@@ -202,7 +219,10 @@ impl Gen {
                         }
                     }
                 }
-                servers.push(self.add_server(name, kind, own.or(gzone), replica));
+                let s = self.add_server(name, kind, own.or(gzone), replica);
+                self.topo.servers[s].availability = avail.or(gavail);
+                self.topo.servers[s].capacity = cap.or(gcap);
+                servers.push(s);
                 out.push_str(&line);
                 out.push('\n');
             }
@@ -246,7 +266,11 @@ impl Gen {
                 if self.rng.pct(20) {
                     line += " firewall";
                 }
-                servers.push(self.add_server(name, kind, zone, replica));
+                let (avail, cap) = self.res_attrs(&mut line, 30, 50);
+                let s = self.add_server(name, kind, zone, replica);
+                self.topo.servers[s].availability = avail;
+                self.topo.servers[s].capacity = cap;
+                servers.push(s);
                 out.push_str(&line);
                 out.push('\n');
             }
@@ -413,7 +437,11 @@ impl Gen {
     /// The `app+mysql` boxes write to their own group (§7.6).
     pub(crate) fn box_links(&mut self, t: &Tier) {
         let g = t.group.expect("boxes are a group");
-        let primary = self.topo.groups[g].mysql.unwrap().primary;
+        // A quorum group of boxes has no primary: every member takes writes.
+        let primary = match self.topo.groups[g].mysql {
+            Some(m) => m.primary,
+            None => t.servers[self.rng.below(t.servers.len())],
+        };
         let gname = vec![self.links[g].clone()];
         match self.rng.below(4) {
             0 | 1 => {
@@ -475,11 +503,14 @@ impl Gen {
         } else {
             format!("{label}.{domain}")
         };
+        let load = self.load();
         self.topo.records.push(Record {
             subject,
             targets: targets.into_iter().map(|x| (x, false)).collect(),
+            load: load.unwrap_or(0.0),
         });
-        format!("{label} {ty} -> {}{proto}", names.join(", "))
+        let load = load.map(|l| format!(" load={l}")).unwrap_or_default();
+        format!("{label} {ty} -> {}{proto}{load}", names.join(", "))
     }
 }
 
@@ -572,6 +603,7 @@ impl Gen {
         self.topo.records.push(Record {
             subject: "beta.foobar.com".to_string(),
             targets: vec![(target, mysql)],
+            load: 0.0,
         });
         if self.rng.pct(50) {
             self.allow_broken = Some("beta.foobar.com".to_string());
@@ -588,6 +620,11 @@ impl Gen {
 
 /// One random layered stack: its text and the generator's own account of it.
 pub(crate) fn generate(seed: u64) -> (String, Topo) {
+    generate_with(seed, false)
+}
+
+/// `generate`, with RESILIENCE.md's attributes when `res`.
+pub(crate) fn generate_with(seed: u64, res: bool) -> (String, Topo) {
     let mut g = Gen {
         rng: Rng::new(seed),
         topo: Topo::default(),
@@ -597,14 +634,19 @@ pub(crate) fn generate(seed: u64) -> (String, Topo) {
         db: "mysql",
         db_port: 3306,
         optional_pct: 0,
+        res,
+        capacities: false,
     };
     // Each replicated role in turn, and optional links in half the cases.
     (g.db, g.db_port) = [("mysql", 3306), ("postgres", 5432), ("redis", 6379)][(seed % 3) as usize];
     g.optional_pct = if g.rng.pct(50) { 10 } else { 0 };
     let mut head = String::new();
+    g.capacities = res && g.rng.pct(50);
     if g.rng.pct(50) {
-        head += &format!("stack gen{seed} \"generated case {seed}\"\n");
+        head += &format!("stack gen{seed} \"generated case {seed}\"");
         g.topo.name = Some(format!("gen{seed}"));
+        g.policies(&mut head);
+        head.push('\n');
     }
     if g.rng.pct(20) {
         head += "# a generated stack\n";
@@ -616,8 +658,11 @@ pub(crate) fn generate(seed: u64) -> (String, Topo) {
         _ => 3,
     };
     for z in ["a", "b", "c"].iter().take(nzones) {
-        head += &format!("zone {z}\n");
+        head += &format!("zone {z}");
         g.topo.zones.push(z.to_string());
+        let avail = g.zone_availability(&mut head);
+        g.topo.zone_availability.push(avail);
+        head.push('\n');
     }
 
     let mut kinds = Vec::new();
@@ -736,6 +781,7 @@ pub(crate) fn generate(seed: u64) -> (String, Topo) {
         src.push('\n');
         src += &dtext;
     }
+    g.topo.allowed_broken = g.allow_broken.clone();
     if let Some(subject) = g.allow_broken.take() {
         src += &format!("allow broken {subject} \"not launched yet\"\n");
     }
