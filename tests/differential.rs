@@ -24,6 +24,8 @@ mod compare;
 mod generate;
 #[path = "differential/generate_res.rs"]
 mod generate_res;
+#[path = "differential/hand.rs"]
+mod hand;
 #[path = "differential/model.rs"]
 mod model;
 #[path = "differential/parse.rs"]
