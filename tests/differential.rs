@@ -178,6 +178,19 @@ fn brute_summary(topo: &Topo) -> String {
     format!("{c:?}\n{t:?}\n{u:?} {:.12e}\n{h:?}", a.stack)
 }
 
+/// The crate reads every generated attribute as the generator meant it
+/// (parsing and resolution only: no analysis).
+#[test]
+fn the_crate_models_the_generated_attributes_as_written() {
+    for seed in 1..=env_u64("STACKC_DIFF_RES_CASES", 300) {
+        let (src, topo) = generate_resilient(seed);
+        match model_summary_of_crate(&src) {
+            Err(e) => panic!("seed {seed}: a stopping error\n{e}\n{src}"),
+            Ok(got) => assert_eq!(got, model_summary_of_topo(&topo), "seed {seed}\n{src}"),
+        }
+    }
+}
+
 /// RESILIENCE.md against the brute force: random stacks with zones,
 /// availability, quorum groups, capacity, load and `tolerate`/`slo`.
 /// Knobs: `STACKC_DIFF_RES_CASES` (default 300), `STACKC_DIFF_SEED`.

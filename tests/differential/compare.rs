@@ -394,3 +394,82 @@ pub(crate) fn compare(topo: &Topo, c: &stackc::Checked, parts: Parts) -> Vec<(St
     }
     out
 }
+
+/// The crate's model of a generated file, in the terms of the test's own
+/// topology (so that the generator's text is read as it meant it): per
+/// server its zone, availability, capacity and replica mark; per group
+/// its mode and quorum; per zone its availability; the policies; the
+/// records' loads.
+pub(crate) fn model_summary_of_crate(src: &str) -> Result<String, String> {
+    let parsed = stackc::syntax::parse(src);
+    let (m, statics) = stackc::model::resolve(&parsed.file);
+    let stops: Vec<String> = parsed
+        .errors
+        .iter()
+        .chain(&statics)
+        .filter(|f| f.rule.is_stopping())
+        .map(|f| format!("{} {:?}: {}", f.rule.as_str(), f.subject_name(), f.message))
+        .collect();
+    if !stops.is_empty() {
+        return Err(stops.join("\n"));
+    }
+    let mut out = String::new();
+    for s in &m.servers {
+        out += &format!(
+            "{} {:?} {:?} {:?} {}\n",
+            s.name,
+            s.zone.map(|z| m.zones[z.index()].name.clone()),
+            s.availability,
+            s.capacity,
+            s.is_replica()
+        );
+    }
+    for g in &m.groups {
+        let q = (g.mode == stackc::model::Mode::Quorum).then(|| g.quorum_size());
+        out += &format!("{} {:?}\n", g.name, q);
+    }
+    for z in &m.zones {
+        out += &format!("{} {:?}\n", z.name, z.availability);
+    }
+    let mut loads: Vec<String> = m
+        .records
+        .iter()
+        .map(|r| format!("{} {}", r.subject, r.load.unwrap_or(0.0)))
+        .collect();
+    loads.sort();
+    out += &format!("{:?} {:?} {loads:?}\n", m.tolerate.map(usize::from), m.slo);
+    Ok(out)
+}
+
+/// The same summary of the test's own topology.
+pub(crate) fn model_summary_of_topo(t: &Topo) -> String {
+    let mut out = String::new();
+    for s in &t.servers {
+        out += &format!(
+            "{} {:?} {:?} {:?} {}\n",
+            s.name,
+            s.zone.map(|z| t.zones[z].clone()),
+            s.availability,
+            s.capacity,
+            s.replica
+        );
+    }
+    for g in &t.groups {
+        let q = match g.mode {
+            Mode::Quorum { k } => Some(k as u32),
+            _ => None,
+        };
+        out += &format!("{} {:?}\n", g.name, q);
+    }
+    for (z, a) in t.zones.iter().zip(&t.zone_availability) {
+        out += &format!("{z} {a:?}\n");
+    }
+    let mut loads: Vec<String> = t
+        .records
+        .iter()
+        .map(|r| format!("{} {}", r.subject, r.load))
+        .collect();
+    loads.sort();
+    out += &format!("{:?} {:?} {loads:?}\n", t.tolerate, t.slo);
+    out
+}
