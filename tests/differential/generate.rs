@@ -94,6 +94,14 @@ pub(crate) struct Gen {
     pub(crate) res: bool,
     /// This case puts capacities on servers and loads on records.
     pub(crate) capacities: bool,
+    /// A redundant design (with `res`): every tier a group of two or three
+    /// spread over the zones, reached as a group, writes with failover or
+    /// a quorum, no dark chain; its smallest cuts have two or three
+    /// elements.
+    pub(crate) redundant: bool,
+    /// A wide redundant design: two tiers of four or five, whose cuts can
+    /// all be bigger than three.
+    pub(crate) wide: bool,
 }
 
 impl Gen {
@@ -139,10 +147,16 @@ impl Gen {
     }
 
     pub(crate) fn tier(&mut self, kind: Kind, out: &mut String) -> Tier {
-        let n = 1 + self.rng.below(3);
+        let n = if self.wide {
+            4 + self.rng.below(2)
+        } else if self.redundant {
+            2 + self.rng.below(2)
+        } else {
+            1 + self.rng.below(3)
+        };
         let base = kind.name();
         let roles = kind.roles(self.db);
-        let grouped = kind == Kind::AppBox || self.rng.pct(70);
+        let grouped = kind == Kind::AppBox || self.redundant || self.rng.pct(70);
         let mut servers = Vec::new();
         if grouped {
             let gi = self.topo.groups.len();
@@ -159,7 +173,7 @@ impl Gen {
                 }
             } else if kind.has_mysql() {
                 let primary = self.rng.below(n);
-                let auto = self.rng.pct(40);
+                let auto = self.redundant || self.rng.pct(40);
                 if auto {
                     head += &format!(" failover=auto vip={}", self.addr());
                 } else if self.rng.pct(30) {
@@ -195,7 +209,7 @@ impl Gen {
             if kind == Kind::App && self.rng.pct(30) {
                 head += " port=8000 runtime=python";
             }
-            let gzone = self.zone(20);
+            let gzone = if self.redundant { None } else { self.zone(20) };
             head += &self.zone_text(gzone);
             let (gavail, gcap) = self.res_attrs(&mut head, 25, 50);
             if self.rng.pct(30) {
@@ -205,7 +219,11 @@ impl Gen {
             out.push_str(" {\n");
             for i in 0..n {
                 let name = format!("{base}-{:02}", i + 1);
-                let own = self.zone(70);
+                let own = match self.topo.zones.len() {
+                    _ if !self.redundant => self.zone(70),
+                    0 => None,
+                    nz => Some(i % nz),
+                };
                 let mut line = format!("  server {name} {}{}", self.addr(), self.zone_text(own));
                 let (avail, cap) = self.res_attrs(&mut line, 25, 30);
                 let mut replica = false;
@@ -307,6 +325,7 @@ impl Gen {
 
     pub(crate) fn choose(&mut self, t: &Tier) -> Vec<Target> {
         match t.group {
+            Some(g) if self.redundant => vec![Target::Group(g)],
             Some(g) => match self.rng.below(10) {
                 0..=4 => vec![Target::Group(g)],
                 5 => {
@@ -620,11 +639,20 @@ impl Gen {
 
 /// One random layered stack: its text and the generator's own account of it.
 pub(crate) fn generate(seed: u64) -> (String, Topo) {
-    generate_with(seed, false)
+    generate_with(seed, false, Design::Plain)
+}
+
+/// What kind of design `generate_with` draws (the last two only with
+/// RESILIENCE.md's attributes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Design {
+    Plain,
+    Redundant,
+    Wide,
 }
 
 /// `generate`, with RESILIENCE.md's attributes when `res`.
-pub(crate) fn generate_with(seed: u64, res: bool) -> (String, Topo) {
+pub(crate) fn generate_with(seed: u64, res: bool, design: Design) -> (String, Topo) {
     let mut g = Gen {
         rng: Rng::new(seed),
         topo: Topo::default(),
@@ -636,6 +664,8 @@ pub(crate) fn generate_with(seed: u64, res: bool) -> (String, Topo) {
         optional_pct: 0,
         res,
         capacities: false,
+        redundant: res && design != Design::Plain,
+        wide: res && design == Design::Wide,
     };
     // Each replicated role in turn, and optional links in half the cases.
     (g.db, g.db_port) = [("mysql", 3306), ("postgres", 5432), ("redis", 6379)][(seed % 3) as usize];
@@ -652,6 +682,8 @@ pub(crate) fn generate_with(seed: u64, res: bool) -> (String, Topo) {
         head += "# a generated stack\n";
     }
     let nzones = match g.rng.below(10) {
+        // Zones shared by every tier of a wide design would cut it in two.
+        _ if g.wide && g.rng.pct(60) => 0,
         0 | 1 => 0,
         2 => 1,
         3..=7 => 2,
@@ -666,15 +698,19 @@ pub(crate) fn generate_with(seed: u64, res: bool) -> (String, Topo) {
     }
 
     let mut kinds = Vec::new();
-    if g.rng.pct(80) {
-        kinds.push(Kind::Lb);
-    }
-    kinds.push(Kind::Web);
-    if g.rng.pct(15) {
-        kinds.push(Kind::AppBox);
+    if g.wide {
+        kinds.extend([Kind::Web, Kind::App]);
     } else {
-        kinds.push(Kind::App);
-        kinds.push(Kind::Db);
+        if g.rng.pct(80) {
+            kinds.push(Kind::Lb);
+        }
+        kinds.push(Kind::Web);
+        if g.rng.pct(15) {
+            kinds.push(Kind::AppBox);
+        } else {
+            kinds.push(Kind::App);
+            kinds.push(Kind::Db);
+        }
     }
 
     let mut decls = String::new();
@@ -725,7 +761,7 @@ pub(crate) fn generate_with(seed: u64, res: bool) -> (String, Topo) {
     // Something not launched yet: a chain that can never serve (a write to
     // a replica), reached by a record of its own or, without `domain`, an
     // entry point of its own; sometimes allowed as `broken`.
-    let dark = g.rng.pct(30).then(|| g.dark_chain(&mut decls, with_domain));
+    let dark = (!g.redundant && g.rng.pct(30)).then(|| g.dark_chain(&mut decls, with_domain));
     if with_domain {
         let also = if g.rng.pct(10) { Some(&tiers[1]) } else { None };
         let www = g.record("www", "foobar.com", &tiers[0], also);

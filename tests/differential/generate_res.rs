@@ -100,8 +100,14 @@ impl Gen {
 /// brute force (at most `MAX_ELEMENTS` zones and servers): the first of the
 /// seed's attempts that fits.
 pub(crate) fn generate_resilient(seed: u64) -> (String, Topo) {
+    // Of ten cases, three redundant designs and one wide one.
+    let design = match seed % 10 {
+        0..=2 => Design::Redundant,
+        3 => Design::Wide,
+        _ => Design::Plain,
+    };
     for attempt in 0..64 {
-        let (src, topo) = generate_with(seed * 64 + attempt, true);
+        let (src, topo) = generate_with(seed * 64 + attempt, true, design);
         if topo.zones.len() + topo.servers.len() <= MAX_ELEMENTS {
             return (src, topo);
         }
