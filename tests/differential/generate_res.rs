@@ -109,8 +109,32 @@ pub(crate) fn generate_resilient(seed: u64) -> (String, Topo) {
     for attempt in 0..64 {
         let (src, topo) = generate_with(seed * 64 + attempt, true, design);
         if topo.zones.len() + topo.servers.len() <= MAX_ELEMENTS {
-            return (src, topo);
+            return (allow_some(seed, src, &topo), topo);
         }
     }
     panic!("seed {seed}: no small enough stack in 64 attempts");
+}
+
+/// Now and then an `allow` for a `cut-set` or an `overload` the file has
+/// (found by the brute force): the findings are compared allowed or not.
+fn allow_some(seed: u64, mut src: String, topo: &Topo) -> String {
+    if seed % 3 != 0 {
+        return src;
+    }
+    let j = Judge::new(topo);
+    let tolerate = topo.tolerate.unwrap_or(1);
+    let cut = cuts(&j, tolerate.min(3))
+        .into_iter()
+        .find(|(e, _)| e.len() >= 2);
+    if let Some((e, _)) = cut {
+        src += &format!("allow cut-set {} \"a known pair\"\n", e.join("+"));
+    }
+    if let Some(h) = headroom(&j, tolerate)
+        .iter()
+        .find(|h| h.worst > h.capacity * (1.0 + 1e-6))
+    {
+        let name = &topo.servers[h.server].name;
+        src += &format!("allow overload {name} \"peaks are shed\"\n");
+    }
+    src
 }
