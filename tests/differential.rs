@@ -15,6 +15,15 @@
 //! `broken`, `spof`, `zone-spof` (and `replica-write`) subjects with the
 //! brute force. Environment knobs for exploring: `STACKC_DIFF_CASES` (number
 //! of cases, default 1000) and `STACKC_DIFF_SEED` (first seed).
+//!
+//! The resilience test (RESILIENCE.md) draws smaller stacks from the same
+//! generator with availability on zones, groups and servers, quorum groups
+//! (mysql ones too), capacity, load, `tolerate=` and `slo=`, and compares
+//! the crate with `differential/resilience.rs`: cuts up to size 3 from every
+//! failure set, the exact availability from every up/down state, the load
+//! flow per scenario and the headroom (`differential/compare.rs`); cases
+//! worked by hand check that brute force itself (`differential/hand.rs`).
+//! `STACKC_DIFF_RES_CASES` (default 300) sets its number of cases.
 
 use std::collections::{BTreeMap, HashMap};
 
