@@ -267,15 +267,18 @@ fn brute_force_matches_the_crate_on_resilience() {
                 .entry(["cut-1", "cut-2", "cut-3"][e.len() - 1])
                 .or_default() += 1;
         }
-        if tolerance(&j, &cs, MAX_CUT).1 {
-            *seen.entry("tolerance-exact").or_default() += 1;
-        }
-        if topo
-            .groups
-            .iter()
-            .any(|g| matches!(g.mode, Mode::Quorum { .. }))
-        {
-            *seen.entry("quorum").or_default() += 1;
+        let tol = match tolerance(&j, &cs, MAX_CUT) {
+            (_, false) => "tolerance-inexact",
+            (0, _) => "tolerance-0",
+            (1, _) => "tolerance-1",
+            _ => "tolerance-2",
+        };
+        *seen.entry(tol).or_default() += 1;
+        for g in &topo.groups {
+            if matches!(g.mode, Mode::Quorum { .. }) {
+                let k = if g.default_mysql { "galera" } else { "quorum" };
+                *seen.entry(k).or_default() += 1;
+            }
         }
         let h = headroom(&j, topo.tolerate.unwrap_or(1));
         if h.iter().any(|h| h.worst > h.capacity) {

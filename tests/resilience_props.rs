@@ -40,17 +40,48 @@ fn config() -> ProptestConfig {
     }
 }
 
-/// The parts of the crate these properties need, or why they are skipped.
-fn ready() -> bool {
-    let p = probe();
-    if !p.all() {
-        eprintln!("resilience_props: skipped, the crate's resilience is not all there yet: {p:?}");
-    }
-    p.all()
+/// What the properties read of the crate: its cuts up to 3, tolerance and
+/// (when that part has landed) exact availability. `stackc::resilience`
+/// once every part is there, the parts one by one before.
+struct Report {
+    cuts: res::cuts::Cuts,
+    tolerance: (usize, bool),
+    availability: Option<res::exact::Availability>,
 }
 
-/// The file checked, when it is analysed and has no error outside §5's.
-fn checked(src: &str) -> Option<stackc::Checked> {
+fn report(c: &stackc::Checked) -> Report {
+    let parts = probe();
+    assert!(parts.cuts, "the crate's cuts are not there");
+    if parts.all() {
+        let r = stackc::resilience(c, Some(3)).expect("analysed");
+        return Report {
+            cuts: r.cuts.expect("cuts of a small stack"),
+            tolerance: (r.tolerance, r.tolerance_exact),
+            availability: Some(r.availability.expect("availability of a small stack")),
+        };
+    }
+    let (m, a, left) = (&c.model, c.analysis.as_ref().unwrap(), stackc::left_out(c));
+    let cuts = res::cuts::find(m, &a.circuit, &left, 3).expect("cuts of a small stack");
+    let tolerance = res::tolerance(m, a, &left, Some(&cuts), 3);
+    let availability = parts
+        .exact
+        .then(|| res::exact::compute(m, &a.circuit, &left).expect("exact"));
+    Report {
+        cuts,
+        tolerance,
+        availability,
+    }
+}
+
+/// The file checked, when it is analysed, has no error outside §5's and
+/// needs no part of the crate that is missing (`check` runs the exact
+/// availability with `slo=` and the headroom with capacities).
+fn checked(src: &str, topo: &Topo) -> Option<stackc::Checked> {
+    let parts = probe();
+    let capacity = topo.servers.iter().any(|s| s.capacity.is_some());
+    if !parts.cuts || (topo.slo.is_some() && !parts.exact) || (capacity && !parts.headroom) {
+        return None;
+    }
     let c = stackc::check(src);
     let clean = c
         .findings
@@ -75,9 +106,9 @@ fn breaks(c: &stackc::Checked, set: &[Element]) -> bool {
         })
 }
 
-fn cut_names(c: &stackc::Checked, r: &res::Resilience) -> Vec<String> {
-    let cuts = r.cuts.as_ref().expect("cuts of a small stack");
-    cuts.cuts
+fn cut_names(c: &stackc::Checked, r: &Report) -> Vec<String> {
+    r.cuts
+        .cuts
         .iter()
         .map(|cut| res::set_name(&c.model, &cut.elements))
         .collect()
@@ -90,13 +121,10 @@ proptest! {
     /// the smallest cut minus one; §3: gains are >= 0.
     #[test]
     fn cuts_are_minimal_and_tolerance_and_gains_follow(seed in 1u64..1_000_000) {
-        if !ready() {
-            return Ok(());
-        }
-        let (src, _) = generate_resilient(seed);
-        let Some(c) = checked(&src) else { return Ok(()) };
-        let r = stackc::resilience(&c, Some(3)).expect("analysed");
-        let cuts = r.cuts.as_ref().expect("cuts of a small stack");
+        let (src, topo) = generate_resilient(seed);
+        let Some(c) = checked(&src, &topo) else { return Ok(()) };
+        let r = report(&c);
+        let cuts = &r.cuts;
         for cut in &cuts.cuts {
             let name = res::set_name(&c.model, &cut.elements);
             prop_assert!(res::is_failure_set(&c.model, &cut.elements), "{name}\n{src}");
@@ -114,12 +142,11 @@ proptest! {
         let broken = c.analysis.as_ref().unwrap().outcome.no_entry
             || Judge::new(&parse_stack(&src)).broken();
         match (broken, sizes.first()) {
-            (true, _) => prop_assert_eq!((r.tolerance, r.tolerance_exact), (0, true)),
-            (false, Some(&k)) => prop_assert_eq!((r.tolerance, r.tolerance_exact), (k - 1, true)),
-            (false, None) => prop_assert_eq!((r.tolerance, r.tolerance_exact), (3, false)),
+            (true, _) => prop_assert_eq!(r.tolerance, (0, true)),
+            (false, Some(&k)) => prop_assert_eq!(r.tolerance, (k - 1, true)),
+            (false, None) => prop_assert_eq!(r.tolerance, (3, false)),
         }
-        let av = r.availability.as_ref().expect("availability of a small stack");
-        for (e, g) in &av.gains {
+        for (e, g) in r.availability.iter().flat_map(|a| &a.gains) {
             prop_assert!(*g >= 0.0, "gain of {} is {g}\n{src}", e.name(&c.model));
         }
     }
@@ -128,9 +155,6 @@ proptest! {
     /// changes no cut, no tolerance and no availability.
     #[test]
     fn an_unlinked_element_changes_nothing(seed in 1u64..1_000_000, zone in any::<bool>()) {
-        if !ready() {
-            return Ok(());
-        }
         let (src, topo) = generate_resilient(seed);
         // Without `domain`, an unlinked server is an entry point of its own.
         if !zone && topo.records.is_empty() {
@@ -141,21 +165,17 @@ proptest! {
         } else {
             "server spare: nginx 10.99.0.1 availability=95\n"
         };
-        let (Some(a), Some(b)) = (checked(&src), checked(&format!("{src}{extra}"))) else {
+        let (Some(a), Some(b)) = (checked(&src, &topo), checked(&format!("{src}{extra}"), &topo))
+        else {
             return Ok(());
         };
-        let ra = stackc::resilience(&a, Some(3)).unwrap();
-        let rb = stackc::resilience(&b, Some(3)).unwrap();
+        let (ra, rb) = (report(&a), report(&b));
         prop_assert_eq!(cut_names(&a, &ra), cut_names(&b, &rb), "{}{}", src, extra);
-        prop_assert_eq!(
-            (ra.tolerance, ra.tolerance_exact),
-            (rb.tolerance, rb.tolerance_exact)
-        );
-        let (ua, ub) = (
-            ra.availability.as_ref().unwrap().stack.down,
-            rb.availability.as_ref().unwrap().stack.down,
-        );
-        prop_assert!(close(ua, ub, 1e-15), "unavailability {ua:e} became {ub:e}\n{src}{extra}");
+        prop_assert_eq!(ra.tolerance, rb.tolerance);
+        if let (Some(x), Some(y)) = (&ra.availability, &rb.availability) {
+            let (ua, ub) = (x.stack.down, y.stack.down);
+            prop_assert!(close(ua, ub, 1e-15), "unavailability {ua:e} became {ub:e}\n{src}{extra}");
+        }
     }
 
     /// §3: the availability of a stack of one server is that server's (times
@@ -166,7 +186,8 @@ proptest! {
         zone in proptest::option::of(1u32..=100_000),
         record in any::<bool>(),
     ) {
-        if !ready() {
+        if !probe().exact {
+            eprintln!("resilience_props: the crate's exact availability is not there yet");
             return Ok(());
         }
         // Percentages with three decimals, in (0, 100].
@@ -184,8 +205,7 @@ proptest! {
             if zone.is_some() { " zone=a" } else { "" }
         );
         let c = stackc::check(&src);
-        let r = stackc::resilience(&c, Some(3)).expect("analysed");
-        let av = r.availability.expect("exact");
+        let av = report(&c).availability.expect("exact");
         let up = (p as f64 / 1e5) * zone.map_or(1.0, |z| z as f64 / 1e5);
         let down_s = (100_000 - p) as f64 / 1e5;
         let down_z = zone.map_or(0.0, |z| (100_000 - z) as f64 / 1e5);
