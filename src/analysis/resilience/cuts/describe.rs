@@ -160,7 +160,7 @@ pub(super) fn larger(
             let dark = darks[i].clone();
             let chain = dark
                 .first()
-                .map(|&e| ev.why(ev.c.entries[e].cell, lane))
+                .map(|&e| ev.why_deep(ev.c.entries[e].cell, lane))
                 .unwrap_or_default();
             out.push(Cut {
                 elements,
@@ -234,7 +234,11 @@ pub(super) fn verify(m: &Model, ev: &mut Evaluator<'_>, judged: &[bool], cuts: &
             // servers down is the one with the whole set down (but for the
             // end of a walk cut short, named when the set downs one server
             // there).
-            let chain = ev.why(ev.c.entries[dark[0]].cell, lane);
+            let chain = if cut.elements.len() == 1 {
+                ev.why(ev.c.entries[dark[0]].cell, lane)
+            } else {
+                ev.why_deep(ev.c.entries[dark[0]].cell, lane)
+            };
             let cut_short = chain
                 .iter()
                 .any(|s| matches!(s, Step::Skipped { more: true, .. }));
