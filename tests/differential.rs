@@ -255,7 +255,8 @@ fn brute_force_matches_the_crate_on_resilience() {
             ));
         }
         if !diffs.is_empty() {
-            let kinds: Vec<&str> = diffs.iter().map(|(k, _)| k.as_str()).collect();
+            let mut kinds: Vec<&str> = diffs.iter().map(|(k, _)| k.as_str()).collect();
+            kinds.dedup();
             let text: Vec<&str> = diffs.iter().map(|(_, t)| t.as_str()).collect();
             mismatches.push((
                 kinds.join("+"),
