@@ -90,12 +90,27 @@ pub(crate) fn compare(topo: &Topo, c: &stackc::Checked, parts: Parts) -> Vec<(St
         set.iter().map(|&e| elem_of[topo.elem_name(e)]).collect()
     };
     let tolerate = topo.tolerate.unwrap_or(1);
+    // Once every part is there, the answers are `stackc::resilience`'s
+    // (the one library entry); before, each part's own.
+    let report = parts.all().then(|| stackc::resilience(c, Some(MAX_CUT)));
+    let report = match report {
+        Some(None) => {
+            out.push(("resilience".into(), "stackc::resilience gave None".into()));
+            return out;
+        }
+        Some(Some(r)) => Some(r),
+        None => None,
+    };
 
     // §1: cuts and tolerance.
     let want_cuts = cuts(&j, MAX_CUT);
     let want_tol = tolerance(&j, &want_cuts, MAX_CUT);
     if parts.cuts {
-        match res::cuts::find(m, &a.circuit, &left, MAX_CUT) {
+        let found = match &report {
+            Some(r) => r.cuts.clone(),
+            None => res::cuts::find(m, &a.circuit, &left, MAX_CUT),
+        };
+        match found {
             Err(e) => out.push(("cuts".into(), format!("refused: {}", e.message))),
             Ok(got) => {
                 let got_cuts: Vec<BruteCut> = got
@@ -133,7 +148,11 @@ pub(crate) fn compare(topo: &Topo, c: &stackc::Checked, parts: Parts) -> Vec<(St
     let want_av = availability(&j);
     let abs = 1e-15;
     if parts.exact {
-        match res::exact::compute(m, &a.circuit, &left) {
+        let found = match &report {
+            Some(r) => r.availability.clone(),
+            None => res::exact::compute(m, &a.circuit, &left),
+        };
+        match found {
             Err(e) => out.push(("availability".into(), format!("refused: {}", e.message))),
             Ok(got) => {
                 for (i, f) in got.entries.iter().enumerate() {
@@ -245,7 +264,11 @@ pub(crate) fn compare(topo: &Topo, c: &stackc::Checked, parts: Parts) -> Vec<(St
     // §4: headroom at the file's tolerate.
     let want_head = headroom(&j, tolerate);
     if parts.headroom {
-        match res::load::headroom(m, &a.circuit, tolerate, &left) {
+        let found = match &report {
+            Some(r) => r.capacity.clone(),
+            None => res::load::headroom(m, &a.circuit, tolerate, &left),
+        };
+        match found {
             Err(e) => out.push(("headroom".into(), format!("refused: {}", e.message))),
             Ok(got) => {
                 let got_names: Vec<&str> = got
@@ -373,23 +396,18 @@ pub(crate) fn compare(topo: &Topo, c: &stackc::Checked, parts: Parts) -> Vec<(St
         check("slo", want, &skip);
     }
 
-    // The library entry, once every part is there.
-    if parts.all() {
-        match stackc::resilience(c, Some(MAX_CUT)) {
-            None => out.push(("resilience".into(), "stackc::resilience gave None".into())),
-            Some(r) => {
-                let got = (r.tolerance, r.tolerance_exact);
-                if got != want_tol || r.max_size != MAX_CUT || r.tolerate != tolerate {
-                    out.push((
-                        "resilience".into(),
-                        format!(
-                            "stackc::resilience: tolerance {got:?} (brute force {want_tol:?}), \
-                             max_size {}, tolerate {} (file {tolerate})",
-                            r.max_size, r.tolerate
-                        ),
-                    ));
-                }
-            }
+    // The report's own figures.
+    if let Some(r) = &report {
+        let got = (r.tolerance, r.tolerance_exact);
+        if got != want_tol || r.max_size != MAX_CUT || r.tolerate != tolerate {
+            out.push((
+                "resilience".into(),
+                format!(
+                    "stackc::resilience: tolerance {got:?} (brute force {want_tol:?}), \
+                     max_size {}, tolerate {} (file {tolerate})",
+                    r.max_size, r.tolerate
+                ),
+            ));
         }
     }
     out
