@@ -7,8 +7,8 @@ use stackc::analysis::resilience::{self as res, Element};
 /// The cut size the comparison searches to.
 pub(crate) const MAX_CUT: usize = 3;
 
-/// Which parts of the crate exist (a `todo!()` body is probed once, so the
-/// comparison compiles and runs before every part has landed).
+/// The parts of the crate the comparison reads. Every one must be there:
+/// [`probe`] fails the test when one is not (no part is ever skipped).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Parts {
     pub(crate) cuts: bool,
@@ -49,13 +49,18 @@ pub(crate) fn probe() -> Parts {
         }
     };
     let known = |r: &str| stackc::diag::RuleId::ALL.iter().any(|x| x.as_str() == r);
-    Parts {
+    let parts = Parts {
         cuts: ok(&|| drop(res::cuts::find(m, &a.circuit, &left, 1))),
         exact: ok(&|| drop(res::exact::compute(m, &a.circuit, &left))),
         flow: ok(&|| drop(res::load::flow(m, &a.circuit, &[]))),
         headroom: ok(&|| drop(res::load::headroom(m, &a.circuit, 1, &left))),
         rules: RULES.map(known),
-    }
+    };
+    assert!(
+        parts.all() && parts.flow && parts.rules.iter().all(|r| *r),
+        "a part of the crate the comparison reads is missing: {parts:?}"
+    );
+    parts
 }
 
 /// Relative 1e-9, or `abs` absolute.
