@@ -716,3 +716,46 @@ fn equal_gains_are_listed_in_declaration_order() {
     sorted.sort_unstable();
     assert_eq!(orders, sorted, "ties in declaration order");
 }
+
+/// A design whose requirements cross in every direction (60 web servers,
+/// each needing two of 30 app servers picked at random) has no small
+/// diagram: it is refused once the step budget is spent, naming the cost,
+/// rather than computed for minutes (the node budget alone let it run
+/// past 100 s: the lossy cache recomputes without keeping new nodes).
+#[test]
+fn a_tangled_design_is_refused_by_the_step_budget() {
+    let mut src = String::from("group web: nginx {\n");
+    for i in 0..60 {
+        src += &format!("  server web-{i} 10.1.0.{}\n", i + 1);
+    }
+    src += "}\n";
+    for j in 0..30 {
+        src += &format!("server app-{j}: app 10.2.0.{}\n", j + 1);
+    }
+    let mut x: u32 = 12_345;
+    let mut pick = || {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        (x >> 16) % 30
+    };
+    for i in 0..60 {
+        src += &format!("web-{i} -> app-{} : http 8000\n", pick());
+        src += &format!("web-{i} -> app-{} : http 8000\n", pick());
+    }
+    src += "domain t.com {\n  www A -> web : https\n}\n";
+    let c = case(&src, |_| {});
+    let err = exact::compute_with(
+        &c.model,
+        &c.circuit,
+        &c.left_out,
+        200_000,
+        exact::VarOrder::Dependents,
+    )
+    .unwrap_err();
+    assert!(
+        err.message.starts_with(
+            "the exact availability of this stack needs more than 200,000 decision-diagram"
+        ),
+        "{}",
+        err.message
+    );
+}

@@ -68,6 +68,9 @@ enum Frame {
     Build(u32, Ref, Ref, Ref),
 }
 
+/// Recursive steps allowed per node of the budget (see `Bdd::steps`).
+pub const STEPS_PER_NODE: u64 = 1;
+
 /// A diagram manager over variables `0..vars`, variable 0 on top.
 pub struct Bdd {
     nodes: Vec<Node>,
@@ -75,6 +78,12 @@ pub struct Bdd {
     unique: Vec<Ref>,
     cache: Vec<Entry>,
     budget: usize,
+    /// Recursive steps taken (cache misses), and the most allowed: the
+    /// cache is lossy, so a tangled stack can cost far more steps than it
+    /// keeps nodes, and the step budget bounds the time as the node budget
+    /// bounds the memory.
+    steps: u64,
+    step_budget: u64,
     work: Vec<Frame>,
     results: Vec<Ref>,
 }
@@ -112,6 +121,8 @@ impl Bdd {
                 1 << 12
             ],
             budget: budget.max(2),
+            steps: 0,
+            step_budget: (budget as u64).saturating_mul(STEPS_PER_NODE),
             work: Vec::new(),
             results: Vec::new(),
         }
@@ -130,6 +141,20 @@ impl Bdd {
     /// The variable a non-terminal node tests (`u32::MAX` for a terminal).
     pub fn level(&self, f: Ref) -> u32 {
         self.nodes[f as usize].var
+    }
+
+    /// Recursive steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    fn too_many_steps(&self) -> TooBig {
+        TooBig {
+            message: format!(
+                "the exact availability of this stack needs more than {} decision-diagram steps (its requirements cross too much to factor)",
+                thousands(self.step_budget as usize)
+            ),
+        }
     }
 
     fn too_big(&self) -> TooBig {
@@ -310,6 +335,10 @@ impl Bdd {
                     if let Some(r) = self.cached(a, b, c) {
                         results.push(r);
                         continue;
+                    }
+                    self.steps += 1;
+                    if self.steps > self.step_budget {
+                        return Err(self.too_many_steps());
                     }
                     let mut v = self.level(a).min(self.level(b));
                     if op == Op::Ite {
