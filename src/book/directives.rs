@@ -1,6 +1,8 @@
 //! `{{#stackc VERB ARGS}}`: `explain RULE`, `help [COMMAND]`, `check FILE`,
 //! `diagram FILE`, `simulate FILE NAMES`, `source FILE [expect=RULE...]`,
-//! `rules`, and `roles` and `protocols` (read from the roles table). A
+//! `availability FILE TARGET EXPECTED` (a figure worked by hand, checked:
+//! [`super::figures`]), `rules`, and `roles` and `protocols` (read from the
+//! roles table). A
 //! directive stands alone on its line (it becomes a block; its indentation
 //! is kept on every line of the block); `\{{#stackc ...}}` is the directive
 //! written out, not run.
@@ -120,6 +122,18 @@ impl Preprocessor<'_> {
                 let names: Vec<String> = names.split(',').map(str::to_string).collect();
                 let text = self.host.simulate(&shown, &c, &names)?;
                 fence("text", &guard_links(&text, links_after)?)
+            }
+            ["availability", file, target, expected] => {
+                let (shown, src) = self.host.read(file)?;
+                let c = check_file(file, &src);
+                let text = super::figures::availability(&shown, &src, &c, target, expected)?;
+                guard_links(&text, links_after)?
+            }
+            ["availability", ..] => {
+                return Err(
+                    "the form is `availability FILE TARGET EXPECTED`: a record (or the stack's name) and the figure worked by hand"
+                        .into(),
+                )
             }
             ["source", file, options @ ..] => {
                 let (shown, src) = self.host.read(file)?;
