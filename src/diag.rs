@@ -78,6 +78,9 @@ rules! {
     Broken = "broken", Error, Analysis;
     Spof = "spof", Error, Analysis;
     ZoneSpof = "zone-spof", Error, Analysis;
+    CutSet = "cut-set", Error, Analysis;
+    Slo = "slo", Error, Analysis;
+    Overload = "overload", Error, Analysis;
     AsymmetricFailover = "asymmetric-failover", Warning, Analysis;
     Orphan = "orphan", Warning, Analysis;
     NoTls = "no-tls", Warning, Analysis;
@@ -149,6 +152,13 @@ pub enum Subject {
     /// Several elements at once (the servers of a request loop), the one the
     /// finding sits on first; printed as that one.
     Set(Vec<Subject>),
+    /// A failure set of servers and zones (`cut-set`, RESILIENCE.md §2):
+    /// `name` joins the elements by `+` in declaration order (`lb-01+web-02`),
+    /// and an allow matches the same elements.
+    Cut {
+        name: String,
+        elements: Vec<Subject>,
+    },
 }
 
 impl Subject {
@@ -163,6 +173,7 @@ impl Subject {
             | Subject::Record(n)
             | Subject::Undeclared(n) => n,
             Subject::Set(items) => items.first().map_or("", Subject::name),
+            Subject::Cut { name, .. } => name,
         }
     }
 }

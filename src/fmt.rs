@@ -192,9 +192,14 @@ fn lines_of(src: &str, file: &File) -> Vec<Line> {
                     t.push(' ');
                     t.push_str(&quote(&title.text));
                 }
+                push_attrs(&mut t, &s.attrs);
                 simple(&mut lines, s.span, t);
             }
-            Statement::Zone(z) => simple(&mut lines, z.span, format!("zone {}", z.name)),
+            Statement::Zone(z) => {
+                let mut t = format!("zone {}", z.name);
+                push_attrs(&mut t, &z.attrs);
+                simple(&mut lines, z.span, t);
+            }
             Statement::Server(s) => {
                 let mut t = format!("server {}: {}", s.name, roles(&s.roles));
                 if let Some(a) = &s.address {
@@ -238,6 +243,7 @@ fn lines_of(src: &str, file: &File) -> Vec<Line> {
                     d.records.iter().map(|r| {
                         let mut t = format!("{} {} -> {}", r.label, r.rtype, names(&r.targets));
                         push_proto(&mut t, r.proto.as_ref());
+                        push_attrs(&mut t, &r.attrs);
                         (r.span, t)
                     }),
                 );

@@ -64,6 +64,12 @@ pub fn check(src: &str) -> Checked {
 /// statement: the CLI passes the file's stem (`web.stack` is `web`), made
 /// into a valid name ([`stack_name_from`]).
 pub fn check_as(src: &str, default_name: Option<&str>) -> Checked {
+    check_with(src, default_name, None)
+}
+
+/// [`check_as`], with `tolerate` overriding the file's `tolerate=`
+/// (`check --tolerate K`, RESILIENCE.md §2).
+pub fn check_with(src: &str, default_name: Option<&str>, tolerate: Option<u8>) -> Checked {
     let parsed = syntax::parse(src);
     let (mut model, mut statics) = model::resolve(&parsed.file);
     if model.name.is_none() {
@@ -83,6 +89,9 @@ pub fn check_as(src: &str, default_name: Option<&str>) -> Checked {
     let mut findings = parsed.errors;
     findings.extend(statics);
     let stopped = findings.iter().any(|f| f.rule.is_stopping());
+    if let Some(k) = tolerate {
+        model.tolerate = Some(k);
+    }
     let analysis = (!stopped).then(|| analysis::analyse(&model));
     if let Some(a) = &analysis {
         findings.extend(a.findings.iter().cloned());
@@ -275,17 +284,8 @@ pub fn resilience(
 /// Per entry point: its `broken` is allowed (a record not launched yet),
 /// so resilience leaves it out (RESILIENCE.md §3).
 pub fn left_out(checked: &Checked) -> Vec<bool> {
-    let Some(a) = &checked.analysis else {
-        return Vec::new();
-    };
-    a.circuit
-        .entries
-        .iter()
-        .map(|e| {
-            let subject = e.finding_subject(&checked.model);
-            checked.suppressed.iter().any(|s| {
-                s.finding.rule == RuleId::Broken && s.finding.subject.as_ref() == Some(&subject)
-            })
-        })
-        .collect()
+    checked
+        .analysis
+        .as_ref()
+        .map_or_else(Vec::new, |a| a.left_out.clone())
 }

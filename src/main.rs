@@ -34,6 +34,10 @@ enum Command {
         /// Fail (exit 1) on warnings too: `--deny warnings`.
         #[arg(long, value_enum, value_name = "warnings")]
         deny: Option<Deny>,
+        /// Failures at once the stack must survive (1-4): `cut-set` errors
+        /// for smaller cuts; overrides the file's `tolerate=`.
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=4))]
+        tolerate: Option<u8>,
     },
     /// Take servers or zones down and show what still serves, and why.
     #[command(
@@ -236,7 +240,8 @@ fn main() -> ExitCode {
             files,
             format,
             deny,
-        } => cli::check::run(&files, format, deny.is_some()),
+            tolerate,
+        } => cli::check::run(&files, format, deny.is_some(), tolerate),
         Command::Simulate { file, fail, format } => cli::simulate::run(&file, &fail, format),
         Command::Bundle {
             file,

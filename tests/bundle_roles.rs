@@ -498,3 +498,39 @@ fn bundles_are_deterministic() {
         assert_eq!(build(src).0, build(src).0);
     }
 }
+
+/// RESILIENCE.md §5: a mysql quorum group (Galera) is a design `check`
+/// accepts, and a clustering the bundle does not write: refused with a
+/// span, never written without the group's hosts. A quorum group of a role
+/// without replication is bundled like an active-active one.
+#[test]
+fn a_replicated_quorum_group_is_refused_and_others_are_bundled() {
+    let src = |role: &str, proto: &str| {
+        format!(
+            "group web: nginx firewall monitor=agent {{\n  server web-01 10.0.1.11\n  server web-02 10.0.1.12\n}}\n\
+             group db: {role} mode=quorum firewall monitor=agent {{\n  server db-01 10.0.3.11\n  server db-02 10.0.3.12\n  server db-03 10.0.3.13\n}}\n\
+             web -> db : {proto}\ndomain example.com {{\n  www A -> web : https\n}}\n"
+        )
+    };
+    let galera = stackc::check(&src("mysql", "mysql"));
+    assert_eq!(galera.model.groups[1].mode, stackc::model::Mode::Quorum);
+    assert_eq!(galera.errors(), 0, "{:#?}", galera.findings);
+    let secrets = fixed_secrets(&galera);
+    match bundle::generate(&galera, &Options::default(), &secrets) {
+        Err(Refusal::Findings(f)) => {
+            assert_eq!(f.len(), 1, "{f:#?}");
+            assert!(f[0].message.contains("quorum cluster"), "{}", f[0].message);
+            assert_eq!(f[0].subject_name(), Some("db"));
+        }
+        Ok(b) => panic!("a Galera group was bundled: {}", listing(&b)),
+        Err(Refusal::Secrets(e)) => panic!("secrets: {e}"),
+    }
+    let (b, _) = build(&src("app", "http"));
+    for host in ["db-01", "db-02", "db-03"] {
+        assert!(
+            b.files.keys().any(|path| path.contains(host)),
+            "{host} missing: {}",
+            listing(&b)
+        );
+    }
+}

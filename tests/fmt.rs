@@ -11,13 +11,16 @@ fn meaning(src: &str) -> String {
     let c = stackc::check(src);
     let m: &Model = &c.model;
     let zone = |z: Option<stackc::model::ZoneId>| z.map(|z| m.zones[z.index()].name.clone());
-    let mut out = format!("stack {:?} {:?}\n", m.name, m.title);
+    let mut out = format!(
+        "stack {:?} {:?} {:?} {:?}\n",
+        m.name, m.title, m.tolerate, m.slo
+    );
     for z in &m.zones {
-        out += &format!("zone {}\n", z.name);
+        out += &format!("zone {} {:?}\n", z.name, z.availability);
     }
     for s in &m.servers {
         out += &format!(
-            "server {} {} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?}\n",
+            "server {} {} {:?} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}\n",
             s.name,
             s.roles.joined(),
             s.address,
@@ -31,7 +34,9 @@ fn meaning(src: &str) -> String {
             s.command,
             s.health,
             s.host,
-            s.tier
+            s.tier,
+            s.availability,
+            s.capacity
         );
     }
     for g in &m.groups {
@@ -41,7 +46,7 @@ fn meaning(src: &str) -> String {
             .map(|s| m.server(*s).name.as_str())
             .collect();
         out += &format!(
-            "group {} {} {:?} {:?} {:?} {} {} {:?} {:?}\n",
+            "group {} {} {:?} {:?} {:?} {} {} {:?} {:?} {:?}\n",
             g.name,
             g.roles.joined(),
             members,
@@ -50,7 +55,8 @@ fn meaning(src: &str) -> String {
             g.track,
             g.unicast,
             g.failover,
-            g.primary
+            g.primary,
+            g.quorum
         );
     }
     for l in &m.links {
@@ -71,7 +77,12 @@ fn meaning(src: &str) -> String {
             .iter()
             .map(|t| format!("{}:{}:{}", m.target_name(t.target), t.protocol, t.port))
             .collect();
-        out += &format!("record {} {} {to:?}\n", r.subject, r.rtype.as_str());
+        out += &format!(
+            "record {} {} {to:?} {:?}\n",
+            r.subject,
+            r.rtype.as_str(),
+            r.load
+        );
     }
     for a in &m.allows {
         out += &format!("allow {:?} {} {:?}\n", a.rule, a.subject, a.reason);
@@ -123,8 +134,8 @@ fn syntax_errors_are_not_formatted() {
 }
 
 const STATEMENTS: &[&str] = &[
-    "stack foobar \"a \\\"title\\\" \\\\ here\"",
-    "zone a",
+    "stack foobar \"a \\\"title\\\" \\\\ here\" tolerate=2 slo=99.95",
+    "zone a availability=99.95",
     "zone b",
     "server box: nginx+app+mysql 198.51.100.10 firewall monitor=agent",
     "server solo: app 10.0.9.1 command=\"python -m app ; echo #\" runtime=python health=/up",
@@ -132,7 +143,9 @@ const STATEMENTS: &[&str] = &[
     "group web: nginx firewall { server web-01 10.0.1.11 zone=a; server web-02 10.0.1.12 port=8080 }",
     "group db: mysql failover=auto vip=10.0.3.10 {\n\n server db-01 10.0.3.11 primary # p\n server db-02 10.0.3.12\n}",
     "group empty: app {\n}",
-    "domain foobar.com ttl=300 {\n www A -> lb : https\n @ A -> web, box\n}",
+    "domain foobar.com ttl=300 {\n www A -> lb : https load=2000\n @ A -> web, box load=12.5\n}",
+    "group etcd: app mode=quorum quorum=2 capacity=500 availability=99.5 {\n server etcd-01 10.0.7.11\n server etcd-02 10.0.7.12 capacity=250\n server etcd-03 10.0.7.13\n}",
+    "allow cut-set lb-01+lb-02 \"a third # balancer\"",
     "domain example.org { api.v2 CNAME -> web }",
     "lb -> web : http 80",
     "web -> db",

@@ -291,7 +291,7 @@ web-01 -> typo
 /// expects at the end is the end of the statement, not of the file.
 #[test]
 fn mid_file_syntax_errors_expect_the_end_of_the_statement() {
-    let src = "zone a b\nzone c\n";
+    let src = "zone a, b\nzone c\n";
     let f = &of_rule(src, "syntax")[0];
     assert!(
         f.message.contains("the end of the statement"),

@@ -532,3 +532,68 @@ impl Bounded {
         self.head
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `at_least` counts per lane exactly: compared with a count of each
+    /// lane's bits for every k, on pseudo-random words (and the edges: no
+    /// input, k = 0, k past the inputs, 40 inputs past one bit plane).
+    #[test]
+    fn at_least_counts_each_lane() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for n in [0usize, 1, 2, 3, 5, 8, 17, 40] {
+            let values: Vec<u64> = (0..n).map(|_| next()).collect();
+            for k in 0..=(n as u32 + 2) {
+                let got = at_least(k, values.iter().copied());
+                for lane in 0..64 {
+                    let count = values.iter().filter(|v| *v >> lane & 1 == 1).count() as u32;
+                    assert_eq!(got >> lane & 1 == 1, count >= k, "n={n} k={k} lane={lane}");
+                }
+            }
+        }
+    }
+
+    /// A quorum group of three under every scenario of its members: the
+    /// 64-lane evaluator agrees with a count.
+    #[test]
+    fn a_quorum_gate_holds_while_k_members_work() {
+        for (k, attr) in [(2, ""), (1, " quorum=1"), (3, " quorum=3")] {
+            let src = format!(
+                "group db: mysql mode=quorum{attr} {{\n server d1 10.0.3.1\n server d2 10.0.3.2\n server d3 10.0.3.3\n}}\n\
+                 server w: nginx 10.0.1.1\nw -> db\ndomain ex.com {{ www A -> w }}\n"
+            );
+            let c = crate::check(&src);
+            let a = c.analysis.as_ref().expect("analysed");
+            let ids: Vec<_> = c
+                .model
+                .server_ids()
+                .filter(|s| c.model.server(*s).name.starts_with('d'))
+                .collect();
+            let sets: Vec<Vec<crate::model::ServerId>> = (0..8u32)
+                .map(|bits| {
+                    ids.iter()
+                        .enumerate()
+                        .filter(|(i, _)| bits >> i & 1 == 1)
+                        .map(|(_, s)| *s)
+                        .collect()
+                })
+                .collect();
+            let scenarios: Vec<&[crate::model::ServerId]> = sets.iter().map(|v| &v[..]).collect();
+            let mut ev = Evaluator::new(&a.circuit, c.model.servers.len());
+            ev.full(&scenarios);
+            let www = ev.value(a.circuit.entries[0].cell);
+            for (lane, set) in sets.iter().enumerate() {
+                let working = 3 - set.len() as u32;
+                assert_eq!(www >> lane & 1 == 1, working >= k, "k={k} down={set:?}");
+            }
+        }
+    }
+}

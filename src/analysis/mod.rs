@@ -17,12 +17,82 @@ pub struct Analysis {
     pub circuit: circuit::Circuit,
     pub outcome: availability::Outcome,
     pub findings: Vec<Finding>,
+    /// The policies of RESILIENCE.md §2 the analysis ran with.
+    pub policy: Policy,
+    /// Per entry point: left out of the resilience figures (its `broken`
+    /// is allowed).
+    pub left_out: Vec<bool>,
+    /// The cuts up to `tolerate`, when it is 2 or more.
+    pub cuts: Option<Result<resilience::cuts::Cuts, resilience::TooBig>>,
+    /// The exact availability, when the stack has an `slo`.
+    pub availability: Option<Result<resilience::exact::Availability, resilience::TooBig>>,
+    /// The headroom of the servers with `capacity`, when there are any.
+    pub headroom: Option<Result<Vec<resilience::load::Headroom>, resilience::TooBig>>,
 }
 
-/// Runs the analysis of §5 on a model with no stopping error.
+/// The policies of RESILIENCE.md §2: the file's, or the command line's.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// `tolerate=K` (`--tolerate K` wins), 1-4.
+    pub tolerate: usize,
+    /// `slo=P`, in percent.
+    pub slo: Option<f64>,
+}
+
+impl Policy {
+    pub fn of(m: &Model) -> Policy {
+        Policy {
+            tolerate: m.tolerate.map_or(1, usize::from),
+            slo: m.slo,
+        }
+    }
+}
+
+/// Per entry point: dark with nothing down and its `broken` allowed (a
+/// record not launched yet), so left out of the tolerance, the cuts and
+/// the availability (RESILIENCE.md §3). An allow on a group covers the
+/// entry points of its members.
+pub fn left_out(m: &Model, c: &circuit::Circuit, o: &availability::Outcome) -> Vec<bool> {
+    use crate::diag::{RuleId, Subject};
+    let mut out = vec![false; c.entries.len()];
+    for d in &o.broken {
+        let subject = c.entries[d.entry].finding_subject(m);
+        out[d.entry] = m.allows.iter().any(|a| {
+            a.rule == Some(RuleId::Broken)
+                && match (&a.subject, &subject) {
+                    (Subject::Group(g), Subject::Server(s)) => m.find_group(g).is_some_and(|g| {
+                        m.group(g).members.iter().any(|x| m.server(*x).name == *s)
+                    }),
+                    (a, s) => a == s,
+                }
+        });
+    }
+    out
+}
+
+/// Runs the analysis of §5 on a model with no stopping error, with the
+/// file's policies.
 pub fn analyse(m: &Model) -> Analysis {
+    analyse_with(m, Policy::of(m))
+}
+
+/// [`analyse`] with the given policies (`check --tolerate K`).
+pub fn analyse_with(m: &Model, policy: Policy) -> Analysis {
     let circuit = circuit::compile(m);
     let outcome = availability::run(m, &circuit);
+    let left_out = left_out(m, &circuit, &outcome);
+    // The policies cost nothing when the file has none: `check` stays as
+    // fast as the single failures.
+    let cuts = (policy.tolerate >= 2)
+        .then(|| resilience::cuts::find(m, &circuit, &left_out, policy.tolerate));
+    let availability = policy
+        .slo
+        .map(|_| resilience::exact::compute(m, &circuit, &left_out));
+    let headroom = m
+        .servers
+        .iter()
+        .any(|s| s.capacity.is_some())
+        .then(|| resilience::load::headroom(m, &circuit, policy.tolerate, &left_out));
     let mut links_of = vec![Vec::new(); m.servers.len()];
     for (i, l) in m.links.iter().enumerate() {
         for s in &l.from {
@@ -34,6 +104,10 @@ pub fn analyse(m: &Model) -> Analysis {
         circuit: &circuit,
         outcome: &outcome,
         links_of,
+        policy,
+        cuts: cuts.as_ref(),
+        availability: availability.as_ref(),
+        headroom: headroom.as_ref(),
     };
     let mut findings = Vec::new();
     for check in rules::CHECKS {
@@ -43,6 +117,11 @@ pub fn analyse(m: &Model) -> Analysis {
         circuit,
         outcome,
         findings,
+        policy,
+        left_out,
+        cuts,
+        availability,
+        headroom,
     }
 }
 

@@ -228,6 +228,9 @@ pub fn attributes_table() -> String {
             ValueKind::Path => format!("{}=\"/path\"", a.key),
             ValueKind::Seconds => format!("{}=SECONDS", a.key),
             ValueKind::DnsName => format!("{}=NAME", a.key),
+            ValueKind::Percent => format!("{}=PERCENT", a.key),
+            ValueKind::Count { .. } => format!("{}=N", a.key),
+            ValueKind::Rate => format!("{}=REQ/S", a.key),
         };
         let mut place = a.places_words();
         if let Some(need) = a.needs {

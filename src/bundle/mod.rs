@@ -151,14 +151,24 @@ pub enum Refusal {
     Secrets(SecretsError),
 }
 
-/// The error findings that stop a bundle: every error but `spof` and
-/// `zone-spof` (allowed findings are already out of `findings`).
+/// The error findings that stop a bundle: every error but the verdicts on
+/// how much failure the design survives — `spof`, `zone-spof` and the
+/// policies' `cut-set`, `slo` and `overload` — which a deployment can have
+/// (allowed findings are already out of `findings`).
 pub fn blocking_findings(checked: &Checked) -> Vec<Finding> {
     checked
         .findings
         .iter()
         .filter(|f| {
-            f.severity() == Severity::Error && !matches!(f.rule, RuleId::Spof | RuleId::ZoneSpof)
+            f.severity() == Severity::Error
+                && !matches!(
+                    f.rule,
+                    RuleId::Spof
+                        | RuleId::ZoneSpof
+                        | RuleId::CutSet
+                        | RuleId::Slo
+                        | RuleId::Overload
+                )
         })
         .cloned()
         .collect()

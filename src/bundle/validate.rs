@@ -7,7 +7,7 @@ use super::plan::{Plan, FIRST_VRID, LAST_VRID};
 use super::text;
 use super::Flavor;
 use crate::diag::{Finding, RuleId, Subject};
-use crate::model::{Failover, Kit, Model, Protocol, Role};
+use crate::model::{Failover, Kit, Mode, Model, Protocol, Role};
 use crate::syntax::{self as ast, Span};
 use crate::Checked;
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +19,10 @@ pub fn validate(checked: &Checked) -> Vec<Finding> {
     addresses(m, &mut out);
     if !out.is_empty() {
         // Without addresses the rest would only repeat the same news.
+        return out;
+    }
+    quorum(m, &mut out);
+    if !out.is_empty() {
         return out;
     }
     let plan = Plan::new(m, Flavor::Mysql);
@@ -170,6 +174,30 @@ fn addresses(m: &Model, out: &mut Vec<Finding>) {
                 )),
             );
         }
+    }
+}
+
+/// A quorum group of a replicated role (a Galera or Group Replication
+/// cluster, RESILIENCE.md §5) is a clustering the bundle does not write:
+/// its kits write one primary and its replicas. Refused rather than
+/// written without the group's hosts.
+fn quorum(m: &Model, out: &mut Vec<Finding>) {
+    for g in m.group_ids() {
+        let grp = m.group(g);
+        if grp.mode != Mode::Quorum || !grp.roles.any(|r| r.replicated) {
+            continue;
+        }
+        out.push(bad(
+            grp.span,
+            Subject::Group(grp.name.clone()),
+            format!(
+                "`{}` is a {} quorum cluster: the bundle writes primary/replica replication, not a quorum cluster (Galera, Group Replication) yet",
+                grp.name,
+                grp.replicated_roles()
+            ),
+            "no bundle for a quorum cluster",
+            "bundle it with primary/replica (remove `mode=quorum`, mark a `primary`), or configure the cluster outside stackc",
+        ));
     }
 }
 

@@ -14,7 +14,7 @@ fn read(path: &str) -> Result<String, InputError> {
     })
 }
 
-pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
+pub fn run(paths: &[String], format: Format, deny_warnings: bool, tolerate: Option<u8>) -> u8 {
     let mut info = RunInfo::default();
     let mut inputs = Vec::new();
     for p in paths {
@@ -29,7 +29,7 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool) -> u8 {
     }
     let checked: Vec<_> = inputs
         .iter()
-        .map(|(path, src)| super::check_input(path, src))
+        .map(|(path, src)| super::check_input_with(path, src, tolerate))
         .collect();
     info.nothing_declared = checked.iter().map(report::nothing_declared).collect();
     let reports: Vec<FileReport<'_>> = inputs

@@ -130,11 +130,16 @@ pub fn read_input(path: &str) -> Result<String, InputError> {
 /// Checks one input's text: a stack without a `stack` statement is named
 /// after its file (`samples/web.stack` is `web`; standard input has no name).
 pub fn check_input(path: &str, src: &str) -> stackc::Checked {
+    check_input_with(path, src, None)
+}
+
+/// [`check_input`] with `--tolerate K` overriding the file's `tolerate=`.
+pub fn check_input_with(path: &str, src: &str, tolerate: Option<u8>) -> stackc::Checked {
     let stem = (path != "-")
         .then(|| std::path::Path::new(path).file_stem())
         .flatten()
         .and_then(|s| s.to_str());
-    stackc::check_as(src, stem)
+    stackc::check_with(src, stem, tolerate)
 }
 
 /// Colour only on a terminal, and never with NO_COLOR set.

@@ -5,7 +5,7 @@
 //! else changes per attribute.
 
 use super::roles::{RoleSpec, Tier, ROLES};
-use super::{DbRole, Domain, Failover, Group, Link, Mode, Server, ZoneId};
+use super::{DbRole, Domain, Failover, Group, Link, Mode, Model, Record, Server, Zone, ZoneId};
 use std::net::IpAddr;
 
 /// Where an attribute is written.
@@ -18,12 +18,18 @@ impl AttrPlace {
     pub const GROUP: AttrPlace = AttrPlace(4);
     pub const LINK: AttrPlace = AttrPlace(8);
     pub const DOMAIN: AttrPlace = AttrPlace(16);
-    pub const ALL: [AttrPlace; 5] = [
+    pub const STACK: AttrPlace = AttrPlace(32);
+    pub const ZONE: AttrPlace = AttrPlace(64);
+    pub const RECORD: AttrPlace = AttrPlace(128);
+    pub const ALL: [AttrPlace; 8] = [
+        AttrPlace::STACK,
+        AttrPlace::ZONE,
         AttrPlace::SERVER,
         AttrPlace::MEMBER,
         AttrPlace::GROUP,
         AttrPlace::LINK,
         AttrPlace::DOMAIN,
+        AttrPlace::RECORD,
     ];
     const HOSTS: AttrPlace = AttrPlace(1 | 2 | 4);
     const SERVERS: AttrPlace = AttrPlace(1 | 2);
@@ -40,6 +46,9 @@ impl AttrPlace {
             4 => "a group",
             8 => "a link",
             16 => "a domain",
+            32 => "the stack",
+            64 => "a zone",
+            128 => "a record",
             _ => "here",
         }
     }
@@ -74,10 +83,16 @@ pub enum ValueKind {
     /// A host's DNS name (`api.stripe.com`): labels of letters, digits and
     /// `-`, at most 63 characters each, 253 in all.
     DnsName,
+    /// A percentage above 0 and at most 100, in decimal (`99.95`).
+    Percent,
+    /// A whole number in `min..=max`.
+    Count { min: u32, max: u32 },
+    /// Requests per second: a number >= 0 in decimal (`1500`, `12.5`).
+    Rate,
 }
 
 /// A value read from an attribute, as its [`ValueKind`] says.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Flag,
     /// `None` when the zone is not declared (`unknown-zone` was reported).
@@ -89,12 +104,21 @@ pub enum Value {
     /// Text, a word, a path or a DNS name.
     Text(String),
     Seconds(u32),
+    /// A percentage or a rate.
+    Number(f64),
+    Count(u32),
 }
 
 impl Value {
     fn text(&self) -> Option<String> {
         match self {
             Value::Text(t) => Some(t.clone()),
+            _ => None,
+        }
+    }
+    fn number(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
             _ => None,
         }
     }
@@ -173,6 +197,10 @@ pub struct AttrSpec {
     pub group: Set<Group>,
     pub link: Set<Link>,
     pub domain: Set<Domain>,
+    /// Where the stack keeps it (`stack NAME tolerate=2`).
+    pub stack: Set<Model>,
+    pub zone: Set<Zone>,
+    pub record: Set<Record>,
     /// One line for `explain` and the book.
     pub doc: &'static str,
 }
@@ -200,6 +228,9 @@ const BASE: AttrSpec = AttrSpec {
     group: None,
     link: None,
     domain: None,
+    stack: None,
+    zone: None,
+    record: None,
     doc: "",
 };
 
@@ -268,14 +299,16 @@ pub static ATTRS: &[AttrSpec] = &[
     AttrSpec {
         key: "mode",
         places: AttrPlace::GROUP,
-        value: ValueKind::Choice(&["active-active", "active-passive"]),
+        value: ValueKind::Choice(&["active-active", "active-passive", "quorum"]),
         group: Some(|g, v| {
             g.mode = match v {
                 Value::Choice("active-passive") => Mode::ActivePassive,
+                Value::Choice("quorum") => Mode::Quorum,
                 _ => Mode::ActiveActive,
             }
         }),
-        doc: "how members share traffic",
+        doc: "how members share traffic; `quorum`: available while a quorum of members works \
+              (Galera, etcd)",
         ..BASE
     },
     AttrSpec {
@@ -386,6 +419,68 @@ pub static ATTRS: &[AttrSpec] = &[
         ..BASE
     },
     AttrSpec {
+        key: "quorum",
+        places: AttrPlace::GROUP,
+        value: ValueKind::Count {
+            min: 1,
+            max: 100_000,
+        },
+        group: Some(|g, v| {
+            if let Value::Count(k) = v {
+                g.quorum = Some(*k);
+            }
+        }),
+        doc: "how many members a `mode=quorum` group needs working (default: a strict majority)",
+        ..BASE
+    },
+    AttrSpec {
+        key: "availability",
+        places: AttrPlace(1 | 2 | 4 | 64),
+        value: ValueKind::Percent,
+        server: Some(|s, v| s.availability = v.number()),
+        zone: Some(|z, v| z.availability = v.number()),
+        doc: "the percentage of time it is up (default: 99.9 for a server, 99.99 for a zone); \
+              elements fail independently",
+        ..BASE
+    },
+    AttrSpec {
+        key: "capacity",
+        places: AttrPlace::HOSTS,
+        value: ValueKind::Rate,
+        server: Some(|s, v| s.capacity = v.number()),
+        doc: "the requests per second a host can carry (default: unlimited)",
+        ..BASE
+    },
+    AttrSpec {
+        key: "load",
+        places: AttrPlace::RECORD,
+        value: ValueKind::Rate,
+        record: Some(|r, v| r.load = v.number()),
+        doc: "the requests per second a record carries at peak",
+        ..BASE
+    },
+    AttrSpec {
+        key: "tolerate",
+        places: AttrPlace::STACK,
+        value: ValueKind::Count { min: 1, max: 4 },
+        stack: Some(|m, v| {
+            if let Value::Count(k) = v {
+                m.tolerate = Some(*k as u8);
+            }
+        }),
+        doc: "how many failures at once the stack must survive: `cut-set` errors for smaller \
+              cuts (1-4, default 1)",
+        ..BASE
+    },
+    AttrSpec {
+        key: "slo",
+        places: AttrPlace::STACK,
+        value: ValueKind::Percent,
+        stack: Some(|m, v| m.slo = v.number()),
+        doc: "the availability target in percent: an `slo` error below it",
+        ..BASE
+    },
+    AttrSpec {
         key: "ttl",
         places: AttrPlace::DOMAIN,
         value: ValueKind::Seconds,
@@ -428,6 +523,13 @@ mod tests {
                 "{}",
                 a.key
             );
+            for (place, set) in [
+                (AttrPlace::STACK, a.stack.is_some()),
+                (AttrPlace::ZONE, a.zone.is_some()),
+                (AttrPlace::RECORD, a.record.is_some()),
+            ] {
+                assert_eq!(a.places.contains(place), set, "{}", a.key);
+            }
             if let Some(other) = a.excludes {
                 assert_eq!(lookup(other).and_then(|o| o.excludes), Some(a.key));
             }

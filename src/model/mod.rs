@@ -45,6 +45,9 @@ pub struct Model {
     pub tolerate: Option<u8>,
     /// `slo=P` on the stack, a percentage.
     pub slo: Option<f64>,
+    /// Where the stack is named (`stack NAME`): where findings about the
+    /// whole stack sit.
+    pub stack_span: Option<Span>,
     /// Servers and groups with the request edges between them.
     pub topology: Topology,
 }
@@ -339,6 +342,10 @@ pub struct Allow {
 }
 
 impl Model {
+    /// The stack's name, or `stack` when it has none.
+    pub fn stack_name(&self) -> &str {
+        self.name.as_deref().unwrap_or("stack")
+    }
     pub fn server(&self, id: ServerId) -> &Server {
         &self.servers[id.index()]
     }

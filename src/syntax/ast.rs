@@ -104,6 +104,8 @@ impl Statement {
 pub struct StackStmt {
     pub name: Spanned,
     pub title: Option<Spanned>,
+    /// `tolerate=K slo=P` (RESILIENCE.md §2).
+    pub attrs: Vec<Attr>,
     pub span: Span,
 }
 
@@ -111,6 +113,8 @@ pub struct StackStmt {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ZoneStmt {
     pub name: Spanned,
+    /// `availability=P` (RESILIENCE.md §3).
+    pub attrs: Vec<Attr>,
     pub span: Span,
 }
 
@@ -160,6 +164,8 @@ pub struct Record {
     pub rtype: Spanned,
     pub targets: Vec<Spanned>,
     pub proto: Option<ProtoSpec>,
+    /// `load=N` (RESILIENCE.md §4).
+    pub attrs: Vec<Attr>,
     pub span: Span,
 }
 

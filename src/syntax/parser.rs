@@ -248,26 +248,37 @@ fn build_statement(p: Pair<'_, Rule>, off: usize) -> Statement {
         Rule::stack_stmt => {
             let mut name = None;
             let mut title = None;
+            let mut attrs = Vec::new();
             for c in p.into_inner() {
                 match c.as_rule() {
                     Rule::name => name = Some(spanned(&c, off)),
                     Rule::string => title = Some(build_string(c, off)),
+                    Rule::attr => attrs.push(build_attr(c, off)),
                     _ => {}
                 }
             }
             Statement::Stack(StackStmt {
                 name: name.expect("stack name"),
                 title,
+                attrs,
                 span: sp,
             })
         }
         Rule::zone_stmt => {
-            let name = p
-                .into_inner()
-                .find(|c| c.as_rule() == Rule::name)
-                .map(|c| spanned(&c, off))
-                .expect("zone name");
-            Statement::Zone(ZoneStmt { name, span: sp })
+            let mut name = None;
+            let mut attrs = Vec::new();
+            for c in p.into_inner() {
+                match c.as_rule() {
+                    Rule::name => name = Some(spanned(&c, off)),
+                    Rule::attr => attrs.push(build_attr(c, off)),
+                    _ => {}
+                }
+            }
+            Statement::Zone(ZoneStmt {
+                name: name.expect("zone name"),
+                attrs,
+                span: sp,
+            })
         }
         Rule::server_stmt => {
             let mut name = None;
@@ -439,12 +450,14 @@ fn build_record(p: Pair<'_, Rule>, off: usize) -> Record {
     let mut rtype = None;
     let mut targets = Vec::new();
     let mut proto = None;
+    let mut attrs = Vec::new();
     for c in p.into_inner() {
         match c.as_rule() {
             Rule::record_label => label = Some(spanned(&c, off)),
             Rule::record_type => rtype = Some(spanned(&c, off)),
             Rule::targets => targets = build_names(c, off),
             Rule::proto_spec => proto = Some(build_proto(c, off)),
+            Rule::attr => attrs.push(build_attr(c, off)),
             _ => {}
         }
     }
@@ -453,6 +466,7 @@ fn build_record(p: Pair<'_, Rule>, off: usize) -> Record {
         rtype: rtype.expect("record type"),
         targets,
         proto,
+        attrs,
         span: sp,
     }
 }

@@ -130,16 +130,26 @@ pub fn report(
     left_out: &[bool],
     max_size: Option<usize>,
 ) -> Resilience {
-    let tolerate = m.tolerate.map_or(1, usize::from);
+    let tolerate = a.policy.tolerate;
     let max_size = max_size.unwrap_or(tolerate.max(2)).clamp(1, 4);
-    let cuts = cuts::find(m, &a.circuit, left_out, max_size);
+    // What `check` computed already is not computed again.
+    let cuts = match &a.cuts {
+        Some(c) if tolerate == max_size => c.clone(),
+        _ => cuts::find(m, &a.circuit, left_out, max_size),
+    };
     let (tolerance, tolerance_exact) = tolerance(m, a, left_out, cuts.as_ref().ok(), max_size);
     Resilience {
         max_size,
         tolerance,
         tolerance_exact,
-        availability: exact::compute(m, &a.circuit, left_out),
-        capacity: load::headroom(m, &a.circuit, tolerate, left_out),
+        availability: a
+            .availability
+            .clone()
+            .unwrap_or_else(|| exact::compute(m, &a.circuit, left_out)),
+        capacity: a
+            .headroom
+            .clone()
+            .unwrap_or_else(|| load::headroom(m, &a.circuit, tolerate, left_out)),
         cuts,
         tolerate,
     }
@@ -171,5 +181,65 @@ pub fn tolerance(
             None => (max_size, false),
         },
         None => (1, false),
+    }
+}
+
+/// Requests per second in words: `1,500`, `12.5`, `0.25` (at most two
+/// decimals, thousands grouped).
+pub fn rate(x: f64) -> String {
+    let rounded = (x * 100.0).round() / 100.0;
+    let int = rounded.trunc() as u64;
+    let frac = ((rounded - rounded.trunc()) * 100.0).round() as u64;
+    let digits = int.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    match frac {
+        0 => grouped,
+        f if f % 10 == 0 => format!("{grouped}.{}", f / 10),
+        f => format!("{grouped}.{f:02}"),
+    }
+}
+
+/// An availability in percent with the digits that matter: as many
+/// decimals as it takes to show the first two significant digits of the
+/// unavailability (`99.9123 %`, `99.99971 %`, `100 %` only when nothing
+/// can fail).
+pub fn percent(up: f64, down: f64) -> String {
+    if down <= 0.0 {
+        return "100 %".into();
+    }
+    if up <= 0.0 {
+        return "0 %".into();
+    }
+    // Decimals of the percentage: -log10(down%) + 1 significant digit.
+    let down_pct = down * 100.0;
+    let decimals = ((-down_pct.log10()).floor() as i64 + 2).clamp(1, 14) as usize;
+    let text = format!("{:.*}", decimals, up * 100.0);
+    // Never round up to 100.
+    let text = if text.starts_with("100") {
+        format!("{:.*}", decimals, 100.0 - down_pct)
+    } else {
+        text
+    };
+    format!("{text} %")
+}
+
+/// A downtime in words: `7 h 41 min`, `5 min 15 s`, `0.9 s`.
+pub fn downtime(seconds: f64) -> String {
+    if seconds < 10.0 {
+        return format!("{:.1} s", seconds);
+    }
+    let s = seconds.round() as u64;
+    let (d, h, min, sec) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
+    match (d, h, min) {
+        (0, 0, 0) => format!("{sec} s"),
+        (0, 0, _) => format!("{min} min {sec} s"),
+        (0, _, _) => format!("{h} h {min} min"),
+        _ => format!("{d} d {h} h"),
     }
 }

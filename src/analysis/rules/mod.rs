@@ -5,12 +5,14 @@
 
 use super::availability::Outcome;
 use super::circuit::Circuit;
+use super::resilience::{cuts::Cuts, exact::Availability, load::Headroom, TooBig};
 use crate::diag::{Finding, RuleId};
 use crate::model::{LinkId, Model};
 
 pub mod asymmetric_failover;
 pub mod bad_value;
 pub mod broken;
+pub mod cut_set;
 pub mod cycle;
 pub mod duplicate_address;
 pub mod duplicate_name;
@@ -23,9 +25,11 @@ pub mod no_monitoring;
 pub mod no_primary;
 pub mod no_tls;
 pub mod orphan;
+pub mod overload;
 pub mod plaintext_backend;
 pub mod replica_write;
 pub mod shared_host;
+pub mod slo;
 pub mod spof;
 pub mod syntax;
 pub mod unknown_attribute;
@@ -84,6 +88,9 @@ pub static DOCS: &[&RuleDoc] = &[
     &broken::DOC,
     &spof::DOC,
     &zone_spof::DOC,
+    &cut_set::DOC,
+    &slo::DOC,
+    &overload::DOC,
     &asymmetric_failover::DOC,
     &orphan::DOC,
     &no_tls::DOC,
@@ -109,6 +116,11 @@ pub struct Context<'a> {
     pub outcome: &'a Outcome,
     /// The links each server is a source of.
     pub links_of: Vec<Vec<LinkId>>,
+    pub policy: crate::analysis::Policy,
+    /// RESILIENCE.md's figures, when a policy asks for them.
+    pub cuts: Option<&'a Result<Cuts, TooBig>>,
+    pub availability: Option<&'a Result<Availability, TooBig>>,
+    pub headroom: Option<&'a Result<Vec<Headroom>, TooBig>>,
 }
 
 type Check = fn(&Context<'_>, &mut Vec<Finding>);
@@ -118,6 +130,9 @@ pub static CHECKS: &[Check] = &[
     broken::check,
     spof::check,
     zone_spof::check,
+    cut_set::check,
+    slo::check,
+    overload::check,
     asymmetric_failover::check,
     orphan::check,
     no_tls::check,

@@ -47,6 +47,16 @@ impl Resolver {
                         .help("say why the finding is accepted, so the next reader knows"),
                 );
             }
+            if a.subject.text.contains('+') {
+                let subject = self.cut_subject(a, rule);
+                self.m.allows.push(Allow {
+                    rule,
+                    subject,
+                    reason: a.reason.text.clone(),
+                    span: a.span,
+                });
+                continue;
+            }
             // A record is named in any case, with or without the final dot.
             let subject = if self.names.contains_key(&a.subject.text) {
                 a.subject.text.clone()
@@ -89,5 +99,74 @@ impl Resolver {
                 span: a.span,
             });
         }
+    }
+
+    /// `a+b`: a failure set of servers and zones, for `allow cut-set`
+    /// (RESILIENCE.md §2); each part must be one, and the rule `cut-set`.
+    fn cut_subject(&mut self, a: &ast::AllowStmt, rule: Option<RuleId>) -> Subject {
+        let text = &a.subject.text;
+        if rule.is_some_and(|r| r != RuleId::CutSet) {
+            self.error(
+                Finding::new(
+                    RuleId::BadValue,
+                    a.subject.span,
+                    format!("`{text}` names a set of elements, which only `cut-set` findings have"),
+                )
+                .label("a set")
+                .help("allow one element at a time, or write `allow cut-set` for a cut"),
+            );
+        }
+        let mut elements: Vec<(usize, Subject)> = Vec::new();
+        for part in text.split('+') {
+            match self.names.get(part) {
+                Some((Name::Server(s), _)) => {
+                    let s = &self.m.servers[s.index()];
+                    elements.push((s.span.start, Subject::Server(s.name.clone())));
+                }
+                Some((Name::Zone, span)) => {
+                    elements.push((span.start, Subject::Zone(part.to_string())))
+                }
+                Some(_) => self.error(
+                    Finding::new(
+                        RuleId::BadValue,
+                        a.subject.span,
+                        format!(
+                            "`{part}` in `{text}` is a group: a cut is made of servers and zones"
+                        ),
+                    )
+                    .label("not a server or zone")
+                    .help("name the members of the cut one by one, as `check` prints them"),
+                ),
+                None => {
+                    let cands = self
+                        .m
+                        .servers
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .chain(self.m.zones.iter().map(|z| z.name.as_str()));
+                    let help = did_you_mean(part, cands)
+                        .unwrap_or_else(|| "a cut names servers and zones joined by `+`".into());
+                    self.error(
+                        Finding::new(
+                            RuleId::UnknownName,
+                            a.subject.span,
+                            format!("the allow names `{part}`, which is not declared"),
+                        )
+                        .subject(Subject::Undeclared(part.to_string()))
+                        .label("names nothing")
+                        .help(help),
+                    );
+                }
+            }
+        }
+        elements.sort_by_key(|(at, _)| *at);
+        elements.dedup();
+        let elements: Vec<Subject> = elements.into_iter().map(|(_, s)| s).collect();
+        let name = elements
+            .iter()
+            .map(Subject::name)
+            .collect::<Vec<_>>()
+            .join("+");
+        Subject::Cut { name, elements }
     }
 }

@@ -31,6 +31,27 @@ impl Read {
             }
         }
     }
+    pub(super) fn apply_to_stack(&self, m: &mut Model) {
+        for (spec, v, ..) in &self.0 {
+            if let Some(set) = spec.stack {
+                set(m, v);
+            }
+        }
+    }
+    pub(super) fn apply_to_zone(&self, z: &mut Zone) {
+        for (spec, v, ..) in &self.0 {
+            if let Some(set) = spec.zone {
+                set(z, v);
+            }
+        }
+    }
+    pub(super) fn apply_to_record(&self, r: &mut Record) {
+        for (spec, v, ..) in &self.0 {
+            if let Some(set) = spec.record {
+                set(r, v);
+            }
+        }
+    }
     pub(super) fn apply_to_domain(&self, d: &mut Domain) {
         for (spec, v, ..) in &self.0 {
             if let Some(set) = spec.domain {
@@ -117,14 +138,16 @@ impl Resolver {
         }
         // Attributes that only make sense for active-passive groups (§7.12).
         for flag in ["track", "unicast"] {
-            if let (Some(span), Mode::ActiveActive) = (read.key_span(flag), grp.mode) {
+            if let (Some(span), Mode::ActiveActive | Mode::Quorum) = (read.key_span(flag), grp.mode)
+            {
                 self.error(
                     Finding::new(
                         RuleId::UnknownAttribute,
                         span,
                         format!(
-                            "`{flag}` applies to active-passive groups, and `{}` is active-active",
-                            g.name.text
+                            "`{flag}` applies to active-passive groups, and `{}` is {}",
+                            g.name.text,
+                            grp.mode.as_str()
                         ),
                     )
                     .subject(Subject::Group(g.name.text.clone()))
@@ -135,12 +158,28 @@ impl Resolver {
                 );
             }
         }
-        if grp.mode == Mode::ActiveActive {
+        if grp.mode != Mode::ActivePassive {
             grp.track = false;
             grp.unicast = false;
         }
+        self.quorum_attrs(g, &read, &mut grp);
         if let Some(span) = vip {
-            if grp.mode == Mode::ActiveActive && !grp.is_replicated() {
+            if grp.mode == Mode::Quorum {
+                self.error(
+                    Finding::new(
+                        RuleId::UnknownAttribute,
+                        span,
+                        format!(
+                            "`vip` does not apply to a quorum group: every member of `{}` serves",
+                            g.name.text
+                        ),
+                    )
+                    .subject(Subject::Group(g.name.text.clone()))
+                    .label("no member holds this address")
+                    .help("remove `vip`, and point links and records at the group"),
+                );
+                grp.vip = None;
+            } else if grp.mode == Mode::ActiveActive && !grp.is_replicated() {
                 self.error(
                     Finding::new(
                         RuleId::UnknownAttribute,
@@ -177,11 +216,97 @@ impl Resolver {
                 continue;
             };
             let own = self.read_attrs(&mem.attrs, AttrPlace::MEMBER, roles);
+            if self.m.groups[gid.index()].mode == Mode::Quorum {
+                self.no_replication_marks(&g.name.text, &own);
+            }
             self.address(sid, mem.address.as_ref());
             let srv = &mut self.m.servers[sid.index()];
             read.apply_to_server(srv);
             own.apply_to_server(srv);
             srv.db = replicated.then(|| srv.db.unwrap_or(DbRole::Replica));
+        }
+    }
+
+    /// `mode=quorum` and `quorum=K` (RESILIENCE.md §5): `quorum` needs the
+    /// mode and 1..=members; a quorum group has no primary, replicas or
+    /// failover.
+    fn quorum_attrs(&mut self, g: &ast::GroupStmt, read: &Read, grp: &mut Group) {
+        let subject = Subject::Group(g.name.text.clone());
+        if let Some((_, _, at)) = read.get("quorum") {
+            if grp.mode != Mode::Quorum {
+                self.error(
+                    Finding::new(
+                        RuleId::UnknownAttribute,
+                        read.key_span("quorum").unwrap_or(at),
+                        format!(
+                            "`quorum` applies to quorum groups, and `{}` is {}",
+                            g.name.text,
+                            grp.mode.as_str()
+                        ),
+                    )
+                    .subject(subject.clone())
+                    .label("not a quorum group")
+                    .help("add `mode=quorum` to the group, or remove `quorum`"),
+                );
+                grp.quorum = None;
+            } else if let Some(k) = grp.quorum.filter(|k| *k as usize > g.members.len()) {
+                let n = g.members.len();
+                self.error(
+                    Finding::new(
+                        RuleId::BadValue,
+                        at,
+                        format!(
+                            "`quorum={k}` is more than the {n} member{} of `{}`: it could never be available",
+                            if n == 1 { "" } else { "s" },
+                            g.name.text
+                        ),
+                    )
+                    .subject(subject.clone())
+                    .label("out of range")
+                    .help(format!(
+                        "`quorum` is 1 to {n} here; without it, a strict majority ({}) is needed",
+                        n / 2 + 1
+                    )),
+                );
+                grp.quorum = None;
+            }
+        }
+        if grp.mode == Mode::Quorum {
+            if let Some(span) = read.key_span("failover") {
+                self.error(
+                    Finding::new(
+                        RuleId::UnknownAttribute,
+                        span,
+                        format!(
+                            "`failover` does not apply to a quorum group: every member of `{}` takes writes",
+                            g.name.text
+                        ),
+                    )
+                    .subject(subject.clone())
+                    .label("no primary to fail over from")
+                    .help("remove `failover`"),
+                );
+                grp.failover = Failover::Manual;
+            }
+        }
+    }
+
+    /// `primary`/`replica` on a member of a quorum group.
+    fn no_replication_marks(&mut self, group: &str, own: &Read) {
+        for key in ["primary", "replica"] {
+            if let Some(span) = own.key_span(key) {
+                self.error(
+                    Finding::new(
+                        RuleId::UnknownAttribute,
+                        span,
+                        format!(
+                            "`{key}` does not apply in a quorum group: every member of `{group}` takes writes"
+                        ),
+                    )
+                    .label("no replication roles here")
+                    .help(format!("remove `{key}`")),
+                );
+            }
         }
     }
 

@@ -75,18 +75,24 @@ impl Resolver {
                         );
                     } else {
                         stack_span = Some(s.name.span);
+                        self.m.stack_span = Some(s.name.span);
                         self.m.name = Some(s.name.text.clone());
                         self.m.title = s.title.as_ref().map(|t| t.text.clone());
+                        let read = self.read_attrs(&s.attrs, AttrPlace::STACK, RoleSet::default());
+                        read.apply_to_stack(&mut self.m);
                     }
                 }
                 ast::Statement::Zone(z) => {
                     self.check_name(&z.name, "zone");
+                    let read = self.read_attrs(&z.attrs, AttrPlace::ZONE, RoleSet::default());
                     if self.register(&z.name, Name::Zone) {
-                        self.m.zones.push(Zone {
+                        let mut zone = Zone {
                             name: z.name.text.clone(),
                             span: z.name.span,
                             availability: None,
-                        });
+                        };
+                        read.apply_to_zone(&mut zone);
+                        self.m.zones.push(zone);
                     }
                 }
                 ast::Statement::Server(s) => {

@@ -94,12 +94,14 @@ impl Resolver {
                                 .help("use an A record for several targets"),
                             );
                         }
+                        let read =
+                            self.read_attrs(&rec.attrs, AttrPlace::RECORD, RoleSet::default());
                         let Some(targets) =
                             self.link_targets(&rec.targets, rec.proto.as_ref(), "a record")
                         else {
                             continue;
                         };
-                        self.m.records.push(Record {
+                        let mut record = Record {
                             domain: did,
                             label,
                             subject,
@@ -107,7 +109,9 @@ impl Resolver {
                             targets,
                             span: rec.label.span,
                             load: None,
-                        });
+                        };
+                        read.apply_to_record(&mut record);
+                        self.m.records.push(record);
                     }
                 }
                 _ => {}

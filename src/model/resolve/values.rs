@@ -130,6 +130,51 @@ impl Resolver {
                     ))
                 }
             }
+            ValueKind::Percent => match decimal(text) {
+                Some(p) if p > 0.0 && p <= 100.0 => Ok(Value::Number(p)),
+                Some(_) => Err(bad(
+                    format!("`{key}={text}` is out of range: a percentage above 0 and at most 100"),
+                    Some(format!(
+                        "write it like `{key}=99.95` (three nines and a half)"
+                    )),
+                )),
+                None => Err(bad(
+                    format!("`{text}` is not a percentage"),
+                    Some(percent_help(key, text)),
+                )),
+            },
+            ValueKind::Count { min, max } => match text.parse::<u64>() {
+                Ok(n) if (min as u64..=max as u64).contains(&n) => Ok(Value::Count(n as u32)),
+                Ok(_) => Err(bad(
+                    format!("`{key}={text}` is out of range: {min} to {max}"),
+                    None,
+                )),
+                Err(_) if text.bytes().all(|c| c.is_ascii_digit()) => Err(bad(
+                    format!("`{key}={text}` is out of range: {min} to {max}"),
+                    None,
+                )),
+                Err(_) => Err(bad(
+                    format!("`{text}` is not a whole number"),
+                    Some(format!("`{key}` is a whole number from {min} to {max}")),
+                )),
+            },
+            ValueKind::Rate => match decimal(text) {
+                Some(n) if n <= MAX_RATE => Ok(Value::Number(n)),
+                Some(_) => Err(bad(
+                    format!(
+                        "`{key}={text}` is out of range: at most {MAX_RATE:e} requests per second"
+                    ),
+                    None,
+                )),
+                None if text.starts_with('-') && decimal(&text[1..]).is_some() => Err(bad(
+                    format!("`{key}={text}` is negative: requests per second are 0 or more"),
+                    Some(format!("write `{key}={}`", &text[1..])),
+                )),
+                None => Err(bad(
+                    format!("`{text}` is not a number of requests per second"),
+                    Some(format!("write it like `{key}=1500` or `{key}=12.5`")),
+                )),
+            },
             ValueKind::Seconds => match text.parse::<u64>() {
                 Ok(n) if (1..=MAX_TTL).contains(&n) => Ok(Value::Seconds(n as u32)),
                 Ok(_) => Err(bad(
@@ -212,4 +257,30 @@ pub(super) fn dns_name_problem(name: &str) -> Option<String> {
         return Some("it ends in a number, like an address; name the host".into());
     }
     None
+}
+
+/// The largest `capacity=`/`load=`: a trillion requests per second.
+const MAX_RATE: f64 = 1e12;
+
+/// A number written in plain decimal, `12`, `99.95` or `0.5`: digits, at
+/// most one `.` with digits on both sides; no sign, exponent, `inf` or
+/// `nan` (what `f64::from_str` would take besides).
+fn decimal(text: &str) -> Option<f64> {
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 20 && s.bytes().all(|c| c.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// The help of a percentage that is not one: `99.9%` loses its `%`.
+fn percent_help(key: &str, text: &str) -> String {
+    match text.strip_suffix('%').filter(|t| decimal(t).is_some()) {
+        Some(t) => format!("write it without `%`: `{key}={t}`"),
+        None => format!("`{key}` is a percentage above 0 and at most 100, like `{key}=99.95`"),
+    }
 }
