@@ -71,6 +71,19 @@ pub fn duration_words(seconds: f64) -> String {
     parts.join(" ")
 }
 
+/// `19847` as `19,847`.
+pub(super) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// What the directive becomes for `target` (an entry point's name, or the
 /// stack's name for the whole stack) of the checked file shown as `shown`,
 /// whose availability was worked by hand as `expected`.
@@ -141,15 +154,22 @@ pub(super) fn availability(
         ));
     }
     let downtime = figure.down * YEAR_S;
+    let downtime = if downtime < 60.0 {
+        duration_words(downtime)
+    } else {
+        format!(
+            "{} ({} s)",
+            duration_words(downtime),
+            thousands(downtime.round() as u64)
+        )
+    };
     Ok(super::markdown::fence(
         "text",
         &format!(
-            "{what} ({shown}), computed by stackc:\n  availability     {:.12}  ({:.10} %)\n  unavailability   {:.6e}\n  downtime a year  {} ({:.0} s)\n  worked by hand   {expected}: agrees within {TOLERANCE:.0e}\n",
+            "{what} ({shown}), computed by stackc:\n  availability     {:.12}  ({:.10} %)\n  unavailability   {:.6e}\n  downtime a year  {downtime}\n  worked by hand   {expected}: agrees within {TOLERANCE:.0e}\n",
             figure.up,
             figure.up * 100.0,
             figure.down,
-            duration_words(downtime),
-            downtime,
         ),
     ))
 }
