@@ -140,7 +140,8 @@ fn preprocessor_fails_on_a_broken_example() {
     assert!(stderr.contains("unknown directive"), "{stderr}");
 }
 
-/// Every relative link of the built HTML leads to a file that exists.
+/// Every relative link of the built HTML leads to a file that exists (and
+/// to a heading of it that exists, when it names one).
 fn check_links(dir: &Path) -> Vec<String> {
     let mut broken = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -170,7 +171,13 @@ fn check_links(dir: &Path) -> Vec<String> {
                     continue;
                 }
                 let resolved = p.parent().unwrap().join(file);
-                if !resolved.exists() {
+                // A link to a heading of another page: the page has it.
+                let anchor_missing = || match target.split_once('#') {
+                    Some((_, id)) if !id.is_empty() => !std::fs::read_to_string(&resolved)
+                        .is_ok_and(|t| t.contains(&format!("id=\"{id}\""))),
+                    _ => false,
+                };
+                if !resolved.exists() || anchor_missing() {
                     broken.push(format!(
                         "{} -> {target}",
                         p.strip_prefix(dir).unwrap().display()
