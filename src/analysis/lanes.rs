@@ -342,10 +342,19 @@ impl<'c> Evaluator<'c> {
     /// walk stops after [`CHAIN_WALK`] gates (then the end is given only
     /// when the scenario downs a single server the walk is known to reach).
     pub fn why(&self, cell: Cell, lane: usize) -> Vec<Step> {
-        self.why_within(cell, lane, CHAIN_WALK)
+        self.why_within(cell, lane, CHAIN_WALK, false)
     }
 
-    fn why_within(&self, cell: Cell, lane: usize, walk: usize) -> Vec<Step> {
+    /// [`Evaluator::why`] for a scenario of several failures (a cut): where
+    /// several inputs fail, it prefers one that is up and fails for a
+    /// deeper reason, so that the chain reaches the failure that is not
+    /// the first one met (`www -> lb -> lb-02 -> web -> web-02 -> db ->
+    /// db-01 (down)` rather than `www -> lb -> lb-01 (down)`).
+    pub fn why_deep(&self, cell: Cell, lane: usize) -> Vec<Step> {
+        self.why_within(cell, lane, CHAIN_WALK, true)
+    }
+
+    fn why_within(&self, cell: Cell, lane: usize, walk: usize, deep: bool) -> Vec<Step> {
         // A gate inside a run is only reached from its reader, which fails
         // and is not down: it fails too (its value is not kept, see
         // `Segments`).
@@ -358,19 +367,27 @@ impl<'c> Evaluator<'c> {
             };
             (now ^ self.baseline[c as usize]) >> lane & 1 == 1
         };
+        let down_itself = |c: Cell| match self.c.gates[c as usize] {
+            Gate::Server { server, .. } => self.is_down(server, lane),
+            _ => false,
+        };
         // The first input that fails and that the scenario changed, else
-        // the first that fails.
+        // the first that fails; `deep`: one not down itself first.
         let pick = |ins: &[Cell]| -> Option<Cell> {
             let mut first = None;
+            let mut changed_down = None;
             for &c in ins {
                 if !bit(c) {
                     if changed(c) {
-                        return Some(c);
+                        if !deep || !down_itself(c) {
+                            return Some(c);
+                        }
+                        changed_down = changed_down.or(Some(c));
                     }
                     first = first.or(Some(c));
                 }
             }
-            first
+            changed_down.or(first)
         };
         let mut steps = Bounded::default();
         // Every gate so far was changed by the scenario: the walk leads to

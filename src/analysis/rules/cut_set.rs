@@ -1,6 +1,7 @@
 //! `cut-set`: a set of 2 to `tolerate` failures that stops the stack serving.
 use super::{Context, RuleDoc};
 use crate::analysis::availability::{chain_text, fix_for, name_list};
+use crate::analysis::lanes::Step;
 use crate::analysis::resilience::{cuts::Cut, Element};
 use crate::diag::{Finding, RuleId, Subject};
 use crate::model::{Mode, Model};
@@ -162,6 +163,31 @@ fn fix(m: &Model, cut: &Cut) -> String {
         return format!(
             "spread the servers of this chain over a zone outside {}: each of these zones holds part of it",
             names.join(" and ")
+        );
+    }
+    // The group on the chain that the cut empties: every member down.
+    let down = crate::analysis::resilience::servers_down(m, &cut.elements);
+    let emptied = cut.chain.iter().rev().find_map(|step| match step {
+        Step::Group(g) | Step::Holder(g, _) => Some(*g),
+        _ => None,
+    });
+    if let Some(g) = emptied.filter(|g| m.group(*g).members.iter().all(|s| down.contains(s))) {
+        let grp = m.group(g);
+        let zone_names: Vec<&str> = cut
+            .elements
+            .iter()
+            .filter(|e| matches!(e, Element::Zone(_)))
+            .map(|e| e.name(m))
+            .collect();
+        let outside = match zone_names.len() {
+            0 => String::new(),
+            1 => format!(" outside zone {}", zone_names[0]),
+            _ => format!(" outside zones {}", zone_names.join(" and ")),
+        };
+        return format!(
+            "this cut takes down all {} members of group `{}`: add a member{outside}",
+            grp.members.len(),
+            grp.name
         );
     }
     fix_for(m, &cut.chain, None)
