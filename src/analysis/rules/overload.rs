@@ -48,7 +48,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
         }
     };
     for h in rooms {
-        if h.worst <= h.capacity * (1.0 + 1e-9) {
+        if !h.overloaded() {
             continue;
         }
         let srv = m.server(h.server);

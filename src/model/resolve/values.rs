@@ -145,15 +145,11 @@ impl Resolver {
             },
             ValueKind::Count { min, max } => match text.parse::<u64>() {
                 Ok(n) if (min as u64..=max as u64).contains(&n) => Ok(Value::Count(n as u32)),
-                Ok(_) => Err(bad(
+                _ if text.bytes().all(|c| c.is_ascii_digit()) => Err(bad(
                     format!("`{key}={text}` is out of range: {min} to {max}"),
-                    None,
+                    Some(format!("`{key}`: {}", spec.doc)),
                 )),
-                Err(_) if text.bytes().all(|c| c.is_ascii_digit()) => Err(bad(
-                    format!("`{key}={text}` is out of range: {min} to {max}"),
-                    None,
-                )),
-                Err(_) => Err(bad(
+                _ => Err(bad(
                     format!("`{text}` is not a whole number"),
                     Some(format!("`{key}` is a whole number from {min} to {max}")),
                 )),
