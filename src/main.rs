@@ -113,7 +113,7 @@ enum Command {
     },
     /// Draw the stack and its single points of failure: Mermaid, SVG or DOT.
     #[command(
-        after_help = "Examples:\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg\n  stackc render samples/scale-up.stack --to mermaid > scale-up.mmd\n  stackc render samples/scale-up.stack --to dot | dot -Tpng -o scale-up.png\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg --watch\n\nExit status: 0 when drawn (findings or not), 1 when an error leaves nothing sound to draw\n(the diagnostics go to stderr), 2 when the input cannot be read or the output written."
+        after_help = "Examples:\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg\n  stackc render samples/scale-up.stack --to mermaid > scale-up.mmd\n  stackc render samples/scale-up.stack --to dot | dot -Tpng -o scale-up.png\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg --watch\n  stackc render samples/scale-up.stack --to svg --cuts 2 -o pairs.svg\n\nExit status: 0 when drawn (findings or not), 1 when an error leaves nothing sound to draw\n(the diagnostics go to stderr), 2 when the input cannot be read, the output written, or the\ncut search is refused as too costly."
     )]
     Render {
         /// The file (`-` reads standard input).
@@ -131,6 +131,10 @@ enum Command {
         /// Draw again each time the file changes, printing the findings.
         #[arg(long)]
         watch: bool,
+        /// Mark the cuts of size K (1-4): the sets of K servers or zones
+        /// whose loss together stops the stack, each in its own colour.
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=4))]
+        cuts: Option<u8>,
     },
     /// What a rule means, why it matters, how to fix or allow it.
     #[command(
@@ -265,7 +269,8 @@ fn main() -> ExitCode {
             output,
             theme,
             watch,
-        } => cli::render::run_args(&file, to, output.as_deref(), theme, watch),
+            cuts,
+        } => cli::render::run_args(&file, to, output.as_deref(), theme, watch, cuts),
         Command::Explain { rule } => cli::explain::run(rule.as_deref()),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Completions { shell } => {

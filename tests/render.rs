@@ -3,10 +3,12 @@
 //! drawing and on random stacks; Mermaid and DOT text pinned by insta.
 
 mod common;
+mod render_support;
 
 use proptest::prelude::*;
+use render_support::{layout_problems, mark_problems, random_stack, rasterise};
 use stackc::render::diagram::{Diagram, End, NodeKind};
-use stackc::render::layout::{self, geom, Layout, Point, Rect};
+use stackc::render::layout::{self, geom, Point};
 use stackc::render::{self, svg, Format, Theme};
 use std::path::PathBuf;
 
@@ -19,104 +21,6 @@ fn diagram(src: &str) -> Option<Diagram> {
     Diagram::of(&stackc::check(src))
 }
 
-/// Whether segment a-b passes through the interior of `r` (shrunk a bit,
-/// so that touching a border is not entering).
-fn segment_enters(a: Point, b: Point, r: &Rect) -> bool {
-    let m = 0.5;
-    let (x0, y0, x1, y1) = (r.x + m, r.y + m, r.right() - m, r.bottom() - m);
-    if x0 >= x1 || y0 >= y1 {
-        return false;
-    }
-    // Liang-Barsky clipping.
-    let (dx, dy) = (b.x - a.x, b.y - a.y);
-    let mut t0: f64 = 0.0;
-    let mut t1: f64 = 1.0;
-    for (p, q) in [
-        (-dx, a.x - x0),
-        (dx, x1 - a.x),
-        (-dy, a.y - y0),
-        (dy, y1 - a.y),
-    ] {
-        if p == 0.0 {
-            if q < 0.0 {
-                return false;
-            }
-        } else {
-            let t = q / p;
-            if p < 0.0 {
-                t0 = t0.max(t);
-            } else {
-                t1 = t1.min(t);
-            }
-        }
-    }
-    t0 < t1
-}
-
-/// The invariants a reader relies on. Returns what is wrong, if anything.
-fn layout_problems(d: &Diagram, l: &Layout) -> Vec<String> {
-    let mut bad = Vec::new();
-    let name = |i: usize| d.nodes[i].name.clone();
-    for i in 0..l.nodes.len() {
-        for j in i + 1..l.nodes.len() {
-            if l.nodes[i].overlaps(&l.nodes[j]) {
-                bad.push(format!("nodes {} and {} overlap", name(i), name(j)));
-            }
-        }
-    }
-    for (gi, g) in d.groups.iter().enumerate() {
-        let c = &l.clusters[gi];
-        for &m in &g.members {
-            if !c.contains(&l.nodes[m]) {
-                bad.push(format!("group {} does not contain {}", g.name, name(m)));
-            }
-        }
-        for (i, r) in l.nodes.iter().enumerate() {
-            if d.nodes[i].group != Some(gi) && c.overlaps(r) {
-                bad.push(format!("{} sits inside group {}", name(i), g.name));
-            }
-        }
-    }
-    let rect_of = |e: End| match e {
-        End::Node(i) => l.nodes[i],
-        End::Group(g) => l.clusters[g],
-    };
-    for (k, e) in d.edges.iter().enumerate() {
-        let pts = &l.edges[k].points;
-        let what = format!("edge {k} ({})", e.label);
-        if pts.len() < 2 {
-            bad.push(format!("{what} has fewer than two points"));
-            continue;
-        }
-        if !rect_of(e.from).on_border(pts[0]) {
-            bad.push(format!("{what} does not start on its source's border"));
-        }
-        if !rect_of(e.to).on_border(*pts.last().unwrap()) {
-            bad.push(format!("{what} does not end on its target's border"));
-        }
-        for w in pts.windows(2) {
-            for (i, r) in l.nodes.iter().enumerate() {
-                if segment_enters(w[0], w[1], r) {
-                    bad.push(format!("{what} runs through {}", name(i)));
-                }
-            }
-        }
-        if let Some(lb) = l.edges[k].label {
-            for (i, r) in l.nodes.iter().enumerate() {
-                if lb.overlaps(r) {
-                    bad.push(format!("label of {what} overlaps {}", name(i)));
-                }
-            }
-            for (k2, e2) in l.edges.iter().enumerate().skip(k + 1) {
-                if e2.label.is_some_and(|l2| l2.overlaps(&lb)) {
-                    bad.push(format!("labels of {what} and edge {k2} overlap"));
-                }
-            }
-        }
-    }
-    bad
-}
-
 #[test]
 fn every_drawing_keeps_the_layout_invariants() {
     let mut drawn = 0;
@@ -126,24 +30,12 @@ fn every_drawing_keeps_the_layout_invariants() {
         let l = svg::layout_of(&d);
         let problems = layout_problems(&d, &l);
         assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
+        // Badges and lines of text stay inside their boxes, apart.
+        let problems = mark_problems(&svg::render_with(&d, &l, Theme::Light));
+        assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
         drawn += 1;
     }
     assert!(drawn >= 20, "only {drawn} files drawn");
-}
-
-fn rasterise(svg_text: &str) -> resvg::tiny_skia::Pixmap {
-    let mut opt = resvg::usvg::Options::default();
-    opt.fontdb_mut().load_system_fonts();
-    let tree = resvg::usvg::Tree::from_str(svg_text, &opt).expect("usvg parses the SVG");
-    let size = tree.size().to_int_size();
-    assert!(size.width() >= 300 && size.height() >= 100, "{size:?}");
-    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
-    resvg::render(
-        &tree,
-        resvg::tiny_skia::Transform::default(),
-        &mut pixmap.as_mut(),
-    );
-    pixmap
 }
 
 /// Parse every SVG with usvg, render it with resvg, and check the picture
@@ -326,79 +218,6 @@ fn edges_follow_the_links() {
 // ---------------------------------------------------------------------------
 // Random stacks: the invariants hold on layouts nobody drew by hand.
 // ---------------------------------------------------------------------------
-
-fn random_stack(
-    tiers: &[(u8, u8)],
-    links: &[(u8, u8, bool)],
-    members: bool,
-    intra: &[(u8, u8, u8)],
-) -> String {
-    let roles = ["haproxy", "nginx", "app", "mysql"];
-    let mut s = String::from("zone a\nzone b\n");
-    let mut names = Vec::new();
-    let mut ip = 0;
-    for (t, (kind, size)) in tiers.iter().enumerate() {
-        let role = roles[*kind as usize % 4];
-        let size = 1 + *size as usize % 4;
-        let g = format!("g{t}");
-        if role == "mysql" {
-            s.push_str(&format!(
-                "group {g}: mysql failover=auto vip=10.9.0.{t} {{\n"
-            ));
-        } else {
-            s.push_str(&format!("group {g}: {role} {{\n"));
-        }
-        for m in 0..size {
-            ip += 1;
-            let z = if m % 2 == 0 { "a" } else { "b" };
-            let db = if role == "mysql" {
-                if m == 0 {
-                    " primary"
-                } else {
-                    " replica"
-                }
-            } else {
-                ""
-            };
-            s.push_str(&format!(
-                "  server {g}-{m} 10.0.{}.{} zone={z}{db}\n",
-                ip / 250,
-                ip % 250 + 1
-            ));
-        }
-        s.push_str("}\n");
-        names.push((g, size));
-    }
-    s.push_str("domain example.com { www A -> g0 }\n");
-    // Links only go down the tiers, so there is no cycle.
-    for (a, b, member) in links {
-        let (a, b) = (*a as usize % names.len(), *b as usize % names.len());
-        let (a, b) = (a.min(b), a.max(b));
-        if a == b {
-            continue;
-        }
-        let src = if members && *member {
-            format!("{}-0", names[a].0)
-        } else {
-            names[a].0.clone()
-        };
-        let dst = if members && !*member {
-            format!("{}-{}", names[b].0, names[b].1 - 1)
-        } else {
-            names[b].0.clone()
-        };
-        s.push_str(&format!("{src} -> {dst} : http\n"));
-    }
-    // Links inside a group (flat edges): from a member to a later one.
-    for (t, i, j) in intra {
-        let (g, size) = &names[*t as usize % names.len()];
-        let (i, j) = (*i as usize % size, *j as usize % size);
-        if i < j {
-            s.push_str(&format!("{g}-{i} -> {g}-{j} : http\n"));
-        }
-    }
-    s
-}
 
 /// `STACKC_RENDER_CASES` sets how many random stacks (default 64).
 fn cases() -> u32 {

@@ -34,7 +34,71 @@ fn drawable() -> Vec<(String, Diagram)> {
             "new shapes (built)".to_string(),
             new_shapes(),
         )))
+        .chain(marked())
         .collect()
+}
+
+/// Drawings with the marks of issue 11: every sample with its cuts of size
+/// 2, scale-up with hand-built cuts (a server in two, a zone in one) and
+/// capacity labels, and the legend of `--cuts 2` when there is no such cut.
+fn marked() -> Vec<(String, Diagram)> {
+    use stackc::analysis::resilience::Element;
+    use stackc::model::{ServerId, ZoneId};
+    use stackc::render::marks::{CutInput, CutsAsked};
+    let src = std::fs::read_to_string(common::root().join("samples/scale-up.stack")).unwrap();
+    let mut c = stackc::check(&src);
+    let s = |c: &stackc::Checked, n: &str| {
+        Element::Server(ServerId(
+            c.model.servers.iter().position(|s| s.name == n).unwrap() as u32,
+        ))
+    };
+    for sv in c.model.servers.iter_mut() {
+        sv.capacity = Some(1000.0);
+    }
+    c.model.records[0].load = Some(2000.0);
+    let loads: Vec<f64> = (0..c.model.servers.len())
+        .map(|i| 2000.0 / (i + 1) as f64)
+        .collect();
+    let www = vec!["www.foobar.com".to_string()];
+    let cuts = CutsAsked {
+        size: 2,
+        cuts: vec![
+            CutInput {
+                elements: vec![s(&c, "lb-01"), s(&c, "lb-02")],
+                dark: www.clone(),
+                allowed: None,
+            },
+            CutInput {
+                elements: vec![Element::Zone(ZoneId(0)), s(&c, "lb-02")],
+                dark: www,
+                allowed: None,
+            },
+        ],
+    };
+    let none = CutsAsked {
+        size: 2,
+        cuts: vec![],
+    };
+    // Every sample with its real cuts of size 2 marked.
+    let real = common::stack_files(&common::root().join("samples"))
+        .into_iter()
+        .map(|p| {
+            let c = stackc::check(&std::fs::read_to_string(&p).unwrap());
+            let cuts = CutsAsked::of(&c, 2).unwrap().unwrap();
+            let name = format!("{} --cuts 2", p.file_name().unwrap().to_string_lossy());
+            (name, Diagram::with_cuts(&c, &cuts).unwrap())
+        });
+    real.chain([
+        (
+            "scale-up, cuts of size 2 and capacity (built)".to_string(),
+            Diagram::build(&c, Some(&cuts), Some(&loads)).unwrap(),
+        ),
+        (
+            "scale-up, no cut of size 2 (built)".to_string(),
+            Diagram::build(&c, Some(&none), None).unwrap(),
+        ),
+    ])
+    .collect()
 }
 
 /// The distributed sample with the shapes no role row uses yet (a cache, an

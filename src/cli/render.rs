@@ -1,8 +1,11 @@
-//! `stackc render FILE --to mermaid|svg|dot [-o OUT] [--theme light|dark] [--watch]`
+//! `stackc render FILE --to mermaid|svg|dot [-o OUT] [--theme light|dark]
+//! [--cuts K] [--watch]`
 //!
 //! Draws whenever the model is sound (exit 0, findings or not: rendering is
 //! not linting). A stopping error prints the diagnostics on stderr, writes
-//! nothing and exits 1; an unreadable input or unwritable output exits 2.
+//! nothing and exits 1; an unreadable input or unwritable output exits 2,
+//! and so does a `--cuts` search refused as too costly (the message names
+//! the cost; nothing is written).
 //! `-o` writes atomically ([`super::atomic::write_atomic`]).
 
 use super::atomic::Mode;
@@ -18,6 +21,8 @@ pub struct Options<'a> {
     pub format: Format,
     pub out: Option<&'a str>,
     pub theme: Theme,
+    /// `--cuts K`: mark the cuts of size K.
+    pub cuts: Option<usize>,
 }
 
 enum Outcome {
@@ -37,7 +42,21 @@ fn once(o: &Options, findings: bool) -> Outcome {
         }
     };
     let checked = super::check_input(o.path, &src);
-    let Some(out) = render::render(&checked, o.format, o.theme) else {
+    let drawn = match o.cuts {
+        None => render::render(&checked, o.format, o.theme),
+        Some(k) => match render::render_cuts(&checked, k, o.format, o.theme) {
+            None => None,
+            Some(Ok(text)) => Some(text),
+            Some(Err(too_big)) => {
+                report::error(&format!(
+                    "cannot mark the cuts of size {k} of {}: {} (for a drawing: a smaller `--cuts`)",
+                    o.path, too_big.message
+                ));
+                return Outcome::CouldNotRun;
+            }
+        },
+    };
+    let Some(out) = drawn else {
         report::refused(
             &FileReport::new(o.path, &src, &checked),
             &format!("cannot draw {}", o.path),
@@ -155,6 +174,7 @@ pub fn run_args(
     out: Option<&str>,
     theme: crate::RenderTheme,
     watch: bool,
+    cuts: Option<u8>,
 ) -> u8 {
     let format = match to {
         crate::RenderFormat::Mermaid => Format::Mermaid,
@@ -171,6 +191,7 @@ pub fn run_args(
             format,
             out,
             theme,
+            cuts: cuts.map(usize::from),
         },
         watch,
     )

@@ -4,6 +4,7 @@
 //! whose loss stops the stack, records dark with nothing down). Every
 //! emitter draws this, so the three formats always say the same thing.
 
+use super::marks::{self, CutLegend, CutsAsked};
 use super::text::visible;
 use crate::analysis::availability::{chain_text, dark_subjects, name_list};
 use crate::diag::{RuleId, Subject};
@@ -26,6 +27,8 @@ pub struct Node {
     pub warning: Option<String>,
     /// The words of its box besides the name.
     pub text: NodeText,
+    /// The numbers of the marked cuts (`--cuts K`) it is in, in order.
+    pub cuts: Vec<usize>,
 }
 
 /// What a node's box says besides its name, built once here so that every
@@ -45,17 +48,34 @@ pub struct NodeText {
     pub zone_spof: bool,
     /// `SPOF` on a warned server, `DARK` on a warned record.
     pub badge: Option<&'static str>,
+    /// The numbers of the marked cuts its zone is in.
+    pub zone_cuts: Vec<usize>,
+    /// A server's capacity and load with nothing down: `cap 1,000 req/s ·
+    /// load 750` (see [`super::marks::capacity_line`]).
+    pub capacity: Option<String>,
+    /// Its load with nothing down exceeds its capacity.
+    pub overloaded: bool,
+    /// A record's load: `2,000 req/s`.
+    pub load: Option<String>,
 }
 
 impl NodeText {
     /// `zone a`, or `zone a (zone SPOF)` when its loss alone stops the
-    /// stack (the formats without a coloured zone badge say it in words).
+    /// stack, `zone a (cut 3)` when it is in a marked cut (the formats
+    /// without a coloured zone badge say it in words).
     pub fn zone_line(&self) -> Option<String> {
         self.zone.as_ref().map(|z| {
+            let mut notes = Vec::new();
             if self.zone_spof {
-                format!("{z} (zone SPOF)")
-            } else {
+                notes.push("zone SPOF".to_string());
+            }
+            if !self.zone_cuts.is_empty() {
+                notes.push(super::marks::badges(&self.zone_cuts));
+            }
+            if notes.is_empty() {
                 z.clone()
+            } else {
+                format!("{z} ({})", notes.join(" · "))
             }
         })
     }
@@ -168,6 +188,8 @@ pub struct Edge {
 pub struct Zone {
     pub name: String,
     pub warning: Option<String>,
+    /// The numbers of the marked cuts it is in, in order.
+    pub cuts: Vec<usize>,
 }
 
 /// Everything a diagram draws.
@@ -179,6 +201,8 @@ pub struct Diagram {
     pub groups: Vec<Group>,
     pub edges: Vec<Edge>,
     pub zones: Vec<Zone>,
+    /// The cuts marked (`--cuts K`); `None` without the option.
+    pub cuts: Option<CutLegend>,
 }
 
 impl Diagram {
@@ -189,9 +213,27 @@ impl Diagram {
             .count()
     }
 
-    /// Builds the diagram of a checked stack. `None` when a stopping error
+    /// Builds the diagram of a checked stack, with the capacity and load
+    /// labels when the file declares them. `None` when a stopping error
     /// left no sound model (there is nothing trustworthy to draw).
     pub fn of(checked: &Checked) -> Option<Diagram> {
+        Diagram::build(checked, None, marks::loads_of(checked).as_deref())
+    }
+
+    /// [`Diagram::of`] with the cuts of one size marked (`--cuts K`).
+    pub fn with_cuts(checked: &Checked, cuts: &CutsAsked) -> Option<Diagram> {
+        Diagram::build(checked, Some(cuts), marks::loads_of(checked).as_deref())
+    }
+
+    /// The diagram of a checked stack, with what the analysis beyond single
+    /// failures found given as plain values: the cuts to mark, and the load
+    /// on every server with nothing down (indexed by `ServerId`; `None`:
+    /// no capacity label).
+    pub fn build(
+        checked: &Checked,
+        cuts: Option<&CutsAsked>,
+        loads: Option<&[f64]>,
+    ) -> Option<Diagram> {
         let analysis = checked.analysis.as_ref()?;
         let m = &checked.model;
         let outcome = &analysis.outcome;
@@ -261,6 +303,7 @@ impl Diagram {
                 group: None,
                 warning,
                 text: NodeText::default(),
+                cuts: Vec::new(),
             });
         }
         let server_base = nodes.len();
@@ -296,6 +339,7 @@ impl Diagram {
                 group: s.group.map(|g| g.index()),
                 warning,
                 text: NodeText::default(),
+                cuts: Vec::new(),
             });
         }
         let mut groups = Vec::new();
@@ -311,6 +355,7 @@ impl Diagram {
                     group: Some(gi),
                     warning: None,
                     text: NodeText::default(),
+                    cuts: Vec::new(),
                 });
             }
             let vip = g.vip.map(|a| a.to_string());
@@ -442,6 +487,7 @@ impl Diagram {
                             },
                         )
                     }),
+                cuts: Vec::new(),
             })
             .collect();
 
@@ -465,6 +511,7 @@ impl Diagram {
             .map(|z| Zone {
                 name: visible(&z.name),
                 warning: z.warning.as_deref().map(visible),
+                cuts: z.cuts,
             })
             .collect();
         let zone_spofs: HashSet<&str> = zones
@@ -479,13 +526,16 @@ impl Diagram {
             e.label = visible(&e.label);
             e.warning = e.warning.as_deref().map(visible);
         }
-        Some(Diagram {
+        let mut d = Diagram {
             title,
             nodes,
             groups,
             edges,
             zones,
-        })
+            cuts: None,
+        };
+        marks::attach(&mut d, m, server_base, cuts, loads);
+        Some(d)
     }
 }
 
@@ -548,6 +598,7 @@ fn node_text(n: &Node, zone_spofs: &HashSet<&str>) -> NodeText {
                 zone_spof: zone.as_deref().is_some_and(|z| zone_spofs.contains(z)),
                 zone: zone.map(|z| format!("zone {z}")),
                 badge,
+                ..NodeText::default()
             }
         }
     }

@@ -5,6 +5,7 @@
 //! clipped at the cluster (`compound=true`, `lhead`/`ltail`).
 
 use super::diagram::{Diagram, End, NodeKind};
+use super::marks;
 use super::theme::{palette, Theme};
 use crate::model::Shape;
 use std::fmt::Write;
@@ -24,6 +25,22 @@ fn q(s: &str) -> String {
         }
     }
     o.push('"');
+    o
+}
+
+/// Text for inside a DOT HTML label.
+fn html(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            c if c.is_control() => o.push(' '),
+            c => o.push(c),
+        }
+    }
     o
 }
 
@@ -81,6 +98,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         let shape = match &node.kind {
             NodeKind::Record { .. } => {
                 parts.push(t.kind.clone());
+                parts.extend(t.load.clone());
                 "note"
             }
             NodeKind::Empty => "box",
@@ -88,6 +106,10 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
                 parts.extend(t.address.clone());
                 parts.push(t.kind.clone());
                 parts.extend(t.zone_line());
+                parts.extend(t.capacity.clone());
+                if !node.cuts.is_empty() {
+                    parts.push(marks::badges(&node.cuts));
+                }
                 shape_of(node.kind.shape())
             }
         };
@@ -102,6 +124,10 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             }
             None if matches!(node.kind, NodeKind::Empty) => {
                 attrs.push("style=\"rounded,dashed\"".into());
+            }
+            // In its first cut's colour; the label names every cut.
+            None if !node.cuts.is_empty() => {
+                attrs.push(format!("color=\"{}\", penwidth=2.5", p.cut(node.cuts[0])));
             }
             None => {}
         }
@@ -126,6 +152,42 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         );
         for &m in &g.members {
             let _ = writeln!(o, "{}", node_stmt(m, "    "));
+        }
+        o.push_str("  }\n");
+    }
+    if let Some(legend) = &d.cuts {
+        // The cuts' legend: one box per cut, in its colour.
+        o.push_str("  subgraph \"cluster_k_cuts\" {\n");
+        let _ = writeln!(
+            o,
+            "    label={}; labeljust=l; style=\"rounded\"; color=\"{cluster_line}\"; fontname=\"Helvetica\"; fontsize=12;",
+            q(&legend.title())
+        );
+        if legend.cuts.is_empty() {
+            let _ = writeln!(
+                o,
+                "    \"k_none\" [label={}, shape=plaintext];",
+                q(&legend.none_line())
+            );
+        }
+        if !legend.cuts.is_empty() {
+            // One table, a row per cut in order: its badge in its colour,
+            // then its members and what goes dark.
+            let mut rows = String::new();
+            for c in &legend.cuts {
+                let _ = write!(
+                    rows,
+                    "<TR><TD BGCOLOR=\"{}\"><FONT COLOR=\"{}\"><B>{}</B></FONT></TD><TD ALIGN=\"LEFT\">{}</TD></TR>",
+                    p.cut(c.number),
+                    p.cut_text,
+                    html(&c.badge()),
+                    html(&c.text())
+                );
+            }
+            let _ = writeln!(
+                o,
+                "    \"k_cuts\" [shape=plaintext, label=<<TABLE BORDER=\"0\" CELLBORDER=\"0\" CELLSPACING=\"4\">{rows}</TABLE>>];"
+            );
         }
         o.push_str("  }\n");
     }

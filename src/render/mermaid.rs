@@ -6,7 +6,8 @@
 //! entity codes, so no name or title can break the syntax.
 
 use super::diagram::{Diagram, End, NodeKind};
-use super::theme::{palette, Theme};
+use super::marks::{self, CutLegend};
+use super::theme::{cut_slot, palette, Palette, Theme};
 use crate::model::Shape;
 use std::fmt::Write;
 
@@ -85,6 +86,7 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         let shape = match &node.kind {
             NodeKind::Record { .. } => {
                 lines.push(esc(&t.kind));
+                lines.extend(t.load.as_deref().map(esc));
                 lines.extend(t.badge.map(String::from));
                 return format!("{}>\"{}\"]", node.id, lines.join("<br/>"));
             }
@@ -93,6 +95,10 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
                 lines.extend(t.address.as_deref().map(esc));
                 lines.push(esc(&t.kind));
                 lines.extend(t.zone_line().as_deref().map(esc));
+                lines.extend(t.capacity.as_deref().map(esc));
+                if !node.cuts.is_empty() {
+                    lines.push(marks::badges(&node.cuts));
+                }
                 lines.extend(t.badge.map(String::from));
                 node.kind.shape()
             }
@@ -126,6 +132,17 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         o.push_str("    direction LR\n");
         for &m in &g.members {
             let _ = writeln!(o, "    {}", node_line(m));
+        }
+        o.push_str("  end\n");
+    }
+    // The cuts' legend: one box per cut in its colour.
+    if let Some(legend) = &d.cuts {
+        let _ = writeln!(o, "  subgraph k_cuts [\"{}\"]", esc(&legend.title()));
+        if legend.cuts.is_empty() {
+            let _ = writeln!(o, "    k_none[\"{}\"]", esc(&legend.none_line()));
+        }
+        for c in &legend.cuts {
+            let _ = writeln!(o, "    k_{}[\"{}\"]", c.number, esc(&c.legend()));
         }
         o.push_str("  end\n");
     }
@@ -169,10 +186,32 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             let _ = writeln!(o, "  %% {}", comment(w));
         }
     }
+    if let Some(legend) = &d.cuts {
+        cut_classes(&mut o, d, legend, p);
+    }
     for z in &d.zones {
         if let Some(w) = &z.warning {
             let _ = writeln!(o, "  %% zone {}: {}", z.name, comment(w));
         }
     }
     o
+}
+
+/// The cuts' colours: a class per colour, given to each cut's legend box
+/// and to each server in a cut (in its first cut's colour; its label names
+/// every cut it is in). A warned server keeps the warning style.
+fn cut_classes(o: &mut String, d: &Diagram, legend: &CutLegend, p: &Palette) {
+    let slots = legend.cuts.len().min(p.cuts.len());
+    for k in 1..=slots {
+        let _ = writeln!(o, "  classDef cut{k} stroke:{},stroke-width:3px", p.cut(k));
+    }
+    let slot = cut_slot;
+    for c in &legend.cuts {
+        let _ = writeln!(o, "  class k_{} cut{}", c.number, slot(c.number));
+    }
+    for node in &d.nodes {
+        if let (Some(&first), None) = (node.cuts.first(), &node.warning) {
+            let _ = writeln!(o, "  class {} cut{}", node.id, slot(first));
+        }
+    }
 }

@@ -15,9 +15,10 @@
 pub mod diagram;
 pub mod dot;
 pub mod layout;
+pub mod marks;
 pub mod mermaid;
 pub mod svg;
-mod text;
+pub mod text;
 pub mod theme;
 
 pub use diagram::Diagram;
@@ -44,4 +45,21 @@ pub fn emit(d: &Diagram, format: Format, theme: Theme) -> String {
 /// model to draw.
 pub fn render(checked: &crate::Checked, format: Format, theme: Theme) -> Option<String> {
     Diagram::of(checked).map(|d| emit(&d, format, theme))
+}
+
+/// Draws a checked stack with its cuts of size `size` (1..=4) marked
+/// (`stackc render --cuts K`). `None` when a stopping error left no sound
+/// model; `Some(Err)` when the cut search was refused (it would cost too
+/// much: the message names the cost).
+pub fn render_cuts(
+    checked: &crate::Checked,
+    size: usize,
+    format: Format,
+    theme: Theme,
+) -> Option<Result<String, crate::analysis::resilience::TooBig>> {
+    let cuts = match marks::CutsAsked::of(checked, size)? {
+        Ok(c) => c,
+        Err(too_big) => return Some(Err(too_big)),
+    };
+    Diagram::with_cuts(checked, &cuts).map(|d| Ok(emit(&d, format, theme)))
 }

@@ -52,6 +52,14 @@ pub struct Palette {
     pub record: &'static str,
     /// Mermaid's own theme, under our classes.
     pub mermaid: &'static str,
+    /// The marked cuts (`--cuts K`): cut N is drawn in `cuts[(N - 1) % 4]`
+    /// (its badge's fill and its members' border), with its badge text in
+    /// `cut_text`. Okabe–Ito hues (colour-blind safe) without their
+    /// vermillion, which is too near the warning colour; darkened on the
+    /// light page so each is 3:1 against it and white badge text 4.5:1 on
+    /// each (see the test below).
+    pub cuts: [&'static str; CUT_COLOURS],
+    pub cut_text: &'static str,
 }
 
 impl Palette {
@@ -67,6 +75,11 @@ impl Palette {
             Some(Shape::Queue) => self.queue,
             None => self.record,
         }
+    }
+
+    /// The colour of cut `n` (numbered from 1).
+    pub fn cut(&self, n: usize) -> &'static str {
+        self.cuts[cut_slot(n) - 1]
     }
 }
 
@@ -94,6 +107,8 @@ static LIGHT: Palette = Palette {
     queue: "#0d9488",
     record: "#0e7490",
     mermaid: "default",
+    cuts: ["#0072b2", "#b35900", "#00856a", "#b8438c"],
+    cut_text: "#ffffff",
 };
 
 static DARK: Palette = Palette {
@@ -120,12 +135,67 @@ static DARK: Palette = Palette {
     queue: "#2dd4bf",
     record: "#22d3ee",
     mermaid: "dark",
+    cuts: ["#56b4e9", "#e69f00", "#009e73", "#cc79a7"],
+    cut_text: "#0f172a",
 };
+
+/// How many colours the cuts cycle through.
+pub const CUT_COLOURS: usize = 4;
+
+/// The colour slot (1..=[`CUT_COLOURS`]) of cut `n` (numbered from 1): the
+/// number in the formats' class names (`cut1`, `pill-cut1`).
+pub fn cut_slot(n: usize) -> usize {
+    n.saturating_sub(1) % CUT_COLOURS + 1
+}
 
 /// The palette of a theme.
 pub fn palette(t: Theme) -> &'static Palette {
     match t {
         Theme::Light => &LIGHT,
         Theme::Dark => &DARK,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WCAG relative luminance of `#rrggbb`.
+    fn luminance(hex: &str) -> f64 {
+        let v = u32::from_str_radix(&hex[1..], 16).unwrap();
+        let c = |shift: u32| {
+            let x = ((v >> shift) & 0xff) as f64 / 255.0;
+            if x <= 0.03928 {
+                x / 12.92
+            } else {
+                ((x + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * c(16) + 0.7152 * c(8) + 0.0722 * c(0)
+    }
+
+    fn contrast(a: &str, b: &str) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    /// The cut colours read on both pages: 3:1 against the page and a
+    /// node's box (WCAG's figure for graphics), 4.5:1 for the badge text on
+    /// them; none is the warning colour, and they differ from each other.
+    #[test]
+    fn cut_colours_are_readable_in_both_themes() {
+        for t in [Theme::Light, Theme::Dark] {
+            let p = palette(t);
+            for c in p.cuts {
+                assert!(contrast(c, p.bg) >= 3.0, "{t:?} {c} on the page");
+                assert!(contrast(c, p.node) >= 3.0, "{t:?} {c} on a box");
+                assert!(contrast(c, p.cut_text) >= 4.5, "{t:?} text on {c}");
+                assert_ne!(c, p.warn);
+            }
+            let distinct: std::collections::HashSet<_> = p.cuts.iter().collect();
+            assert_eq!(distinct.len(), p.cuts.len());
+            assert_eq!(p.cut(1), p.cuts[0]);
+            assert_eq!(p.cut(5), p.cuts[0]);
+        }
     }
 }

@@ -158,15 +158,22 @@ pub fn compute_with(
         .map(|e| (e, e.down(m) * d[levels.of(e) as usize]))
         .filter(|(_, g)| *g > 0.0)
         .collect();
-    // Gains equal but for the last bits of their sums are ties (a pair's
-    // two members), listed in declaration order: compare them rounded to
-    // 12 significant digits.
-    let rounded = |g: f64| -> f64 { format!("{g:.11e}").parse().unwrap_or(g) };
-    gains.sort_by(|a, b| {
-        rounded(b.1)
-            .total_cmp(&rounded(a.1))
-            .then(a.0.order(m).cmp(&b.0.order(m)))
-    });
+    // Largest first. Gains equal but for the last bits of their sums (a
+    // pair's two members) are ties, listed in declaration order: after the
+    // sort, each run of gains within 1e-11 of the run's first is put in
+    // declaration order.
+    gains.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut start = 0;
+    while start < gains.len() {
+        let head = gains[start].1;
+        let end = start
+            + gains[start..]
+                .iter()
+                .take_while(|(_, g)| head - g <= 1e-11 * head)
+                .count();
+        gains[start..end].sort_by_key(|(e, _)| e.order(m));
+        start = end;
+    }
     Ok(Availability {
         entries: entry_f.iter().map(|r| figure(*r)).collect(),
         stack: figure(stack),

@@ -11,8 +11,9 @@ use crate::render::text::width;
 use crate::render::theme::Palette;
 use svg::node::element::{Group, Path};
 
-/// The header: title, summary and legend; returns the group and its height.
-pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group, f64) {
+/// The header: title, summary and legend; returns the group, its height
+/// and the width its cut lines need (0 without `--cuts`).
+pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group, f64, f64) {
     let mut g = Group::new().set("id", sc.id("header"));
     g = g.add(text(MARGIN, MARGIN + 18.0, 20.0, p.text, &d.title).set("font-weight", "bold"));
     let servers = d
@@ -185,10 +186,13 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
         legend = legend.add(txt(at + pill_w(DARK) + 6.0, y + 11.0, "sub", label));
     }
     for z in &d.zones {
-        let label = match &z.warning {
+        let mut label = match &z.warning {
             Some(_) => "failure zone: its loss alone stops the stack".to_string(),
             None => "failure zone".to_string(),
         };
+        if !z.cuts.is_empty() {
+            label = format!("{label} · in {}", crate::render::marks::badges(&z.cuts));
+        }
         let s = format!("zone {}", z.name);
         let w = pill_w(&s) + 6.0 + width(&label, SMALL, false);
         let at = place(w, &mut x, &mut y);
@@ -204,6 +208,36 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
         legend = legend.add(b);
         legend = legend.add(txt(at + pill_w(&s) + 6.0, y + 11.0, "sub", &label));
     }
+    let mut need_w = 0.0;
+    if let Some(cuts) = &d.cuts {
+        // One row per cut: its badge, its members and what goes dark.
+        let mut rows = Group::new().set("id", sc.id("cuts"));
+        y += row_h;
+        let head = cuts.title();
+        rows = rows.add(txt(MARGIN, y + 11.0, "name", &head));
+        let mut at = MARGIN + width(&head, 13.0, true) + 10.0;
+        if cuts.cuts.is_empty() {
+            let line = cuts.none_line();
+            rows = rows.add(txt(at, y + 11.0, "sub", &line));
+            at += width(&line, SMALL, false);
+        } else {
+            let hint =
+                "the servers of a cut share its badge; a zone's cuts are named in its entry above";
+            rows = rows.add(txt(at, y + 11.0, "sub", hint));
+            at += width(hint, SMALL, false);
+        }
+        need_w = at + MARGIN;
+        for c in &cuts.cuts {
+            y += row_h;
+            let b = c.badge();
+            rows = add_all(rows, pill(MARGIN, y, &b, PillKind::Cut(c.number)));
+            let text = c.text();
+            let tx = MARGIN + pill_w(&b) + 6.0;
+            rows = rows.add(txt(tx, y + 11.0, "sub", &text));
+            need_w = f64::max(need_w, tx + width(&text, SMALL, false) + MARGIN);
+        }
+        legend = legend.add(rows);
+    }
     g = g.add(legend);
-    (g, y + row_h + 10.0)
+    (g, y + row_h + 10.0, need_w)
 }

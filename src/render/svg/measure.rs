@@ -2,9 +2,10 @@
 //! advance widths, no font file), group title bands and edge labels, and
 //! the layout problem they make.
 
-use super::{BADGE, GLYPH, LABEL, NAME, PAD, RECORD_H, SERVER_H, SMALL, TITLE_BAND};
+use super::{BADGE, CAP_LINE, GLYPH, LABEL, NAME, PAD, RECORD_H, SERVER_H, SMALL, TITLE_BAND};
 use crate::render::diagram::{Diagram, End, Node, NodeKind};
 use crate::render::layout::{self, Layout, Size};
+use crate::render::marks;
 use crate::render::text::width;
 use std::borrow::Cow;
 
@@ -17,13 +18,56 @@ pub(super) fn box_lines(node: &Node) -> (Cow<'_, str>, &str) {
             Cow::Borrowed(t.address.as_deref().unwrap_or("no address")),
             &t.kind,
         ),
-        NodeKind::Record { .. } => (Cow::Owned(format!("{} · entry point", t.kind)), ""),
+        NodeKind::Record { .. } => match &t.load {
+            Some(l) => (Cow::Owned(format!("{} · entry point · {l}", t.kind)), ""),
+            None => (Cow::Owned(format!("{} · entry point", t.kind)), ""),
+        },
         NodeKind::Empty => (Cow::Borrowed(""), ""),
     }
 }
 
 pub(super) fn pill_w(s: &str) -> f64 {
     width(s, BADGE, true) + 10.0
+}
+
+/// How many cut badges a box shows before one `+N` badge for the rest
+/// (the tooltip names them all).
+const CUT_BADGES: usize = 4;
+
+/// The cut badges of a box: `(text, Some(cut number))`, and `("+N", None)`
+/// for the cuts past [`CUT_BADGES`].
+pub(super) fn cut_pills(cuts: &[usize]) -> Vec<(String, Option<usize>)> {
+    let shown = if cuts.len() > CUT_BADGES {
+        CUT_BADGES - 1
+    } else {
+        cuts.len()
+    };
+    let mut v: Vec<(String, Option<usize>)> = cuts[..shown]
+        .iter()
+        .map(|&c| (marks::badge(c), Some(c)))
+        .collect();
+    if shown < cuts.len() {
+        v.push((format!("+{}", cuts.len() - shown), None));
+    }
+    v
+}
+
+/// The width of a row of cut badges, with the gap before it (0 for none).
+pub(super) fn cut_pills_w(cuts: &[usize]) -> f64 {
+    cut_pills(cuts)
+        .iter()
+        .map(|(s, _)| pill_w(s) + 4.0)
+        .sum::<f64>()
+        + if cuts.is_empty() { 0.0 } else { 4.0 }
+}
+
+/// The height of a server's box: one more line with a capacity label.
+pub(super) fn server_h(node: &Node) -> f64 {
+    if node.text.capacity.is_some() {
+        SERVER_H + CAP_LINE
+    } else {
+        SERVER_H
+    }
 }
 
 /// The size of each node's box.
@@ -48,14 +92,20 @@ fn node_size(d: &Diagram, i: usize) -> Size {
             let glyphs = node.kind.shapes().len().max(1) as f64;
             let zone_w = node.text.zone.as_ref().map_or(0.0, |z| pill_w(z) + 8.0);
             let spof_w = node.text.badge.map_or(0.0, |b| pill_w(b) + 8.0);
+            let cap_w = node
+                .text
+                .capacity
+                .as_deref()
+                .map_or(0.0, |c| width(c, SMALL, node.text.overloaded));
             let tw = (width(&node.name, NAME, true) + zone_w)
-                .max(width(&l2, SMALL, false))
-                .max(width(l3, SMALL, false) + spof_w);
+                .max(width(&l2, SMALL, false) + cut_pills_w(&node.cuts))
+                .max(width(l3, SMALL, false) + spof_w)
+                .max(cap_w);
             Size {
                 w: (PAD + glyphs * (GLYPH + 4.0) + 4.0 + tw + PAD + 4.0)
                     .max(150.0)
                     .ceil(),
-                h: SERVER_H,
+                h: server_h(node),
             }
         }
     }

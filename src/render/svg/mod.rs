@@ -31,6 +31,8 @@ const BADGE: f64 = 9.5;
 const PAD: f64 = 10.0;
 const GLYPH: f64 = 20.0;
 const SERVER_H: f64 = 60.0;
+/// The capacity line under a server's roles.
+const CAP_LINE: f64 = 15.0;
 const RECORD_H: f64 = 44.0;
 const TITLE_BAND: f64 = 28.0;
 const MARGIN: f64 = 24.0;
@@ -157,10 +159,10 @@ pub fn render_with(d: &Diagram, lay: &Layout, theme: Theme) -> String {
 fn draw(d: &Diagram, lay: &Layout, theme: Theme, sc: &Scope) -> String {
     use std::fmt::Write;
     let p = palette(theme);
-    let (head, head_h) = header::header(d, p, sc, lay.width.max(600.0));
+    let (head, head_h, head_w) = header::header(d, p, sc, lay.width.max(600.0));
     let ox = MARGIN;
     let oy = head_h;
-    let w = (lay.width + 2.0 * MARGIN).max(640.0).ceil();
+    let w = (lay.width + 2.0 * MARGIN).max(640.0).max(head_w).ceil();
     let h = (oy + lay.height + MARGIN).ceil();
 
     let arrow = |id: &str, color: &str| {
@@ -235,7 +237,14 @@ fn draw(d: &Diagram, lay: &Layout, theme: Theme, sc: &Scope) -> String {
     if let Some(root) = &sc.root {
         doc = doc.set("class", root.clone());
     }
-    let optional = d.edges.iter().any(|e| e.optional);
+    let uses = style::Uses {
+        optional: d.edges.iter().any(|e| e.optional),
+        cut_slots: d
+            .cuts
+            .as_ref()
+            .map_or(0, |l| l.cuts.len().min(p.cuts.len())),
+        overloaded: d.nodes.iter().any(|x| x.text.overloaded),
+    };
     let doc = doc
         .set("xmlns", "http://www.w3.org/2000/svg")
         .set("viewBox", format!("0 0 {} {}", n(w), n(h)))
@@ -246,7 +255,7 @@ fn draw(d: &Diagram, lay: &Layout, theme: Theme, sc: &Scope) -> String {
         .add(Description::new().add(Text::new(
             "Drawn by stackc render: the stack's topology and its single points of failure.",
         )))
-        .add(Style::new(style::stylesheet(p, sc, optional)))
+        .add(Style::new(style::stylesheet(p, sc, uses)))
         .add(defs)
         .add(
             Rectangle::new()

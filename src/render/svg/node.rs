@@ -2,10 +2,12 @@
 //! pills, and the tooltip.
 
 use super::glyphs::use_glyph;
-use super::measure::{box_lines, pill_w};
+use super::measure::{box_lines, cut_pills, pill_w};
 use super::{n, title, txt, Scope, GLYPH, PAD};
 use crate::render::diagram::{Diagram, NodeKind};
 use crate::render::layout::Rect;
+use crate::render::marks;
+use crate::render::theme::cut_slot;
 use svg::node::element::{Group, Rectangle};
 
 #[derive(Copy, Clone)]
@@ -13,14 +15,21 @@ pub(super) enum PillKind {
     Warn,
     Zone,
     ZoneWarn,
+    /// The badge of a marked cut, by its number.
+    Cut(usize),
 }
 
 pub(super) fn pill(x: f64, y: f64, s: &str, kind: PillKind) -> [Box<dyn svg::Node>; 2] {
     let w = pill_w(s);
+    let cut_class;
     let (bg, fg) = match kind {
         PillKind::Warn => ("pill-warn", "pt-warn"),
         PillKind::Zone => ("pill-zone", "pt-zone"),
         PillKind::ZoneWarn => ("pill-zwarn", "pt-zwarn"),
+        PillKind::Cut(n) => {
+            cut_class = format!("pill-cut{}", cut_slot(n));
+            (cut_class.as_str(), "pt-cut")
+        }
     };
     [
         Box::new(
@@ -43,15 +52,30 @@ pub(super) fn add_all(mut g: Group, items: [Box<dyn svg::Node>; 2]) -> Group {
     g
 }
 
+/// A row of cut badges ending at `right`, from the top `y`.
+fn cut_row(mut g: Group, cuts: &[usize], right: f64, y: f64) -> Group {
+    let pills = cut_pills(cuts);
+    let mut x = right - pills.iter().map(|(s, _)| pill_w(s) + 4.0).sum::<f64>() + 4.0;
+    for (s, n) in &pills {
+        let kind = n.map_or(PillKind::Zone, PillKind::Cut);
+        g = add_all(g, pill(x, y, s, kind));
+        x += pill_w(s) + 4.0;
+    }
+    g
+}
+
 pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
     let node = &d.nodes[i];
     let warn = node.warning.is_some();
+    let cut = !node.cuts.is_empty();
     let mut g = Group::new().set("id", sc.id(&node.id)).set(
         "class",
         match (&node.kind, warn) {
             (NodeKind::Record { .. }, false) => "node record",
             (NodeKind::Record { .. }, true) => "node record dark",
+            (NodeKind::Server { .. }, false) if cut => "node server cut",
             (NodeKind::Server { .. }, false) => "node server",
+            (NodeKind::Server { .. }, true) if cut => "node server spof cut",
             (NodeKind::Server { .. }, true) => "node server spof",
             (NodeKind::Empty, _) => "node empty",
         },
@@ -65,10 +89,25 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
         (NodeKind::Record { rtype }, None) => format!("{} {rtype}: an entry point", node.name),
         (NodeKind::Empty, None) => "this group has no members".into(),
     };
+    // Each cut it (or its zone) is in, in the legend's words.
+    let mut tip = tip;
+    if let Some(legend) = &d.cuts {
+        for &n in node.cuts.iter().chain(&node.text.zone_cuts) {
+            if let Some(c) = legend.cuts.get(n - 1) {
+                tip.push('\n');
+                tip.push_str(&c.legend());
+            }
+        }
+    }
     g = g.add(title(&tip));
+    let cut_box;
     let class = match (&node.kind, warn) {
         (NodeKind::Empty, _) => "box-empty",
         (_, true) => "box-warn",
+        (_, false) if cut => {
+            cut_box = format!("box-cut{}", cut_slot(node.cuts[0]));
+            cut_box.as_str()
+        }
         (_, false) => "box",
     };
     g = g.add(
@@ -125,6 +164,17 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
             g = g.add(txt(tx, r.y + 19.0, "name", &node.name));
             g = g.add(txt(tx, r.y + 35.0, "sub", &l2));
             g = g.add(txt(tx, r.y + 50.0, "sub", l3));
+            if let Some(c) = &node.text.capacity {
+                let class = if node.text.overloaded {
+                    "cap-over"
+                } else {
+                    "sub"
+                };
+                g = g.add(txt(tx, r.y + 65.0, class, c));
+            }
+            if cut {
+                g = cut_row(g, &node.cuts, r.right() - PAD, r.y + 23.5);
+            }
             if let Some(s) = &node.text.zone {
                 let w = pill_w(s);
                 let zw = if node.text.zone_spof {
@@ -139,8 +189,16 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
                 };
                 let mut badge =
                     add_all(Group::new(), pill(r.right() - PAD - w, r.y + 7.0, s, kind));
-                if let Some(t) = zw {
-                    badge = badge.add(title(t));
+                // A zone's cuts are named by its legend entry and here, not
+                // drawn on every box of the zone (its servers' own would be
+                // lost among them).
+                let zone_cuts = (!node.text.zone_cuts.is_empty())
+                    .then(|| format!("{s}: in {}", marks::badges(&node.text.zone_cuts)));
+                match (zw, zone_cuts) {
+                    (Some(t), Some(c)) => badge = badge.add(title(&format!("{t}\n{c}"))),
+                    (Some(t), None) => badge = badge.add(title(t)),
+                    (None, Some(c)) => badge = badge.add(title(&c)),
+                    (None, None) => {}
                 }
                 g = g.add(badge);
             }

@@ -6,8 +6,21 @@
 use super::Scope;
 use crate::render::theme::Palette;
 
+/// What a drawing uses beyond the rules every drawing has: each adds its
+/// rules only when drawn, so drawings without them keep their bytes.
+#[derive(Copy, Clone, Debug, Default)]
+pub(super) struct Uses {
+    /// An optional edge.
+    pub optional: bool,
+    /// Colour slots of marked cuts (0: no cut marked).
+    pub cut_slots: usize,
+    /// A server over its capacity with nothing down.
+    pub overloaded: bool,
+}
+
 /// The rules, as (selector, declarations).
-fn rules(p: &Palette, optional: bool) -> Vec<(&'static str, String)> {
+fn rules(p: &Palette, uses: Uses) -> Vec<(String, String)> {
+    let optional = uses.optional;
     let (text, muted, node, ns) = (p.text, p.muted, p.node, p.node_stroke);
     let (wf, warn, wt, zone, zt) = (p.warn_fill, p.warn, p.warn_text, p.zone, p.zone_text);
     let (cl, cs, edge, bg) = (p.cluster, p.cluster_stroke, p.edge, p.bg);
@@ -82,20 +95,39 @@ fn rules(p: &Palette, optional: bool) -> Vec<(&'static str, String)> {
             format!("font-size:10.5px;fill:{warn};text-anchor:middle;font-weight:bold"),
         ),
     ]);
+    let mut v: Vec<(String, String)> = v.into_iter().map(|(c, d)| (c.to_string(), d)).collect();
+    if uses.cut_slots > 0 {
+        for k in 1..=uses.cut_slots {
+            let c = p.cut(k);
+            v.push((
+                format!("box-cut{k}"),
+                format!("fill:{node};stroke:{c};stroke-width:2.5"),
+            ));
+            v.push((format!("pill-cut{k}"), format!("fill:{c}")));
+        }
+        v.push(("pt-cut".into(), format!("{pt};fill:{}", p.cut_text)));
+    }
+    if uses.overloaded {
+        v.push((
+            "cap-over".into(),
+            format!("font-size:11px;font-weight:bold;fill:{text}"),
+        ));
+    }
     v
 }
 
-/// The style sheet; the rule for optional edges only when one is drawn.
-pub(super) fn stylesheet(p: &Palette, sc: &Scope, optional: bool) -> String {
+/// The style sheet; the rules for optional edges, cuts and overloaded
+/// servers only when one is drawn.
+pub(super) fn stylesheet(p: &Palette, sc: &Scope, uses: Uses) -> String {
     let mut css = String::with_capacity(2048);
-    for (class, decl) in rules(p, optional) {
+    for (class, decl) in rules(p, uses) {
         if let Some(root) = &sc.root {
             css.push('.');
             css.push_str(root);
             css.push(' ');
         }
         css.push('.');
-        css.push_str(class);
+        css.push_str(&class);
         css.push('{');
         css.push_str(&decl);
         css.push('}');
