@@ -1,5 +1,5 @@
 //! `{{#stackc VERB ARGS}}`: `explain RULE`, `help [COMMAND]`, `check FILE`,
-//! `diagram FILE`, `simulate FILE NAMES`, `source FILE [expect=RULE...]`,
+//! `diagram FILE [cuts=K]`, `simulate FILE NAMES`, `source FILE [expect=RULE...]`,
 //! `availability FILE TARGET EXPECTED` (a figure worked by hand, checked:
 //! [`super::figures`]), `rules`, and `roles` and `protocols` (read from the
 //! roles table). A
@@ -108,13 +108,28 @@ impl Preprocessor<'_> {
                     &guard_links(&report_text(&shown, &src, &c), links_after)?,
                 )
             }
-            ["diagram", file] => {
+            ["diagram", file, options @ ..] => {
+                let cuts = match options {
+                    [] => None,
+                    [o] => Some(
+                        o.strip_prefix("cuts=")
+                            .and_then(|k| k.parse::<usize>().ok())
+                            .filter(|k| (1..=4).contains(k))
+                            .ok_or_else(|| {
+                                format!("`{o}`: the option of diagram is cuts=K, K from 1 to 4")
+                            })?,
+                    ),
+                    _ => return Err("the form is `diagram FILE [cuts=K]`".into()),
+                };
                 let (_, src) = self.host.read(file)?;
                 let c = check_file(file, &src);
                 if c.analysis.is_none() {
                     return Err(format!("{file} has errors: no diagram"));
                 }
-                self.diagram(&c)?
+                match cuts {
+                    None => self.diagram(&c)?,
+                    Some(k) => self.diagram_with_cuts(&c, k)?,
+                }
             }
             ["simulate", file, names] => {
                 let (shown, src) = self.host.read(file)?;

@@ -417,3 +417,31 @@ fn the_availability_directive_checks_the_hand_figure() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_diagram_can_mark_the_cuts_of_one_size() {
+    let mut host = Memory::default();
+    host.files.insert("web.stack", PAIR);
+    let one = |line: &str| run(&host, Config::default(), &format!("{line}\n"));
+    let plain = one("{{#stackc diagram web.stack}}").unwrap();
+    assert!(!plain.contains("of size 2"), "{plain}");
+    // web-01+web-02 is the pair's one cut of size 2.
+    let marked = one("{{#stackc diagram web.stack cuts=2}}").unwrap();
+    assert!(
+        marked.contains("stackc-diagram") && marked.contains("cut of size 2"),
+        "{marked}"
+    );
+    assert!(!marked.contains("{{"), "{marked}");
+    for bad in ["cuts=0", "cuts=5", "cuts=two", "track"] {
+        let e = one(&format!("{{{{#stackc diagram web.stack {bad}}}}}")).unwrap_err();
+        assert!(
+            e[0].contains(&format!("`{bad}`: the option of diagram is cuts=K")),
+            "{e:?}"
+        );
+    }
+    let e = one("{{#stackc diagram web.stack cuts=2 cuts=3}}").unwrap_err();
+    assert!(
+        e[0].contains("the form is `diagram FILE [cuts=K]`"),
+        "{e:?}"
+    );
+}

@@ -12,7 +12,7 @@
 //!   the code: a language example), `expect=RULE` (the block must report
 //!   this error; repeatable), `ignore` (not checked: a fragment);
 //! - `{{#stackc explain RULE}}`, `{{#stackc help [COMMAND]}}`,
-//!   `{{#stackc check FILE}}`, `{{#stackc diagram FILE}}`,
+//!   `{{#stackc check FILE}}`, `{{#stackc diagram FILE [cuts=K]}}`,
 //!   `{{#stackc source FILE}}`, `{{#stackc rules}}`, `{{#stackc roles}}` and
 //!   `{{#stackc protocols}}` are replaced by the rule's text, the command's
 //!   `--help`, the report, the diagram, the file, the table of rules, the
