@@ -60,6 +60,23 @@ enum Command {
         #[arg(long, value_enum, default_value_t = SimFormat::Human)]
         format: SimFormat,
     },
+    /// Beyond single failures: the cuts, the tolerance, the availability in
+    /// nines and the capacity headroom.
+    #[command(
+        after_help = "Examples:\n  stackc resilience samples/scale-up.stack\n  stackc resilience web.stack --max-size 3 --format json\n  stackc resilience web.stack --format markdown > comment.md\n\nExit status: 0, or 1 when `check` reports an error; 2 when the input cannot be read\nor the usage is wrong."
+    )]
+    Resilience {
+        /// The file (`-` reads standard input).
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// The largest cut to look for, 1 to 4 (default: max(2, the file's
+        /// `tolerate`)).
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=4))]
+        max_size: Option<u8>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ResilienceFormat::Human)]
+        format: ResilienceFormat,
+    },
     /// Rewrite files in canonical form (LANGUAGE.md §6).
     #[command(
         after_help = "Examples:\n  stackc fmt samples/*.stack\n  stackc fmt --check samples/*.stack   # in CI: print a diff, exit 1 if not formatted\n  stackc fmt - < web.stack            # standard input to standard output\n\nA file is rewritten only when its canonical form differs: atomically, through\nsymbolic links, keeping its mode and owner; a file with hard links is rewritten\nin place so that they stay one file."
@@ -160,6 +177,13 @@ pub enum SimFormat {
     Json,
 }
 
+#[derive(Copy, Clone, PartialEq, Eq, Debug, ValueEnum)]
+pub enum ResilienceFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
 pub enum FlavorArg {
     /// MySQL 8.
@@ -247,6 +271,11 @@ fn main() -> ExitCode {
             tolerate,
         } => cli::check::run(&files, format, deny.is_some(), tolerate),
         Command::Simulate { file, fail, format } => cli::simulate::run(&file, &fail, format),
+        Command::Resilience {
+            file,
+            max_size,
+            format,
+        } => cli::resilience::run(&file, max_size.map(usize::from), format),
         Command::Bundle {
             file,
             out,

@@ -45,7 +45,7 @@ fn human_output_ends_with_a_summary_and_has_no_colour_off_a_terminal() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.ends_with("1 error, 4 warnings in samples/single-box.stack\n"),
+        text.ends_with("1 error, 4 warnings in samples/single-box.stack (tolerates no failure)\n"),
         "{text}"
     );
     assert!(
@@ -219,7 +219,7 @@ fn github_annotations() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 5);
+    assert_eq!(lines.len(), 6);
     let spof = lines
         .iter()
         .find(|l| l.starts_with("::error file=samples/single-box.stack,line=11,col=8,title=spof::"))
@@ -229,9 +229,14 @@ fn github_annotations() {
         spof.contains("goes dark%0Ahelp: the chain that breaks: www.foobar.com -> box (down)"),
         "{spof}"
     );
-    assert!(lines
+    assert!(lines[..5]
         .iter()
         .all(|l| l.starts_with("::error ") || l.starts_with("::warning ")));
+    // Its tolerance last, like the spofs (RESILIENCE.md §2).
+    assert_eq!(
+        lines[5],
+        "::notice file=samples/single-box.stack,title=tolerance::samples/single-box.stack tolerates no failure"
+    );
 }
 
 #[test]

@@ -15,19 +15,39 @@
 //! `broken`, `spof`, `zone-spof` (and `replica-write`) subjects with the
 //! brute force. Environment knobs for exploring: `STACKC_DIFF_CASES` (number
 //! of cases, default 1000) and `STACKC_DIFF_SEED` (first seed).
+//!
+//! The resilience test (RESILIENCE.md) draws smaller stacks from the same
+//! generator with availability on zones, groups and servers, quorum groups
+//! (mysql ones too), capacity, load, `tolerate=` and `slo=`, and compares
+//! the crate with `differential/resilience.rs`: cuts up to size 3 from every
+//! failure set, the exact availability from every up/down state, the load
+//! flow per scenario and the headroom (`differential/compare.rs`); cases
+//! worked by hand check that brute force itself (`differential/hand.rs`).
+//! `STACKC_DIFF_RES_CASES` (default 300) sets its number of cases.
 
 use std::collections::{BTreeMap, HashMap};
 
+#[path = "differential/compare.rs"]
+mod compare;
 #[path = "differential/generate.rs"]
 mod generate;
+#[path = "differential/generate_res.rs"]
+mod generate_res;
+#[path = "differential/hand.rs"]
+mod hand;
 #[path = "differential/model.rs"]
 mod model;
 #[path = "differential/parse.rs"]
 mod parse;
+#[path = "differential/resilience.rs"]
+mod resilience;
 
+use compare::*;
 use generate::*;
+use generate_res::*;
 use model::*;
 use parse::*;
+use resilience::*;
 
 // ---------------------------------------------------------------------------
 // The tests.
@@ -137,6 +157,203 @@ fn brute_force_matches_the_crate_on_random_layered_stacks() {
         assert!(
             seen.get(rule).copied().unwrap_or(0) >= 5,
             "the generator rarely produces {rule}: {seen:?}"
+        );
+    }
+}
+
+/// What the brute force says of one topology, for checking the generator
+/// against its own text: cuts, tolerance, availability, headroom.
+fn brute_summary(topo: &Topo) -> String {
+    let j = Judge::new(topo);
+    let c = cuts(&j, MAX_CUT);
+    let t = tolerance(&j, &c, MAX_CUT);
+    let mut a = availability(&j);
+    a.entries.sort_by(|x, y| x.0.cmp(&y.0));
+    // Loads to 1e-6: the order of the link lines changes the last bits.
+    let h: Vec<String> = headroom(&j, topo.tolerate.unwrap_or(1))
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {} {:.6} {:.6}",
+                h.server, h.capacity, h.baseline, h.worst
+            )
+        })
+        .collect();
+    let u: Vec<String> = a
+        .entries
+        .iter()
+        .map(|(s, u)| format!("{s} {u:.12e}"))
+        .collect();
+    format!("{c:?}\n{t:?}\n{u:?} {:.12e}\n{h:?}", a.stack)
+}
+
+/// The crate reads every generated attribute as the generator meant it
+/// (parsing and resolution only: no analysis).
+#[test]
+fn the_crate_models_the_generated_attributes_as_written() {
+    for seed in 1..=env_u64("STACKC_DIFF_RES_CASES", 300) {
+        let (src, topo) = generate_resilient(seed);
+        match model_summary_of_crate(&src) {
+            Err(e) => panic!("seed {seed}: a stopping error\n{e}\n{src}"),
+            Ok(got) => assert_eq!(got, model_summary_of_topo(&topo), "seed {seed}\n{src}"),
+        }
+    }
+}
+
+/// RESILIENCE.md against the brute force: random stacks with zones,
+/// availability, quorum groups, capacity, load and `tolerate`/`slo`.
+/// Knobs: `STACKC_DIFF_RES_CASES` (default 300), `STACKC_DIFF_SEED`.
+#[test]
+fn brute_force_matches_the_crate_on_resilience() {
+    let cases = env_u64("STACKC_DIFF_RES_CASES", 300);
+    let first = env_u64("STACKC_DIFF_SEED", 1);
+    let parts = probe();
+    eprintln!("resilience differential: crate parts present: {parts:?}");
+    let mut used = 0u64;
+    let mut skipped: BTreeMap<String, (u64, String)> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut mismatches: Vec<(String, String)> = Vec::new();
+    let allowed: Vec<&str> = ALLOWED.iter().copied().chain(RULES).collect();
+    let mut waiting = 0u64;
+    for seed in first..first + cases {
+        let (src, topo) = generate_resilient(seed);
+        let parsed = parse_stack(&src);
+        assert_eq!(
+            (expected(&topo), brute_summary(&topo)),
+            (expected(&parsed), brute_summary(&parsed)),
+            "seed {seed}: generator and mini parser disagree on\n{src}"
+        );
+        // `check` runs the exact availability with `slo=` and the headroom
+        // with capacities: until those parts land, such cases wait.
+        let capacity = topo.servers.iter().any(|s| s.capacity.is_some());
+        if (topo.slo.is_some() && !parts.exact) || (capacity && !parts.headroom) {
+            waiting += 1;
+            continue;
+        }
+        let c = stackc::check(&src);
+        let others: Vec<String> = c
+            .findings
+            .iter()
+            .filter(|f| !allowed.contains(&f.rule.as_str()))
+            .map(|f| format!("{} {:?}", f.rule.as_str(), f.subject))
+            .collect();
+        if !others.is_empty() || c.analysis.is_none() {
+            let e = skipped
+                .entry(others.join(", "))
+                .or_insert((0, format!("seed {seed}:\n{src}")));
+            e.0 += 1;
+            continue;
+        }
+        used += 1;
+        let mut diffs = compare(&topo, &c, parts);
+        let want = expected(&topo);
+        let got = crate_findings(&c);
+        if got != want {
+            diffs.push((
+                "findings".into(),
+                format!("§5 findings: brute force {want:?}, crate {got:?}"),
+            ));
+        }
+        if !diffs.is_empty() {
+            let mut kinds: Vec<&str> = diffs.iter().map(|(k, _)| k.as_str()).collect();
+            kinds.dedup();
+            let text: Vec<&str> = diffs.iter().map(|(_, t)| t.as_str()).collect();
+            mismatches.push((
+                kinds.join("+"),
+                format!(
+                    "seed {seed}: the crate and the brute force disagree\n--- source ---\n{src}--- \
+                     differences ---\n{}\n",
+                    text.join("\n")
+                ),
+            ));
+            continue;
+        }
+        // What the cases exercised.
+        let j = Judge::new(&topo);
+        let cs = cuts(&j, MAX_CUT);
+        for (e, _) in &cs {
+            *seen
+                .entry(["cut-1", "cut-2", "cut-3"][e.len() - 1])
+                .or_default() += 1;
+        }
+        let tol = match tolerance(&j, &cs, MAX_CUT) {
+            (_, false) => "tolerance-inexact",
+            (0, _) => "tolerance-0",
+            (1, _) => "tolerance-1",
+            _ => "tolerance-2",
+        };
+        *seen.entry(tol).or_default() += 1;
+        for g in &topo.groups {
+            if matches!(g.mode, Mode::Quorum { .. }) {
+                let k = if g.default_mysql { "galera" } else { "quorum" };
+                *seen.entry(k).or_default() += 1;
+            }
+        }
+        let h = headroom(&j, topo.tolerate.unwrap_or(1));
+        if h.iter().any(|h| h.worst > h.capacity) {
+            *seen.entry("overload").or_default() += 1;
+        }
+        if h.iter().any(|h| !h.failed.is_empty()) {
+            *seen.entry("worse-after-failure").or_default() += 1;
+        }
+        if topo.slo.is_some() {
+            *seen.entry("slo").or_default() += 1;
+        }
+        if availability(&j).stack > 1e-3 {
+            *seen.entry("below-three-nines").or_default() += 1;
+        }
+    }
+    eprintln!(
+        "resilience differential: {used}/{cases} cases used, {waiting} waiting for parts of \
+         the crate not landed yet; seen: {seen:?}"
+    );
+    for (why, (n, example)) in &skipped {
+        eprintln!("skipped {n}x for {why}; first:\n{example}");
+    }
+    if !mismatches.is_empty() {
+        let mut kinds: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut shown: BTreeMap<&str, &str> = BTreeMap::new();
+        for (k, report) in &mismatches {
+            *kinds.entry(k).or_default() += 1;
+            let e = shown.entry(k).or_insert(report);
+            if report.len() < e.len() {
+                *e = report;
+            }
+        }
+        let shown: Vec<&str> = shown.into_values().collect();
+        panic!(
+            "{} of {used} cases disagree (by part: {kinds:?}); shortest of each kind:\n\n{}",
+            mismatches.len(),
+            shown.join("\n")
+        );
+    }
+    let cases = cases - waiting;
+    assert!(
+        used * 100 >= cases * 80,
+        "only {used} of {cases} generated files were usable: {skipped:#?}"
+    );
+    if waiting > 0 {
+        eprintln!("resilience differential: outcome counts not asserted until every part lands");
+        return;
+    }
+    for (what, at_least) in [
+        ("cut-1", 100),
+        ("cut-2", 100),
+        ("cut-3", 100),
+        ("tolerance-0", 50),
+        ("tolerance-1", 20),
+        ("tolerance-2", 3),
+        ("tolerance-inexact", 5),
+        ("quorum", 50),
+        ("galera", 10),
+        ("overload", 20),
+        ("worse-after-failure", 20),
+        ("slo", 20),
+        ("below-three-nines", 20),
+    ] {
+        assert!(
+            seen.get(what).copied().unwrap_or(0) >= at_least * cases / 300,
+            "the generator rarely produces {what}: {seen:?}"
         );
     }
 }

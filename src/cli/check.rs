@@ -32,6 +32,7 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool, tolerate: Opti
         .map(|(path, src)| super::check_input_with(path, src, tolerate))
         .collect();
     info.nothing_declared = checked.iter().map(report::nothing_declared).collect();
+    info.tolerance = checked.iter().map(report::Tolerance::of).collect();
     let reports: Vec<FileReport<'_>> = inputs
         .iter()
         .zip(&checked)
@@ -46,10 +47,10 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool, tolerate: Opti
             };
             reports
                 .iter()
-                .zip(&info.nothing_declared)
-                .map(|(r, nothing)| {
-                    let note = (*nothing && r.errors() == 0).then_some(report::NOTHING_DECLARED);
-                    human::render_with_note(r, style, note)
+                .enumerate()
+                .map(|(i, r)| {
+                    let note = report::summary_note(&info, i, r);
+                    human::render_with_note(r, style, note.as_deref())
                 })
                 .collect::<String>()
         }

@@ -10,6 +10,7 @@ pub mod man;
 pub mod mdbook;
 pub mod render;
 pub mod report;
+pub mod resilience;
 pub mod simulate;
 
 use std::io::{IsTerminal, Read};

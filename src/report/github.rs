@@ -71,6 +71,12 @@ pub fn render_run(files: &[FileReport<'_>], info: &RunInfo, base: Option<&Path>)
                 escape_property(&name),
                 escape_data(&format!("{name}: {NOTHING_DECLARED}"))
             ));
+        } else if let Some(t) = info.tolerance.get(i).copied().flatten() {
+            out.push_str(&format!(
+                "::notice file={},title=tolerance::{}\n",
+                escape_property(&name),
+                escape_data(&format!("{name} {}", t.words()))
+            ));
         }
     }
     out

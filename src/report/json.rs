@@ -2,7 +2,7 @@
 //! `errors` (files that could not be read) and `files` (one entry per file
 //! read, saying whether it declared anything to analyse).
 
-use super::{FileReport, LineIndex, RunInfo};
+use super::{FileReport, LineIndex, RunInfo, Tolerance};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -12,6 +12,8 @@ struct Output<'a> {
     errors: Vec<JsonError<'a>>,
     files: Vec<JsonFile<'a>>,
     summary: Summary,
+    /// The weakest tolerance of the files analysed (null: none was).
+    tolerance: Option<Tolerance>,
 }
 
 #[derive(Serialize)]
@@ -38,6 +40,8 @@ struct JsonFile<'a> {
     warnings: usize,
     /// The file declares no server: nothing was analysed.
     nothing_declared: bool,
+    /// Its tolerance (null: not analysed).
+    tolerance: Option<Tolerance>,
 }
 
 #[derive(Serialize)]
@@ -65,6 +69,7 @@ pub fn render_run(files: &[FileReport<'_>], info: &RunInfo) -> String {
             errors: file.errors(),
             warnings: file.warnings(),
             nothing_declared: info.nothing_declared.get(i).copied().unwrap_or(false),
+            tolerance: info.tolerance.get(i).copied().flatten(),
         });
         for f in file.findings {
             let (line, column) = idx.line_col(f.span.start);
@@ -96,6 +101,7 @@ pub fn render_run(files: &[FileReport<'_>], info: &RunInfo) -> String {
             .collect(),
         files: per_file,
         summary: Summary { errors, warnings },
+        tolerance: Tolerance::weakest(&info.tolerance),
     };
     let mut s =
         super::text::json_safe(serde_json::to_string_pretty(&out).expect("findings serialize"));

@@ -7,10 +7,41 @@ use crate::analysis::rules;
 use crate::diag::{RuleId, Severity};
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult,
-    ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
 };
 use std::path::Path;
+
+/// The run's `properties`: `tolerance` (the weakest of the files
+/// analysed) and `tolerances` (per file: its URI, value and exactness).
+/// None when no file was analysed.
+fn tolerance_properties(
+    files: &[FileReport<'_>],
+    info: &RunInfo,
+    base: Option<&Path>,
+) -> Option<PropertyBag> {
+    let weakest = super::Tolerance::weakest(&info.tolerance)?;
+    let per_file: Vec<serde_json::Value> = files
+        .iter()
+        .zip(&info.tolerance)
+        .filter_map(|(f, t)| {
+            t.map(|t| {
+                serde_json::json!({
+                    "uri": uri(f.path, base),
+                    "value": t.value,
+                    "exact": t.exact,
+                })
+            })
+        })
+        .collect();
+    let mut bag = std::collections::BTreeMap::new();
+    bag.insert(
+        "tolerance".to_string(),
+        serde_json::json!({ "value": weakest.value, "exact": weakest.exact }),
+    );
+    bag.insert("tolerances".to_string(), serde_json::json!(per_file));
+    Some(PropertyBag::builder().additional_properties(bag).build())
+}
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -165,12 +196,13 @@ pub fn render_run(files: &[FileReport<'_>], info: &RunInfo, base: Option<&Path>)
         .information_uri("https://stackc.dev/book/")
         .rules(descriptors)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .invocations(vec![invocation])
         .column_kind(serde_json::json!("unicodeCodePoints"))
         .build();
+    run.properties = tolerance_properties(files, info, base);
     let log = Sarif::builder()
         .schema(SCHEMA)
         .version(serde_json::json!("2.1.0"))

@@ -89,6 +89,19 @@ pub(crate) struct Gen {
     pub(crate) db_port: u16,
     /// How often a link is `optional`, in percent.
     pub(crate) optional_pct: u64,
+    /// RESILIENCE.md's attributes too (availability, capacity, load,
+    /// quorum groups, tolerate, slo); off, the text is as before.
+    pub(crate) res: bool,
+    /// This case puts capacities on servers and loads on records.
+    pub(crate) capacities: bool,
+    /// A redundant design (with `res`): every tier a group of two or three
+    /// spread over the zones, reached as a group, writes with failover or
+    /// a quorum, no dark chain; its smallest cuts have two or three
+    /// elements.
+    pub(crate) redundant: bool,
+    /// A wide redundant design: two tiers of four or five, whose cuts can
+    /// all be bigger than three.
+    pub(crate) wide: bool,
 }
 
 impl Gen {
@@ -127,24 +140,40 @@ impl Gen {
             zone,
             replica,
             reqs: Vec::new(),
+            availability: None,
+            capacity: None,
         });
         self.topo.servers.len() - 1
     }
 
     pub(crate) fn tier(&mut self, kind: Kind, out: &mut String) -> Tier {
-        let n = 1 + self.rng.below(3);
+        let n = if self.wide {
+            4 + self.rng.below(2)
+        } else if self.redundant {
+            2 + self.rng.below(2)
+        } else {
+            1 + self.rng.below(3)
+        };
         let base = kind.name();
         let roles = kind.roles(self.db);
-        let grouped = kind == Kind::AppBox || self.rng.pct(70);
+        let grouped = kind == Kind::AppBox || self.redundant || self.rng.pct(70);
         let mut servers = Vec::new();
         if grouped {
             let gi = self.topo.groups.len();
             let mut head = format!("group {base}: {roles}");
             let mut mode = Mode::ActiveActive;
             let mut mysql = None;
-            if kind.has_mysql() {
+            if let Some(k) = self.quorum(kind, n) {
+                mode = Mode::Quorum {
+                    k: k.unwrap_or(n / 2 + 1),
+                };
+                head += " mode=quorum";
+                if let Some(k) = k {
+                    head += &format!(" quorum={k}");
+                }
+            } else if kind.has_mysql() {
                 let primary = self.rng.below(n);
-                let auto = self.rng.pct(40);
+                let auto = self.redundant || self.rng.pct(40);
                 if auto {
                     head += &format!(" failover=auto vip={}", self.addr());
                 } else if self.rng.pct(30) {
@@ -180,8 +209,9 @@ impl Gen {
             if kind == Kind::App && self.rng.pct(30) {
                 head += " port=8000 runtime=python";
             }
-            let gzone = self.zone(20);
+            let gzone = if self.redundant { None } else { self.zone(20) };
             head += &self.zone_text(gzone);
+            let (gavail, gcap) = self.res_attrs(&mut head, 25, 50);
             if self.rng.pct(30) {
                 head += " firewall";
             }
@@ -189,8 +219,13 @@ impl Gen {
             out.push_str(" {\n");
             for i in 0..n {
                 let name = format!("{base}-{:02}", i + 1);
-                let own = self.zone(70);
+                let own = match self.topo.zones.len() {
+                    _ if !self.redundant => self.zone(70),
+                    0 => None,
+                    nz => Some(i % nz),
+                };
                 let mut line = format!("  server {name} {}{}", self.addr(), self.zone_text(own));
+                let (avail, cap) = self.res_attrs(&mut line, 25, 30);
                 let mut replica = false;
                 if let Some((primary, _)) = mysql {
                     if i == primary {
@@ -202,7 +237,10 @@ impl Gen {
                         }
                     }
                 }
-                servers.push(self.add_server(name, kind, own.or(gzone), replica));
+                let s = self.add_server(name, kind, own.or(gzone), replica);
+                self.topo.servers[s].availability = avail.or(gavail);
+                self.topo.servers[s].capacity = cap.or(gcap);
+                servers.push(s);
                 out.push_str(&line);
                 out.push('\n');
             }
@@ -246,7 +284,11 @@ impl Gen {
                 if self.rng.pct(20) {
                     line += " firewall";
                 }
-                servers.push(self.add_server(name, kind, zone, replica));
+                let (avail, cap) = self.res_attrs(&mut line, 30, 50);
+                let s = self.add_server(name, kind, zone, replica);
+                self.topo.servers[s].availability = avail;
+                self.topo.servers[s].capacity = cap;
+                servers.push(s);
                 out.push_str(&line);
                 out.push('\n');
             }
@@ -283,6 +325,7 @@ impl Gen {
 
     pub(crate) fn choose(&mut self, t: &Tier) -> Vec<Target> {
         match t.group {
+            Some(g) if self.redundant => vec![Target::Group(g)],
             Some(g) => match self.rng.below(10) {
                 0..=4 => vec![Target::Group(g)],
                 5 => {
@@ -413,7 +456,11 @@ impl Gen {
     /// The `app+mysql` boxes write to their own group (§7.6).
     pub(crate) fn box_links(&mut self, t: &Tier) {
         let g = t.group.expect("boxes are a group");
-        let primary = self.topo.groups[g].mysql.unwrap().primary;
+        // A quorum group of boxes has no primary: every member takes writes.
+        let primary = match self.topo.groups[g].mysql {
+            Some(m) => m.primary,
+            None => t.servers[self.rng.below(t.servers.len())],
+        };
         let gname = vec![self.links[g].clone()];
         match self.rng.below(4) {
             0 | 1 => {
@@ -462,7 +509,8 @@ impl Gen {
         // A CNAME points at one name (a `bad-value` otherwise).
         let ty = match self.rng.below(10) {
             0 if targets.len() == 1 => "CNAME",
-            1 => "AAAA",
+            // (AAAA to an IPv4 server is a `bad-value`: the resilience cases skip it.)
+            1 if !self.res => "AAAA",
             _ => "A",
         };
         let proto = match self.rng.below(4) {
@@ -475,11 +523,14 @@ impl Gen {
         } else {
             format!("{label}.{domain}")
         };
+        let load = self.load();
         self.topo.records.push(Record {
             subject,
             targets: targets.into_iter().map(|x| (x, false)).collect(),
+            load: load.unwrap_or(0.0),
         });
-        format!("{label} {ty} -> {}{proto}", names.join(", "))
+        let load = load.map(|l| format!(" load={l}")).unwrap_or_default();
+        format!("{label} {ty} -> {}{proto}{load}", names.join(", "))
     }
 }
 
@@ -572,6 +623,7 @@ impl Gen {
         self.topo.records.push(Record {
             subject: "beta.foobar.com".to_string(),
             targets: vec![(target, mysql)],
+            load: 0.0,
         });
         if self.rng.pct(50) {
             self.allow_broken = Some("beta.foobar.com".to_string());
@@ -588,6 +640,20 @@ impl Gen {
 
 /// One random layered stack: its text and the generator's own account of it.
 pub(crate) fn generate(seed: u64) -> (String, Topo) {
+    generate_with(seed, false, Design::Plain)
+}
+
+/// What kind of design `generate_with` draws (the last two only with
+/// RESILIENCE.md's attributes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Design {
+    Plain,
+    Redundant,
+    Wide,
+}
+
+/// `generate`, with RESILIENCE.md's attributes when `res`.
+pub(crate) fn generate_with(seed: u64, res: bool, design: Design) -> (String, Topo) {
     let mut g = Gen {
         rng: Rng::new(seed),
         topo: Topo::default(),
@@ -597,39 +663,55 @@ pub(crate) fn generate(seed: u64) -> (String, Topo) {
         db: "mysql",
         db_port: 3306,
         optional_pct: 0,
+        res,
+        capacities: false,
+        redundant: res && design != Design::Plain,
+        wide: res && design == Design::Wide,
     };
     // Each replicated role in turn, and optional links in half the cases.
     (g.db, g.db_port) = [("mysql", 3306), ("postgres", 5432), ("redis", 6379)][(seed % 3) as usize];
     g.optional_pct = if g.rng.pct(50) { 10 } else { 0 };
     let mut head = String::new();
+    g.capacities = res && g.rng.pct(50);
     if g.rng.pct(50) {
-        head += &format!("stack gen{seed} \"generated case {seed}\"\n");
+        head += &format!("stack gen{seed} \"generated case {seed}\"");
         g.topo.name = Some(format!("gen{seed}"));
+        g.policies(&mut head);
+        head.push('\n');
     }
     if g.rng.pct(20) {
         head += "# a generated stack\n";
     }
     let nzones = match g.rng.below(10) {
+        // Zones shared by every tier of a wide design would cut it in two.
+        _ if g.wide && g.rng.pct(60) => 0,
         0 | 1 => 0,
         2 => 1,
         3..=7 => 2,
         _ => 3,
     };
     for z in ["a", "b", "c"].iter().take(nzones) {
-        head += &format!("zone {z}\n");
+        head += &format!("zone {z}");
         g.topo.zones.push(z.to_string());
+        let avail = g.zone_availability(&mut head);
+        g.topo.zone_availability.push(avail);
+        head.push('\n');
     }
 
     let mut kinds = Vec::new();
-    if g.rng.pct(80) {
-        kinds.push(Kind::Lb);
-    }
-    kinds.push(Kind::Web);
-    if g.rng.pct(15) {
-        kinds.push(Kind::AppBox);
+    if g.wide {
+        kinds.extend([Kind::Web, Kind::App]);
     } else {
-        kinds.push(Kind::App);
-        kinds.push(Kind::Db);
+        if g.rng.pct(80) {
+            kinds.push(Kind::Lb);
+        }
+        kinds.push(Kind::Web);
+        if g.rng.pct(15) {
+            kinds.push(Kind::AppBox);
+        } else {
+            kinds.push(Kind::App);
+            kinds.push(Kind::Db);
+        }
     }
 
     let mut decls = String::new();
@@ -680,7 +762,7 @@ pub(crate) fn generate(seed: u64) -> (String, Topo) {
     // Something not launched yet: a chain that can never serve (a write to
     // a replica), reached by a record of its own or, without `domain`, an
     // entry point of its own; sometimes allowed as `broken`.
-    let dark = g.rng.pct(30).then(|| g.dark_chain(&mut decls, with_domain));
+    let dark = (!g.redundant && g.rng.pct(30)).then(|| g.dark_chain(&mut decls, with_domain));
     if with_domain {
         let also = if g.rng.pct(10) { Some(&tiers[1]) } else { None };
         let www = g.record("www", "foobar.com", &tiers[0], also);
@@ -736,6 +818,7 @@ pub(crate) fn generate(seed: u64) -> (String, Topo) {
         src.push('\n');
         src += &dtext;
     }
+    g.topo.allowed_broken = g.allow_broken.clone();
     if let Some(subject) = g.allow_broken.take() {
         src += &format!("allow broken {subject} \"not launched yet\"\n");
     }

@@ -31,12 +31,23 @@ pub(crate) struct Server {
     /// A mysql replica: never available for a write.
     pub(crate) replica: bool,
     pub(crate) reqs: Vec<Req>,
+    /// `availability=` in percent, its own or its group's (RESILIENCE.md §3).
+    pub(crate) availability: Option<f64>,
+    /// `capacity=` in requests per second, its own or its group's (§4).
+    pub(crate) capacity: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
     ActiveActive,
-    ActivePassive { track: bool },
+    ActivePassive {
+        track: bool,
+    },
+    /// `mode=quorum`: available while at least `k` members work
+    /// (RESILIENCE.md §5).
+    Quorum {
+        k: usize,
+    },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +71,8 @@ pub(crate) struct Record {
     /// `label.domain`, or the bare domain for `@`.
     pub(crate) subject: String,
     pub(crate) targets: Vec<(Target, bool)>,
+    /// `load=` in requests per second (RESILIENCE.md §4); 0 without.
+    pub(crate) load: f64,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -69,7 +82,14 @@ pub(crate) struct Topo {
     pub(crate) servers: Vec<Server>,
     pub(crate) groups: Vec<Group>,
     pub(crate) zones: Vec<String>,
+    /// Per zone, its `availability=` in percent.
+    pub(crate) zone_availability: Vec<Option<f64>>,
     pub(crate) records: Vec<Record>,
+    /// The subject of the `allow broken` (a record not launched yet).
+    pub(crate) allowed_broken: Option<String>,
+    /// `stack NAME tolerate=K` and `slo=P`.
+    pub(crate) tolerate: Option<usize>,
+    pub(crate) slo: Option<f64>,
 }
 
 // ---------------------------------------------------------------------------
@@ -169,6 +189,10 @@ impl<'a> Scenario<'a> {
                                 None => false,
                             }
                         }
+                        Mode::Quorum { k } => {
+                            let members = g.members.clone();
+                            members.into_iter().filter(|&m| self.works(m)).count() >= k
+                        }
                     }
                 }
             }
@@ -243,6 +267,7 @@ pub(crate) fn entry_points(topo: &Topo) -> Vec<Record> {
             out.push(Record {
                 subject: g.name.clone(),
                 targets: vec![(Target::Group(gi), g.default_mysql)],
+                load: 0.0,
             });
         }
     }
@@ -251,6 +276,7 @@ pub(crate) fn entry_points(topo: &Topo) -> Vec<Record> {
             out.push(Record {
                 subject: s.name.clone(),
                 targets: vec![(Target::Server(x), s.default_mysql)],
+                load: 0.0,
             });
         }
     }

@@ -167,6 +167,14 @@ pub(crate) fn proto_and_attrs(
     (proto, attrs(&toks[i.min(toks.len())..]))
 }
 
+/// A numeric attribute.
+pub(crate) fn number(a: &HashMap<String, String>, key: &str) -> Option<f64> {
+    a.get(key).map(|v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("mini parser: {key}={v} is not a number"))
+    })
+}
+
 pub(crate) struct RawServer {
     pub(crate) name: String,
     pub(crate) roles: Vec<String>,
@@ -204,11 +212,14 @@ pub(crate) fn default_is_mysql(roles: &[String]) -> bool {
 
 pub(crate) fn parse_stack(src: &str) -> Topo {
     let mut zones: Vec<String> = Vec::new();
+    let mut zone_availability: Vec<Option<f64>> = Vec::new();
+    let mut allowed_broken: Option<String> = None;
+    let mut stack_attrs: HashMap<String, String> = HashMap::new();
     let mut servers: Vec<RawServer> = Vec::new();
     let mut groups: Vec<RawGroup> = Vec::new();
     let mut links: Vec<RawLink> = Vec::new();
-    // (subject, targets, proto)
-    let mut records: Vec<(String, Vec<String>, Option<String>)> = Vec::new();
+    // (subject, targets, proto, load)
+    let mut records: Vec<(String, Vec<String>, Option<String>, f64)> = Vec::new();
     let mut stack_name: Option<String> = None;
 
     for st in statements(&lex(src)) {
@@ -217,9 +228,19 @@ pub(crate) fn parse_stack(src: &str) -> Topo {
             continue;
         }
         match h[0] {
-            Tok::Word(ref w) if w == "stack" => stack_name = Some(word(&h[1]).to_string()),
-            Tok::Word(ref w) if w == "allow" => {}
-            Tok::Word(ref w) if w == "zone" => zones.push(word(&h[1]).to_string()),
+            Tok::Word(ref w) if w == "stack" => {
+                stack_name = Some(word(&h[1]).to_string());
+                stack_attrs = attrs(&h[2..]);
+            }
+            Tok::Word(ref w) if w == "allow" => {
+                if word(&h[1]) == "broken" {
+                    allowed_broken = Some(word(&h[2]).to_string());
+                }
+            }
+            Tok::Word(ref w) if w == "zone" => {
+                zones.push(word(&h[1]).to_string());
+                zone_availability.push(number(&attrs(&h[2..]), "availability"));
+            }
             Tok::Word(ref w) if w == "domain" => {
                 let domain = word(&h[1]).to_string();
                 for r in st.block.unwrap_or_default() {
@@ -227,13 +248,13 @@ pub(crate) fn parse_stack(src: &str) -> Topo {
                     assert_eq!(r[2], Tok::Arrow, "mini parser: record without ->");
                     let mut i = 3;
                     let targets = name_list(&r, &mut i);
-                    let (proto, _) = proto_and_attrs(&r, i);
+                    let (proto, a) = proto_and_attrs(&r, i);
                     let subject = if label == "@" {
                         domain.clone()
                     } else {
                         format!("{label}.{domain}")
                     };
-                    records.push((subject, targets, proto));
+                    records.push((subject, targets, proto, number(&a, "load").unwrap_or(0.0)));
                 }
             }
             Tok::Word(ref w) if w == "server" && h.get(2) == Some(&Tok::Colon) => {
@@ -288,8 +309,13 @@ pub(crate) fn parse_stack(src: &str) -> Topo {
     let mut topo = Topo {
         name: stack_name,
         zones: zones.clone(),
+        zone_availability,
+        allowed_broken,
+        tolerate: number(&stack_attrs, "tolerate").map(|k| k as usize),
+        slo: number(&stack_attrs, "slo"),
         ..Topo::default()
     };
+    let quorum_group = |g: usize| groups[g].attrs.get("mode").map(String::as_str) == Some("quorum");
     let mut names: HashMap<String, Target> = HashMap::new();
     for (i, s) in servers.iter().enumerate() {
         let inherited = s.group.map(|g| &groups[g].attrs);
@@ -300,7 +326,8 @@ pub(crate) fn parse_stack(src: &str) -> Topo {
                 .cloned()
         };
         let mysql = s.roles.iter().any(|r| replicated(r));
-        let in_mysql_group = s.group.is_some() && mysql;
+        // A quorum group has no primary and no replicas (RESILIENCE.md §5).
+        let in_mysql_group = s.group.is_some_and(|g| !quorum_group(g)) && mysql;
         let replica = mysql
             && (s.own.contains_key("replica")
                 || (in_mysql_group && !s.own.contains_key("primary")));
@@ -310,6 +337,8 @@ pub(crate) fn parse_stack(src: &str) -> Topo {
             zone: get("zone").and_then(|z| zone_of(&z)),
             replica,
             reqs: Vec::new(),
+            availability: get("availability").map(|v| v.parse().unwrap()),
+            capacity: get("capacity").map(|v| v.parse().unwrap()),
         });
         names.insert(s.name.clone(), Target::Server(i));
     }
@@ -318,9 +347,13 @@ pub(crate) fn parse_stack(src: &str) -> Topo {
             Some("active-passive") => Mode::ActivePassive {
                 track: g.attrs.contains_key("track"),
             },
+            Some("quorum") => Mode::Quorum {
+                k: number(&g.attrs, "quorum").map_or(g.members.len() / 2 + 1, |k| k as usize),
+            },
             _ => Mode::ActiveActive,
         };
-        let mysql = g.roles.iter().any(|r| replicated(r)).then(|| MysqlGroup {
+        let replicates = g.roles.iter().any(|r| replicated(r)) && !quorum_group(gi);
+        let mysql = replicates.then(|| MysqlGroup {
             primary: *g
                 .members
                 .iter()
@@ -380,7 +413,7 @@ pub(crate) fn parse_stack(src: &str) -> Topo {
             }
         }
     }
-    for (subject, targets, proto) in records {
+    for (subject, targets, proto, load) in records {
         let targets = targets
             .iter()
             .map(|n| {
@@ -388,7 +421,11 @@ pub(crate) fn parse_stack(src: &str) -> Topo {
                 (t, is_mysql(t, &proto))
             })
             .collect();
-        topo.records.push(Record { subject, targets });
+        topo.records.push(Record {
+            subject,
+            targets,
+            load,
+        });
     }
     topo
 }
