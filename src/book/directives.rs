@@ -150,6 +150,12 @@ impl Preprocessor<'_> {
                         .into(),
                 )
             }
+            ["resilience", file, options @ ..] => {
+                let (shown, src) = self.host.read(file)?;
+                let c = check_file(file, &src);
+                let (info, text) = super::figures::resilience_report(&shown, &src, &c, options)?;
+                fence(info, &guard_links(&text, links_after)?)
+            }
             ["source", file, options @ ..] => {
                 let (shown, src) = self.host.read(file)?;
                 let mut expect = BTreeSet::new();

@@ -173,3 +173,53 @@ pub(super) fn availability(
         ),
     ))
 }
+
+/// `{{#stackc resilience FILE [format=human|json] [max-size=K]}}`: the
+/// report of `stackc resilience`, as the command prints it.
+pub(super) fn resilience_report(
+    shown: &str,
+    src: &str,
+    c: &crate::Checked,
+    options: &[&str],
+) -> Result<(&'static str, String), String> {
+    let mut json = false;
+    let mut max_size = None;
+    for o in options {
+        match o.split_once('=') {
+            Some(("format", "human")) => json = false,
+            Some(("format", "json")) => json = true,
+            Some(("max-size", k)) => {
+                max_size = Some(
+                    k.parse::<usize>()
+                        .ok()
+                        .filter(|k| (1..=4).contains(k))
+                        .ok_or_else(|| format!("`{o}`: max-size is 1 to 4"))?,
+                )
+            }
+            _ => {
+                return Err(format!(
+                    "`{o}`: the options of resilience are format=human|json and max-size=K"
+                ))
+            }
+        }
+    }
+    let (Some(a), Some(r)) = (&c.analysis, crate::resilience(c, max_size)) else {
+        return Err(format!(
+            "{shown} has errors that leave no sound model, so no resilience report:\n{}",
+            report_text(shown, src, c)
+        ));
+    };
+    let left_out = crate::left_out(c);
+    let input = crate::report::resilience::Input {
+        file: shown,
+        model: &c.model,
+        analysis: a,
+        report: &r,
+        left_out: &left_out,
+    };
+    Ok(if json {
+        ("json", crate::report::resilience::json(&input))
+    } else {
+        ("text", crate::report::resilience::human(&input))
+    })
+}

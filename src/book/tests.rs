@@ -445,3 +445,25 @@ fn a_diagram_can_mark_the_cuts_of_one_size() {
         "{e:?}"
     );
 }
+
+#[test]
+fn the_resilience_directive_is_the_commands_report() {
+    let mut host = Memory::default();
+    host.files.insert("web.stack", PAIR);
+    let one = |line: &str| run(&host, Config::default(), &format!("{line}\n"));
+    let human = one("{{#stackc resilience web.stack}}").unwrap();
+    assert!(
+        human.starts_with("```text\nresilience of web (web.stack)"),
+        "{human}"
+    );
+    assert!(human.contains("web-01+web-02"), "{human}");
+    let json = one("{{#stackc resilience web.stack format=json}}").unwrap();
+    assert!(
+        json.starts_with("```json\n{") && json.contains("\"version\": 1"),
+        "{json}"
+    );
+    let e = one("{{#stackc resilience web.stack format=xml}}").unwrap_err();
+    assert!(e[0].contains("format=human|json and max-size=K"), "{e:?}");
+    let e = one("{{#stackc resilience web.stack max-size=9}}").unwrap_err();
+    assert!(e[0].contains("max-size is 1 to 4"), "{e:?}");
+}
