@@ -140,7 +140,8 @@ fn preprocessor_fails_on_a_broken_example() {
     assert!(stderr.contains("unknown directive"), "{stderr}");
 }
 
-/// Every relative link of the built HTML leads to a file that exists.
+/// Every relative link of the built HTML leads to a file that exists (and
+/// to a heading of it that exists, when it names one).
 fn check_links(dir: &Path) -> Vec<String> {
     let mut broken = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -170,7 +171,13 @@ fn check_links(dir: &Path) -> Vec<String> {
                     continue;
                 }
                 let resolved = p.parent().unwrap().join(file);
-                if !resolved.exists() {
+                // A link to a heading of another page: the page has it.
+                let anchor_missing = || match target.split_once('#') {
+                    Some((_, id)) if !id.is_empty() => !std::fs::read_to_string(&resolved)
+                        .is_ok_and(|t| t.contains(&format!("id=\"{id}\""))),
+                    _ => false,
+                };
+                if !resolved.exists() || anchor_missing() {
                     broken.push(format!(
                         "{} -> {target}",
                         p.strip_prefix(dir).unwrap().display()
@@ -226,6 +233,22 @@ fn the_book_builds_and_its_links_hold() {
         !tutorial.contains("{{#stackc"),
         "every directive was replaced"
     );
+    // The worked example: the figure worked by hand, checked and shown.
+    let resilience = std::fs::read_to_string(dir.join("resilience.html")).unwrap();
+    assert!(
+        resilience.contains("0.999371082914223283749375")
+            && resilience.contains("availability     0.999371082914")
+            && resilience.contains("agrees within 1e-9"),
+        "the worked example's figure"
+    );
+    assert!(
+        resilience.contains("stackc-diagram"),
+        "the holder case is drawn"
+    );
+    for rule in ["cut-set", "slo", "overload"] {
+        let page = std::fs::read_to_string(dir.join(format!("rules/{rule}.html"))).unwrap();
+        assert!(page.contains(&format!("<strong>{rule}</strong>")), "{rule}");
+    }
     let broken = check_links(dir);
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
@@ -454,6 +477,58 @@ fn simulate_directive_refuses_empty_names() {
         preprocess("{{#stackc simulate ../samples/scale-up.stack db-01,,a}}\n");
     assert!(failed(code, &content, &stderr), "{stderr}");
     assert!(stderr.contains("a name may not be empty"), "{stderr}");
+}
+
+#[test]
+fn the_availability_directive_checks_a_hand_figure_through_the_protocol() {
+    let (_dir, book) = scratch_book();
+    // ok.stack: two web servers at the default 99.9 %, either serves.
+    let (code, content, stderr) = preprocess_in(
+        &book,
+        defaults(),
+        "{{#stackc availability ok.stack www.example.com 0.999999}}\n",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let content = content.unwrap();
+    assert!(
+        content.starts_with("```text\nwww.example.com (ok.stack), computed by stackc:\n")
+            && content.contains("availability     0.999999000000  (99.9999000000 %)")
+            && content.contains("worked by hand   0.999999: agrees within 1e-9"),
+        "{content}"
+    );
+    // A wrong hand figure fails the build, with stackc's figure.
+    let (code, content, stderr) = preprocess_in(
+        &book,
+        defaults(),
+        "{{#stackc availability ok.stack www.example.com 0.9999991}}\n",
+    );
+    assert!(failed(code, &content, &stderr), "{stderr}");
+    assert!(
+        stderr.contains("the figure worked by hand for www.example.com, 0.9999991, is not stackc's: stackc computes 0.999999000000000")
+            && stderr.contains("more than 1e-9"),
+        "{stderr}"
+    );
+    // A missing file, an unknown record.
+    let (code, content, stderr) = preprocess_in(
+        &book,
+        defaults(),
+        "{{#stackc availability gone.stack www.example.com 0.999999}}\n",
+    );
+    assert!(failed(code, &content, &stderr), "{stderr}");
+    assert!(
+        stderr.contains("cannot read") && stderr.contains("gone.stack"),
+        "{stderr}"
+    );
+    let (code, content, stderr) = preprocess_in(
+        &book,
+        defaults(),
+        "{{#stackc availability ok.stack api.example.com 0.999999}}\n",
+    );
+    assert!(failed(code, &content, &stderr), "{stderr}");
+    assert!(
+        stderr.contains("`api.example.com` is not a record of ok.stack: name one of its records (www.example.com)"),
+        "{stderr}"
+    );
 }
 
 /// The whole chain, through a real mdBook: nothing a file holds becomes

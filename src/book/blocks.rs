@@ -125,21 +125,37 @@ impl Preprocessor<'_> {
     /// `stackc render`, inline (so its tooltips work), with its ids and
     /// styles made unique so that several diagrams can share a page.
     pub(super) fn diagram(&self, c: &crate::Checked) -> Result<String, String> {
-        use crate::render::{svg, Diagram, Theme};
+        let d = crate::render::Diagram::of(c).ok_or("the stack has errors: no diagram")?;
+        Ok(self.draw(&d))
+    }
+
+    /// [`Self::diagram`] with the cuts of size `k` marked, as `stackc render
+    /// --cuts K` marks them.
+    pub(super) fn diagram_with_cuts(&self, c: &crate::Checked, k: usize) -> Result<String, String> {
+        use crate::render::{marks::CutsAsked, Diagram};
+        let cuts = CutsAsked::of(c, k)
+            .ok_or("the stack has errors: no diagram")?
+            .map_err(|e| format!("cannot mark the cuts of size {k}: {}", e.message))?;
+        let d = Diagram::with_cuts(c, &cuts).ok_or("the stack has errors: no diagram")?;
+        Ok(self.draw(&d))
+    }
+
+    /// A diagram as HTML for a chapter (see [`Self::diagram`]).
+    fn draw(&self, d: &crate::render::Diagram) -> String {
+        use crate::render::{svg, Theme};
         let theme = if self.config.dark {
             Theme::Dark
         } else {
             Theme::Light
         };
-        let d = Diagram::of(c).ok_or("the stack has errors: no diagram")?;
         let n = self.diagram_number();
         let options = svg::SvgOptions {
             theme,
             id_prefix: Some(format!("stackc-svg-{n}-")),
         };
-        Ok(format!(
+        format!(
             "\n<div class=\"stackc-diagram\">\n{}\n</div>\n\n",
-            no_double_braces(&svg::render_opts(&d, &options))
-        ))
+            no_double_braces(&svg::render_opts(d, &options))
+        )
     }
 }

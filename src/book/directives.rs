@@ -1,6 +1,8 @@
 //! `{{#stackc VERB ARGS}}`: `explain RULE`, `help [COMMAND]`, `check FILE`,
-//! `diagram FILE`, `simulate FILE NAMES`, `source FILE [expect=RULE...]`,
-//! `rules`, and `roles` and `protocols` (read from the roles table). A
+//! `diagram FILE [cuts=K]`, `simulate FILE NAMES`, `source FILE [expect=RULE...]`,
+//! `availability FILE TARGET EXPECTED` (a figure worked by hand, checked:
+//! [`super::figures`]), `rules`, and `roles` and `protocols` (read from the
+//! roles table). A
 //! directive stands alone on its line (it becomes a block; its indentation
 //! is kept on every line of the block); `\{{#stackc ...}}` is the directive
 //! written out, not run.
@@ -106,13 +108,28 @@ impl Preprocessor<'_> {
                     &guard_links(&report_text(&shown, &src, &c), links_after)?,
                 )
             }
-            ["diagram", file] => {
+            ["diagram", file, options @ ..] => {
+                let cuts = match options {
+                    [] => None,
+                    [o] => Some(
+                        o.strip_prefix("cuts=")
+                            .and_then(|k| k.parse::<usize>().ok())
+                            .filter(|k| (1..=4).contains(k))
+                            .ok_or_else(|| {
+                                format!("`{o}`: the option of diagram is cuts=K, K from 1 to 4")
+                            })?,
+                    ),
+                    _ => return Err("the form is `diagram FILE [cuts=K]`".into()),
+                };
                 let (_, src) = self.host.read(file)?;
                 let c = check_file(file, &src);
                 if c.analysis.is_none() {
                     return Err(format!("{file} has errors: no diagram"));
                 }
-                self.diagram(&c)?
+                match cuts {
+                    None => self.diagram(&c)?,
+                    Some(k) => self.diagram_with_cuts(&c, k)?,
+                }
             }
             ["simulate", file, names] => {
                 let (shown, src) = self.host.read(file)?;
@@ -120,6 +137,24 @@ impl Preprocessor<'_> {
                 let names: Vec<String> = names.split(',').map(str::to_string).collect();
                 let text = self.host.simulate(&shown, &c, &names)?;
                 fence("text", &guard_links(&text, links_after)?)
+            }
+            ["availability", file, target, expected] => {
+                let (shown, src) = self.host.read(file)?;
+                let c = check_file(file, &src);
+                let text = super::figures::availability(&shown, &src, &c, target, expected)?;
+                guard_links(&text, links_after)?
+            }
+            ["availability", ..] => {
+                return Err(
+                    "the form is `availability FILE TARGET EXPECTED`: a record (or the stack's name) and the figure worked by hand"
+                        .into(),
+                )
+            }
+            ["resilience", file, options @ ..] => {
+                let (shown, src) = self.host.read(file)?;
+                let c = check_file(file, &src);
+                let (info, text) = super::figures::resilience_report(&shown, &src, &c, options)?;
+                fence(info, &guard_links(&text, links_after)?)
             }
             ["source", file, options @ ..] => {
                 let (shown, src) = self.host.read(file)?;

@@ -16,6 +16,7 @@
 
 mod blocks;
 mod directives;
+pub mod figures;
 
 pub use directives::{attributes_table, protocols_line, roles_table};
 pub mod markdown;

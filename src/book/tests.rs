@@ -315,3 +315,155 @@ fn the_attributes_table_has_a_row_per_attribute() {
         "{t}"
     );
 }
+
+#[test]
+fn a_hand_figure_is_a_probability_or_a_percentage() {
+    use super::figures::parse_figure;
+    assert_eq!(parse_figure("0.999999").unwrap(), 0.999999);
+    assert_eq!(parse_figure("99.5%").unwrap(), 0.995);
+    assert_eq!(parse_figure("1").unwrap(), 1.0);
+    for bad in [
+        "", "abc", "1.5", "0", "0%", "-0.5", "NaN", "inf", "1e-3", "0.9.9", ".", "101%",
+    ] {
+        let e = parse_figure(bad).unwrap_err();
+        assert!(e.contains("is not an availability"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_downtime_is_said_in_units_a_reader_knows() {
+    use super::figures::duration_words;
+    assert_eq!(duration_words(31.5576), "31.6 s");
+    assert_eq!(duration_words(9.0), "9 s");
+    assert_eq!(duration_words(19_847.11), "5 h 30 min 47 s");
+    assert_eq!(duration_words(3_600.0), "1 h 0 min 0 s");
+    assert_eq!(duration_words(90_061.0), "1 d 1 h 1 min 1 s");
+    assert_eq!(super::figures::thousands(19_847), "19,847");
+    assert_eq!(super::figures::thousands(999), "999");
+    assert_eq!(super::figures::thousands(1_000_000), "1,000,000");
+}
+
+#[test]
+fn the_availability_directive_checks_the_hand_figure() {
+    let mut host = Memory::default();
+    // Two servers at the default 99.9 %, either serves: 1 - 0.001^2.
+    host.files.insert("web.stack", PAIR);
+    host.files.insert(
+        "named.stack",
+        "stack pair\ngroup web: nginx { server web-01 10.0.1.11; server web-02 10.0.1.12 }\n",
+    );
+    let one = |line: &str| run(&host, Config::default(), &format!("{line}\n"));
+    let out = one("{{#stackc availability web.stack www.example.com 0.999999}}").unwrap();
+    assert!(
+        out.starts_with("```text\nwww.example.com (web.stack), computed by stackc:\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("availability     0.999999000000  (99.9999000000 %)"),
+        "{out}"
+    );
+    assert!(out.contains("unavailability   1.000000e-6"), "{out}");
+    assert!(out.contains("downtime a year  31.6 s\n"), "{out}");
+    assert!(
+        out.contains("worked by hand   0.999999: agrees within 1e-9"),
+        "{out}"
+    );
+    // A percentage, and a figure within 1e-9 relative.
+    assert!(one("{{#stackc availability web.stack www.example.com 99.9999%}}").is_ok());
+    assert!(one("{{#stackc availability web.stack www.example.com 0.9999990009}}").is_ok());
+    // Without `domain`, an entry point by its name; the stack by its name.
+    let out = one("{{#stackc availability named.stack pair 0.999999}}").unwrap();
+    assert!(out.contains("the stack pair (named.stack)"), "{out}");
+    assert!(one("{{#stackc availability named.stack web 0.999999}}").is_ok());
+    // A wrong hand figure fails, saying what stackc computes.
+    for wrong in ["0.99999", "0.999999002", "99.9998%"] {
+        let e = one(&format!(
+            "{{{{#stackc availability web.stack www.example.com {wrong}}}}}"
+        ))
+        .unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("line 1: `{{#stackc availability web.stack www.example.com ")
+                && e[0].contains(&format!(
+                    "the figure worked by hand for www.example.com, {wrong}, is not stackc's"
+                ))
+                && e[0].contains("stackc computes 0.999999000000000")
+                && e[0].contains("more than 1e-9"),
+            "{e:?}"
+        );
+    }
+    // An unknown record names the file's records; a missing file; bad forms.
+    let e = one("{{#stackc availability web.stack ww.example.com 0.999999}}").unwrap_err();
+    assert!(
+        e[0].contains("`ww.example.com` is not a record of web.stack: name one of its records (www.example.com)"),
+        "{e:?}"
+    );
+    let e = one("{{#stackc availability gone.stack www.example.com 0.999999}}").unwrap_err();
+    assert!(e[0].contains("cannot read gone.stack"), "{e:?}");
+    let e = one("{{#stackc availability web.stack www.example.com}}").unwrap_err();
+    assert!(
+        e[0].contains("the form is `availability FILE TARGET EXPECTED`"),
+        "{e:?}"
+    );
+    let e = one("{{#stackc availability web.stack www.example.com high}}").unwrap_err();
+    assert!(e[0].contains("`high` is not an availability"), "{e:?}");
+    // A file whose model is not sound has no figure.
+    host.files
+        .insert("bad.stack", "server box: ngnix 10.0.0.1\n");
+    let one = |line: &str| run(&host, Config::default(), &format!("{line}\n"));
+    let e = one("{{#stackc availability bad.stack box 0.999}}").unwrap_err();
+    assert!(
+        e[0].contains("bad.stack has errors that leave no sound model"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_diagram_can_mark_the_cuts_of_one_size() {
+    let mut host = Memory::default();
+    host.files.insert("web.stack", PAIR);
+    let one = |line: &str| run(&host, Config::default(), &format!("{line}\n"));
+    let plain = one("{{#stackc diagram web.stack}}").unwrap();
+    assert!(!plain.contains("of size 2"), "{plain}");
+    // web-01+web-02 is the pair's one cut of size 2.
+    let marked = one("{{#stackc diagram web.stack cuts=2}}").unwrap();
+    assert!(
+        marked.contains("stackc-diagram") && marked.contains("cut of size 2"),
+        "{marked}"
+    );
+    assert!(!marked.contains("{{"), "{marked}");
+    for bad in ["cuts=0", "cuts=5", "cuts=two", "track"] {
+        let e = one(&format!("{{{{#stackc diagram web.stack {bad}}}}}")).unwrap_err();
+        assert!(
+            e[0].contains(&format!("`{bad}`: the option of diagram is cuts=K")),
+            "{e:?}"
+        );
+    }
+    let e = one("{{#stackc diagram web.stack cuts=2 cuts=3}}").unwrap_err();
+    assert!(
+        e[0].contains("the form is `diagram FILE [cuts=K]`"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn the_resilience_directive_is_the_commands_report() {
+    let mut host = Memory::default();
+    host.files.insert("web.stack", PAIR);
+    let one = |line: &str| run(&host, Config::default(), &format!("{line}\n"));
+    let human = one("{{#stackc resilience web.stack}}").unwrap();
+    assert!(
+        human.starts_with("```text\nresilience of web (web.stack)"),
+        "{human}"
+    );
+    assert!(human.contains("web-01+web-02"), "{human}");
+    let json = one("{{#stackc resilience web.stack format=json}}").unwrap();
+    assert!(
+        json.starts_with("```json\n{") && json.contains("\"version\": 1"),
+        "{json}"
+    );
+    let e = one("{{#stackc resilience web.stack format=xml}}").unwrap_err();
+    assert!(e[0].contains("format=human|json and max-size=K"), "{e:?}");
+    let e = one("{{#stackc resilience web.stack max-size=9}}").unwrap_err();
+    assert!(e[0].contains("max-size is 1 to 4"), "{e:?}");
+}

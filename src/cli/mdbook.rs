@@ -12,12 +12,14 @@
 //!   the code: a language example), `expect=RULE` (the block must report
 //!   this error; repeatable), `ignore` (not checked: a fragment);
 //! - `{{#stackc explain RULE}}`, `{{#stackc help [COMMAND]}}`,
-//!   `{{#stackc check FILE}}`, `{{#stackc diagram FILE}}`,
+//!   `{{#stackc check FILE}}`, `{{#stackc diagram FILE [cuts=K]}}`,
 //!   `{{#stackc source FILE}}`, `{{#stackc rules}}`, `{{#stackc roles}}` and
 //!   `{{#stackc protocols}}` are replaced by the rule's text, the command's
 //!   `--help`, the report, the diagram, the file, the table of rules, the
 //!   table of roles and the list of protocols (both read from the roles
-//!   table). A directive stands alone on its line (it
+//!   table); `{{#stackc availability FILE RECORD FIGURE}}` by stackc's
+//!   exact availability, once it agrees with the FIGURE worked by hand
+//!   (within 1e-9 relative: else the build fails). A directive stands alone on its line (it
 //!   becomes a block; its indentation is kept on every line of the block).
 //!   FILE is relative to the book's root and must lie, symbolic links
 //!   resolved, under the book's root or under `files-root` when set.
