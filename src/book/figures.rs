@@ -6,6 +6,7 @@
 //! apart.
 
 use super::blocks::report_text;
+pub(super) use crate::analysis::resilience::thousands;
 use crate::analysis::resilience::{exact, YEAR_S};
 
 /// The largest relative difference between a hand figure and stackc's.
@@ -69,19 +70,6 @@ pub fn duration_words(seconds: f64) -> String {
         .map(|(n, unit)| format!("{n} {unit}"))
         .collect();
     parts.join(" ")
-}
-
-/// `19847` as `19,847`.
-pub(super) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// What the directive becomes for `target` (an entry point's name, or the

@@ -15,7 +15,7 @@
 //! an unavailability of 1e-12 keeps its relative precision; the partial
 //! derivatives of every variable come out of one top-down pass.
 
-use super::TooBig;
+use super::{thousands, TooBig};
 
 /// A function: the id of its root node.
 pub type Ref = u32;
@@ -152,7 +152,7 @@ impl Bdd {
         TooBig {
             message: format!(
                 "the exact availability of this stack needs more than {} decision-diagram steps (its requirements cross too much to factor)",
-                thousands(self.step_budget as usize)
+                thousands(self.step_budget)
             ),
         }
     }
@@ -161,7 +161,7 @@ impl Bdd {
         TooBig {
             message: format!(
                 "the exact availability of this stack needs more than {} decision-diagram nodes",
-                thousands(self.budget)
+                thousands(self.budget as u64)
             ),
         }
     }
@@ -566,19 +566,6 @@ impl Probabilities {
     pub fn down(&self, f: Ref) -> f64 {
         self.p0[f as usize]
     }
-}
-
-/// `20000000` as `20,000,000`.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[cfg(test)]

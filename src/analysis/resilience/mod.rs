@@ -184,20 +184,27 @@ pub fn tolerance(
     }
 }
 
+/// `20000000` as `20,000,000`: the one way the resilience messages
+/// group digits.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Requests per second in words: `1,500`, `12.5`, `0.25` (at most two
 /// decimals, thousands grouped).
 pub fn rate(x: f64) -> String {
     let rounded = (x * 100.0).round() / 100.0;
     let int = rounded.trunc() as u64;
     let frac = ((rounded - rounded.trunc()) * 100.0).round() as u64;
-    let digits = int.to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
+    let grouped = thousands(int);
     match frac {
         0 => grouped,
         f if f % 10 == 0 => format!("{grouped}.{}", f / 10),

@@ -22,7 +22,7 @@ mod quorum;
 #[cfg(test)]
 mod tests;
 
-use super::{Element, TooBig};
+use super::{thousands, Element, TooBig};
 use crate::analysis::circuit::{Cell, Circuit};
 use crate::analysis::lanes::{Evaluator, Step};
 use crate::model::{Model, ServerId, ZoneId};
@@ -181,17 +181,4 @@ fn breaking_lanes(ev: &Evaluator<'_>, judged: &[bool]) -> u64 {
         .into_iter()
         .filter(|&i| judged[i])
         .fold(0, |d, i| d | !ev.value(ev.c.entries[i].cell))
-}
-
-/// `20000000` as `20,000,000`.
-fn thousands(x: u64) -> String {
-    let s = x.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }

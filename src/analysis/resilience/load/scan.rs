@@ -9,6 +9,7 @@ use super::graph::Graph;
 use super::{Headroom, TOLERANCE};
 use crate::analysis::circuit::{Cell, Circuit};
 use crate::analysis::lanes::{Evaluator, LANES};
+use crate::analysis::resilience::thousands;
 use crate::analysis::resilience::{is_failure_set, servers_down, Element, TooBig};
 use crate::model::{Model, ServerId};
 
@@ -83,8 +84,8 @@ pub(super) fn worst(
                     return Err(TooBig {
                         message: format!(
                             "the capacity check at tolerate={tolerate} would look at {} failure sets of 2 to {tolerate} of the {} elements that can carry load (about {cost:.1e} steps, over the budget of {BUDGET:.0e}); lower `tolerate`",
-                            group_digits(sets),
-                            group_digits(candidates.len() as f64)
+                            count(sets),
+                            thousands(candidates.len() as u64)
                         ),
                     });
                 }
@@ -264,15 +265,12 @@ fn binomial(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
 }
 
-/// 1234567 as "1,234,567".
-fn group_digits(x: f64) -> String {
-    let s = format!("{:.0}", x);
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
+/// A count that may be an estimate past `u64`: grouped digits, or a
+/// power of ten.
+fn count(x: f64) -> String {
+    if x < 1e18 {
+        thousands(x.round() as u64)
+    } else {
+        format!("{x:.1e}")
     }
-    out
 }
