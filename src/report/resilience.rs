@@ -352,28 +352,32 @@ struct Section {
     notes: Vec<String>,
 }
 
+impl Section {
+    /// A section that says one thing instead of its table.
+    fn note(title: String, note: String) -> Section {
+        Section {
+            title,
+            table: None,
+            notes: vec![note],
+        }
+    }
+}
+
 fn cuts_section(i: &Input<'_>) -> Section {
     let r = i.report;
     let title = format!("cuts up to size {}", r.max_size);
     let c = match &r.cuts {
         Ok(c) => c,
-        Err(e) => {
-            return Section {
-                title,
-                table: None,
-                notes: vec![format!("not computed: {}", e.message)],
-            }
-        }
+        Err(e) => return Section::note(title, format!("not computed: {}", e.message)),
     };
     if c.cuts.is_empty() {
-        return Section {
+        return Section::note(
             title,
-            table: None,
-            notes: vec![format!(
+            format!(
                 "none: no set of up to {} failing at once stops the stack",
                 plural(r.max_size, "element")
-            )],
-        };
+            ),
+        );
     }
     let mut t = Table::new(&[
         ("size", true),
@@ -419,13 +423,7 @@ fn records_section(i: &Input<'_>) -> Section {
     let title = "availability per record".to_string();
     let a = match &i.report.availability {
         Ok(a) => a,
-        Err(e) => {
-            return Section {
-                title,
-                table: None,
-                notes: vec![format!("not computed: {}", e.message)],
-            }
-        }
+        Err(e) => return Section::note(title, format!("not computed: {}", e.message)),
     };
     let mut judged: Vec<(usize, Figure)> = a
         .entries
@@ -477,20 +475,13 @@ fn gains_section(i: &Input<'_>) -> Section {
     let title = "top gains: the stack's availability with one element always up".to_string();
     let a = match &i.report.availability {
         Ok(a) => a,
-        Err(e) => {
-            return Section {
-                title,
-                table: None,
-                notes: vec![format!("not computed: {}", e.message)],
-            }
-        }
+        Err(e) => return Section::note(title, format!("not computed: {}", e.message)),
     };
     if a.gains.is_empty() {
-        return Section {
+        return Section::note(
             title,
-            table: None,
-            notes: vec!["none: no element, made perfect, would raise it".to_string()],
-        };
+            "none: no element, made perfect, would raise it".into(),
+        );
     }
     let mut t = Table::new(&[("element", false), ("gain", true), ("stack then", true)]);
     for (e, g) in a.gains.iter().take(GAINS_SHOWN) {
@@ -515,20 +506,14 @@ fn headroom_section(i: &Input<'_>) -> Section {
     );
     let h = match &i.report.capacity {
         Ok(h) => h,
-        Err(e) => {
-            return Section {
-                title,
-                table: None,
-                notes: vec![format!("not computed: {}", e.message)],
-            }
-        }
+        Err(e) => return Section::note(title, format!("not computed: {}", e.message)),
     };
     if h.is_empty() {
-        return Section {
+        return Section::note(
             title,
-            table: None,
-            notes: vec!["no server has a `capacity` (`capacity=N` on a server or group, `load=N` on a record)".to_string()],
-        };
+            "no server has a `capacity` (`capacity=N` on a server or group, `load=N` on a record)"
+                .into(),
+        );
     }
     let mut t = Table::new(&[
         ("server", false),
