@@ -333,7 +333,86 @@ pub fn check(data: &[u8]) -> bool {
             let _ = chain_text(m, circuit, chain);
         }
     }
+
+    // Beyond single failures (RESILIENCE.md): every cut breaks the stack
+    // and none of its proper subsets does; the figures are probabilities;
+    // the headroom names real failure sets. On small stacks only.
+    if m.servers.len() <= CROSS_CHECK_SERVERS {
+        resilience(&c);
+    }
     true
+}
+
+fn resilience(c: &stackc::Checked) {
+    use stackc::analysis::availability::simulate;
+    use stackc::analysis::resilience::{is_failure_set, servers_down};
+    let m = &c.model;
+    let a = c.analysis.as_ref().expect("analysed");
+    let Some(r) = stackc::resilience(c, Some(2)) else {
+        return;
+    };
+    let judged: Vec<bool> = a
+        .circuit
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, _)| {
+            a.outcome.broken.iter().all(|d| d.entry != i)
+                && !a.left_out.get(i).copied().unwrap_or(false)
+        })
+        .collect();
+    let breaks = |set: &[stackc::analysis::resilience::Element]| {
+        let sim = simulate(m, &a.circuit, &servers_down(m, set));
+        sim.dark.iter().any(|(i, _)| judged[*i])
+    };
+    if let Ok(cuts) = &r.cuts {
+        for cut in &cuts.cuts {
+            assert!(
+                is_failure_set(m, &cut.elements),
+                "resilience: a cut is not a failure set"
+            );
+            assert!(
+                breaks(&cut.elements),
+                "resilience: a cut does not break the stack"
+            );
+            if cut.elements.len() == 2 {
+                for e in &cut.elements {
+                    assert!(
+                        !breaks(std::slice::from_ref(e)),
+                        "resilience: a cut of 2 is not minimal"
+                    );
+                }
+            }
+        }
+    }
+    if let Ok(av) = &r.availability {
+        for f in av.entries.iter().chain(std::iter::once(&av.stack)) {
+            assert!(
+                (0.0..=1.0).contains(&f.up) && (0.0..=1.0).contains(&f.down),
+                "resilience: not a probability"
+            );
+            assert!(
+                (f.up + f.down - 1.0).abs() < 1e-9,
+                "resilience: up and down do not add up to 1"
+            );
+        }
+        assert!(
+            av.gains.iter().all(|(_, g)| *g > 0.0),
+            "resilience: a gain not above 0"
+        );
+    }
+    if let Ok(rooms) = &r.capacity {
+        for h in rooms {
+            assert!(
+                h.worst >= h.baseline * (1.0 - 1e-9) && h.worst.is_finite(),
+                "resilience: worst below baseline"
+            );
+            assert!(
+                h.failed.len() <= r.tolerate && is_failure_set(m, &h.failed),
+                "resilience: the worst set is not a tolerated failure set"
+            );
+        }
+    }
 }
 
 // ---- fmt --------------------------------------------------------------------
