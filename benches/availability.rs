@@ -8,6 +8,8 @@
 
 #[path = "support/generate.rs"]
 mod generate;
+#[path = "support/layered.rs"]
+mod layered;
 
 use divan::{black_box, Bencher};
 use stackc::analysis::circuit::{self, Circuit};
@@ -46,14 +48,14 @@ fn stack(b: Bencher, n: usize) {
 
 #[divan::bench(args = SIZES, sample_count = 3)]
 fn wide(b: Bencher, n: usize) {
-    bench(b, &generate::wide(n), VarOrder::Dependents);
+    bench(b, &layered::wide(n), VarOrder::Dependents);
 }
 
 /// The variables in the circuit's evaluation order (dependencies first),
 /// for comparison with the default.
 #[divan::bench(args = [2_000], sample_count = 1)]
 fn wide_circuit_order(b: Bencher, n: usize) {
-    bench(b, &generate::wide(n), VarOrder::Circuit);
+    bench(b, &layered::wide(n), VarOrder::Circuit);
 }
 
 #[divan::bench(args = [2_000], sample_count = 1)]

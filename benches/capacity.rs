@@ -6,6 +6,8 @@
 
 #[path = "support/generate.rs"]
 mod generate;
+#[path = "support/layered.rs"]
+mod layered;
 
 use divan::{black_box, Bencher};
 use stackc::analysis::resilience::load;
@@ -67,7 +69,7 @@ fn bench_headroom(b: Bencher, c: stackc::Checked, tolerate: usize) {
 
 #[divan::bench(args = SIZES, sample_count = 5)]
 fn headroom_wide(b: Bencher, n: usize) {
-    bench_headroom(b, checked(&generate::wide(n)), 1);
+    bench_headroom(b, checked(&layered::wide(n)), 1);
 }
 
 #[divan::bench(args = SIZES, sample_count = 5)]

@@ -1,7 +1,7 @@
 //! `cargo bench --bench cuts`: the exact cuts of RESILIENCE.md §1 (`find`
 //! alone, the file already checked) on generated stacks: up to size 2 of
 //! the service stack (`generate::stack`) and the wide four-tier one
-//! (`generate::wide`) at 2,000 and 20,000 servers (target < 5 s at 20,000,
+//! (`layered::wide`) at 2,000 and 20,000 servers (target < 5 s at 20,000,
 //! 10x the servers < 20x the time), and up to size 3 at 1,000 (< 5 s); the
 //! layered shape of issue 9 (`layered::stack`) alike; size 4 (refused past
 //! the work budget, or found).
@@ -22,7 +22,7 @@ fn main() {
 /// The wide shape without its `capacity=` and `load=`: the cuts do not
 /// read them, and `check` then times no load flow.
 fn wide(n: usize) -> String {
-    generate::wide(n)
+    layered::wide(n)
         .lines()
         .map(|l| {
             let l = l.replace(" capacity=100", "");

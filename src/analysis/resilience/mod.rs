@@ -69,6 +69,17 @@ pub fn servers_down(m: &Model, set: &[Element]) -> Vec<ServerId> {
     down
 }
 
+/// Per entry point: judged by the cuts, the tolerance and the headroom —
+/// it serves with nothing down (§7.3, v1.1) and is not left out (its
+/// `broken` allowed).
+pub fn judged(ev: &crate::analysis::lanes::Evaluator<'_>, left_out: &[bool]) -> Vec<bool> {
+    ev.c.entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| ev.serves_at_baseline(e.cell) && !left_out.get(i).copied().unwrap_or(false))
+        .collect()
+}
+
 /// Whether a set of elements is a failure set: no server together with
 /// the zone it is in, no element twice.
 pub fn is_failure_set(m: &Model, set: &[Element]) -> bool {

@@ -69,12 +69,7 @@ pub fn find_within(
     let k = max_size.clamp(1, family::MAX_K);
     let n = m.servers.len();
     let mut ev = Evaluator::new(c, n);
-    let judged: Vec<bool> = c
-        .entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| ev.serves_at_baseline(e.cell) && !left_out.get(i).copied().unwrap_or(false))
-        .collect();
+    let judged = super::judged(&ev, left_out);
     let entry_cells: Vec<Cell> = c
         .entries
         .iter()

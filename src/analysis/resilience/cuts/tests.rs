@@ -304,7 +304,7 @@ fn without_capacity(src: &str) -> String {
 fn generated_stacks_agree_with_the_brute_force() {
     for src in [
         generate::stack(14),
-        without_capacity(&generate::wide(14)),
+        without_capacity(&layered::wide(14)),
         layered::stack(30),
     ] {
         let checked = crate::check(&src);

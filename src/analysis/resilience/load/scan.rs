@@ -55,13 +55,10 @@ pub(super) fn worst(
     if g.total > 0.0 {
         let matter = g.can_matter();
         let candidates = candidates(m, &matter);
-        let judged: Vec<Cell> = c
-            .entries
+        let judged: Vec<Cell> = crate::analysis::resilience::judged(&e, left_out)
             .iter()
-            .enumerate()
-            .filter(|(i, en)| {
-                e.serves_at_baseline(en.cell) && !left_out.get(*i).copied().unwrap_or(false)
-            })
+            .zip(&c.entries)
+            .filter(|(j, _)| **j)
             .map(|(_, en)| en.cell)
             .collect();
         let mut scan = Scan::new(&g, avail, base_in);
