@@ -502,6 +502,67 @@ fn the_action_fails_the_job_iff_check_fails_after_writing_the_sarif() {
     assert_eq!(list, "infra/box.stack\ninfra/web.stack\n");
 }
 
+#[test]
+fn the_action_installs_stackc_from_its_own_checkout_keyed_by_its_sources() {
+    if !common::require_tool("jq") || !common::require_tool("git") {
+        return;
+    }
+    let repo = scratch_repo(&[("infra/web.stack", sample(GOOD))]);
+    // A `cargo` that records its arguments and installs the stackc under test.
+    let fake = tempfile::tempdir().unwrap();
+    let log = fake.path().join("cargo.log");
+    let cargo = fake.path().join("cargo");
+    std::fs::write(
+        &cargo,
+        format!(
+            r#"#!/usr/bin/env bash
+args="$*"
+echo "$args" >>'{}'
+root=${{args##*--root }}
+mkdir -p "$root/bin"
+ln -sf '{}' "$root/bin/stackc"
+"#,
+            log.display(),
+            env!("CARGO_BIN_EXE_stackc")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        let mut job = Job::new(repo.path(), "push");
+        job.input("files", "infra/web.stack");
+        job.input("install", "action");
+        job.without_stackc();
+        job.path_prepend(fake.path().to_path_buf());
+        let r = run_steps(&mut job);
+        assert_eq!(r.failed, None, "{}", r.log);
+        assert!(
+            r.skipped_uses
+                .iter()
+                .any(|u| u.starts_with("actions/cache@")),
+            "{:?}",
+            r.skipped_uses
+        );
+        let key = &job.outputs["key"];
+        assert!(
+            key["key"].starts_with("stackc-Linux-X64-") && key["key"].len() == 33,
+            "{key:?}"
+        );
+        keys.push(key["key"].clone());
+        let calls = std::fs::read_to_string(&log).unwrap();
+        let last = calls.lines().last().unwrap().to_string();
+        let expected = format!(
+            "install --locked --path {} --root {}",
+            common::root().display(),
+            key["root"]
+        );
+        assert_eq!(last, expected);
+    }
+    assert_eq!(keys[0], keys[1], "the key depends on the sources only");
+}
+
 fn count_warnings(path: &str) -> usize {
     stackc::check(&sample(path))
         .findings
@@ -736,41 +797,76 @@ fn pre_commit_system_hooks_pass_good_files_and_fail_bad_ones() {
 
 #[test]
 fn pre_commit_rust_hooks_build_stackc_and_run_it() {
-    let (Some(pc), true) = (ci_tool("pre-commit"), common::require_tool("git")) else {
+    let (Some(pc), true, true) = (
+        ci_tool("pre-commit"),
+        common::require_tool("git"),
+        common::require_tool("cargo"),
+    ) else {
         return;
     };
-    if !common::require_tool("cargo") {
-        return;
-    }
     let repo = scratch_repo(&[
         ("good.stack", sample(GOOD)),
         ("bad.stack", sample(BAD)),
         ("ugly.stack", misformatted()),
     ]);
-    // One release build shared by every run (and every test run) of the
-    // hooks: each try-repo installs into a fresh pre-commit store.
+    // pre-commit's rust hooks `cargo install --path .` a fresh clone into a
+    // fresh store on every try-repo: one run of every rust hook at once
+    // builds stackc once. The build is pre-commit's own, but cheaper: one
+    // target dir kept under target/tools/ci (the dependencies are built
+    // once per machine), the release profile without optimisation or debug
+    // info, and offline (cargo resolves to the crates it already has).
     let target = common::root().join("target/tools/ci/cargo-target");
-    let env = [("CARGO_TARGET_DIR", target.as_path())];
+    let mut c = Command::new(&pc);
+    c.args(["try-repo", "--color=never"])
+        .arg(common::root())
+        .args(["--all-files", "--verbose"])
+        .current_dir(repo.path())
+        .env("PRE_COMMIT_HOME", repo.path().join(".pre-commit-home"))
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("SKIP", "stackc-fmt,stackc-check-system,stackc-fmt-system")
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_NET_OFFLINE", "true")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false");
     let start = std::time::Instant::now();
-    let (ok, out) = try_repo(&pc, repo.path(), "stackc-check", "good.stack", &env);
+    let out = c.output().unwrap();
     eprintln!(
-        "pre-commit try-repo stackc-check (language: rust, build included): {:?}",
+        "pre-commit try-repo, the rust hooks (stackc built): {:?}",
         start.elapsed()
     );
-    assert!(ok, "{out}");
-    let (ok, out) = try_repo(&pc, repo.path(), "stackc-check", "bad.stack", &env);
+    let out = text(&out);
+    // Each hook's part of the report, from its `- hook id:` line on.
+    let part = |id: &str| {
+        let from = out
+            .find(&format!("- hook id: {id}\n"))
+            .unwrap_or_else(|| panic!("{id} did not run or passed:\n{out}"));
+        let rest = &out[from..];
+        rest[..rest[1..].find("- hook id:").map_or(rest.len(), |e| e + 1)].to_string()
+    };
+    let check = part("stackc-check");
     assert!(
-        !ok && out.contains("box is a single point of failure"),
-        "{out}"
+        check.contains("box is a single point of failure"),
+        "{check}"
     );
-    let (ok, out) = try_repo(&pc, repo.path(), "stackc-fmt-check", "ugly.stack", &env);
     assert!(
-        !ok && out.contains("server    "),
-        "fmt --check shows the diff: {out}"
+        check.contains("1 error, 4 warnings in bad.stack"),
+        "{check}"
     );
+    assert!(
+        check.contains("0 errors, 0 warnings in good.stack"),
+        "{check}"
+    );
+    let fmt = part("stackc-fmt-check");
+    assert!(
+        fmt.contains("ugly.stack") && fmt.contains("server    "),
+        "fmt --check shows the diff: {fmt}"
+    );
+    assert!(!fmt.contains("good.stack"), "{fmt}");
     assert_eq!(
         std::fs::read_to_string(repo.path().join("ugly.stack")).unwrap(),
         misformatted()
     );
-    eprintln!("pre-commit rust hooks, three runs: {:?}", start.elapsed());
+    for skipped in ["stackc-fmt", "stackc-check-system"] {
+        assert!(!out.contains(&format!("- hook id: {skipped}\n")), "{out}");
+    }
 }

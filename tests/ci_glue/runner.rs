@@ -128,6 +128,11 @@ impl Job {
         self.summaries.get(id).cloned().unwrap_or_default()
     }
 
+    /// The stackc under test is not put on PATH (a step must install it).
+    pub fn without_stackc(&mut self) {
+        self.path.retain(|d| *d != stackc_dir());
+    }
+
     pub fn path_prepend(&mut self, dir: PathBuf) {
         self.path.insert(0, dir);
     }
