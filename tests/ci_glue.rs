@@ -364,6 +364,33 @@ fn book_workflows_pass_actionlint() {
     );
 }
 
+#[test]
+fn the_books_ci_page_documents_every_input_output_and_hook() {
+    let page = std::fs::read_to_string(common::root().join("book/src/ci.md")).unwrap();
+    let a = action();
+    for name in input_names(&a) {
+        let default = a["inputs"][name.as_str()]["default"].as_str().unwrap();
+        let default = default.trim_start_matches("${{ ").trim_end_matches(" }}");
+        let row = format!("| `{name}` | `{default}` |");
+        assert!(page.contains(&row), "ci.md has no row {row}");
+    }
+    for name in a["outputs"].as_mapping().unwrap().keys() {
+        let name = name.as_str().unwrap();
+        assert!(
+            page.contains(&format!("`{name}`")),
+            "ci.md does not name the output {name}"
+        );
+    }
+    let hooks: Value = serde_norway::from_str(&sample(".pre-commit-hooks.yaml")).unwrap();
+    for h in hooks.as_sequence().unwrap() {
+        let id = h["id"].as_str().unwrap();
+        assert!(
+            page.contains(&format!("`{id}`")),
+            "ci.md does not name the hook {id}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------- the action, run here
 
 const GOOD: &str = "samples/full-stack.stack";
@@ -463,10 +490,18 @@ fn the_action_fails_the_job_iff_check_fails_after_writing_the_sarif() {
     // The good file alone passes, every step.
     let mut job = push_job(
         repo.path(),
-        &[("files", "infra/web.stack"), ("sarif", "false")],
+        &[
+            ("files", "infra/web.stack"),
+            ("sarif", "false"),
+            ("sarif-file", "out/s.sarif"),
+        ],
     );
     let r = run_steps(&mut job);
     assert_eq!(r.failed, None, "{}", r.log);
+    assert!(
+        repo.path().join("out/s.sarif").is_file(),
+        "the SARIF is written without upload"
+    );
     assert_eq!(job.outputs["check"]["exit-code"], "0");
     assert!(
         !r.skipped_uses.iter().any(|u| u.contains("upload-sarif")),
@@ -838,9 +873,9 @@ fn pre_commit_rust_hooks_build_stackc_and_run_it() {
     // Each hook's part of the report, from its `- hook id:` line on.
     let part = |id: &str| {
         let from = out
-            .find(&format!("- hook id: {id}\n"))
-            .unwrap_or_else(|| panic!("{id} did not run or passed:\n{out}"));
-        let rest = &out[from..];
+            .find(&format!("Failed\n- hook id: {id}\n"))
+            .unwrap_or_else(|| panic!("{id} did not fail:\n{out}"));
+        let rest = &out[from + "Failed\n".len()..];
         rest[..rest[1..].find("- hook id:").map_or(rest.len(), |e| e + 1)].to_string()
     };
     let check = part("stackc-check");
@@ -867,6 +902,9 @@ fn pre_commit_rust_hooks_build_stackc_and_run_it() {
         misformatted()
     );
     for skipped in ["stackc-fmt", "stackc-check-system"] {
-        assert!(!out.contains(&format!("- hook id: {skipped}\n")), "{out}");
+        assert!(
+            out.contains(&format!("Skipped\n- hook id: {skipped}\n")),
+            "{out}"
+        );
     }
 }
