@@ -11,6 +11,7 @@ pub mod book;
 pub mod bundle;
 pub mod diag;
 pub mod fmt;
+pub mod lsp;
 pub mod model;
 pub mod render;
 pub mod report;
