@@ -68,7 +68,7 @@ pub fn circuit_json(m: &Model, c: &Circuit) -> String {
 }
 
 fn gate(o: &mut String, c: &Circuit, g: &Gate, origin: &Origin) {
-    let mut head = |o: &mut String, parts: &[usize]| {
+    let head = |o: &mut String, parts: &[usize]| {
         o.push('[');
         for (k, p) in parts.iter().enumerate() {
             if k > 0 {

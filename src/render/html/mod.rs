@@ -1,0 +1,218 @@
+//! `stackc render --to html`: one self-contained page (TOOLS.md §3). The
+//! diagram is the SVG of [`super::svg`] (drawn twice, light and dark, with
+//! its servers and zones made toggles), the compiled circuit is embedded as
+//! the JSON of [`crate::analysis::export`], and a small plain-JavaScript
+//! evaluator (`stackc.js`) runs it in the page: clicking a server or zone
+//! (or Enter/Space on it) takes it down or brings it back, and what goes dark
+//! is marked with the reason, in `simulate`'s words. The side panel lists the
+//! failure set, the dark records, the stopped servers, the SPOFs and the
+//! cuts (found here, up to the file's `tolerate` or 2) and the availability
+//! when the file gives figures (`availability=`, `slo`).
+//!
+//! Nothing is fetched: no external script, style, font or image; the page
+//! works from `file://`. `window.stackc.fail(names)` answers what
+//! `stackc simulate --fail NAMES --format json` does (`serves`, the dark
+//! records, the stopped servers, in its order).
+
+use super::diagram::Diagram;
+use super::svg::{self, SvgOptions};
+use super::Theme;
+use crate::analysis::availability::{chain_text, dark_subjects};
+use crate::analysis::resilience::{self, cuts, exact, Element};
+use crate::Checked;
+use serde_json::{json, Value};
+
+const TEMPLATE: &str = include_str!("page.html");
+const STYLE: &str = include_str!("page.css");
+const SCRIPT: &str = include_str!("stackc.js");
+
+/// The page of a checked stack, or `None` when a stopping error left no
+/// sound model. `theme`: the theme the page opens in when the reader's
+/// system states no preference... and the reader can switch.
+pub fn page(checked: &Checked, theme: Theme) -> Option<String> {
+    let d = Diagram::of(checked)?;
+    let a = checked.analysis.as_ref()?;
+    let draw = |theme: Theme, prefix: &str| {
+        svg::render_opts(
+            &d,
+            &SvgOptions {
+                theme,
+                id_prefix: Some(prefix.into()),
+                interactive: true,
+            },
+        )
+    };
+    let (light, dark) = (draw(Theme::Light, "l-"), draw(Theme::Dark, "d-"));
+    let circuit = crate::analysis::export::circuit_json(&checked.model, &a.circuit);
+    let facts = facts(checked);
+    let data = format!("{{\"circuit\":{circuit},\"facts\":{facts}}}");
+    let theme = match theme {
+        Theme::Light => "light",
+        Theme::Dark => "dark",
+    };
+    Some(fill(
+        TEMPLATE,
+        &[
+            ("{{title}}", &escape(&d.title)),
+            ("{{theme}}", theme),
+            ("{{style}}", STYLE),
+            ("{{svg_light}}", &strip_prolog(&light)),
+            ("{{svg_dark}}", &strip_prolog(&dark)),
+            ("{{data}}", &script_safe(&data)),
+            ("{{script}}", SCRIPT),
+        ],
+    ))
+}
+
+/// What the panel lists besides the evaluation: SPOFs, cuts, availability.
+fn facts(checked: &Checked) -> String {
+    let m = &checked.model;
+    let a = checked.analysis.as_ref().expect("analysed");
+    let c = &a.circuit;
+    let o = &a.outcome;
+    let why = |darks: &[crate::analysis::availability::Dark]| {
+        darks
+            .first()
+            .map(|d| chain_text(m, c, &d.chain))
+            .unwrap_or_default()
+    };
+    let mut spofs: Vec<Value> = o
+        .spofs
+        .iter()
+        .map(|(s, darks)| {
+            json!({"elements": [m.server(*s).name], "dark": dark_subjects(c, darks), "why": why(darks)})
+        })
+        .collect();
+    spofs.extend(o.zone_spofs.iter().map(|(z, darks)| {
+        json!({"elements": [m.zones[z.index()].name], "zone": true, "dark": dark_subjects(c, darks), "why": why(darks)})
+    }));
+    let max = a.policy.tolerate.clamp(2, 4);
+    let found = match &a.cuts {
+        Some(Ok(found)) if a.policy.tolerate >= max => Ok(found.clone()),
+        _ => cuts::find(m, c, &a.left_out, max),
+    };
+    let cuts = match &found {
+        Ok(found) => json!({
+            "max": max,
+            "list": found.cuts.iter().filter(|k| k.elements.len() >= 2).map(|k| json!({
+                "elements": k.elements.iter().map(|e| e.name(m)).collect::<Vec<_>>(),
+                "dark": k.dark.iter().map(|&e| c.entries[e].subject.as_str()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }),
+        Err(too_big) => json!({"max": max, "refused": too_big.message}),
+    };
+    let figures = m.slo.is_some()
+        || m.servers.iter().any(|s| s.availability.is_some())
+        || m.zones.iter().any(|z| z.availability.is_some());
+    let availability = if figures {
+        let computed = match &a.availability {
+            Some(x) => x.clone(),
+            None => exact::compute(m, c, &a.left_out),
+        };
+        match computed {
+            Ok(av) => json!({
+                "stack": resilience::percent(av.stack.up, av.stack.down),
+                "downtime": resilience::downtime(av.stack.down * resilience::YEAR_S),
+                "slo": m.slo.map(|p| format!("{p} %")),
+                "entries": c.entries.iter().zip(&av.entries).map(|(e, f)| json!([e.subject, resilience::percent(f.up, f.down)])).collect::<Vec<_>>(),
+                "gains": av.gains.iter().take(5).map(|(e, g)| json!([e.name(m), gain(*e, *g)])).collect::<Vec<_>>(),
+            }),
+            Err(too_big) => json!({"refused": too_big.message}),
+        }
+    } else {
+        Value::Null
+    };
+    json!({
+        "broken": o.broken.iter().map(|d| c.entries[d.entry].subject.as_str()).collect::<Vec<_>>(),
+        "spofs": spofs,
+        "cuts": cuts,
+        "availability": availability,
+        "tolerate": a.policy.tolerate,
+    })
+    .to_string()
+}
+
+/// A gain as the report words it: the downtime a year it would save.
+fn gain(_e: Element, g: f64) -> String {
+    resilience::downtime(g * resilience::YEAR_S)
+}
+
+/// The SVG document for inline use: without an XML prolog, and without
+/// its `xmlns` (HTML puts an inline `<svg>` in the SVG namespace itself), so
+/// that the page names no `http://` address at all.
+fn strip_prolog(s: &str) -> String {
+    let s = match s.strip_prefix("<?xml") {
+        Some(rest) => rest.find("?>").map_or(s, |i| rest[i + 2..].trim_start()),
+        None => s,
+    };
+    s.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
+}
+
+/// Text for HTML: `&`, `<`, `>` and `"` escaped.
+fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// JSON safe inside `<script type="application/json">`: `<` appears only
+/// inside strings in JSON, so `\u003c` keeps it valid and no `</script>`
+/// or `<!--` can close or confuse the element. U+2028/9 are escaped too.
+fn script_safe(json: &str) -> String {
+    json.replace('<', "\\u003c")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// The template with each `{{key}}` replaced once, in one pass (what a value
+/// holds is never read as a key).
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut o =
+        String::with_capacity(template.len() + values.iter().map(|v| v.1.len()).sum::<usize>());
+    let mut rest = template;
+    while let Some(i) = rest.find("{{") {
+        o.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        match values.iter().find(|(k, _)| tail.starts_with(k)) {
+            Some((k, v)) => {
+                o.push_str(v);
+                rest = &tail[k.len()..];
+            }
+            None => {
+                o.push_str("{{");
+                rest = &tail[2..];
+            }
+        }
+    }
+    o.push_str(rest);
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_cannot_close_its_script_element() {
+        let s = script_safe(r#"{"a":"</script><!--"}"#);
+        assert!(!s.contains('<'));
+        let v: Value = serde_json::from_str(&s).unwrap();
+        assert_eq!(v["a"], "</script><!--");
+    }
+
+    #[test]
+    fn the_template_is_filled_once() {
+        assert_eq!(
+            fill("a{{x}}b{{y}}c{{z", &[("{{x}}", "{{y}}"), ("{{y}}", "Y")]),
+            "a{{y}}bYc{{z"
+        );
+    }
+}
