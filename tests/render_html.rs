@@ -295,12 +295,14 @@ fn the_page_agrees_with_simulate_in_chromium() {
             json!({"name": stem, "file": file, "cases": cases, "click": click, "screens": screens}),
         );
     }
+    let embedded = embedded_book(&work);
     let prepared = started.elapsed();
     let config = work.join("config.json");
     std::fs::write(
         &config,
         serde_json::to_string(&json!({
             "playwright": pw, "chromium": chromium, "budget_ms": 120_000, "pages": pages,
+            "embedded": embedded,
         }))
         .unwrap(),
     )
@@ -338,6 +340,15 @@ fn the_page_agrees_with_simulate_in_chromium() {
         "requests left the page: {}",
         report["leaks"]
     );
+    if !embedded.is_null() {
+        let e = &report["embedded"];
+        assert_eq!(e["problems"], json!([]), "in mdBook: {e:#}");
+        assert_eq!(e["errors"], json!([]), "in mdBook: {e:#}");
+        eprintln!(
+            "in an mdBook chapter (stack interactive): fail(db-01) = {}",
+            e["fail"]
+        );
+    }
     let mut total = (0u64, 0u64, 0u64);
     for p in report["pages"].as_array().unwrap() {
         let (cases, agree, why) = (
@@ -377,4 +388,125 @@ fn the_page_agrees_with_simulate_in_chromium() {
         prepared.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The stack of the gallery's `stack interactive` block.
+const EMBEDDED: &str = "zone a\nzone b\ndomain example.com { www A -> web : https }\n\
+group web: nginx { server web-01 10.0.1.11 zone=a; server web-02 10.0.1.12 zone=b }\n\
+group db: mysql failover=manual { server db-01 10.0.2.11 zone=a primary; server db-02 10.0.2.12 zone=b replica }\n\
+web -> db : mysql\n";
+
+/// A scratch book whose one chapter embeds a page with a `stack
+/// interactive` block, built by mdBook with this stackc as preprocessor;
+/// what the driver checks in it. Null (and a SKIP line) without mdbook.
+fn embedded_book(work: &Path) -> Value {
+    if !common::require_tool("mdbook") {
+        return Value::Null;
+    }
+    let book = work.join("book");
+    std::fs::create_dir_all(book.join("src")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        format!(
+            "[book]\ntitle = \"t\"\nsrc = \"src\"\n\n[preprocessor.stackc]\ncommand = \"{} mdbook\"\nbefore = [\"links\"]\n\n[output.html]\nno-section-label = true\n",
+            env!("CARGO_BIN_EXE_stackc")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("src/SUMMARY.md"),
+        "# Summary\n\n- [One](one.md)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("src/one.md"),
+        format!("# One\n\nBefore.\n\n```stack interactive\n{EMBEDDED}```\n\nAfter.\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new("mdbook")
+        .arg("build")
+        .arg(&book)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "mdbook build failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let chapter = book.join("book/one.html");
+    let html = std::fs::read_to_string(&chapter).unwrap();
+    assert!(
+        html.contains("<iframe") && html.contains("After."),
+        "{html}"
+    );
+    let file = work.join("embedded.stack");
+    std::fs::write(&file, EMBEDDED).unwrap();
+    let (expect, _) = simulate(&file, &["db-01".to_string()]);
+    json!({"file": chapter, "element": "db-01", "expect": expect})
+}
+
+/// `render --to html -o OUT` writes the page atomically; `--cuts` does not
+/// apply to it (exit 2, nothing written); an unsound file draws nothing
+/// (exit 1).
+#[test]
+fn the_cli_writes_the_page() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("render_html_cli");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("scale-up.html");
+    common::stackc()
+        .args(["render", "samples/scale-up.stack", "--to", "html", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.contains("data-element=\"lb-01\""));
+    assert!(page.contains("data-element=\"a\""), "zone a is a toggle");
+    assert!(page.contains("data-record=\"www.foobar.com\""));
+    let refused = dir.join("cuts.html");
+    common::stackc()
+        .args([
+            "render",
+            "samples/scale-up.stack",
+            "--to",
+            "html",
+            "--cuts",
+            "2",
+            "-o",
+        ])
+        .arg(&refused)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--cuts"));
+    assert!(!refused.exists());
+    common::stackc()
+        .args(["render", "-", "--to", "html"])
+        .write_stdin("server a: nginx 10.0.0.1\na -> nowhere\n")
+        .assert()
+        .code(1)
+        .stdout("");
+}
+
+/// With figures (`availability=`, `slo`), the panel has the availability of
+/// the stack and of each record; without, none.
+#[test]
+fn the_panel_has_availability_only_with_figures() {
+    let facts = |src: &str| -> Value {
+        let page =
+            stackc::render::html::page(&stackc::check(src), stackc::render::Theme::Light).unwrap();
+        let start = page.find("id=\"stackc-data\">").unwrap() + "id=\"stackc-data\">".len();
+        let end = start + page[start..].find("</script>").unwrap();
+        serde_json::from_str::<Value>(&page[start..end]).unwrap()["facts"].clone()
+    };
+    let src = std::fs::read_to_string(common::root().join("book/examples/slo.stack")).unwrap();
+    let f = facts(&src);
+    assert!(
+        f["availability"]["stack"].as_str().unwrap().ends_with('%'),
+        "{f:#}"
+    );
+    assert!(!f["availability"]["entries"].as_array().unwrap().is_empty());
+    let plain = facts("server web-01: nginx 10.0.0.1\ndomain ex.com { www A -> web-01 }\n");
+    assert!(plain["availability"].is_null());
+    assert_eq!(plain["spofs"][0]["elements"], json!(["web-01"]));
+    assert_eq!(plain["cuts"]["max"], 2);
 }

@@ -35,8 +35,7 @@ const sorted = (xs) => [...xs].sort();
 // What the visible diagram marks: dark records, servers down or stopped.
 async function marks(page) {
   return page.evaluate(() => {
-    const theme = document.documentElement.getAttribute('data-theme');
-    const svg = document.querySelector(theme === 'dark' ? '.svg-dark svg' : '.svg-light svg');
+    const svg = document.querySelector('#stackc-svg svg');
     const names = (sel, attr) => [...svg.querySelectorAll(sel)].map((n) => n.getAttribute(attr));
     return {
       dark: names('[data-record].is-dark', 'data-record'),
@@ -99,7 +98,7 @@ try {
     let clicked = null;
     if (p.click) {
       const expect = p.cases.find((c) => same(c.names, [p.click])).expect;
-      const visible = `.svg-light svg .node[data-element="${p.click}"]`;
+      const visible = `#stackc-svg svg .node[data-element="${p.click}"]`;
       await page.locator(visible).click();
       const m = await expectMarks(page, expect, `click on ${p.click}`, problems);
       if (!same(m.pressed, [p.click])) problems.push(`click on ${p.click}: aria-pressed on ${JSON.stringify(m.pressed)}`);
@@ -119,8 +118,11 @@ try {
       await page.locator('#stackc-reset').click();
       const theme = await page.evaluate(() => document.documentElement.getAttribute('data-theme'));
       if (theme !== s.theme) await page.locator('#stackc-theme').click();
-      const svg = s.theme === 'dark' ? '.svg-dark' : '.svg-light';
-      if (s.click) await page.locator(`${svg} svg .node[data-element="${s.click}"]`).click();
+      const colours = await page.evaluate(() => document.querySelector('#stackc-svg svg > rect').getAttribute('fill'));
+      if ((s.theme === 'dark') !== (colours !== '#ffffff')) problems.push(`the ${s.theme} theme draws on ${colours}`);
+      if (s.click) await page.locator(`#stackc-svg svg .node[data-element="${s.click}"]`).click();
+      const m = await marks(page);
+      if (s.click && !same(m.pressed, [s.click])) problems.push(`${s.theme} theme: aria-pressed on ${JSON.stringify(m.pressed)}`);
       await page.mouse.move(0, 0);
       await page.screenshot({ path: s.path });
       await page.locator('#stackc-reset').click();
@@ -129,6 +131,35 @@ try {
       name: p.name, cases: p.cases.length, agree, why_agree: whyAgree, clicked,
       problems, errors, load_ms: loadMs, eval_ms: evalMs,
     });
+    await page.close();
+  }
+  // A page embedded by the mdBook preprocessor (`stack interactive`): it
+  // runs inside the chapter's iframe and a click there marks what goes dark.
+  if (config.embedded) {
+    const e = config.embedded;
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('pageerror', (x) => errors.push(`page error: ${x.message}`));
+    page.on('request', (r) => { if (!r.url().startsWith('file://') && !r.url().startsWith('data:') && !r.url().startsWith('about:')) leaks.push(r.url()); });
+    await page.goto(pathToFileURL(e.file).href, { waitUntil: 'load' });
+    const problems = [];
+    const frame = page.frameLocator('.stackc-page iframe');
+    const handle = await page.locator('.stackc-page iframe').elementHandle();
+    const inner = handle ? await handle.contentFrame() : null;
+    let got = null;
+    if (!inner) problems.push('no iframe in the chapter');
+    else {
+      await inner.waitForFunction(() => window.stackc !== undefined, null, { timeout: 10000 });
+      got = await inner.evaluate((names) => window.stackc.fail(names), [e.element]);
+      const want = { serves: e.expect.serves, dark: e.expect.dark, stopped: e.expect.stopped };
+      if (!same(got, want)) problems.push(`embedded fail([${e.element}]) = ${JSON.stringify(got)}, simulate ${JSON.stringify(want)}`);
+      await frame.locator(`#stackc-svg .node[data-element="${e.element}"]`).click();
+      const m = await marks(inner);
+      if (!same(sorted(m.dark), sorted(e.expect.dark.filter((r) => m.records.includes(r))))) problems.push(`embedded click marks dark ${JSON.stringify(m.dark)}`);
+      if (!same(sorted(new Set(m.stopped)), sorted(e.expect.stopped))) problems.push(`embedded click marks stopped ${JSON.stringify(m.stopped)}`);
+    }
+    report.embedded = { fail: got, problems, errors };
     await page.close();
   }
   report.requests = leaks.length;

@@ -1,6 +1,7 @@
 //! `stackc render --to html`: one self-contained page (TOOLS.md §3). The
-//! diagram is the SVG of [`super::svg`] (drawn twice, light and dark, with
-//! its servers and zones made toggles), the compiled circuit is embedded as
+//! diagram is the SVG of [`super::svg`] (its servers and zones made toggles;
+//! the other theme's drawing travels as its list of colours), the compiled
+//! circuit is embedded as
 //! the JSON of [`crate::analysis::export`], and a small plain-JavaScript
 //! evaluator (`stackc.js`) runs it in the page: clicking a server or zone
 //! (or Enter/Space on it) takes it down or brings it back, and what goes dark
@@ -42,10 +43,22 @@ pub fn page(checked: &Checked, theme: Theme) -> Option<String> {
             },
         )
     };
-    let (light, dark) = (draw(Theme::Light, "l-"), draw(Theme::Dark, "d-"));
+    // One drawing: the other theme differs only in its colours, so the page
+    // carries the list of them (a few dozen: the body draws by class) and
+    // swaps them in; were the drawings to differ otherwise, the other one
+    // whole.
+    let (first, other) = match theme {
+        Theme::Light => (Theme::Light, Theme::Dark),
+        Theme::Dark => (Theme::Dark, Theme::Light),
+    };
+    let (svg, svg_other) = (draw(first, "s-"), draw(other, "s-"));
+    let swap = match colour_swap(&svg, &svg_other) {
+        Some(colours) => json!({ "colours": colours }),
+        None => json!({ "svg": strip_prolog(&svg_other) }),
+    };
     let circuit = crate::analysis::export::circuit_json(&checked.model, &a.circuit);
     let facts = facts(checked);
-    let data = format!("{{\"circuit\":{circuit},\"facts\":{facts}}}");
+    let data = format!("{{\"circuit\":{circuit},\"facts\":{facts},\"other_theme\":{swap}}}");
     let theme = match theme {
         Theme::Light => "light",
         Theme::Dark => "dark",
@@ -56,12 +69,43 @@ pub fn page(checked: &Checked, theme: Theme) -> Option<String> {
             ("{{title}}", &escape(&d.title)),
             ("{{theme}}", theme),
             ("{{style}}", STYLE),
-            ("{{svg_light}}", &strip_prolog(&light)),
-            ("{{svg_dark}}", &strip_prolog(&dark)),
+            ("{{svg}}", &strip_prolog(&svg)),
             ("{{data}}", &script_safe(&data)),
             ("{{script}}", SCRIPT),
         ],
     ))
+}
+
+/// The colours of `other` in the order they appear, when `other` is
+/// `first` with only its colours changed: `#` and six hex digits not
+/// followed by a letter or digit (the page's script finds them by the same
+/// rule, `COLOUR` in `stackc.js`). `None` when anything else differs.
+fn colour_swap(first: &str, other: &str) -> Option<Vec<String>> {
+    let (a, b) = (colour_split(first), colour_split(other));
+    (a.0 == b.0).then(|| b.1.into_iter().map(str::to_string).collect())
+}
+
+/// The text between colours, and the colours.
+fn colour_split(s: &str) -> (Vec<&str>, Vec<&str>) {
+    let bytes = s.as_bytes();
+    let (mut rest, mut colours, mut from) = (Vec::new(), Vec::new(), 0);
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |k: usize| bytes.get(k).is_some_and(u8::is_ascii_hexdigit);
+        let is_colour = bytes[i] == b'#'
+            && (1..=6).all(|k| hex(i + k))
+            && !bytes.get(i + 7).is_some_and(u8::is_ascii_alphanumeric);
+        if is_colour {
+            rest.push(&s[from..i]);
+            colours.push(&s[i..i + 7]);
+            i += 7;
+            from = i;
+        } else {
+            i += 1;
+        }
+    }
+    rest.push(&s[from..]);
+    (rest, colours)
 }
 
 /// What the panel lists besides the evaluation: SPOFs, cuts, availability.
@@ -96,6 +140,7 @@ fn facts(checked: &Checked) -> String {
             "max": max,
             "list": found.cuts.iter().filter(|k| k.elements.len() >= 2).map(|k| json!({
                 "elements": k.elements.iter().map(|e| e.name(m)).collect::<Vec<_>>(),
+                "labels": k.elements.iter().map(|e| label(m, *e)).collect::<Vec<_>>(),
                 "dark": k.dark.iter().map(|&e| c.entries[e].subject.as_str()).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         }),
@@ -115,7 +160,7 @@ fn facts(checked: &Checked) -> String {
                 "downtime": resilience::downtime(av.stack.down * resilience::YEAR_S),
                 "slo": m.slo.map(|p| format!("{p} %")),
                 "entries": c.entries.iter().zip(&av.entries).map(|(e, f)| json!([e.subject, resilience::percent(f.up, f.down)])).collect::<Vec<_>>(),
-                "gains": av.gains.iter().take(5).map(|(e, g)| json!([e.name(m), gain(*e, *g)])).collect::<Vec<_>>(),
+                "gains": av.gains.iter().take(5).map(|(e, g)| json!([label(m, *e), gain(*g)])).collect::<Vec<_>>(),
             }),
             Err(too_big) => json!({"refused": too_big.message}),
         }
@@ -132,8 +177,16 @@ fn facts(checked: &Checked) -> String {
     .to_string()
 }
 
+/// An element as the panel names it: `lb-01`, `zone a`.
+fn label(m: &crate::model::Model, e: Element) -> String {
+    match e {
+        Element::Server(_) => e.name(m).to_string(),
+        Element::Zone(_) => format!("zone {}", e.name(m)),
+    }
+}
+
 /// A gain as the report words it: the downtime a year it would save.
-fn gain(_e: Element, g: f64) -> String {
+fn gain(g: f64) -> String {
     resilience::downtime(g * resilience::YEAR_S)
 }
 
@@ -199,6 +252,34 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_other_theme_is_a_list_of_colours() {
+        let svg = |t: Theme| {
+            let c =
+                crate::check("server web-01: nginx 10.0.0.1\ndomain ex.com { www A -> web-01 }\n");
+            let d = Diagram::of(&c).unwrap();
+            svg::render(&d, t)
+        };
+        let (l, d) = (svg(Theme::Light), svg(Theme::Dark));
+        let colours = colour_swap(&l, &d).expect("only colours differ");
+        assert_eq!(colours.len(), colour_split(&l).1.len());
+        // Put back in order, the colours make the dark drawing.
+        let (rest, _) = colour_split(&l);
+        let mut rebuilt = String::new();
+        for (k, part) in rest.iter().enumerate() {
+            rebuilt.push_str(part);
+            if let Some(c) = colours.get(k) {
+                rebuilt.push_str(c);
+            }
+        }
+        assert_eq!(rebuilt, d);
+        assert_eq!(
+            colour_split("a #abcdef; #abcdefa #12345 &#123456;").1,
+            ["#abcdef", "#123456"]
+        );
+        assert!(colour_swap("#000000 a", "#ffffff b").is_none());
+    }
 
     #[test]
     fn data_cannot_close_its_script_element() {

@@ -324,7 +324,7 @@
     section('stackc-spofs', 'Single points of failure', facts.spofs, function (f) {
       var li = el('li', (f.zone ? 'zone ' : '') + f.elements.join(' + '));
       li.appendChild(tryButton(f.elements));
-      li.appendChild(el('span', 'darkens ' + f.dark.join(', ') + ': ' + f.why));
+      li.appendChild(el('span', 'darkens ' + f.dark.join(', ') + '; the chain: ' + f.why));
       return li;
     }, 'none: no single server or zone darkens a record');
     var cuts = facts.cuts;
@@ -332,7 +332,7 @@
       section('stackc-cuts', 'Cuts up to ' + cuts.max, [], null, 'not searched: ' + cuts.refused);
     } else {
       section('stackc-cuts', 'Cuts of 2' + (cuts.max > 2 ? ' to ' + cuts.max : '') + ' elements', cuts.list, function (k) {
-        var li = el('li', k.elements.join(' + '));
+        var li = el('li', k.labels.join(' + '));
         li.appendChild(tryButton(k.elements));
         li.appendChild(el('span', 'darkens ' + k.dark.join(', ')));
         return li;
@@ -357,11 +357,35 @@
   }
 
   // Themes: the reader's choice, else the system's, else stackc's --theme.
+  // The page holds the drawing in stackc's theme; the other one differs only
+  // in its colours, listed in order (found by the rule of `colour_split` in
+  // src/render/html/mod.rs), or comes whole.
+  var COLOUR = /#[0-9a-fA-F]{6}(?![0-9A-Za-z])/g;
+  var svgBox = document.getElementById('stackc-svg');
+  var firstTheme = root.getAttribute('data-default-theme') === 'dark' ? 'dark' : 'light';
+  var drawn = {};
+  drawn[firstTheme] = svgBox.innerHTML;
+  var shown = firstTheme;
+  var ready = false;
+  function markup(t) {
+    if (drawn[t] === undefined) {
+      var o = data.other_theme, i = 0;
+      drawn[t] = o.svg !== undefined ? o.svg : drawn[firstTheme].replace(COLOUR, function (m) {
+        return i < o.colours.length ? o.colours[i++] : m;
+      });
+    }
+    return drawn[t];
+  }
   var themeButton = document.getElementById('stackc-theme');
   function setTheme(t) {
     root.setAttribute('data-theme', t);
     themeButton.textContent = t === 'dark' ? 'Light theme' : 'Dark theme';
     themeButton.setAttribute('aria-pressed', t === 'dark' ? 'true' : 'false');
+    if (t !== shown) {
+      svgBox.innerHTML = markup(t);
+      shown = t;
+      if (ready) update();
+    }
   }
   var mq = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
   var mqLight = window.matchMedia ? window.matchMedia('(prefers-color-scheme: light)') : null;
@@ -388,6 +412,7 @@
   });
 
   showFacts();
+  ready = true;
   update();
   window.stackc = {
     version: C.stackc_circuit,
