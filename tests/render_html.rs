@@ -291,18 +291,32 @@ fn the_page_agrees_with_simulate_in_chromium() {
                 shots.push(shot);
             }
         }
+        let click_zone = m.zones.first().map(|z| z.name.clone());
         pages.push(
-            json!({"name": stem, "file": file, "cases": cases, "click": click, "screens": screens}),
+            json!({"name": stem, "file": file, "cases": cases, "click": click,
+            "click_zone": click_zone, "screens": screens}),
         );
     }
     let embedded = embedded_book(&work);
+    // The 1,000-server page, timed on a few sets.
+    let big = work.join("layered-1000.html");
+    let c = stackc::check(&layered::stack(1000));
+    std::fs::write(
+        &big,
+        stackc::render::html::page(&c, stackc::render::Theme::Light).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = c.model.servers.iter().map(|s| s.name.as_str()).collect();
+    let timing_sets: Vec<Vec<&str>> = (0..20)
+        .map(|i| vec![names[i * 37 % names.len()], names[i * 53 % names.len()]])
+        .collect();
     let prepared = started.elapsed();
     let config = work.join("config.json");
     std::fs::write(
         &config,
         serde_json::to_string(&json!({
             "playwright": pw, "chromium": chromium, "budget_ms": 120_000, "pages": pages,
-            "embedded": embedded,
+            "embedded": embedded, "timing": {"file": big, "sets": timing_sets},
         }))
         .unwrap(),
     )
@@ -349,6 +363,14 @@ fn the_page_agrees_with_simulate_in_chromium() {
             e["fail"]
         );
     }
+    let t = &report["timing"];
+    eprintln!(
+        "1,000-server page in Chromium: loads in {} ms, fail() {:.2} ms a set, a click's update {:.1} ms",
+        t["load_ms"],
+        t["per_set_ms"].as_f64().unwrap(),
+        t["toggle_ms"].as_f64().unwrap()
+    );
+    assert!(t["per_set_ms"].as_f64().unwrap() < 50.0, "{t}");
     let mut total = (0u64, 0u64, 0u64);
     for p in report["pages"].as_array().unwrap() {
         let (cases, agree, why) = (

@@ -114,6 +114,16 @@ try {
       await page.locator('#stackc-reset').click();
       clicked = { name: p.click, dark: m.dark, stopped: m.stopped };
     }
+    if (p.click_zone) {
+      // A zone's legend entry toggles the zone: its servers go down.
+      const expect = p.cases.find((c) => same(c.names, [p.click_zone])).expect;
+      await page.locator(`#stackc-svg svg [data-element="${p.click_zone}"]:not(.node)`).first().click();
+      await expectMarks(page, expect, `click on zone ${p.click_zone}`, problems);
+      const m = await marks(page);
+      if (!m.pressed.includes(p.click_zone)) problems.push(`zone ${p.click_zone} not pressed: ${JSON.stringify(m.pressed)}`);
+      await page.locator('#stackc-reset').click();
+      await expectMarks(page, { dark: [], stopped: [] }, 'after reset', problems);
+    }
     for (const s of p.screens || []) {
       await page.locator('#stackc-reset').click();
       const theme = await page.evaluate(() => document.documentElement.getAttribute('data-theme'));
@@ -160,6 +170,22 @@ try {
       if (!same(sorted(new Set(m.stopped)), sorted(e.expect.stopped))) problems.push(`embedded click marks stopped ${JSON.stringify(m.stopped)}`);
     }
     report.embedded = { fail: got, problems, errors };
+    await page.close();
+  }
+  // How long the evaluator takes on a big page (1,000 servers).
+  if (config.timing) {
+    const page = await context.newPage();
+    const t0 = Date.now();
+    await page.goto(pathToFileURL(config.timing.file).href, { waitUntil: 'load' });
+    const loadMs = Date.now() - t0;
+    const r = await page.evaluate((sets) => {
+      const t = performance.now();
+      const out = sets.map((s) => window.stackc.fail(s).serves);
+      const click = performance.now();
+      window.stackc.toggle(sets[0][0]);
+      return { per_set_ms: (click - t) / sets.length, toggle_ms: performance.now() - click, serves: out };
+    }, config.timing.sets);
+    report.timing = { load_ms: loadMs, ...r };
     await page.close();
   }
   report.requests = leaks.length;
