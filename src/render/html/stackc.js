@@ -268,7 +268,8 @@
     else verdict.textContent = 'The stack does not serve: ' + r.dark.length + ' record' + (r.dark.length === 1 ? '' : 's') + ' dark.';
     verdict.className = 'verdict ' + (r.serves ? 'ok' : 'bad');
     fillList('stackc-set', selected, function (n) {
-      var li = el('li', n + ' ');
+      var kind = serverIx.has(n) ? '' : groupIx.has(n) ? 'group ' : 'zone ';
+      var li = el('li', kind + n + ' ');
       var b = el('button', 'bring back', 'try');
       b.type = 'button';
       b.setAttribute('aria-label', 'bring ' + n + ' back');
@@ -402,6 +403,11 @@
   diagram.addEventListener('click', function (ev) {
     var t = ev.target.closest ? ev.target.closest('[data-element]') : null;
     if (t) { ev.stopPropagation(); toggle(t.getAttribute('data-element')); }
+  });
+  // Keep the focused server or zone in view in a drawing wider than the page.
+  diagram.addEventListener('focusin', function (ev) {
+    var t = ev.target.closest ? ev.target.closest('[data-element]') : null;
+    if (t && t.scrollIntoView) t.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   });
   diagram.addEventListener('keydown', function (ev) {
     if (ev.key !== 'Enter' && ev.key !== ' ' && ev.key !== 'Spacebar') return;
