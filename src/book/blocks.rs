@@ -152,46 +152,35 @@ impl Preprocessor<'_> {
     /// script and ids apart from mdBook's), sandboxed to scripts only, on
     /// one line so that Markdown keeps it one HTML block.
     fn page(&self, c: &crate::Checked) -> Result<String, String> {
-        use crate::render::Theme;
-        let theme = if self.config.dark {
-            Theme::Dark
-        } else {
-            Theme::Light
-        };
-        let page = crate::render::html::page(c, theme).ok_or("the stack has errors: no diagram")?;
-        let mut attr = String::with_capacity(page.len() + page.len() / 8);
-        for ch in page.chars() {
-            match ch {
-                '&' => attr.push_str("&amp;"),
-                '"' => attr.push_str("&quot;"),
-                '\n' => attr.push_str("&#10;"),
-                c => attr.push(c),
-            }
-        }
+        let page =
+            crate::render::html::page(c, self.theme()).ok_or("the stack has errors: no diagram")?;
+        let attr = crate::render::html::escape(&page);
         let title = c
             .model
             .title
             .as_deref()
             .or(c.model.name.as_deref())
             .unwrap_or("stack");
-        let title = title
-            .replace('&', "&amp;")
-            .replace('"', "&quot;")
-            .replace('<', "&lt;");
+        let title = crate::render::html::escape(title);
         Ok(format!(
             "\n<div class=\"stackc-page\">\n<iframe title=\"{title}: what if (click a server or zone)\" sandbox=\"allow-scripts\" style=\"width:100%;height:760px;border:1px solid #cbd5e1;border-radius:8px\" srcdoc=\"{}\"></iframe>\n</div>\n\n",
             no_double_braces(&attr)
         ))
     }
 
+    /// The theme of the book's diagrams.
+    fn theme(&self) -> crate::render::Theme {
+        if self.config.dark {
+            crate::render::Theme::Dark
+        } else {
+            crate::render::Theme::Light
+        }
+    }
+
     /// A diagram as HTML for a chapter (see [`Self::diagram`]).
     fn draw(&self, d: &crate::render::Diagram) -> String {
-        use crate::render::{svg, Theme};
-        let theme = if self.config.dark {
-            Theme::Dark
-        } else {
-            Theme::Light
-        };
+        use crate::render::svg;
+        let theme = self.theme();
         let n = self.diagram_number();
         let options = svg::SvgOptions {
             theme,

@@ -201,15 +201,18 @@ fn strip_prolog(s: &str) -> String {
     s.replacen(" xmlns=\"http://www.w3.org/2000/svg\"", "", 1)
 }
 
-/// Text for HTML: `&`, `<`, `>` and `"` escaped.
-fn escape(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
+/// Text for HTML, in an element or a quoted attribute: `&`, `<`, `>` and
+/// `"` escaped, and line breaks as `&#10;` (an attribute that holds a whole
+/// page, as the book's `srcdoc` does, stays on one line).
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len() + s.len() / 8);
     for ch in s.chars() {
         match ch {
             '&' => o.push_str("&amp;"),
             '<' => o.push_str("&lt;"),
             '>' => o.push_str("&gt;"),
             '"' => o.push_str("&quot;"),
+            '\n' => o.push_str("&#10;"),
             c => o.push(c),
         }
     }
