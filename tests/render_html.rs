@@ -242,7 +242,16 @@ fn the_page_agrees_with_simulate_in_chromium() {
     };
     let mut pages = Vec::new();
     let mut shots = Vec::new();
-    for (k, path) in samples().iter().enumerate() {
+    // The samples, then stacks made for the corners of the evaluator: no
+    // entry point at all, a quorum group, a chain past the walk's bound
+    // (512 gates: the reasons are cut as `… over N more hops …`).
+    let mut files = samples();
+    for (name, src) in extra_stacks() {
+        let f = work.join(format!("{name}.stack"));
+        std::fs::write(&f, src).unwrap();
+        files.push(f);
+    }
+    for (k, path) in files.iter().enumerate() {
         let stem = path.file_stem().unwrap().to_string_lossy().to_string();
         let file = work.join(format!("{stem}.html"));
         std::fs::write(&file, page_of(path)).unwrap();
@@ -255,9 +264,19 @@ fn the_page_agrees_with_simulate_in_chromium() {
             .map(|s| s.name.clone())
             .chain(m.zones.iter().map(|z| z.name.clone()))
             .collect();
-        let mut sets: Vec<Vec<String>> = elements.iter().map(|e| vec![e.clone()]).collect();
         let mut rng = Rng(0x5EED_0000_0000_0001 + k as u64 * 0x9E37_79B9);
-        for _ in 0..50 {
+        // Every single element (of a big stack: its first, its last and 8
+        // more, seeded), then the random sets.
+        let singles: Vec<&String> = if elements.len() <= 40 {
+            elements.iter().collect()
+        } else {
+            let mut v = vec![&elements[0], &elements[elements.len() - 1]];
+            v.extend((0..8).map(|_| &elements[rng.below(elements.len())]));
+            v
+        };
+        let mut sets: Vec<Vec<String>> = singles.iter().map(|e| vec![(*e).clone()]).collect();
+        let random = if elements.len() <= 40 { 50 } else { 10 };
+        for _ in 0..random {
             let size = (2 + rng.below(3)).min(elements.len());
             let mut set: Vec<String> = Vec::new();
             while set.len() < size {
@@ -410,6 +429,38 @@ fn the_page_agrees_with_simulate_in_chromium() {
         prepared.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Stacks for the corners of the evaluator (name, source).
+fn extra_stacks() -> Vec<(&'static str, String)> {
+    let mut chain = String::from("domain ex.com {\n  www A -> s0 : https\n}\n");
+    for i in 0..530 {
+        chain += &format!(
+            "server s{i}: nginx 10.0.{}.{} firewall monitor=agent\n",
+            i / 250,
+            i % 250
+        );
+    }
+    for i in 1..530 {
+        chain += &format!("s{} -> s{i}\n", i - 1);
+    }
+    vec![
+        (
+            "no-entry",
+            "group web: nginx {\n  server web-01 10.0.0.1\n  server web-02 10.0.0.2\n}\nweb-01 -> web-02\n".to_string(),
+        ),
+        (
+            "no-domain",
+            "server lb: haproxy 10.0.0.1\nserver web: nginx 10.0.0.2\nserver box: nginx+app+mysql 10.0.0.3 primary\nlb -> web\nbox -> box : mysql\n".to_string(),
+        ),
+        (
+            "quorum",
+            "zone a\nzone b\nzone c\ngroup db: mysql mode=quorum {\n server d1 10.0.3.1 zone=a\n server d2 10.0.3.2 zone=b\n server d3 10.0.3.3 zone=c\n}\n\
+             group web: nginx { server w1 10.0.1.1 zone=a; server w2 10.0.1.2 zone=b }\nweb -> db\n\
+             domain ex.com { www A -> web; api A -> w2 }\n".to_string(),
+        ),
+        ("chain-530", chain),
+    ]
 }
 
 /// The stack of the gallery's `stack interactive` block.
