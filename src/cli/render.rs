@@ -188,7 +188,9 @@ pub fn run_args(
     let format = match to {
         crate::RenderFormat::Mermaid => Format::Mermaid,
         crate::RenderFormat::Svg => Format::Svg,
-        crate::RenderFormat::Dot | crate::RenderFormat::Html => Format::Dot,
+        crate::RenderFormat::Dot => Format::Dot,
+        // The page is drawn by `render::html::page` (`page` below), not `emit`.
+        crate::RenderFormat::Html => Format::Svg,
     };
     let theme = match theme {
         crate::RenderTheme::Light => Theme::Light,
