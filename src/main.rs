@@ -128,9 +128,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Draw the stack and its single points of failure: Mermaid, SVG or DOT.
+    /// Draw the stack and its single points of failure: Mermaid, SVG, DOT or an interactive HTML page.
     #[command(
-        after_help = "Examples:\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg\n  stackc render samples/scale-up.stack --to mermaid > scale-up.mmd\n  stackc render samples/scale-up.stack --to dot | dot -Tpng -o scale-up.png\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg --watch\n  stackc render samples/scale-up.stack --to svg --cuts 2 -o pairs.svg\n\nExit status: 0 when drawn (findings or not), 1 when an error leaves nothing sound to draw\n(the diagnostics go to stderr), 2 when the input cannot be read, the output written, or the\ncut search is refused as too costly."
+        after_help = "Examples:\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg\n  stackc render samples/scale-up.stack --to mermaid > scale-up.mmd\n  stackc render samples/scale-up.stack --to dot | dot -Tpng -o scale-up.png\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg --watch\n  stackc render samples/scale-up.stack --to svg --cuts 2 -o pairs.svg\n  stackc render samples/scale-up.stack --to html -o scale-up.html\n\nExit status: 0 when drawn (findings or not), 1 when an error leaves nothing sound to draw\n(the diagnostics go to stderr), 2 when the input cannot be read, the output written, or the\ncut search is refused as too costly."
     )]
     Render {
         /// The file (`-` reads standard input).
@@ -197,6 +197,8 @@ pub enum RenderFormat {
     Mermaid,
     Svg,
     Dot,
+    /// A self-contained interactive page: click a server or zone to take it down.
+    Html,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]

@@ -634,6 +634,7 @@ fn scoped_svgs_share_no_id_and_resolve_inside_themselves() {
     let plain = SvgOptions {
         theme: Theme::Dark,
         id_prefix: None,
+        ..Default::default()
     };
     assert_eq!(render_opts(&a, &plain), svg::render(&a, Theme::Dark));
     let scoped = |d: &Diagram, p: &str| {
@@ -642,6 +643,7 @@ fn scoped_svgs_share_no_id_and_resolve_inside_themselves() {
             &SvgOptions {
                 theme: Theme::Light,
                 id_prefix: Some(p.into()),
+                ..Default::default()
             },
         )
     };

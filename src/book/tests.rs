@@ -98,6 +98,28 @@ fn a_stack_block_becomes_a_diagram_numbered_across_chapters() {
     assert!(two.contains("class=\"stackc-svg-2-root\""), "{two}");
 }
 
+/// ```` ```stack interactive ````: the page in an `<iframe srcdoc>` on one
+/// line (Markdown keeps it one HTML block), with no `{{` left.
+#[test]
+fn an_interactive_block_embeds_the_page() {
+    let host = Memory::default();
+    let out = run(
+        &host,
+        Config::default(),
+        &format!("Before.\n\n```stack interactive\n{PAIR}```\n\nAfter.\n"),
+    )
+    .unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("<iframe "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("srcdoc=\"&lt;!DOCTYPE html&gt;"), "{line}");
+    assert!(line.contains("sandbox=\"allow-scripts\""));
+    assert!(line.ends_with("</iframe>"));
+    assert!(!out.contains("{{"), "{out}");
+    assert!(out.contains("After."));
+}
+
 #[test]
 fn block_options_keep_the_source_and_add_the_findings() {
     let host = Memory::default();

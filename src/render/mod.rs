@@ -14,6 +14,7 @@
 
 pub mod diagram;
 pub mod dot;
+pub mod html;
 pub mod layout;
 pub mod marks;
 pub mod mermaid;

@@ -202,6 +202,9 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
             PillKind::Zone
         };
         let mut b = add_all(Group::new(), pill(at, y, &s, kind));
+        if sc.interactive {
+            b = super::node::toggle(b, &z.name, &s);
+        }
         if let Some(t) = &z.warning {
             b = b.add(title(t));
         }
