@@ -7,6 +7,7 @@
 //! what `check` itself searched when a side asks for more; the search
 //! stays under [`crate::analysis::resilience::cuts::BUDGET`] or is refused).
 
+use crate::analysis::resilience::exact::Figure;
 use crate::analysis::resilience::{Element, Resilience};
 use crate::report::Tolerance;
 use crate::Checked;
@@ -50,9 +51,9 @@ impl CutSet {
 pub struct Figures {
     /// `None`: a stopping error (no sound model), or nothing declared.
     pub tolerance: Option<Tolerance>,
-    /// The stack's availability (a probability): `None` when not sound,
-    /// nothing declared, or refused as too costly.
-    pub availability: Option<f64>,
+    /// The stack's availability: `None` when not sound, nothing
+    /// declared, or refused as too costly.
+    pub availability: Option<Figure>,
     /// The cuts up to the size searched: `None` when not sound or refused.
     pub cuts: Option<Vec<CutSet>>,
     /// What was refused as too costly: (part, message).
@@ -79,7 +80,7 @@ pub fn figures(checked: &Checked, max_size: usize) -> Figures {
         availability: if empty {
             None
         } else {
-            r.availability.as_ref().ok().map(|a| a.stack.up)
+            r.availability.as_ref().ok().map(|a| a.stack)
         },
         cuts: cut_sets(checked, &r),
         refused: crate::report::resilience::refusals(&r)
