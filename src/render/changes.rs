@@ -26,7 +26,7 @@ pub enum Mark {
 pub struct ChangesAsked {
     pub added: Vec<String>,
     pub changed: Vec<String>,
-    /// Servers and zones newly fragile.
+    /// Servers (by name) and zones (`zone a`) newly fragile.
     pub fragile: Vec<String>,
     /// What NEW no longer has, in words (`server lb-02`): the legend's.
     pub removed: Vec<String>,
@@ -68,11 +68,9 @@ pub(super) fn attach(d: &mut Diagram, asked: &ChangesAsked) {
         } else if asked.changed.iter().any(|n| n == name) {
             v.push(Mark::Changed);
         }
-        if asked
-            .fragile
-            .iter()
-            .any(|n| n == name || Some(n.as_str()) == zone)
-        {
+        // A zone is written `zone a` (no server name holds a space).
+        let in_zone = |n: &str| zone.is_some_and(|z| n.strip_prefix("zone ") == Some(z));
+        if asked.fragile.iter().any(|n| n == name || in_zone(n)) {
             v.push(Mark::Fragile);
         }
         v

@@ -233,10 +233,19 @@ pub fn changes_asked(d: &Diff) -> ChangesAsked {
     }
     let mut fragile: Vec<String> = Vec::new();
     for f in d.added.iter().filter(|f| is_spof(f)) {
-        fragile.extend(f.subject_name().map(str::to_string));
+        fragile.push(match (f.rule, f.subject_name()) {
+            (RuleId::ZoneSpof, Some(z)) => format!("zone {z}"),
+            (_, name) => name.unwrap_or("").to_string(),
+        });
     }
     for cut in d.cuts_added() {
-        fragile.extend(cut.elements.iter().map(|e| e.name.clone()));
+        fragile.extend(cut.elements.iter().map(|e| {
+            if e.zone {
+                format!("zone {}", e.name)
+            } else {
+                e.name.clone()
+            }
+        }));
     }
     let mut seen = std::collections::HashSet::new();
     fragile.retain(|n| seen.insert(n.clone()));
