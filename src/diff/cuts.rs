@@ -49,7 +49,8 @@ impl CutSet {
 /// What one side's resilience says.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Figures {
-    /// `None`: a stopping error (no sound model), or nothing declared.
+    /// `None`: a stopping error (no sound model), nothing declared, or the
+    /// cut search refused as too costly (and no single failure breaks it).
     pub tolerance: Option<Tolerance>,
     /// The stack's availability: `None` when not sound, nothing
     /// declared, or refused as too costly.
@@ -73,7 +74,9 @@ pub fn figures(checked: &Checked, max_size: usize) -> Figures {
     };
     let empty = crate::report::nothing_declared(checked);
     Figures {
-        tolerance: (!empty).then_some(Tolerance {
+        // With the cut search refused only a lower bound from the single
+        // failures is known: no figure, rather than a wrong one.
+        tolerance: (!empty && (r.cuts.is_ok() || r.tolerance_exact)).then_some(Tolerance {
             value: r.tolerance,
             exact: r.tolerance_exact,
         }),

@@ -5,14 +5,14 @@
 
 mod human;
 mod json;
-mod markdown;
+pub mod markdown;
 
 pub use human::human;
 pub use json::json;
 pub use markdown::markdown;
 
 use crate::diag::{Finding, RuleId, Severity};
-use crate::diff::{Diff, How, Kind, Side};
+use crate::diff::{CutSet, Diff, How, Kind, Side};
 use crate::render::changes::ChangesAsked;
 use crate::report::{resilience::figures::percent, Tolerance};
 use crate::Checked;
@@ -129,19 +129,32 @@ pub fn verdict(d: &Diff) -> Vec<String> {
     if warnings > 0 {
         parts.push(format!("adds {}", plural(warnings, "warning", "warnings")));
     }
-    let ca = larger(d.cuts_added());
-    // A removed cut that holds a cut of NEW (`a+b` once `a` alone stops
-    // the stack) is no gain: only the others count as removed.
-    let cr = d
+    // Single cuts are the SPOFs said above; a removed cut that holds a cut
+    // of NEW (`a+b` once `a` alone stops the stack) is no gain.
+    let added: Vec<&CutSet> = d
+        .cuts_added()
+        .iter()
+        .filter(|c| c.elements.len() > 1)
+        .collect();
+    let removed: Vec<&CutSet> = d
         .cuts_removed()
         .iter()
-        .filter(|c| absorbed_by(d, c).is_none())
-        .count();
-    if ca > 0 {
-        parts.push(format!("adds {}", plural(ca, "cut", "cuts")));
-    }
-    if cr > 0 {
-        parts.push(format!("removes {}", plural(cr, "cut", "cuts")));
+        .filter(|c| c.elements.len() > 1 && absorbed_by(d, c).is_none())
+        .collect();
+    for (word, cuts) in [("adds", added), ("removes", removed)] {
+        if !cuts.is_empty() {
+            let names: Vec<String> = cuts.iter().take(3).map(|c| c.joined()).collect();
+            let more = if cuts.len() > 3 {
+                format!(" and {} more", cuts.len() - 3)
+            } else {
+                String::new()
+            };
+            parts.push(format!(
+                "{word} {}: {}{more}",
+                plural(cuts.len(), "cut", "cuts"),
+                names.join(", ")
+            ));
+        }
     }
     if d.old.tolerance != d.new.tolerance {
         parts.push(format!(
@@ -171,11 +184,6 @@ pub fn absorbed_by<'d>(d: &'d Diff, cut: &crate::diff::CutSet) -> Option<&'d cra
         .as_ref()?
         .iter()
         .find(|n| n.elements.iter().all(|e| cut.elements.contains(e)))
-}
-
-/// The cuts of more than one element (single ones are SPOFs, said above).
-fn larger(cuts: &[crate::diff::CutSet]) -> usize {
-    cuts.iter().filter(|c| c.elements.len() > 1).count()
 }
 
 /// The verdict as one line.
@@ -260,4 +268,63 @@ pub fn change_text(c: &crate::diff::Change) -> String {
         .map(|f| format!("{} {} → {}", f.name, f.old, f.new))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::diff_sides;
+
+    fn verdict_of(old: &str, new: &str) -> String {
+        let side = |source| Side {
+            name: "x.stack",
+            source,
+        };
+        let (_, _, d) = diff_sides(side(old), side(new));
+        if d.is_empty() {
+            "no change".into()
+        } else {
+            verdict_line(&d)
+        }
+    }
+
+    const PAIR: &str = "group web: nginx { server web-01 10.0.1.11; server web-02 10.0.1.12 }\ndomain example.com { www A -> web : https }\n";
+
+    #[test]
+    fn verdicts_in_words() {
+        assert_eq!(verdict_of(PAIR, PAIR), "no change");
+        let one = PAIR.replace("; server web-02 10.0.1.12", "");
+        assert_eq!(
+            verdict_of(PAIR, &one),
+            "adds 1 single point of failure: web-01; removes 2 findings; adds 2 warnings; tolerance 1 → 0"
+        );
+        assert_eq!(
+            verdict_of(&one, PAIR),
+            "removes 1 single point of failure: web-01; removes 2 other findings; adds 2 warnings; adds 1 cut: web-01+web-02; tolerance 0 → 1"
+        );
+        let firewalled = PAIR.replace("nginx {", "nginx firewall {");
+        assert_eq!(
+            verdict_of(PAIR, &firewalled),
+            "no change to resilience; removes 1 finding; 2 structural changes"
+        );
+        let moved = PAIR.replace("10.0.1.12", "10.0.1.13");
+        assert_eq!(
+            verdict_of(PAIR, &moved),
+            "no change to resilience; 1 structural change"
+        );
+    }
+
+    #[test]
+    fn markdown_cells_cannot_make_markup() {
+        use super::markdown::md;
+        assert_eq!(md("a|b"), "a\\|b");
+        assert_eq!(md("<script>&"), "&lt;script&gt;&amp;");
+        assert_eq!(
+            md("*x* _y_ `z` [l](u) #1 @me $m$ :e:"),
+            "\\*x\\* \\_y\\_ \\`z\\` \\[l\\](u) \\#1 \\@me \\$m\\$ \\:e\\:"
+        );
+        // The visible escape of a newline, its backslash escaped.
+        assert_eq!(md("line\nbreak"), "line\\\\u{A}break");
+        assert_eq!(md("back\\slash"), "back\\\\slash");
+    }
 }
