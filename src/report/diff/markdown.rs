@@ -35,6 +35,11 @@ pub fn md(s: &str) -> String {
     o
 }
 
+/// The most Mermaid text GitHub draws: Mermaid's default `maxTextSize`.
+pub const MERMAID_MAX: usize = 50_000;
+/// The most characters a GitHub comment holds.
+pub const COMMENT_MAX: usize = 65_536;
+
 fn more(o: &mut String, n: usize) {
     if n > ROWS_SHOWN {
         let _ = writeln!(o, "\n… and {} more", n - ROWS_SHOWN);
@@ -139,12 +144,21 @@ pub fn markdown(i: &Input<'_>) -> String {
     let asked = changes_asked(d);
     match crate::render::Diagram::with_changes(i.new_checked, &asked) {
         Some(diagram) => {
-            let _ = writeln!(
-                o,
-                "\n**{}, the change marked** (thick border: added in green, changed in orange; dashed red: newly fragile)\n\n```mermaid\n{}```",
-                md(i.new.name),
-                crate::render::mermaid::render(&diagram, crate::render::Theme::Light)
+            let text = crate::render::mermaid::render(&diagram, crate::render::Theme::Light);
+            let block = format!(
+                "\n**{}, the change marked** (thick border: added in green, changed in orange; dashed red: newly fragile)\n\n```mermaid\n{text}```\n",
+                md(i.new.name)
             );
+            if text.len() > MERMAID_MAX || o.len() + block.len() > COMMENT_MAX {
+                let _ = writeln!(
+                    o,
+                    "\n_The diagram of {} is left out: its {} characters of Mermaid are more than GitHub draws ({MERMAID_MAX}) or a comment holds ({COMMENT_MAX}); `stackc render --to svg` draws it._",
+                    md(i.new.name),
+                    text.len()
+                );
+            } else {
+                o.push_str(&block);
+            }
         }
         None => {
             let _ = writeln!(

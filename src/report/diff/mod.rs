@@ -261,11 +261,47 @@ pub fn changes_asked(d: &Diff) -> ChangesAsked {
     a
 }
 
-/// The words of one structural change: `members lb-01, lb-02 → lb-01`.
+/// The words of one structural change: `members −lb-02`, `address
+/// 10.0.0.11 → 10.0.0.21`. A list (a group's members, a record's targets)
+/// says what left it and what joined it, at most five names each.
 pub fn change_text(c: &crate::diff::Change) -> String {
     c.fields
         .iter()
-        .map(|f| format!("{} {} → {}", f.name, f.old, f.new))
+        .map(|f| match f.name {
+            "members" | "targets" => {
+                let split = |s: &str| -> Vec<String> {
+                    s.split(", ")
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                };
+                let (old, new) = (split(&f.old), split(&f.new));
+                let gone: Vec<&String> = old.iter().filter(|x| !new.contains(x)).collect();
+                let came: Vec<&String> = new.iter().filter(|x| !old.contains(x)).collect();
+                let list = |sign: char, v: &[&String]| -> Option<String> {
+                    if v.is_empty() {
+                        return None;
+                    }
+                    let shown: Vec<String> =
+                        v.iter().take(5).map(|x| format!("{sign}{x}")).collect();
+                    Some(match v.len() {
+                        n if n > 5 => format!("{} and {} more", shown.join(" "), n - 5),
+                        _ => shown.join(" "),
+                    })
+                };
+                let parts: Vec<String> = [list('−', &gone), list('+', &came)]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if parts.is_empty() {
+                    // The same names in another order.
+                    format!("{} reordered", f.name)
+                } else {
+                    format!("{} {}", f.name, parts.join(" "))
+                }
+            }
+            _ => format!("{} {} → {}", f.name, f.old, f.new),
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
