@@ -10,6 +10,7 @@ pub mod analysis;
 pub mod book;
 pub mod bundle;
 pub mod diag;
+pub mod diff;
 pub mod fmt;
 pub mod lsp;
 pub mod model;

@@ -203,6 +203,8 @@ pub struct Diagram {
     pub zones: Vec<Zone>,
     /// The cuts marked (`--cuts K`); `None` without the option.
     pub cuts: Option<CutLegend>,
+    /// What `stackc diff` marks (see [`super::changes`]); `None` otherwise.
+    pub changes: Option<super::changes::ChangeLegend>,
 }
 
 impl Diagram {
@@ -223,6 +225,16 @@ impl Diagram {
     /// [`Diagram::of`] with the cuts of one size marked (`--cuts K`).
     pub fn with_cuts(checked: &Checked, cuts: &CutsAsked) -> Option<Diagram> {
         Diagram::build(checked, Some(cuts), marks::loads_of(checked).as_deref())
+    }
+
+    /// [`Diagram::of`] with what a change did marked (`stackc diff`).
+    pub fn with_changes(
+        checked: &Checked,
+        changes: &super::changes::ChangesAsked,
+    ) -> Option<Diagram> {
+        let mut d = Diagram::of(checked)?;
+        super::changes::attach(&mut d, changes);
+        Some(d)
     }
 
     /// The diagram of a checked stack, with what the analysis beyond single
@@ -533,6 +545,7 @@ impl Diagram {
             edges,
             zones,
             cuts: None,
+            changes: None,
         };
         marks::attach(&mut d, m, server_base, cuts, loads);
         Some(d)
