@@ -167,8 +167,29 @@ pub enum End {
     Group(usize),
 }
 
+/// What an edge stands for: every format draws each kind its own way
+/// (requests solid, replication dashed, VRRP peering dotted).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum EdgeKind {
+    /// Requests: a record's targets, a link (`proto port` on it).
+    #[default]
+    Request,
+    /// A replica copying its primary's data: from the primary to the
+    /// replica, labelled [`REPLICATES`].
+    Replication,
+    /// Two members of a group that runs VRRP for its vip
+    /// ([`model::Group::runs_vrrp`]): no direction, labelled [`VRRP`].
+    Peering,
+}
+
+/// The label of a replication edge.
+pub const REPLICATES: &str = "replicates";
+/// The label of a peering edge.
+pub const VRRP: &str = "VRRP";
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Edge {
+    pub kind: EdgeKind,
     pub from: End,
     pub to: End,
     /// `https 443`, `mysql 3306 read` (see [`edge_label`]).
@@ -181,6 +202,31 @@ pub struct Edge {
     /// A write to a replica (`replica-write`): never served. Drawn in the
     /// warning colour, with the finding's message.
     pub warning: Option<String>,
+}
+
+impl Edge {
+    /// A replication or peering edge between two nodes, with its label.
+    fn between(kind: EdgeKind, from: usize, to: usize) -> Edge {
+        let label = match kind {
+            EdgeKind::Request => "",
+            EdgeKind::Replication => REPLICATES,
+            EdgeKind::Peering => VRRP,
+        };
+        Edge {
+            kind,
+            from: End::Node(from),
+            to: End::Node(to),
+            label: label.to_string(),
+            read: false,
+            optional: false,
+            warning: None,
+        }
+    }
+
+    /// A request edge (a record's target or a link).
+    pub fn is_request(&self) -> bool {
+        self.kind == EdgeKind::Request
+    }
 }
 
 /// A zone and, when its loss alone stops the stack serving, why.
@@ -390,6 +436,7 @@ impl Diagram {
         for (ri, r) in m.records.iter().enumerate() {
             for t in &r.targets {
                 push(Edge {
+                    kind: EdgeKind::Request,
                     from: End::Node(ri),
                     to: end_of(t.target),
                     label: edge_label(t.protocol, t.port, false, false),
@@ -443,6 +490,7 @@ impl Diagram {
                         for s in members {
                             if !m.is_local(*s, t.target, t.protocol, write) {
                                 push(Edge {
+                                    kind: EdgeKind::Request,
                                     from: End::Node(server_base + s.index()),
                                     to: end_of(to),
                                     label: lbl.clone(),
@@ -454,6 +502,7 @@ impl Diagram {
                         }
                     } else if !any_local {
                         push(Edge {
+                            kind: EdgeKind::Request,
                             from: end_of(*src),
                             to: end_of(to),
                             label: lbl.clone(),
@@ -462,6 +511,33 @@ impl Diagram {
                             warning: warning.clone(),
                         });
                     }
+                }
+            }
+        }
+        // What the members of a group do between themselves, after the
+        // requests: each replica copies the group's primary (the model has
+        // no chained replicas: every replica follows its group's one
+        // primary; a quorum group, and a group whose primary is unknown,
+        // draw none), and the members that share a vip by VRRP are joined
+        // in the order written (a chain, not a mesh: one edge per
+        // neighbour).
+        for g in &m.groups {
+            if let (true, Some(p)) = (g.is_replicated(), g.primary) {
+                for &s in g.members.iter().filter(|s| m.server(**s).is_replica()) {
+                    push(Edge::between(
+                        EdgeKind::Replication,
+                        server_base + p.index(),
+                        server_base + s.index(),
+                    ));
+                }
+            }
+            if g.runs_vrrp() {
+                for w in g.members.windows(2) {
+                    push(Edge::between(
+                        EdgeKind::Peering,
+                        server_base + w[0].index(),
+                        server_base + w[1].index(),
+                    ));
                 }
             }
         }

@@ -11,6 +11,15 @@ use std::collections::HashMap;
 /// Minimum distance between two ports on one side of a box.
 const PORT_GAP: f64 = 10.0;
 
+/// How many flat edges between two neighbours run side to side (the rest
+/// go under the nodes).
+const SIDE_BY_SIDE: usize = 2;
+
+/// How far above and below the middle two flat edges between the same
+/// neighbours run: their labels (above the upper, below the lower) stay
+/// within the height of a server's box.
+const BESIDE_OFFSET: f64 = 6.0;
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Side {
     Top,
@@ -54,13 +63,23 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
         BoxId::Cluster(c) => cspan[c],
     };
 
-    // Flat edges: side to side between neighbours, else under the nodes.
+    // Flat edges: side to side between neighbours (two at most per pair,
+    // one above the other: a link and a replication, say), else under the
+    // nodes.
     let mut flat_level: HashMap<usize, usize> = HashMap::new();
     let mut levels = vec![0usize; nr];
+    let mut beside: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut beside_slot: HashMap<usize, usize> = HashMap::new();
     for (e, ch) in r.chains.iter().enumerate() {
         if let Chain::Flat { from, to } = ch {
             let adjacent = o.pos[*from].abs_diff(o.pos[*to]) == 1;
-            if !adjacent {
+            let pair = beside
+                .entry(((*from).min(*to), (*from).max(*to)))
+                .or_insert(0);
+            if adjacent && *pair < SIDE_BY_SIDE {
+                beside_slot.insert(e, *pair);
+                *pair += 1;
+            } else {
                 let k = r.rank[*from];
                 flat_level.insert(e, levels[k]);
                 levels[k] += 1;
@@ -312,15 +331,28 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
                     });
                     Route { points, label }
                 } else {
+                    // Alone: through the middle, its label above. Two: one
+                    // above the middle with its label above it, the other
+                    // below with its label below.
+                    let pair = ((*from).min(*to), (*from).max(*to));
+                    let slot = beside_slot.get(&e).copied().unwrap_or(0);
+                    let two = beside.get(&pair).copied().unwrap_or(1) > 1;
                     let yc = center(r.rank[*from]);
+                    let (yc, below) = match (two, slot) {
+                        (false, _) => (yc, false),
+                        (true, 0) => (yc - BESIDE_OFFSET, false),
+                        (true, _) => (yc + BESIDE_OFFSET, true),
+                    };
                     let (p0, p1) = if a.x < b.x {
                         (Point::new(a.right(), yc), Point::new(b.x, yc))
                     } else {
                         (Point::new(a.x, yc), Point::new(b.right(), yc))
                     };
                     let mx = (p0.x + p1.x) / 2.0;
-                    let label =
-                        label_size.map(|s| Rect::new(mx - s.w / 2.0, yc - s.h - 3.0, s.w, s.h));
+                    let label = label_size.map(|s| {
+                        let y = if below { yc + 3.0 } else { yc - s.h - 3.0 };
+                        Rect::new(mx - s.w / 2.0, y, s.w, s.h)
+                    });
                     Route {
                         points: vec![p0, p1],
                         label,
