@@ -6,7 +6,10 @@ mod common;
 mod render_support;
 
 use proptest::prelude::*;
-use render_support::{layout_problems, mark_problems, random_stack, rasterise};
+use render_support::{
+    layout_problems, mark_problems, member_edges_of, member_edges_of_model, random_member_stack,
+    random_stack, rasterise,
+};
 use stackc::render::diagram::{Diagram, EdgeKind, End, NodeKind};
 use stackc::render::layout::{self, geom, Point};
 use stackc::render::{self, svg, Format, Theme};
@@ -256,6 +259,27 @@ proptest! {
         prop_assert!(problems.is_empty(), "{src}\n{problems:#?}");
         // Crossings are counted the same way as in the comparison with dot.
         let _ = layout::crossings(&l);
+    }
+
+    /// Groups that replicate and peer (issue 13): active-passive front
+    /// groups, data groups with their primary anywhere, failing over by
+    /// hand or behind a vip, or by quorum. The diagram holds exactly the
+    /// replication and peering edges the model calls for, and the layout's
+    /// invariants hold with them.
+    #[test]
+    fn random_member_edges_keep_the_invariants(
+        tiers in prop::collection::vec((0u8..6, 0u8..4, 0u8..6, 0u8..4), 2..7),
+        links in prop::collection::vec((0u8..7, 0u8..7), 1..12),
+        intra in prop::collection::vec((0u8..7, 0u8..4, 0u8..4), 0..4),
+    ) {
+        let src = random_member_stack(&tiers, &links, &intra);
+        let c = stackc::check(&src);
+        prop_assert!(c.is_sound(), "{src}\n{:?}", c.findings);
+        let d = Diagram::of(&c).unwrap();
+        prop_assert_eq!(member_edges_of(&d), member_edges_of_model(&c), "{}", src);
+        let l = svg::layout_of(&d);
+        let problems = layout_problems(&d, &l);
+        prop_assert!(problems.is_empty(), "{src}\n{problems:#?}");
     }
 }
 

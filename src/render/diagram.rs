@@ -134,13 +134,15 @@ pub struct Group {
 }
 
 impl Group {
-    /// The words of a group's title after its name.
+    /// The words of a group's title after its name; `quorum` is a quorum
+    /// group's `(K, members)`.
     pub fn details_of(
         roles: RoleSet,
         mode: Mode,
         track: bool,
         failover: Option<Failover>,
         vip: Option<&str>,
+        quorum: (u32, usize),
     ) -> String {
         let mut parts = vec![roles.joined()];
         if mode == Mode::ActivePassive {
@@ -149,6 +151,11 @@ impl Group {
             } else {
                 "active-passive".to_string()
             });
+        }
+        if mode == Mode::Quorum {
+            // Its members agree by quorum: none copies another, so it
+            // draws no replication edge; the title says how it serves.
+            parts.push(format!("quorum {} of {}", quorum.0, quorum.1));
         }
         if let Some(f) = failover {
             parts.push(format!("failover {}", f.as_str()));
@@ -169,7 +176,7 @@ pub enum End {
 
 /// What an edge stands for: every format draws each kind its own way
 /// (requests solid, replication dashed, VRRP peering dotted).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EdgeKind {
     /// Requests: a record's targets, a link (`proto port` on it).
     #[default]
@@ -411,7 +418,14 @@ impl Diagram {
                 name: g.name.clone(),
                 roles: g.roles,
                 mode: g.mode,
-                details: Group::details_of(g.roles, g.mode, g.track, failover, vip.as_deref()),
+                details: Group::details_of(
+                    g.roles,
+                    g.mode,
+                    g.track,
+                    failover,
+                    vip.as_deref(),
+                    (g.quorum_size(), g.members.len()),
+                ),
                 vip,
                 failover,
                 track: g.track,

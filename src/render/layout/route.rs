@@ -145,16 +145,20 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
                 }
             }
             Chain::Flat { from, to } => {
-                if flat_level.contains_key(&e) {
+                if let Some(level) = flat_level.get(&e) {
                     for (k, (a, b)) in [(*from, *to), (*to, *from)].into_iter().enumerate() {
                         let ra = port_range(BoxId::Node(a));
+                        // Between the same two boxes, a lower U (a higher
+                        // level) takes the outer ports, so that the Us nest
+                        // instead of crossing: `other` breaks the tie.
+                        let outward = if x[a] < x[b] { -1.0 } else { 1.0 };
                         wants
                             .entry((BoxId::Node(a), Side::Bottom))
                             .or_default()
                             .push(Want {
                                 key: (e, k),
                                 desired: x[b].clamp(ra.0, ra.1),
-                                other: x[b],
+                                other: x[b] + outward * *level as f64,
                             });
                     }
                 }
