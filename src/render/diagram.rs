@@ -630,6 +630,29 @@ impl Diagram {
 }
 
 impl Diagram {
+    /// The name of an edge's end: a node's, or a group's.
+    pub fn end_name(&self, e: End) -> &str {
+        match e {
+            End::Node(i) => &self.nodes[i].name,
+            End::Group(g) => &self.groups[g].name,
+        }
+    }
+
+    /// What an edge means, in words (its tooltip): `a -> b : http 80`,
+    /// `db-02 replicates db-01: ...`, `lb-01 and lb-02 are VRRP peers: ...`.
+    pub fn edge_tip(&self, e: &Edge) -> String {
+        let (a, b) = (self.end_name(e.from), self.end_name(e.to));
+        match e.kind {
+            EdgeKind::Request => format!("{a} -> {b} : {}", e.label),
+            EdgeKind::Replication => {
+                format!("{b} replicates {a}: the primary's data is copied to the replica")
+            }
+            EdgeKind::Peering => {
+                format!("{a} and {b} are VRRP peers: they hold the group's vip in turn")
+            }
+        }
+    }
+
     /// The zone of a node, when it has one.
     pub fn zone_of(&self, n: usize) -> Option<&Zone> {
         match &self.nodes[n].kind {

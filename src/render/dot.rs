@@ -221,12 +221,14 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             // Between members of one group: `constraint=false` keeps them
             // in the group's rank.
             EdgeKind::Replication => attrs.push(format!(
-                "style=dashed, color=\"{0}\", fontcolor=\"{0}\", constraint=false",
-                p.replication
+                "style=dashed, color=\"{0}\", fontcolor=\"{0}\", constraint=false, tooltip={1}",
+                p.replication,
+                q(&d.edge_tip(e))
             )),
             EdgeKind::Peering => attrs.push(format!(
-                "style=dotted, dir=none, penwidth=1.6, color=\"{0}\", fontcolor=\"{0}\", constraint=false",
-                p.peering
+                "style=dotted, dir=none, penwidth=1.6, color=\"{0}\", fontcolor=\"{0}\", constraint=false, tooltip={1}",
+                p.peering,
+                q(&d.edge_tip(e))
             )),
         }
         if let Some(w) = &e.warning {

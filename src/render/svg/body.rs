@@ -85,16 +85,10 @@ pub(super) fn edges(d: &Diagram, lay: &Layout, sc: &Scope, body: &mut String, la
             dpath.push_str(if k == 0 { "M" } else { " L" });
             let _ = write!(dpath, "{},{}", n(pt.x), n(pt.y));
         }
-        let (id_of, name_of) = (
-            |x: End| match x {
-                End::Node(i) => d.nodes[i].id.as_str(),
-                End::Group(g) => d.groups[g].id.as_str(),
-            },
-            |x: End| match x {
-                End::Node(i) => d.nodes[i].name.as_str(),
-                End::Group(g) => d.groups[g].name.as_str(),
-            },
-        );
+        let id_of = |x: End| match x {
+            End::Node(i) => d.nodes[i].id.as_str(),
+            End::Group(g) => d.groups[g].id.as_str(),
+        };
         let class = match (e.kind, &e.warning, e.optional, e.read) {
             (EdgeKind::Replication, ..) => "replication",
             (EdgeKind::Peering, ..) => "peering",
@@ -103,19 +97,9 @@ pub(super) fn edges(d: &Diagram, lay: &Layout, sc: &Scope, body: &mut String, la
             (_, None, false, true) => "read",
             (_, None, false, false) => "edge",
         };
-        let tip = match (e.kind, &e.warning) {
-            (EdgeKind::Replication, _) => format!(
-                "{} replicates {}: the primary's data is copied to the replica",
-                name_of(e.to),
-                name_of(e.from)
-            ),
-            (EdgeKind::Peering, _) => format!(
-                "{} and {} are VRRP peers: they hold the group's vip in turn",
-                name_of(e.from),
-                name_of(e.to)
-            ),
-            (_, Some(w)) => w.clone(),
-            (_, None) => format!("{} -> {} : {}", name_of(e.from), name_of(e.to), e.label),
+        let tip = match &e.warning {
+            Some(w) => w.clone(),
+            None => d.edge_tip(e),
         };
         let mut path = Path::new()
             .set(
