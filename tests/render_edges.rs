@@ -320,3 +320,60 @@ fn member_edges_between_neighbours_run_side_to_side() {
     assert_eq!(ys.len(), 2);
     assert!((ys[0] - ys[1]).abs() >= 10.0, "{ys:?}");
 }
+
+/// A primary with many replicas draws one line under the boxes per side
+/// (a fan), with one label, not one U each: the drawing stays as tall as
+/// with two replicas, and every replica still gets its own arrow.
+#[test]
+fn a_primary_with_many_replicas_fans_out_on_one_line() {
+    let stack = |replicas: usize| {
+        let mut s = String::from(
+            "domain example.com { www A -> w }\n\
+             group w: nginx { server w-01 10.0.0.1; server w-02 10.0.0.2 }\n\
+             group db: mysql {\n  server db-00 10.0.3.100 primary\n",
+        );
+        for i in 1..=replicas {
+            s.push_str(&format!("  server db-{i:02} 10.0.3.{i}\n"));
+        }
+        s.push_str("}\nw -> db : mysql\n");
+        stackc::check(&s)
+    };
+    let two = Diagram::of(&stack(2)).unwrap();
+    let c = stack(12);
+    let d = Diagram::of(&c).unwrap();
+    assert_eq!(member_edges_of(&d), member_edges_of_model(&c));
+    let l = svg::layout_of(&d);
+    assert!(layout_problems(&d, &l).is_empty());
+    let under: Vec<usize> = d
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(k, e)| e.kind == EdgeKind::Replication && l.edges[*k].points.len() == 4)
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(under.len(), 11, "all but the neighbour run under the boxes");
+    let y = l.edges[under[0]].points[1].y;
+    assert!(under
+        .iter()
+        .all(|k| (l.edges[*k].points[1].y - y).abs() < 0.01));
+    let x0 = l.edges[under[0]].points[0].x;
+    assert!(under
+        .iter()
+        .all(|k| (l.edges[*k].points[0].x - x0).abs() < 0.01));
+    let labels = under
+        .iter()
+        .filter(|k| l.edges[**k].label.is_some())
+        .count();
+    assert_eq!(labels, 1, "one label for the fan");
+    // Every replica is reached: its own end on its own box.
+    let ends: std::collections::HashSet<i64> = under
+        .iter()
+        .map(|k| l.edges[*k].points[3].x.round() as i64)
+        .collect();
+    assert_eq!(ends.len(), 11);
+    assert_eq!(
+        l.height,
+        svg::layout_of(&two).height,
+        "as tall as with two replicas"
+    );
+}

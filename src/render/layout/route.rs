@@ -68,6 +68,11 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
     // nodes.
     let mut flat_level: HashMap<usize, usize> = HashMap::new();
     let mut levels = vec![0usize; nr];
+    let mut group_levels: HashMap<(usize, Option<usize>), usize> = HashMap::new();
+    // Fans: (source, to the right) -> (level, first edge); and each later
+    // edge of a fan -> its first.
+    let mut fans: HashMap<(usize, bool), (usize, usize)> = HashMap::new();
+    let mut fan_of: HashMap<usize, usize> = HashMap::new();
     let mut beside: HashMap<(usize, usize), usize> = HashMap::new();
     let mut beside_slot: HashMap<usize, usize> = HashMap::new();
     for (e, ch) in r.chains.iter().enumerate() {
@@ -80,9 +85,26 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
                 beside_slot.insert(e, *pair);
                 *pair += 1;
             } else {
+                // A fan joins the line of the first edge of its fan that
+                // left the same node to the same side.
+                let fan = (*from, x[*to] > x[*from]);
+                if g.edges[e].fan {
+                    if let Some(&(level, first)) = fans.get(&fan) {
+                        flat_level.insert(e, level);
+                        fan_of.insert(e, first);
+                        continue;
+                    }
+                }
+                // Levels are counted per group: the Us of groups side by
+                // side do not overlap, so they share the rank's levels.
                 let k = r.rank[*from];
-                flat_level.insert(e, levels[k]);
-                levels[k] += 1;
+                let used = group_levels.entry((k, g.nodes[*from].cluster)).or_insert(0);
+                flat_level.insert(e, *used);
+                if g.edges[e].fan {
+                    fans.insert(fan, (*used, e));
+                }
+                *used += 1;
+                levels[k] = levels[k].max(*used);
             }
         }
     }
@@ -147,6 +169,10 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
             Chain::Flat { from, to } => {
                 if let Some(level) = flat_level.get(&e) {
                     for (k, (a, b)) in [(*from, *to), (*to, *from)].into_iter().enumerate() {
+                        if k == 0 && fan_of.contains_key(&e) {
+                            // It leaves by its fan's port.
+                            continue;
+                        }
                         let ra = port_range(BoxId::Node(a));
                         // Between the same two boxes, a lower U (a higher
                         // level) takes the outer ports, so that the Us nest
@@ -318,14 +344,17 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
                 if let Some(level) = flat_level.get(&e) {
                     let k = r.rank[*from];
                     let yl = rank_top[k] + h[k] + sp.label_gap + *level as f64 * flat_level_h;
-                    let (xa, xb) = (port_x[&(e, 0)], port_x[&(e, 1)]);
+                    let first = fan_of.get(&e).copied();
+                    let xa = port_x[&(first.unwrap_or(e), 0)];
+                    let xb = port_x[&(e, 1)];
                     let points = vec![
                         Point::new(xa, a.bottom()),
                         Point::new(xa, yl),
                         Point::new(xb, yl),
                         Point::new(xb, b.bottom()),
                     ];
-                    let label = label_size.map(|s| {
+                    // The fan's label is its first edge's.
+                    let label = label_size.filter(|_| first.is_none()).map(|s| {
                         Rect::new(
                             (xa + xb) / 2.0 - s.w / 2.0,
                             yl + sp.label_gap / 2.0,
