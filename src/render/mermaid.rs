@@ -1,12 +1,13 @@
 //! Mermaid emitter (`flowchart`): a subgraph per group titled with its
 //! role, mode and vip; node shapes by role; DNS records as entry nodes;
-//! `proto port` (and `read`) on edges; single points of failure styled
-//! through a `classDef`. Identifiers come from `diagram::ident` (only
+//! `proto port` (and `read`) on edges; replication (`-.->|replicates|`)
+//! and VRRP peering (`-.-|VRRP|`) in their colours and dashes through
+//! `linkStyle`; single points of failure styled through a `classDef`. Identifiers come from `diagram::ident` (only
 //! `[A-Za-z0-9_]`, with a prefix), and every label is quoted with Mermaid's
 //! entity codes, so no name or title can break the syntax.
 
 use super::changes::ChangeLegend;
-use super::diagram::{Diagram, End, NodeKind};
+use super::diagram::{Diagram, EdgeKind, End, NodeKind};
 use super::marks::{self, CutLegend};
 use super::theme::{cut_slot, palette, Palette, Theme};
 use crate::model::Shape;
@@ -152,8 +153,16 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         End::Group(g) => d.groups[g].id.as_str(),
     };
     let mut warned = Vec::new();
+    // Replication and peering: dotted links (Mermaid has one dotted
+    // style) told apart by their colour and dashes.
+    let mut styled = Vec::new();
     for (k, e) in d.edges.iter().enumerate() {
-        let arrow = if e.read || e.optional { "-.->" } else { "-->" };
+        let arrow = match e.kind {
+            EdgeKind::Request if e.read || e.optional => "-.->",
+            EdgeKind::Request => "-->",
+            EdgeKind::Replication => "-.->",
+            EdgeKind::Peering => "-.-",
+        };
         let _ = writeln!(
             o,
             "  {} {arrow}|\"{}\"| {}",
@@ -164,6 +173,17 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         if let Some(w) = &e.warning {
             warned.push((k, w));
         }
+        match e.kind {
+            EdgeKind::Request => {}
+            EdgeKind::Replication => styled.push((k, p.replication, "6 4")),
+            EdgeKind::Peering => styled.push((k, p.peering, "2 3")),
+        }
+    }
+    for (k, colour, dashes) in styled {
+        let _ = writeln!(
+            o,
+            "  linkStyle {k} stroke:{colour},stroke-width:2px,stroke-dasharray:{dashes},color:{colour}"
+        );
     }
     // A write to a replica, in the warning colour.
     let warn_color = p.warn;

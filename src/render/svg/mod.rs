@@ -12,7 +12,7 @@ mod style;
 
 pub use measure::{graph_of, layout_of};
 
-use super::diagram::Diagram;
+use super::diagram::{Diagram, EdgeKind};
 use super::layout::Layout;
 use super::theme::{palette, Theme};
 use crate::model::Shape;
@@ -195,6 +195,11 @@ fn draw(d: &Diagram, lay: &Layout, theme: Theme, sc: &Scope) -> String {
     if d.edges.iter().any(|e| e.warning.is_some()) {
         defs = defs.add(arrow("arrow-warn", p.warn));
     }
+    let replication = d.edges.iter().any(|e| e.kind == EdgeKind::Replication);
+    let peering = d.edges.iter().any(|e| e.kind == EdgeKind::Peering);
+    if replication {
+        defs = defs.add(arrow("arrow-repl", p.replication));
+    }
     // The globe and the glyphs of v1's four shapes always (drawings of
     // those keep their bytes), the newer shapes when they are drawn.
     let drawn = |s: Shape| d.nodes.iter().any(|x| x.kind.shapes().contains(&s));
@@ -249,6 +254,8 @@ fn draw(d: &Diagram, lay: &Layout, theme: Theme, sc: &Scope) -> String {
     }
     let uses = style::Uses {
         optional: d.edges.iter().any(|e| e.optional),
+        replication,
+        peering,
         cut_slots: d
             .cuts
             .as_ref()
