@@ -39,6 +39,22 @@ enum Command {
         #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=4))]
         tolerate: Option<u8>,
     },
+    /// What a change does to resilience: findings, cuts, tolerance,
+    /// availability and structure from OLD to NEW.
+    #[command(
+        after_help = "Examples:\n  stackc diff old.stack new.stack\n  stackc diff origin/main:infra/prod.stack infra/prod.stack --format markdown > comment.md\n  stackc diff HEAD:samples/scale-up.stack samples/scale-up.stack --format json\n\nEach side is a file, `-` (standard input, one side at most) or REV:PATH read with git\n(PATH from the repository's root, or `./`-relative); an existing file wins over REV:PATH.\n\nExit status: 1 when the change adds an error finding, 0 otherwise; 2 when a side cannot\nbe read (missing file, not a git repository, unknown revision, path not in the revision,\nnot UTF-8, over 16 MiB)."
+    )]
+    Diff {
+        /// The side before the change: FILE, `-` or REV:PATH.
+        #[arg(value_name = "OLD")]
+        old: String,
+        /// The side after the change: FILE, `-` or REV:PATH.
+        #[arg(value_name = "NEW")]
+        new: String,
+        /// Output format (markdown: a pull-request comment).
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+    },
     /// Take servers or zones down and show what still serves, and why.
     #[command(
         after_help = "Examples:\n  stackc simulate samples/scale-up.stack --fail db-01\n  stackc simulate samples/scale-up.stack --fail a      # a whole zone\n\nExit status: 0 if the stack still serves, 1 if not, 2 for an unknown or empty name."
@@ -128,9 +144,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Draw the stack and its single points of failure: Mermaid, SVG or DOT.
+    /// Draw the stack and its single points of failure: Mermaid, SVG, DOT or an interactive HTML page.
     #[command(
-        after_help = "Examples:\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg\n  stackc render samples/scale-up.stack --to mermaid > scale-up.mmd\n  stackc render samples/scale-up.stack --to dot | dot -Tpng -o scale-up.png\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg --watch\n  stackc render samples/scale-up.stack --to svg --cuts 2 -o pairs.svg\n\nExit status: 0 when drawn (findings or not), 1 when an error leaves nothing sound to draw\n(the diagnostics go to stderr), 2 when the input cannot be read, the output written, or the\ncut search is refused as too costly."
+        after_help = "Examples:\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg\n  stackc render samples/scale-up.stack --to mermaid > scale-up.mmd\n  stackc render samples/scale-up.stack --to dot | dot -Tpng -o scale-up.png\n  stackc render samples/scale-up.stack --to svg -o scale-up.svg --watch\n  stackc render samples/scale-up.stack --to svg --cuts 2 -o pairs.svg\n  stackc render samples/scale-up.stack --to html -o scale-up.html\n\nExit status: 0 when drawn (findings or not), 1 when an error leaves nothing sound to draw\n(the diagnostics go to stderr), 2 when the input cannot be read, the output written, or the\ncut search is refused as too costly."
     )]
     Render {
         /// The file (`-` reads standard input).
@@ -172,6 +188,13 @@ pub enum Format {
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug, ValueEnum)]
 pub enum SimFormat {
     Human,
     Json,
@@ -197,6 +220,8 @@ pub enum RenderFormat {
     Mermaid,
     Svg,
     Dot,
+    /// A self-contained interactive page: click a server or zone to take it down.
+    Html,
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -271,6 +296,7 @@ fn main() -> ExitCode {
             tolerate,
         } => cli::check::run(&files, format, deny.is_some(), tolerate),
         Command::Simulate { file, fail, format } => cli::simulate::run(&file, &fail, format),
+        Command::Diff { old, new, format } => cli::diff::run(&old, &new, format),
         Command::Resilience {
             file,
             max_size,

@@ -6,8 +6,11 @@ mod common;
 mod render_support;
 
 use proptest::prelude::*;
-use render_support::{layout_problems, mark_problems, random_stack, rasterise};
-use stackc::render::diagram::{Diagram, End, NodeKind};
+use render_support::{
+    layout_problems, mark_problems, member_edges_of, member_edges_of_model, random_member_stack,
+    random_stack, rasterise,
+};
+use stackc::render::diagram::{Diagram, EdgeKind, End, NodeKind};
 use stackc::render::layout::{self, geom, Point};
 use stackc::render::{self, svg, Format, Theme};
 use std::path::PathBuf;
@@ -204,6 +207,17 @@ fn edges_follow_the_links() {
             "www.foobar.com -> lb-01 : http 80",
             "lb-01 -> group box : http 80",
             "box-02 -> box-01 : mysql 3306",
+            "box-01 -> box-02 : replicates",
+        ]
+    );
+    let kinds: Vec<EdgeKind> = d.edges.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            EdgeKind::Request,
+            EdgeKind::Request,
+            EdgeKind::Request,
+            EdgeKind::Replication
         ]
     );
     let spofs: Vec<&str> = d
@@ -245,6 +259,27 @@ proptest! {
         prop_assert!(problems.is_empty(), "{src}\n{problems:#?}");
         // Crossings are counted the same way as in the comparison with dot.
         let _ = layout::crossings(&l);
+    }
+
+    /// Groups that replicate and peer (issue 13): active-passive front
+    /// groups, data groups with their primary anywhere, failing over by
+    /// hand or behind a vip, or by quorum. The diagram holds exactly the
+    /// replication and peering edges the model calls for, and the layout's
+    /// invariants hold with them.
+    #[test]
+    fn random_member_edges_keep_the_invariants(
+        tiers in prop::collection::vec((0u8..6, 0u8..4, 0u8..6, 0u8..4), 2..7),
+        links in prop::collection::vec((0u8..7, 0u8..7), 1..12),
+        intra in prop::collection::vec((0u8..7, 0u8..4, 0u8..4), 0..4),
+    ) {
+        let src = random_member_stack(&tiers, &links, &intra);
+        let c = stackc::check(&src);
+        prop_assert!(c.is_sound(), "{src}\n{:?}", c.findings);
+        let d = Diagram::of(&c).unwrap();
+        prop_assert_eq!(member_edges_of(&d), member_edges_of_model(&c), "{}", src);
+        let l = svg::layout_of(&d);
+        let problems = layout_problems(&d, &l);
+        prop_assert!(problems.is_empty(), "{src}\n{problems:#?}");
     }
 }
 
@@ -548,12 +583,14 @@ fn optional_edges_are_dashed_and_labelled_in_every_format() {
 
     let mmd = render::emit(&d, Format::Mermaid, Theme::Light);
     let arrows: Vec<&str> = mmd.lines().filter(|l| l.contains("->|\"")).collect();
-    assert_eq!(arrows.len(), 3, "{mmd}");
+    // Three requests, then box-01's replica on box-02.
+    assert_eq!(arrows.len(), 4, "{mmd}");
     assert_eq!(arrows[1], "  s_lb_d01 -.->|\"http 80 optional\"| g_box");
     assert!(
         arrows[0].contains(" -->|") && arrows[2].contains(" -->|"),
         "{mmd}"
     );
+    assert_eq!(arrows[3], "  s_box_d01 -.->|\"replicates\"| s_box_d02");
 
     let dot = render::emit(&d, Format::Dot, Theme::Light);
     let arrows: Vec<&str> = dot.lines().filter(|l| l.contains(" -> ")).collect();
@@ -562,6 +599,7 @@ fn optional_edges_are_dashed_and_labelled_in_every_format() {
         "{dot}"
     );
     assert!(!arrows[0].contains("dashed") && !arrows[2].contains("dashed"));
+    assert!(arrows[3].contains("label=\"replicates\"") && arrows[3].contains("style=dashed"));
 
     let svg_text = render::emit(&d, Format::Svg, Theme::Light);
     let doc = roxmltree::Document::parse(&svg_text).unwrap();
@@ -571,9 +609,10 @@ fn optional_edges_are_dashed_and_labelled_in_every_format() {
             n.has_tag_name("path") && n.attribute("id").is_some_and(|i| i.starts_with("edge"))
         })
         .collect();
-    assert_eq!(paths.len(), 3);
+    assert_eq!(paths.len(), 4);
     assert_eq!(paths[1].attribute("class"), Some("optional"));
     assert_eq!(paths[0].attribute("class"), Some("edge"));
+    assert_eq!(paths[3].attribute("class"), Some("replication"));
     let css = doc
         .descendants()
         .find(|n| n.has_tag_name("style"))
@@ -634,6 +673,7 @@ fn scoped_svgs_share_no_id_and_resolve_inside_themselves() {
     let plain = SvgOptions {
         theme: Theme::Dark,
         id_prefix: None,
+        ..Default::default()
     };
     assert_eq!(render_opts(&a, &plain), svg::render(&a, Theme::Dark));
     let scoped = |d: &Diagram, p: &str| {
@@ -642,6 +682,7 @@ fn scoped_svgs_share_no_id_and_resolve_inside_themselves() {
             &SvgOptions {
                 theme: Theme::Light,
                 id_prefix: Some(p.into()),
+                ..Default::default()
             },
         )
     };

@@ -35,6 +35,47 @@ fn drawable() -> Vec<(String, Diagram)> {
             new_shapes(),
         )))
         .chain(marked())
+        .chain(diff_marked())
+        .collect()
+}
+
+/// NEW's diagram as `stackc diff --format markdown` draws it, the change
+/// marked: scale-up without lb-02 (the book's CI page), and every sample
+/// against a copy without its first server line.
+fn diff_marked() -> Vec<(String, Diagram)> {
+    use stackc::diff::{diff_sides, Side};
+    let root = common::root();
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let mut pairs = vec![(
+        "diff: scale-up without lb-02".to_string(),
+        read("samples/scale-up.stack"),
+        read("book/examples/scale-up-after.stack"),
+    )];
+    for p in common::stack_files(&root.join("samples")) {
+        let old = std::fs::read_to_string(&p).unwrap();
+        let mut dropped = false;
+        let new: String = old
+            .lines()
+            .filter(|l| {
+                let drop = !dropped && l.trim_start().starts_with("server ");
+                dropped |= drop;
+                !drop
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        pairs.push((format!("diff: {} edited", p.display()), old, new));
+    }
+    pairs
+        .into_iter()
+        .filter_map(|(name, old, new)| {
+            let side = |source| Side {
+                name: "x.stack",
+                source,
+            };
+            let (_, checked, d) = diff_sides(side(&old), side(&new));
+            let asked = stackc::report::diff::changes_asked(&d);
+            Some((name, Diagram::with_changes(&checked, &asked)?))
+        })
         .collect()
 }
 

@@ -5,6 +5,7 @@
 
 pub mod availability;
 pub mod circuit;
+pub mod export;
 pub mod lanes;
 pub mod resilience;
 pub mod rules;

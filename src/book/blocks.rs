@@ -11,6 +11,9 @@ struct BlockOptions {
     findings: bool,
     diagram: bool,
     ignore: bool,
+    /// The interactive page of `stackc render --to html` instead of the
+    /// picture.
+    interactive: bool,
     expect: BTreeSet<String>,
 }
 
@@ -21,6 +24,7 @@ fn options(info: &str, findings: bool) -> Result<BlockOptions, String> {
         findings,
         diagram: true,
         ignore: false,
+        interactive: false,
         expect: BTreeSet::new(),
     };
     for word in info.split([',', ' ']).skip(1).filter(|w| !w.is_empty()) {
@@ -32,6 +36,7 @@ fn options(info: &str, findings: bool) -> Result<BlockOptions, String> {
                 o.source = true;
             }
             "ignore" => o.ignore = true,
+            "interactive" => o.interactive = true,
             w if w.starts_with("expect=") => {
                 let rule = &w["expect=".len()..];
                 if rule.parse::<RuleId>().is_err() {
@@ -39,7 +44,7 @@ fn options(info: &str, findings: bool) -> Result<BlockOptions, String> {
                 }
                 o.expect.insert(rule.to_string());
             }
-            w => return Err(format!("unknown option `{w}` on a stack block (source, findings, nodiagram, ignore, expect=RULE)")),
+            w => return Err(format!("unknown option `{w}` on a stack block (source, findings, nodiagram, ignore, interactive, expect=RULE)")),
         }
     }
     Ok(o)
@@ -111,7 +116,9 @@ impl Preprocessor<'_> {
         }
         let c = verify(src, &o.expect, "the example")?;
         let stopping = c.findings.iter().any(|f| f.rule.is_stopping());
-        if o.diagram && !stopping {
+        if o.diagram && !stopping && o.interactive {
+            out.push_str(&self.page(&c)?);
+        } else if o.diagram && !stopping {
             out.push_str(&self.diagram(&c)?);
         }
         if o.findings {
@@ -140,18 +147,45 @@ impl Preprocessor<'_> {
         Ok(self.draw(&d))
     }
 
+    /// The interactive page of a checked stack (`stackc render --to html`)
+    /// for a chapter: an `<iframe srcdoc>` (the page keeps its own styles,
+    /// script and ids apart from mdBook's), sandboxed to scripts only, on
+    /// one line so that Markdown keeps it one HTML block.
+    fn page(&self, c: &crate::Checked) -> Result<String, String> {
+        let page =
+            crate::render::html::page(c, self.theme()).ok_or("the stack has errors: no diagram")?;
+        let attr = crate::render::html::escape(&page);
+        let title = c
+            .model
+            .title
+            .as_deref()
+            .or(c.model.name.as_deref())
+            .unwrap_or("stack");
+        let title = crate::render::html::escape(title);
+        Ok(format!(
+            "\n<div class=\"stackc-page\">\n<iframe title=\"{title}: what if (click a server or zone)\" sandbox=\"allow-scripts\" style=\"width:100%;height:760px;border:1px solid #cbd5e1;border-radius:8px\" srcdoc=\"{}\"></iframe>\n</div>\n\n",
+            no_double_braces(&attr)
+        ))
+    }
+
+    /// The theme of the book's diagrams.
+    fn theme(&self) -> crate::render::Theme {
+        if self.config.dark {
+            crate::render::Theme::Dark
+        } else {
+            crate::render::Theme::Light
+        }
+    }
+
     /// A diagram as HTML for a chapter (see [`Self::diagram`]).
     fn draw(&self, d: &crate::render::Diagram) -> String {
-        use crate::render::{svg, Theme};
-        let theme = if self.config.dark {
-            Theme::Dark
-        } else {
-            Theme::Light
-        };
+        use crate::render::svg;
+        let theme = self.theme();
         let n = self.diagram_number();
         let options = svg::SvgOptions {
             theme,
             id_prefix: Some(format!("stackc-svg-{n}-")),
+            ..Default::default()
         };
         format!(
             "\n<div class=\"stackc-diagram\">\n{}\n</div>\n\n",

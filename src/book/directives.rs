@@ -1,5 +1,6 @@
 //! `{{#stackc VERB ARGS}}`: `explain RULE`, `help [COMMAND]`, `check FILE`,
 //! `diagram FILE [cuts=K]`, `simulate FILE NAMES`, `source FILE [expect=RULE...]`,
+//! `diff OLD NEW [format=markdown|human|json]` ([`super::diff`]),
 //! `availability FILE TARGET EXPECTED` (a figure worked by hand, checked:
 //! [`super::figures`]), `rules`, and `roles` and `protocols` (read from the
 //! roles table). A
@@ -155,6 +156,21 @@ impl Preprocessor<'_> {
                 let c = check_file(file, &src);
                 let (info, text) = super::figures::resilience_report(&shown, &src, &c, options)?;
                 fence(info, &guard_links(&text, links_after)?)
+            }
+            ["diff", old, new, options @ ..] => {
+                let format = match options {
+                    [] => "markdown",
+                    [o] => o
+                        .strip_prefix("format=")
+                        .filter(|f| matches!(*f, "markdown" | "human" | "json"))
+                        .ok_or_else(|| {
+                            format!("`{o}`: the option of diff is format=markdown|human|json")
+                        })?,
+                    _ => return Err("the form is `diff OLD NEW [format=markdown|human|json]`".into()),
+                };
+                let (old_shown, old_src) = self.host.read(old)?;
+                let (new_shown, new_src) = self.host.read(new)?;
+                super::diff::block(&old_shown, &old_src, &new_shown, &new_src, format, links_after)?
             }
             ["source", file, options @ ..] => {
                 let (shown, src) = self.host.read(file)?;

@@ -15,6 +15,7 @@
 //! a file brings into the book cannot be taken for markup ([`markdown`]).
 
 mod blocks;
+mod diff;
 mod directives;
 pub mod figures;
 

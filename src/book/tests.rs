@@ -98,6 +98,28 @@ fn a_stack_block_becomes_a_diagram_numbered_across_chapters() {
     assert!(two.contains("class=\"stackc-svg-2-root\""), "{two}");
 }
 
+/// ```` ```stack interactive ````: the page in an `<iframe srcdoc>` on one
+/// line (Markdown keeps it one HTML block), with no `{{` left.
+#[test]
+fn an_interactive_block_embeds_the_page() {
+    let host = Memory::default();
+    let out = run(
+        &host,
+        Config::default(),
+        &format!("Before.\n\n```stack interactive\n{PAIR}```\n\nAfter.\n"),
+    )
+    .unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("<iframe "))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("srcdoc=\"&lt;!DOCTYPE html&gt;"), "{line}");
+    assert!(line.contains("sandbox=\"allow-scripts\""));
+    assert!(line.ends_with("</iframe>"));
+    assert!(!out.contains("{{"), "{out}");
+    assert!(out.contains("After."));
+}
+
 #[test]
 fn block_options_keep_the_source_and_add_the_findings() {
     let host = Memory::default();
@@ -466,4 +488,38 @@ fn the_resilience_directive_is_the_commands_report() {
     assert!(e[0].contains("format=human|json and max-size=K"), "{e:?}");
     let e = one("{{#stackc resilience web.stack max-size=9}}").unwrap_err();
     assert!(e[0].contains("max-size is 1 to 4"), "{e:?}");
+}
+
+#[test]
+fn the_diff_directive_is_the_commands_comment() {
+    let mut host = Memory::default();
+    host.files.insert("web.stack", PAIR);
+    host.files.insert(
+        "one.stack",
+        "group web: nginx { server web-01 10.0.1.11 }\ndomain example.com { www A -> web : https }\n",
+    );
+    let one = |line: &str| run(&host, Config::default(), &format!("{line}\n"));
+    let md = one("{{#stackc diff web.stack one.stack}}").unwrap();
+    assert!(
+        md.starts_with("### stackc diff: adds 1 single point of failure\\: web-01"),
+        "{md}"
+    );
+    assert!(md.contains("| server | web-02 | removed |  |"), "{md}");
+    assert!(md.contains("```mermaid\n"), "{md}");
+    let human = one("{{#stackc diff web.stack one.stack format=human}}").unwrap();
+    assert!(
+        human.starts_with(
+            "```text\nstackc diff web.stack → one.stack: adds 1 single point of failure: web-01"
+        ),
+        "{human}"
+    );
+    let json = one("{{#stackc diff web.stack web.stack format=json}}").unwrap();
+    assert!(
+        json.starts_with("```json\n{") && json.contains("\"added\": []"),
+        "{json}"
+    );
+    let e = one("{{#stackc diff web.stack one.stack format=xml}}").unwrap_err();
+    assert!(e[0].contains("format=markdown|human|json"), "{e:?}");
+    let e = one("{{#stackc diff web.stack nope.stack}}").unwrap_err();
+    assert!(e[0].contains("cannot read nope.stack"), "{e:?}");
 }

@@ -235,10 +235,9 @@ impl<'m> Plan<'m> {
                 .find(|r| r.spec().replicated)
                 .map(|r| r.spec().kit);
             let auto_db = store.is_some() && grp.failover == Failover::Auto;
-            let Some(vip) = grp.vip else { continue };
-            if grp.mode != Mode::ActivePassive && !auto_db {
+            let Some(vip) = grp.vip.filter(|_| grp.runs_vrrp()) else {
                 continue;
-            }
+            };
             let mut order = grp.members.clone();
             if auto_db {
                 if let Some(p) = grp.primary {

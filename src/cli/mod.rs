@@ -4,6 +4,7 @@
 pub mod atomic;
 pub mod bundle;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod man;
@@ -107,6 +108,12 @@ pub fn read_input(path: &str) -> Result<String, InputError> {
             .read_to_end(&mut bytes)
             .map_err(unreadable)?;
     }
+    decode(path, bytes)
+}
+
+/// The text of bytes read from `path` (a file, standard input, a git
+/// revision's file): at most [`MAX_INPUT`] bytes, which must be UTF-8.
+pub fn decode(path: &str, bytes: Vec<u8>) -> Result<String, InputError> {
     if bytes.len() as u64 > MAX_INPUT {
         return Err(InputError::TooLarge {
             path: path.to_string(),

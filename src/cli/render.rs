@@ -1,5 +1,5 @@
-//! `stackc render FILE --to mermaid|svg|dot [-o OUT] [--theme light|dark]
-//! [--cuts K] [--watch]`
+//! `stackc render FILE --to mermaid|svg|dot|html [-o OUT] [--theme light|dark]
+//! [--cuts K] [--watch]` (`html`: the interactive page, without `--cuts`)
 //!
 //! Draws whenever the model is sound (exit 0, findings or not: rendering is
 //! not linting). A stopping error prints the diagnostics on stderr, writes
@@ -23,6 +23,8 @@ pub struct Options<'a> {
     pub theme: Theme,
     /// `--cuts K`: mark the cuts of size K.
     pub cuts: Option<usize>,
+    /// `--to html`: the interactive page (`format` is then unused).
+    pub page: bool,
 }
 
 enum Outcome {
@@ -43,6 +45,13 @@ fn once(o: &Options, findings: bool) -> Outcome {
     };
     let checked = super::check_input(o.path, &src);
     let drawn = match o.cuts {
+        None if o.page => render::html::page(&checked, o.theme),
+        Some(_) if o.page => {
+            report::error(
+                "--cuts draws on a diagram; the html page lists the cuts itself (leave --cuts out)",
+            );
+            return Outcome::CouldNotRun;
+        }
         None => render::render(&checked, o.format, o.theme),
         Some(k) => match render::render_cuts(&checked, k, o.format, o.theme) {
             None => None,
@@ -180,6 +189,8 @@ pub fn run_args(
         crate::RenderFormat::Mermaid => Format::Mermaid,
         crate::RenderFormat::Svg => Format::Svg,
         crate::RenderFormat::Dot => Format::Dot,
+        // The page is drawn by `render::html::page` (`page` below), not `emit`.
+        crate::RenderFormat::Html => Format::Svg,
     };
     let theme = match theme {
         crate::RenderTheme::Light => Theme::Light,
@@ -192,6 +203,7 @@ pub fn run_args(
             out,
             theme,
             cuts: cuts.map(usize::from),
+            page: to == crate::RenderFormat::Html,
         },
         watch,
     )

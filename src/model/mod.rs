@@ -242,6 +242,16 @@ impl Group {
             .collect::<Vec<_>>()
             .join("+")
     }
+    /// Its members run VRRP between them for its vip: an active-passive
+    /// group (the vip moves to the next member up), or a replicated group
+    /// with `failover=auto` behind a write vip (the vip follows the
+    /// promoted replica). The bundle's keepalived instances and the
+    /// diagrams' peering edges both read this.
+    pub fn runs_vrrp(&self) -> bool {
+        self.vip.is_some()
+            && (self.mode == Mode::ActivePassive
+                || (self.is_replicated() && self.failover == Failover::Auto))
+    }
     /// A link in `p` to this group follows the replication rules (§5.4):
     /// `p` is a data protocol of one of its replicated roles.
     pub fn replicates(&self, p: Protocol) -> bool {

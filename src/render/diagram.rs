@@ -134,13 +134,15 @@ pub struct Group {
 }
 
 impl Group {
-    /// The words of a group's title after its name.
+    /// The words of a group's title after its name; `quorum` is a quorum
+    /// group's `(K, members)`.
     pub fn details_of(
         roles: RoleSet,
         mode: Mode,
         track: bool,
         failover: Option<Failover>,
         vip: Option<&str>,
+        quorum: (u32, usize),
     ) -> String {
         let mut parts = vec![roles.joined()];
         if mode == Mode::ActivePassive {
@@ -149,6 +151,11 @@ impl Group {
             } else {
                 "active-passive".to_string()
             });
+        }
+        if mode == Mode::Quorum {
+            // Its members agree by quorum: none copies another, so it
+            // draws no replication edge; the title says how it serves.
+            parts.push(format!("quorum {} of {}", quorum.0, quorum.1));
         }
         if let Some(f) = failover {
             parts.push(format!("failover {}", f.as_str()));
@@ -167,8 +174,29 @@ pub enum End {
     Group(usize),
 }
 
+/// What an edge stands for: every format draws each kind its own way
+/// (requests solid, replication dashed, VRRP peering dotted).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    /// Requests: a record's targets, a link (`proto port` on it).
+    #[default]
+    Request,
+    /// A replica copying its primary's data: from the primary to the
+    /// replica, labelled [`REPLICATES`].
+    Replication,
+    /// Two members of a group that runs VRRP for its vip
+    /// ([`model::Group::runs_vrrp`]): no direction, labelled [`VRRP`].
+    Peering,
+}
+
+/// The label of a replication edge.
+pub const REPLICATES: &str = "replicates";
+/// The label of a peering edge.
+pub const VRRP: &str = "VRRP";
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Edge {
+    pub kind: EdgeKind,
     pub from: End,
     pub to: End,
     /// `https 443`, `mysql 3306 read` (see [`edge_label`]).
@@ -181,6 +209,31 @@ pub struct Edge {
     /// A write to a replica (`replica-write`): never served. Drawn in the
     /// warning colour, with the finding's message.
     pub warning: Option<String>,
+}
+
+impl Edge {
+    /// A replication or peering edge between two nodes, with its label.
+    fn between(kind: EdgeKind, from: usize, to: usize) -> Edge {
+        let label = match kind {
+            EdgeKind::Request => "",
+            EdgeKind::Replication => REPLICATES,
+            EdgeKind::Peering => VRRP,
+        };
+        Edge {
+            kind,
+            from: End::Node(from),
+            to: End::Node(to),
+            label: label.to_string(),
+            read: false,
+            optional: false,
+            warning: None,
+        }
+    }
+
+    /// A request edge (a record's target or a link).
+    pub fn is_request(&self) -> bool {
+        self.kind == EdgeKind::Request
+    }
 }
 
 /// A zone and, when its loss alone stops the stack serving, why.
@@ -203,6 +256,8 @@ pub struct Diagram {
     pub zones: Vec<Zone>,
     /// The cuts marked (`--cuts K`); `None` without the option.
     pub cuts: Option<CutLegend>,
+    /// What `stackc diff` marks (see [`super::changes`]); `None` otherwise.
+    pub changes: Option<super::changes::ChangeLegend>,
 }
 
 impl Diagram {
@@ -223,6 +278,16 @@ impl Diagram {
     /// [`Diagram::of`] with the cuts of one size marked (`--cuts K`).
     pub fn with_cuts(checked: &Checked, cuts: &CutsAsked) -> Option<Diagram> {
         Diagram::build(checked, Some(cuts), marks::loads_of(checked).as_deref())
+    }
+
+    /// [`Diagram::of`] with what a change did marked (`stackc diff`).
+    pub fn with_changes(
+        checked: &Checked,
+        changes: &super::changes::ChangesAsked,
+    ) -> Option<Diagram> {
+        let mut d = Diagram::of(checked)?;
+        super::changes::attach(&mut d, changes);
+        Some(d)
     }
 
     /// The diagram of a checked stack, with what the analysis beyond single
@@ -365,7 +430,14 @@ impl Diagram {
                 name: g.name.clone(),
                 roles: g.roles,
                 mode: g.mode,
-                details: Group::details_of(g.roles, g.mode, g.track, failover, vip.as_deref()),
+                details: Group::details_of(
+                    g.roles,
+                    g.mode,
+                    g.track,
+                    failover,
+                    vip.as_deref(),
+                    (g.quorum_size(), g.members.len()),
+                ),
                 vip,
                 failover,
                 track: g.track,
@@ -390,6 +462,7 @@ impl Diagram {
         for (ri, r) in m.records.iter().enumerate() {
             for t in &r.targets {
                 push(Edge {
+                    kind: EdgeKind::Request,
                     from: End::Node(ri),
                     to: end_of(t.target),
                     label: edge_label(t.protocol, t.port, false, false),
@@ -443,6 +516,7 @@ impl Diagram {
                         for s in members {
                             if !m.is_local(*s, t.target, t.protocol, write) {
                                 push(Edge {
+                                    kind: EdgeKind::Request,
                                     from: End::Node(server_base + s.index()),
                                     to: end_of(to),
                                     label: lbl.clone(),
@@ -454,6 +528,7 @@ impl Diagram {
                         }
                     } else if !any_local {
                         push(Edge {
+                            kind: EdgeKind::Request,
                             from: end_of(*src),
                             to: end_of(to),
                             label: lbl.clone(),
@@ -462,6 +537,33 @@ impl Diagram {
                             warning: warning.clone(),
                         });
                     }
+                }
+            }
+        }
+        // What the members of a group do between themselves, after the
+        // requests: each replica copies the group's primary (the model has
+        // no chained replicas: every replica follows its group's one
+        // primary; a quorum group, and a group whose primary is unknown,
+        // draw none), and the members that share a vip by VRRP are joined
+        // in the order written (a chain, not a mesh: one edge per
+        // neighbour).
+        for g in &m.groups {
+            if let (true, Some(p)) = (g.is_replicated(), g.primary) {
+                for &s in g.members.iter().filter(|s| m.server(**s).is_replica()) {
+                    push(Edge::between(
+                        EdgeKind::Replication,
+                        server_base + p.index(),
+                        server_base + s.index(),
+                    ));
+                }
+            }
+            if g.runs_vrrp() {
+                for w in g.members.windows(2) {
+                    push(Edge::between(
+                        EdgeKind::Peering,
+                        server_base + w[0].index(),
+                        server_base + w[1].index(),
+                    ));
                 }
             }
         }
@@ -533,6 +635,7 @@ impl Diagram {
             edges,
             zones,
             cuts: None,
+            changes: None,
         };
         marks::attach(&mut d, m, server_base, cuts, loads);
         Some(d)
@@ -540,6 +643,29 @@ impl Diagram {
 }
 
 impl Diagram {
+    /// The name of an edge's end: a node's, or a group's.
+    pub fn end_name(&self, e: End) -> &str {
+        match e {
+            End::Node(i) => &self.nodes[i].name,
+            End::Group(g) => &self.groups[g].name,
+        }
+    }
+
+    /// What an edge means, in words (its tooltip): `a -> b : http 80`,
+    /// `db-02 replicates db-01: ...`, `lb-01 and lb-02 are VRRP peers: ...`.
+    pub fn edge_tip(&self, e: &Edge) -> String {
+        let (a, b) = (self.end_name(e.from), self.end_name(e.to));
+        match e.kind {
+            EdgeKind::Request => format!("{a} -> {b} : {}", e.label),
+            EdgeKind::Replication => {
+                format!("{b} replicates {a}: the primary's data is copied to the replica")
+            }
+            EdgeKind::Peering => {
+                format!("{a} and {b} are VRRP peers: they hold the group's vip in turn")
+            }
+        }
+    }
+
     /// The zone of a node, when it has one.
     pub fn zone_of(&self, n: usize) -> Option<&Zone> {
         match &self.nodes[n].kind {

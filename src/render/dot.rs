@@ -1,10 +1,12 @@
 //! DOT emitter, for people who want Graphviz: a cluster per group (titled
 //! like the other formats), node shapes by role, `proto port` labels, and
 //! single points of failure in the warning colour with the reason as
-//! tooltip. Edges to or from a whole group point at one member and are
-//! clipped at the cluster (`compound=true`, `lhead`/`ltail`).
+//! tooltip; replication dashed and VRRP peering dotted (no arrow), both
+//! `constraint=false` so that the members keep one rank. Edges to or from
+//! a whole group point at one member and are clipped at the cluster
+//! (`compound=true`, `lhead`/`ltail`).
 
-use super::diagram::{Diagram, End, NodeKind};
+use super::diagram::{Diagram, EdgeKind, End, NodeKind};
 use super::marks;
 use super::theme::{palette, Theme};
 use crate::model::Shape;
@@ -213,8 +215,21 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         if let Some(h) = lhead {
             attrs.push(format!("lhead={}", q(&h)));
         }
-        if e.read || e.optional {
-            attrs.push("style=dashed".into());
+        match e.kind {
+            EdgeKind::Request if e.read || e.optional => attrs.push("style=dashed".into()),
+            EdgeKind::Request => {}
+            // Between members of one group: `constraint=false` keeps them
+            // in the group's rank.
+            EdgeKind::Replication => attrs.push(format!(
+                "style=dashed, color=\"{0}\", fontcolor=\"{0}\", constraint=false, tooltip={1}",
+                p.replication,
+                q(&d.edge_tip(e))
+            )),
+            EdgeKind::Peering => attrs.push(format!(
+                "style=dotted, dir=none, penwidth=1.6, color=\"{0}\", fontcolor=\"{0}\", constraint=false, tooltip={1}",
+                p.peering,
+                q(&d.edge_tip(e))
+            )),
         }
         if let Some(w) = &e.warning {
             attrs.push(format!(

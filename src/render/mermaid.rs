@@ -1,11 +1,13 @@
 //! Mermaid emitter (`flowchart`): a subgraph per group titled with its
 //! role, mode and vip; node shapes by role; DNS records as entry nodes;
-//! `proto port` (and `read`) on edges; single points of failure styled
-//! through a `classDef`. Identifiers come from `diagram::ident` (only
+//! `proto port` (and `read`) on edges; replication (`-.->|replicates|`)
+//! and VRRP peering (`-.-|VRRP|`) in their colours and dashes through
+//! `linkStyle`; single points of failure styled through a `classDef`. Identifiers come from `diagram::ident` (only
 //! `[A-Za-z0-9_]`, with a prefix), and every label is quoted with Mermaid's
 //! entity codes, so no name or title can break the syntax.
 
-use super::diagram::{Diagram, End, NodeKind};
+use super::changes::ChangeLegend;
+use super::diagram::{Diagram, EdgeKind, End, NodeKind};
 use super::marks::{self, CutLegend};
 use super::theme::{cut_slot, palette, Palette, Theme};
 use crate::model::Shape;
@@ -151,8 +153,16 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         End::Group(g) => d.groups[g].id.as_str(),
     };
     let mut warned = Vec::new();
+    // Replication and peering: dotted links (Mermaid has one dotted
+    // style) told apart by their colour and dashes.
+    let mut styled = Vec::new();
     for (k, e) in d.edges.iter().enumerate() {
-        let arrow = if e.read || e.optional { "-.->" } else { "-->" };
+        let arrow = match e.kind {
+            EdgeKind::Request if e.read || e.optional => "-.->",
+            EdgeKind::Request => "-->",
+            EdgeKind::Replication => "-.->",
+            EdgeKind::Peering => "-.-",
+        };
         let _ = writeln!(
             o,
             "  {} {arrow}|\"{}\"| {}",
@@ -163,6 +173,17 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
         if let Some(w) = &e.warning {
             warned.push((k, w));
         }
+        match e.kind {
+            EdgeKind::Request => {}
+            EdgeKind::Replication => styled.push((k, p.replication, "6 4")),
+            EdgeKind::Peering => styled.push((k, p.peering, "2 3")),
+        }
+    }
+    for (k, colour, dashes) in styled {
+        let _ = writeln!(
+            o,
+            "  linkStyle {k} stroke:{colour},stroke-width:2px,stroke-dasharray:{dashes},color:{colour}"
+        );
     }
     // A write to a replica, in the warning colour.
     let warn_color = p.warn;
@@ -194,7 +215,50 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
             let _ = writeln!(o, "  %% zone {}: {}", z.name, comment(w));
         }
     }
+    if let Some(c) = &d.changes {
+        change_classes(&mut o, d, c, p);
+    }
     o
+}
+
+/// What `stackc diff` marks: a legend box, and a class per mark (added in
+/// the ok colour, changed in the second cut colour, newly fragile in the
+/// warning colour, dashed); a group's border through `style`.
+fn change_classes(o: &mut String, d: &Diagram, c: &ChangeLegend, p: &Palette) {
+    use super::changes::Mark;
+    if !c.lines.is_empty() {
+        let lines: Vec<String> = c.lines.iter().map(|l| esc(l)).collect();
+        let _ = writeln!(o, "  subgraph k_changes [\"changes\"]");
+        let _ = writeln!(o, "    k_change[\"{}\"]", lines.join("<br/>"));
+        o.push_str("  end\n");
+    }
+    let style = |m: Mark| match m {
+        Mark::Added => format!("stroke:{},stroke-width:4px", p.ok),
+        Mark::Changed => format!("stroke:{},stroke-width:4px", p.cut(2)),
+        Mark::Fragile => format!("stroke:{},stroke-width:4px,stroke-dasharray:8 4", p.warn),
+    };
+    for m in [Mark::Added, Mark::Changed, Mark::Fragile] {
+        let _ = writeln!(o, "  classDef {} {}", mark_class(m), style(m));
+    }
+    for (i, marks) in &c.nodes {
+        for m in marks {
+            let _ = writeln!(o, "  class {} {}", d.nodes[*i].id, mark_class(*m));
+        }
+    }
+    for (g, marks) in &c.groups {
+        if let Some(m) = marks.first() {
+            let _ = writeln!(o, "  style {} {}", d.groups[*g].id, style(*m));
+        }
+    }
+}
+
+fn mark_class(m: super::changes::Mark) -> &'static str {
+    use super::changes::Mark;
+    match m {
+        Mark::Added => "chg_added",
+        Mark::Changed => "chg_changed",
+        Mark::Fragile => "chg_fragile",
+    }
 }
 
 /// The cuts' colours: a class per colour, given to each cut's legend box

@@ -12,8 +12,10 @@
 //! Like the rest of the library, nothing here does I/O: every emitter
 //! returns a string, and the same input always gives the same bytes.
 
+pub mod changes;
 pub mod diagram;
 pub mod dot;
+pub mod html;
 pub mod layout;
 pub mod marks;
 pub mod mermaid;

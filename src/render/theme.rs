@@ -29,6 +29,10 @@ pub struct Palette {
     pub cluster_stroke: &'static str,
     /// An edge and its arrow head.
     pub edge: &'static str,
+    /// A replication edge (primary to replica, dashed) and its label.
+    pub replication: &'static str,
+    /// A VRRP peering edge (dotted, no direction) and its label.
+    pub peering: &'static str,
     /// The warning colour: the border of a single point of failure or a
     /// dark record, a write to a replica, a warning pill.
     pub warn: &'static str,
@@ -92,6 +96,8 @@ static LIGHT: Palette = Palette {
     cluster: "#f1f5f9",
     cluster_stroke: "#cbd5e1",
     edge: "#64748b",
+    replication: "#0369a1",
+    peering: "#6d28d9",
     warn: "#dc2626",
     warn_fill: "#fef2f2",
     warn_text: "#ffffff",
@@ -120,6 +126,8 @@ static DARK: Palette = Palette {
     cluster: "#162032",
     cluster_stroke: "#334155",
     edge: "#94a3b8",
+    replication: "#38bdf8",
+    peering: "#c4b5fd",
     warn: "#f87171",
     warn_fill: "#3f1212",
     warn_text: "#1f0a0a",
@@ -196,6 +204,25 @@ mod tests {
             assert_eq!(distinct.len(), p.cuts.len());
             assert_eq!(p.cut(1), p.cuts[0]);
             assert_eq!(p.cut(5), p.cuts[0]);
+        }
+    }
+
+    /// Replication and peering edges read on both pages: 3:1 against the
+    /// page and a group's box (they run inside groups), 4.5:1 for their
+    /// labels (text on the page colour); neither is the warning or the
+    /// request colour, nor each other.
+    #[test]
+    fn member_edges_are_readable_in_both_themes() {
+        for t in [Theme::Light, Theme::Dark] {
+            let p = palette(t);
+            for c in [p.replication, p.peering] {
+                assert!(contrast(c, p.bg) >= 4.5, "{t:?} {c} on the page");
+                assert!(contrast(c, p.cluster) >= 3.0, "{t:?} {c} on a group");
+                assert!(contrast(c, p.node) >= 3.0, "{t:?} {c} beside a box");
+                assert_ne!(c, p.warn);
+                assert_ne!(c, p.edge);
+            }
+            assert_ne!(p.replication, p.peering);
         }
     }
 }

@@ -16,8 +16,9 @@ struct Output<'a> {
     tolerance: Option<Tolerance>,
 }
 
+/// A finding as `check --format json` writes it (`diff` writes the same).
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     rule: &'static str,
     severity: &'static str,
     subject: Option<&'a str>,
@@ -25,6 +26,22 @@ struct JsonFinding<'a> {
     line: usize,
     column: usize,
     message: &'a str,
+}
+
+impl<'a> JsonFinding<'a> {
+    /// Finding `f` of `file`, its position read in `idx`.
+    pub(crate) fn of(f: &'a crate::diag::Finding, file: &'a str, idx: &LineIndex<'_>) -> Self {
+        let (line, column) = idx.line_col(f.span.start);
+        JsonFinding {
+            rule: f.rule.as_str(),
+            severity: f.severity().as_str(),
+            subject: f.subject_name(),
+            file,
+            line,
+            column,
+            message: &f.message,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -72,16 +89,7 @@ pub fn render_run(files: &[FileReport<'_>], info: &RunInfo) -> String {
             tolerance: info.tolerance.get(i).copied().flatten(),
         });
         for f in file.findings {
-            let (line, column) = idx.line_col(f.span.start);
-            findings.push(JsonFinding {
-                rule: f.rule.as_str(),
-                severity: f.severity().as_str(),
-                subject: f.subject_name(),
-                file: file.path,
-                line,
-                column,
-                message: &f.message,
-            });
+            findings.push(JsonFinding::of(f, file.path, &idx));
         }
     }
     findings.sort_by(|a, b| {

@@ -2,6 +2,7 @@
 //! object (`json`), SARIF 2.1.0 (`sarif`) and GitHub annotations (`github`).
 //! They take the findings of every file checked and return text.
 
+pub mod diff;
 pub mod github;
 pub mod human;
 pub mod json;

@@ -2,7 +2,7 @@
 //! rasterising an SVG with resvg, and random stacks.
 #![allow(dead_code)]
 
-use stackc::render::diagram::{Diagram, End};
+use stackc::render::diagram::{Diagram, EdgeKind, End};
 use stackc::render::layout::{Layout, Point, Rect};
 
 /// Whether segment a-b passes through the interior of `r` (shrunk a bit,
@@ -320,4 +320,143 @@ pub fn mark_problems(svg_text: &str) -> Vec<String> {
         }
     }
     bad
+}
+
+/// A random stack of groups whose members replicate and peer (issue 13):
+/// each tier `(kind, size, flavour, primary)` is a group of 1-4 members.
+/// Kinds 0-2 (haproxy, nginx, app) are active-passive behind a vip when
+/// `flavour` is odd; kinds 3-5 (mysql, redis, postgres) have their
+/// primary at `primary` and fail over by hand (`flavour % 3 == 0`),
+/// automatically behind a vip (1) or are a quorum group (2). The front
+/// groups come first, the entry point is the first, and links go from a
+/// front group to any later group (no cycle); `intra` links members of a
+/// front group.
+pub fn random_member_stack(
+    tiers: &[(u8, u8, u8, u8)],
+    links: &[(u8, u8)],
+    intra: &[(u8, u8, u8)],
+) -> String {
+    let kinds = [
+        ("haproxy", "http"),
+        ("nginx", "http"),
+        ("app", "http"),
+        ("mysql", "mysql"),
+        ("redis", "redis"),
+        ("postgres", "postgres"),
+    ];
+    let mut tiers: Vec<(u8, u8, u8, u8)> = tiers.to_vec();
+    // Front groups first, and the first tier in front.
+    tiers[0].0 %= 3;
+    tiers.sort_by_key(|t| (t.0 % 6) / 3);
+    let mut s = String::from("zone a\nzone b\n");
+    let mut groups: Vec<(String, usize, bool, &str)> = Vec::new();
+    let mut ip = 0;
+    for (t, (kind, size, flavour, primary)) in tiers.iter().enumerate() {
+        let (role, proto) = kinds[*kind as usize % 6];
+        let front = (*kind as usize % 6) < 3;
+        let size = 1 + *size as usize % 4;
+        let g = format!("g{t}");
+        let attrs = match (front, flavour % 3) {
+            (true, _) if flavour % 2 == 1 => {
+                format!(" mode=active-passive vip=203.0.113.{}", t + 1)
+            }
+            (true, _) => String::new(),
+            (false, 0) => String::new(),
+            (false, 1) => format!(" failover=auto vip=10.9.{t}.1"),
+            (false, _) => " mode=quorum".to_string(),
+        };
+        let quorum = !front && flavour % 3 == 2;
+        s.push_str(&format!("group {g}: {role}{attrs} {{\n"));
+        for m in 0..size {
+            ip += 1;
+            let z = if m % 2 == 0 { "a" } else { "b" };
+            let mark = if !front && !quorum && m == *primary as usize % size {
+                " primary"
+            } else {
+                ""
+            };
+            s.push_str(&format!(
+                "  server {g}-{m} 10.0.{}.{} zone={z}{mark}\n",
+                ip / 250,
+                ip % 250 + 1
+            ));
+        }
+        s.push_str("}\n");
+        groups.push((g, size, front, proto));
+    }
+    s.push_str("domain example.com { www A -> g0 }\n");
+    for (a, b) in links {
+        let (a, b) = (*a as usize % groups.len(), *b as usize % groups.len());
+        let (a, b) = (a.min(b), a.max(b));
+        if a == b || !groups[a].2 {
+            continue;
+        }
+        s.push_str(&format!(
+            "{} -> {} : {}\n",
+            groups[a].0, groups[b].0, groups[b].3
+        ));
+    }
+    for (t, i, j) in intra {
+        let (g, size, front, _) = &groups[*t as usize % groups.len()];
+        let (i, j) = (*i as usize % size, *j as usize % size);
+        if *front && i < j {
+            s.push_str(&format!("{g}-{i} -> {g}-{j} : http\n"));
+        }
+    }
+    s
+}
+
+/// The replication and peering edges a stack's model calls for, worked
+/// out here from the model's fields (not from the diagram's code): in each
+/// group with a replicated role that is not a quorum group and has exactly
+/// one member marked primary, one edge from it to each replica; in each
+/// group holding a vip that is active-passive, or replicated with
+/// `failover=auto`, one peering edge per pair of members written one after
+/// the other. As `(kind, from, to)`, sorted.
+pub fn member_edges_of_model(c: &stackc::Checked) -> Vec<(EdgeKind, String, String)> {
+    use stackc::model::{DbRole, Failover, Mode};
+    let m = &c.model;
+    let name = |s: &stackc::model::ServerId| m.servers[s.index()].name.clone();
+    let mut v = Vec::new();
+    for g in &m.groups {
+        let replicated = g.roles.iter().any(|r| r.spec().replicated) && g.mode != Mode::Quorum;
+        let marked: Vec<_> = g
+            .members
+            .iter()
+            .filter(|s| m.servers[s.index()].db == Some(DbRole::Primary))
+            .collect();
+        if let (true, [p]) = (replicated, &marked[..]) {
+            for s in &g.members {
+                if m.servers[s.index()].db == Some(DbRole::Replica) {
+                    v.push((EdgeKind::Replication, name(p), name(s)));
+                }
+            }
+        }
+        let vrrp = g.vip.is_some()
+            && (g.mode == Mode::ActivePassive || (replicated && g.failover == Failover::Auto));
+        if vrrp {
+            for w in g.members.windows(2) {
+                v.push((EdgeKind::Peering, name(&w[0]), name(&w[1])));
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+/// The replication and peering edges a diagram holds, as
+/// [`member_edges_of_model`] gives them.
+pub fn member_edges_of(d: &Diagram) -> Vec<(EdgeKind, String, String)> {
+    let name = |e: End| match e {
+        End::Node(i) => d.nodes[i].name.clone(),
+        End::Group(g) => format!("group {}", d.groups[g].name),
+    };
+    let mut v: Vec<_> = d
+        .edges
+        .iter()
+        .filter(|e| e.kind != EdgeKind::Request)
+        .map(|e| (e.kind, name(e.from), name(e.to)))
+        .collect();
+    v.sort();
+    v
 }

@@ -54,8 +54,12 @@
 //!    again into the target, ending on the target's border. Labels sit on
 //!    the last vertical part, in rows of the channel so that they overlap
 //!    neither nodes nor each other. Flat edges run side to side between
-//!    neighbours (the gap is widened to hold the label) or under the
-//!    nodes in the cluster's bottom padding.
+//!    neighbours (the gap is widened to hold the label; two between the
+//!    same pair run one above the other) or under the nodes in the
+//!    cluster's bottom padding, one level each per cluster, nested so that
+//!    they do not cross; a *fan* (edges marked `fan` leaving one node to
+//!    one side: a primary's replication) shares one level, one port and
+//!    one label.
 //!
 //! 5. **Packing** (`pack`): parts of the stack that no edge joins
 //!    (independent services) go through phases 1-4 one by one, then sit
@@ -107,6 +111,11 @@ pub struct EdgeSpec {
     pub from: End,
     pub to: End,
     pub label: Option<Size>,
+    /// Edges inside a group that say the same thing from the same node
+    /// (a primary's replication to each replica): those that run under
+    /// the boxes to the same side share one line, and its one label (on
+    /// the first), instead of a line each.
+    pub fan: bool,
 }
 
 /// What to lay out.

@@ -98,6 +98,7 @@ pub fn parts(g: &Graph) -> Vec<Part> {
             from: map(e.from),
             to: map(e.to),
             label: e.label,
+            fan: e.fan,
         });
     }
     // Declaration order: by the first node (parts of only a cluster last).

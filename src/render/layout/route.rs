@@ -11,6 +11,15 @@ use std::collections::HashMap;
 /// Minimum distance between two ports on one side of a box.
 const PORT_GAP: f64 = 10.0;
 
+/// How many flat edges between two neighbours run side to side (the rest
+/// go under the nodes).
+const SIDE_BY_SIDE: usize = 2;
+
+/// How far above and below the middle two flat edges between the same
+/// neighbours run: their labels (above the upper, below the lower) stay
+/// within the height of a server's box.
+const BESIDE_OFFSET: f64 = 6.0;
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Side {
     Top,
@@ -54,16 +63,48 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
         BoxId::Cluster(c) => cspan[c],
     };
 
-    // Flat edges: side to side between neighbours, else under the nodes.
+    // Flat edges: side to side between neighbours (two at most per pair,
+    // one above the other: a link and a replication, say), else under the
+    // nodes.
     let mut flat_level: HashMap<usize, usize> = HashMap::new();
     let mut levels = vec![0usize; nr];
+    let mut group_levels: HashMap<(usize, Option<usize>), usize> = HashMap::new();
+    // Fans: (source, to the right) -> (level, first edge); and each later
+    // edge of a fan -> its first.
+    let mut fans: HashMap<(usize, bool), (usize, usize)> = HashMap::new();
+    let mut fan_of: HashMap<usize, usize> = HashMap::new();
+    let mut beside: HashMap<(usize, usize), usize> = HashMap::new();
+    let mut beside_slot: HashMap<usize, usize> = HashMap::new();
     for (e, ch) in r.chains.iter().enumerate() {
         if let Chain::Flat { from, to } = ch {
             let adjacent = o.pos[*from].abs_diff(o.pos[*to]) == 1;
-            if !adjacent {
+            let pair = beside
+                .entry(((*from).min(*to), (*from).max(*to)))
+                .or_insert(0);
+            if adjacent && *pair < SIDE_BY_SIDE {
+                beside_slot.insert(e, *pair);
+                *pair += 1;
+            } else {
+                // A fan joins the line of the first edge of its fan that
+                // left the same node to the same side.
+                let fan = (*from, x[*to] > x[*from]);
+                if g.edges[e].fan {
+                    if let Some(&(level, first)) = fans.get(&fan) {
+                        flat_level.insert(e, level);
+                        fan_of.insert(e, first);
+                        continue;
+                    }
+                }
+                // Levels are counted per group: the Us of groups side by
+                // side do not overlap, so they share the rank's levels.
                 let k = r.rank[*from];
-                flat_level.insert(e, levels[k]);
-                levels[k] += 1;
+                let used = group_levels.entry((k, g.nodes[*from].cluster)).or_insert(0);
+                flat_level.insert(e, *used);
+                if g.edges[e].fan {
+                    fans.insert(fan, (*used, e));
+                }
+                *used += 1;
+                levels[k] = levels[k].max(*used);
             }
         }
     }
@@ -126,16 +167,24 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
                 }
             }
             Chain::Flat { from, to } => {
-                if flat_level.contains_key(&e) {
+                if let Some(level) = flat_level.get(&e) {
                     for (k, (a, b)) in [(*from, *to), (*to, *from)].into_iter().enumerate() {
+                        if k == 0 && fan_of.contains_key(&e) {
+                            // It leaves by its fan's port.
+                            continue;
+                        }
                         let ra = port_range(BoxId::Node(a));
+                        // Between the same two boxes, a lower U (a higher
+                        // level) takes the outer ports, so that the Us nest
+                        // instead of crossing: `other` breaks the tie.
+                        let outward = if x[a] < x[b] { -1.0 } else { 1.0 };
                         wants
                             .entry((BoxId::Node(a), Side::Bottom))
                             .or_default()
                             .push(Want {
                                 key: (e, k),
                                 desired: x[b].clamp(ra.0, ra.1),
-                                other: x[b],
+                                other: x[b] + outward * *level as f64,
                             });
                     }
                 }
@@ -295,14 +344,17 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
                 if let Some(level) = flat_level.get(&e) {
                     let k = r.rank[*from];
                     let yl = rank_top[k] + h[k] + sp.label_gap + *level as f64 * flat_level_h;
-                    let (xa, xb) = (port_x[&(e, 0)], port_x[&(e, 1)]);
+                    let first = fan_of.get(&e).copied();
+                    let xa = port_x[&(first.unwrap_or(e), 0)];
+                    let xb = port_x[&(e, 1)];
                     let points = vec![
                         Point::new(xa, a.bottom()),
                         Point::new(xa, yl),
                         Point::new(xb, yl),
                         Point::new(xb, b.bottom()),
                     ];
-                    let label = label_size.map(|s| {
+                    // The fan's label is its first edge's.
+                    let label = label_size.filter(|_| first.is_none()).map(|s| {
                         Rect::new(
                             (xa + xb) / 2.0 - s.w / 2.0,
                             yl + sp.label_gap / 2.0,
@@ -312,15 +364,28 @@ pub fn route(g: &Graph, r: &Ranked, o: &Ordered, pl: &Placed, sp: &Spacing) -> L
                     });
                     Route { points, label }
                 } else {
+                    // Alone: through the middle, its label above. Two: one
+                    // above the middle with its label above it, the other
+                    // below with its label below.
+                    let pair = ((*from).min(*to), (*from).max(*to));
+                    let slot = beside_slot.get(&e).copied().unwrap_or(0);
+                    let two = beside.get(&pair).copied().unwrap_or(1) > 1;
                     let yc = center(r.rank[*from]);
+                    let (yc, below) = match (two, slot) {
+                        (false, _) => (yc, false),
+                        (true, 0) => (yc - BESIDE_OFFSET, false),
+                        (true, _) => (yc + BESIDE_OFFSET, true),
+                    };
                     let (p0, p1) = if a.x < b.x {
                         (Point::new(a.right(), yc), Point::new(b.x, yc))
                     } else {
                         (Point::new(a.x, yc), Point::new(b.right(), yc))
                     };
                     let mx = (p0.x + p1.x) / 2.0;
-                    let label =
-                        label_size.map(|s| Rect::new(mx - s.w / 2.0, yc - s.h - 3.0, s.w, s.h));
+                    let label = label_size.map(|s| {
+                        let y = if below { yc + 3.0 } else { yc - s.h - 3.0 };
+                        Rect::new(mx - s.w / 2.0, y, s.w, s.h)
+                    });
                     Route {
                         points: vec![p0, p1],
                         label,

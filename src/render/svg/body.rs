@@ -3,7 +3,7 @@
 //! it is built (titles and labels apart: they are drawn over the nodes).
 
 use super::{n, title, txt, Scope, PAD, SMALL, TITLE_BAND};
-use crate::render::diagram::{Diagram, End};
+use crate::render::diagram::{Diagram, EdgeKind, End};
 use crate::render::layout::Layout;
 use crate::render::text::width;
 use std::fmt::Write;
@@ -76,6 +76,7 @@ pub(super) fn groups(
 /// The edges into `body`, their labels into `labels`.
 pub(super) fn edges(d: &Diagram, lay: &Layout, sc: &Scope, body: &mut String, labels: &mut String) {
     let (arrow, arrow_warn) = (sc.url("arrow"), sc.url("arrow-warn"));
+    let arrow_repl = sc.url("arrow-repl");
     let mut dpath = String::new();
     for (ei, e) in d.edges.iter().enumerate() {
         let route = &lay.edges[ei];
@@ -84,43 +85,37 @@ pub(super) fn edges(d: &Diagram, lay: &Layout, sc: &Scope, body: &mut String, la
             dpath.push_str(if k == 0 { "M" } else { " L" });
             let _ = write!(dpath, "{},{}", n(pt.x), n(pt.y));
         }
-        let (id_of, name_of) = (
-            |x: End| match x {
-                End::Node(i) => d.nodes[i].id.as_str(),
-                End::Group(g) => d.groups[g].id.as_str(),
-            },
-            |x: End| match x {
-                End::Node(i) => d.nodes[i].name.as_str(),
-                End::Group(g) => d.groups[g].name.as_str(),
-            },
-        );
-        let path = Path::new()
+        let id_of = |x: End| match x {
+            End::Node(i) => d.nodes[i].id.as_str(),
+            End::Group(g) => d.groups[g].id.as_str(),
+        };
+        let class = match (e.kind, &e.warning, e.optional, e.read) {
+            (EdgeKind::Replication, ..) => "replication",
+            (EdgeKind::Peering, ..) => "peering",
+            (_, Some(_), _, _) => "edge-warn",
+            (_, None, true, _) => "optional",
+            (_, None, false, true) => "read",
+            (_, None, false, false) => "edge",
+        };
+        let tip = match &e.warning {
+            Some(w) => w.clone(),
+            None => d.edge_tip(e),
+        };
+        let mut path = Path::new()
             .set(
                 "id",
                 format!("{}edge{}-{}-{}", sc.prefix, ei, id_of(e.from), id_of(e.to)),
             )
             .set("d", dpath.clone())
-            .set(
-                "class",
-                match (&e.warning, e.optional, e.read) {
-                    (Some(_), _, _) => "edge-warn",
-                    (None, true, _) => "optional",
-                    (None, false, true) => "read",
-                    (None, false, false) => "edge",
-                },
-            )
-            .set(
-                "marker-end",
-                if e.warning.is_some() {
-                    arrow_warn.as_str()
-                } else {
-                    arrow.as_str()
-                },
-            )
-            .add(title(&match &e.warning {
-                Some(w) => w.clone(),
-                None => format!("{} -> {} : {}", name_of(e.from), name_of(e.to), e.label),
-            }));
+            .set("class", class);
+        // Peering has no direction: no arrow head.
+        match (e.kind, &e.warning) {
+            (EdgeKind::Peering, _) => {}
+            (EdgeKind::Replication, _) => path = path.set("marker-end", arrow_repl.as_str()),
+            (_, Some(_)) => path = path.set("marker-end", arrow_warn.as_str()),
+            (_, None) => path = path.set("marker-end", arrow.as_str()),
+        }
+        let path = path.add(title(&tip));
         let _ = write!(body, "\n{path}");
         if let Some(l) = route.label {
             let rect = Rectangle::new()
@@ -137,7 +132,12 @@ pub(super) fn edges(d: &Diagram, lay: &Layout, sc: &Scope, body: &mut String, la
                         "lbl"
                     },
                 );
-            let lt = if e.warning.is_some() { "lt-warn" } else { "lt" };
+            let lt = match (e.kind, &e.warning) {
+                (EdgeKind::Replication, _) => "lt-repl",
+                (EdgeKind::Peering, _) => "lt-peer",
+                (_, Some(_)) => "lt-warn",
+                (_, None) => "lt",
+            };
             let _ = write!(
                 labels,
                 "\n{rect}\n{}",

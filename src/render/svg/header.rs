@@ -6,7 +6,7 @@ use super::measure::pill_w;
 use super::node::{add_all, pill, PillKind};
 use super::{n, text, title, txt, Scope, MARGIN, SMALL};
 use crate::model::Shape;
-use crate::render::diagram::{Diagram, NodeKind, DARK, SPOF};
+use crate::render::diagram::{Diagram, EdgeKind, NodeKind, DARK, SPOF};
 use crate::render::text::width;
 use crate::render::theme::Palette;
 use svg::node::element::{Group, Path};
@@ -130,15 +130,16 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
         legend = legend.add(use_glyph(*shape, at, y, 14.0, sc));
         legend = legend.add(txt(at + 18.0, y + 11.0, "sub", label));
     }
-    let line = |at: f64, y: f64, class: &str| {
+    let plain = |at: f64, y: f64, class: &str| {
         Path::new()
             .set(
                 "d",
                 format!("M{},{} L{},{}", n(at), n(y + 7.0), n(at + 24.0), n(y + 7.0)),
             )
             .set("class", class)
-            .set("marker-end", sc.url("arrow"))
     };
+    let line =
+        |at: f64, y: f64, class: &str| plain(at, y, class).set("marker-end", sc.url("arrow"));
     let w = 30.0 + width("request  proto port", SMALL, false);
     let at = place(w, &mut x, &mut y);
     legend = legend.add(line(at, y, "edge"));
@@ -169,6 +170,22 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
                 .set("class", "edge-warn")
                 .set("marker-end", sc.url("arrow-warn")),
         );
+        legend = legend.add(txt(at + 30.0, y + 11.0, "sub", label));
+    }
+    // What members of a group do between themselves.
+    let has = |k: EdgeKind| d.edges.iter().any(|e| e.kind == k);
+    if has(EdgeKind::Replication) {
+        let label = "replicates: primary to replica";
+        let w = 30.0 + width(label, SMALL, false);
+        let at = place(w, &mut x, &mut y);
+        legend = legend.add(plain(at, y, "replication").set("marker-end", sc.url("arrow-repl")));
+        legend = legend.add(txt(at + 30.0, y + 11.0, "sub", label));
+    }
+    if has(EdgeKind::Peering) {
+        let label = "VRRP peers: they hold the vip in turn";
+        let w = 30.0 + width(label, SMALL, false);
+        let at = place(w, &mut x, &mut y);
+        legend = legend.add(plain(at, y, "peering"));
         legend = legend.add(txt(at + 30.0, y + 11.0, "sub", label));
     }
     if spofs > 0 {
@@ -202,6 +219,9 @@ pub(super) fn header(d: &Diagram, p: &Palette, sc: &Scope, wrap: f64) -> (Group,
             PillKind::Zone
         };
         let mut b = add_all(Group::new(), pill(at, y, &s, kind));
+        if sc.interactive {
+            b = super::node::toggle(b, &z.name, &s);
+        }
         if let Some(t) = &z.warning {
             b = b.add(title(t));
         }

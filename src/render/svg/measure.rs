@@ -3,7 +3,7 @@
 //! the layout problem they make.
 
 use super::{BADGE, CAP_LINE, GLYPH, LABEL, NAME, PAD, RECORD_H, SERVER_H, SMALL, TITLE_BAND};
-use crate::render::diagram::{Diagram, End, Node, NodeKind};
+use crate::render::diagram::{Diagram, EdgeKind, End, Node, NodeKind};
 use crate::render::layout::{self, Layout, Size};
 use crate::render::marks;
 use crate::render::text::width;
@@ -148,6 +148,7 @@ pub fn graph_of(d: &Diagram) -> layout::Graph {
                 from: end(e.from),
                 to: end(e.to),
                 label: Some(label_size(&e.label)),
+                fan: e.kind == EdgeKind::Replication,
             })
             .collect(),
     }

@@ -12,7 +12,7 @@ mod style;
 
 pub use measure::{graph_of, layout_of};
 
-use super::diagram::Diagram;
+use super::diagram::{Diagram, EdgeKind};
 use super::layout::Layout;
 use super::theme::{palette, Theme};
 use crate::model::Shape;
@@ -82,6 +82,10 @@ pub struct SvgOptions {
     /// character becomes `_`, and one that does not start with a letter or
     /// `_` gets an `s` in front, so that ids and the class stay valid.
     pub id_prefix: Option<String>,
+    /// For the interactive page: every server and zone element carries
+    /// `data-element="NAME"`, `tabindex="0"`, `role="button"` and
+    /// `aria-pressed="false"`, and every record `data-record="NAME"`.
+    pub interactive: bool,
 }
 
 /// The ids of one document (see [`SvgOptions::id_prefix`]).
@@ -89,6 +93,8 @@ pub(super) struct Scope {
     prefix: String,
     /// The root's class, when scoped.
     root: Option<String>,
+    /// See [`SvgOptions::interactive`].
+    interactive: bool,
 }
 
 impl Scope {
@@ -97,6 +103,7 @@ impl Scope {
             return Scope {
                 prefix: String::new(),
                 root: None,
+                interactive: false,
             };
         };
         let mut prefix: String = raw
@@ -115,6 +122,7 @@ impl Scope {
         Scope {
             root: Some(format!("{prefix}root")),
             prefix,
+            interactive: false,
         }
     }
 
@@ -146,7 +154,9 @@ pub fn render(d: &Diagram, theme: Theme) -> String {
 /// Draws a diagram with options (a scoped document for a page of several).
 pub fn render_opts(d: &Diagram, opts: &SvgOptions) -> String {
     let lay = layout_of(d);
-    draw(d, &lay, opts.theme, &Scope::new(opts.id_prefix.as_deref()))
+    let mut sc = Scope::new(opts.id_prefix.as_deref());
+    sc.interactive = opts.interactive;
+    draw(d, &lay, opts.theme, &sc)
 }
 
 /// Draws a diagram with a layout computed before (tests use the same one).
@@ -184,6 +194,11 @@ fn draw(d: &Diagram, lay: &Layout, theme: Theme, sc: &Scope) -> String {
     let mut defs = Definitions::new().add(arrow("arrow", p.edge));
     if d.edges.iter().any(|e| e.warning.is_some()) {
         defs = defs.add(arrow("arrow-warn", p.warn));
+    }
+    let replication = d.edges.iter().any(|e| e.kind == EdgeKind::Replication);
+    let peering = d.edges.iter().any(|e| e.kind == EdgeKind::Peering);
+    if replication {
+        defs = defs.add(arrow("arrow-repl", p.replication));
     }
     // The globe and the glyphs of v1's four shapes always (drawings of
     // those keep their bytes), the newer shapes when they are drawn.
@@ -239,6 +254,8 @@ fn draw(d: &Diagram, lay: &Layout, theme: Theme, sc: &Scope) -> String {
     }
     let uses = style::Uses {
         optional: d.edges.iter().any(|e| e.optional),
+        replication,
+        peering,
         cut_slots: d
             .cuts
             .as_ref()

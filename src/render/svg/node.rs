@@ -64,6 +64,19 @@ fn cut_row(mut g: Group, cuts: &[usize], right: f64, y: f64) -> Group {
     g
 }
 
+/// An element the interactive page toggles down and back: a server's box
+/// or a zone's badge, named as `--fail` names it.
+pub(super) fn toggle(g: Group, name: &str, label: &str) -> Group {
+    g.set("data-element", name.to_string())
+        .set("tabindex", "0")
+        .set("role", "button")
+        .set("aria-pressed", "false")
+        .set(
+            "aria-label",
+            label.lines().next().unwrap_or(name).to_string(),
+        )
+}
+
 pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
     let node = &d.nodes[i];
     let warn = node.warning.is_some();
@@ -100,6 +113,13 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
         }
     }
     g = g.add(title(&tip));
+    if sc.interactive {
+        g = match &node.kind {
+            NodeKind::Server { .. } => toggle(g, &node.name, &tip),
+            NodeKind::Record { .. } => g.set("data-record", node.name.clone()),
+            NodeKind::Empty => g,
+        };
+    }
     let cut_box;
     let class = match (&node.kind, warn) {
         (NodeKind::Empty, _) => "box-empty",
@@ -189,6 +209,10 @@ pub(super) fn node_el(d: &Diagram, i: usize, r: &Rect, sc: &Scope) -> Group {
                 };
                 let mut badge =
                     add_all(Group::new(), pill(r.right() - PAD - w, r.y + 7.0, s, kind));
+                if let (true, NodeKind::Server { zone: Some(z), .. }) = (sc.interactive, &node.kind)
+                {
+                    badge = toggle(badge, z, &format!("zone {z}"));
+                }
                 // A zone's cuts are named by its legend entry and here, not
                 // drawn on every box of the zone (its servers' own would be
                 // lost among them).

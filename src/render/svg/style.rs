@@ -12,6 +12,10 @@ use crate::render::theme::Palette;
 pub(super) struct Uses {
     /// An optional edge.
     pub optional: bool,
+    /// A replication edge.
+    pub replication: bool,
+    /// A VRRP peering edge.
+    pub peering: bool,
     /// Colour slots of marked cuts (0: no cut marked).
     pub cut_slots: usize,
     /// A server over its capacity with nothing down.
@@ -95,6 +99,32 @@ fn rules(p: &Palette, uses: Uses) -> Vec<(String, String)> {
             format!("font-size:10.5px;fill:{warn};text-anchor:middle;font-weight:bold"),
         ),
     ]);
+    // Replication dashed, peering dotted with round dots, each in its
+    // colour with its label's text.
+    if uses.replication {
+        let c = p.replication;
+        v.push((
+            "replication",
+            format!("fill:none;stroke:{c};stroke-width:1.6;stroke-dasharray:6 4"),
+        ));
+        v.push((
+            "lt-repl",
+            format!("font-size:10.5px;fill:{c};text-anchor:middle"),
+        ));
+    }
+    if uses.peering {
+        let c = p.peering;
+        v.push((
+            "peering",
+            format!(
+                "fill:none;stroke:{c};stroke-width:2;stroke-dasharray:1 3.5;stroke-linecap:round"
+            ),
+        ));
+        v.push((
+            "lt-peer",
+            format!("font-size:10.5px;fill:{c};text-anchor:middle"),
+        ));
+    }
     let mut v: Vec<(String, String)> = v.into_iter().map(|(c, d)| (c.to_string(), d)).collect();
     if uses.cut_slots > 0 {
         for k in 1..=uses.cut_slots {
@@ -116,8 +146,8 @@ fn rules(p: &Palette, uses: Uses) -> Vec<(String, String)> {
     v
 }
 
-/// The style sheet; the rules for optional edges, cuts and overloaded
-/// servers only when one is drawn.
+/// The style sheet; the rules for optional, replication and peering
+/// edges, cuts and overloaded servers only when one is drawn.
 pub(super) fn stylesheet(p: &Palette, sc: &Scope, uses: Uses) -> String {
     let mut css = String::with_capacity(2048);
     for (class, decl) in rules(p, uses) {
