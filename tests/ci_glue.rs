@@ -606,21 +606,6 @@ fn count_warnings(path: &str) -> usize {
         .count()
 }
 
-/// Whether the stackc under test has `diff` (TOOLS.md §2, built in parallel
-/// with this): without it the comment says each file could not be compared.
-fn has_diff() -> bool {
-    let ok = Command::new(env!("CARGO_BIN_EXE_stackc"))
-        .args(["diff", "--help"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "SKIP: this stackc has no `diff` subcommand yet: the comment's text is not checked"
-        );
-    }
-    ok
-}
-
 fn pull_request_job(repo: &Path, base: &str, gh: &runner::FakeGh) -> Job {
     let mut job = Job::new(repo, "pull_request");
     job.input("install", "path");
@@ -650,7 +635,6 @@ fn on_a_pull_request_the_action_posts_one_comment_and_updates_it() {
     assert_ne!(after, before);
     std::fs::write(repo.path().join("infra/web.stack"), &after).unwrap();
     std::fs::write(repo.path().join("infra/new.stack"), sample(GOOD)).unwrap();
-    let diff = has_diff();
     let gh = runner::FakeGh::new();
     for round in 0..2 {
         let mut job = pull_request_job(repo.path(), &base, &gh);
@@ -658,13 +642,10 @@ fn on_a_pull_request_the_action_posts_one_comment_and_updates_it() {
         let comments = gh.comments();
         assert_eq!(comments.len(), 1, "round {round}: {comments:?}\n{}", r.log);
         let body = &comments[0];
-        assert!(body.starts_with("<!-- stackc-diff:stackc -->\n"), "{body}");
         assert!(
-            body.contains("\n### `infra/new.stack` (new file)\n"),
+            body.starts_with("<!-- stackc-diff:stackc -->\n## stackc: "),
             "{body}"
         );
-        assert!(body.contains("\n### `infra/web.stack`\n"), "{body}");
-        assert!(body.contains("\n### `infra/old.stack`\n"), "{body}");
         assert_eq!(
             gh.calls(if round == 0 { "POST" } else { "PATCH" }),
             1,
@@ -674,21 +655,34 @@ fn on_a_pull_request_the_action_posts_one_comment_and_updates_it() {
             job.outputs["diff"]["comment-url"],
             "https://github.com/o/r/pull/7#issuecomment-1"
         );
-        let summary = job.summary("diff");
-        assert_eq!(&summary, body, "the job summary has the comment");
-        if diff {
+        assert_eq!(
+            &job.summary("diff"),
+            body,
+            "the job summary has the comment"
+        );
+        // Each changed file's diff as stackc diff writes it, against the base.
+        for (old, new) in [
+            (
+                format!("{}:infra/web.stack", &base[..12]),
+                "infra/web.stack",
+            ),
+            ("/dev/null".into(), "infra/new.stack"),
+        ] {
             let expected = Command::new(env!("CARGO_BIN_EXE_stackc"))
-                .args(["diff", "--format", "markdown", "--"])
-                .arg(format!("{base}:infra/web.stack"))
-                .arg("infra/web.stack")
+                .args(["diff", "--format", "markdown", "--", &old, new])
                 .current_dir(repo.path())
                 .output()
                 .unwrap();
-            let expected = String::from_utf8_lossy(&expected.stdout);
-            assert!(expected.contains("lb-01"), "{expected}");
-            assert!(body.contains(expected.trim()), "{body}");
-            assert!(!body.contains("could not compare"), "{body}");
+            let expected = String::from_utf8(expected.stdout).unwrap();
+            assert!(expected.starts_with("### stackc diff: "), "{expected}");
+            assert!(body.contains(expected.trim()), "no diff of {new}:\n{body}");
         }
+        assert!(
+            body.contains("single point of failure") && body.contains("lb-01"),
+            "{body}"
+        );
+        assert!(body.contains("\nUnchanged: `infra/old.stack`"), "{body}");
+        assert!(!body.contains("could not compare"), "{body}");
         // The check's verdict still decides the job (scale-up without lb-02 fails).
         assert_eq!(
             r.failed.is_some(),
@@ -714,6 +708,74 @@ fn on_a_pull_request_the_action_posts_one_comment_and_updates_it() {
         r.log
     );
     assert_eq!(job.outputs["diff"].get("comment-url"), None);
+
+    // A side stackc diff cannot read (not UTF-8): said in the comment, the
+    // other files still compared.
+    std::fs::write(repo.path().join("infra/new.stack"), b"stack x \"\xff\"\n").unwrap();
+    let gh = runner::FakeGh::new();
+    let mut job = pull_request_job(repo.path(), &base, &gh);
+    let r = run_steps(&mut job);
+    let body = &gh.comments()[0];
+    assert!(
+        body.contains("### `infra/new.stack`: stackc diff could not compare it\n\n```text\n"),
+        "{body}"
+    );
+    assert!(body.contains("UTF-8"), "stackc's message: {body}");
+    assert!(body.contains("→ infra/web.stack"), "{body}");
+    assert_eq!(job.outputs["check"]["exit-code"], "2", "{}", r.log);
+    assert_eq!(r.failed.as_deref(), Some("Fail on stackc check's verdict"));
+    assert!(
+        r.log.contains("stackc check could not run (exit 2)"),
+        "{}",
+        r.log
+    );
+    assert!(
+        !r.skipped_uses.iter().any(|u| u.contains("upload-sarif")),
+        "no upload of a failed run"
+    );
+}
+
+#[test]
+fn a_comment_over_githubs_limit_keeps_whole_files_and_says_how_many_it_left() {
+    if !common::require_tool("jq") || !common::require_tool("git") {
+        return;
+    }
+    let repo = scratch_repo(&[("infra/web.stack", sample(GOOD))]);
+    let base = runner::git_head(repo.path());
+    // Twelve new files of ~6 KB of diff each: over 65536 characters.
+    for i in 0..12 {
+        std::fs::write(
+            repo.path().join(format!("infra/new{i:02}.stack")),
+            sample(GOOD),
+        )
+        .unwrap();
+    }
+    let gh = runner::FakeGh::new();
+    let mut job = pull_request_job(repo.path(), &base, &gh);
+    let r = run_steps(&mut job);
+    let comment = &gh.comments()[0];
+    let summary = job.summary("diff");
+    assert!(
+        comment.chars().count() <= 65536,
+        "{} characters",
+        comment.chars().count()
+    );
+    let sections = |t: &str| t.matches("\n### stackc diff: ").count();
+    assert_eq!(sections(&summary), 12, "the summary has every file");
+    let kept = sections(comment);
+    assert!((1..12).contains(&kept), "{kept} sections kept\n{}", r.log);
+    let note = format!(
+        "_{} more changed file(s) did not fit in a comment: the job summary has them._",
+        12 - kept
+    );
+    assert!(comment.contains(&note), "{comment}");
+    // Whole sections only: every Mermaid block that opens closes.
+    assert_eq!(comment.matches("```mermaid").count(), kept, "{comment}");
+    assert_eq!(comment.matches("```").count() % 2, 0, "an unclosed block");
+    assert!(
+        comment.ends_with("\nUnchanged: `infra/web.stack`\n"),
+        "{comment}"
+    );
 }
 
 // ---------------------------------------------------------------- pre-commit
