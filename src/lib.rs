@@ -12,6 +12,7 @@ pub mod bundle;
 pub mod diag;
 pub mod diff;
 pub mod fmt;
+pub mod import;
 pub mod lsp;
 pub mod model;
 pub mod render;
