@@ -805,3 +805,56 @@ proptest! {
         prop_assert_eq!(c.shutdown().code(), Some(0));
     }
 }
+
+/// Answers that are edits are made from the newest text: formatting
+/// formats what was just typed, and a rename or code action asked before
+/// the newest text is checked is `ContentModified` (ask again), never
+/// edits of an older text.
+#[test]
+fn edits_never_come_from_an_older_text() {
+    let (mut c, _) = LspClient::initialized();
+    let uri = "file:///tmp/fresh.stack";
+    let text = layered::stack(2_000);
+    c.open(uri, &text, 1);
+    c.diagnostics(uri, 1);
+    let typed = text.replacen("zone a\n", "zone    a\n", 1);
+    c.change(uri, &typed, 2);
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({ "textDocument": doc(uri), "options": { "tabSize": 2, "insertSpaces": true } }),
+    );
+    assert_eq!(
+        apply(&typed, &edits),
+        stackc::fmt::format_source(&typed).unwrap()
+    );
+    c.change(uri, &text, 3);
+    let at = find(&text, "lb-0");
+    for (method, params) in [
+        (
+            "textDocument/rename",
+            json!({ "textDocument": doc(uri), "position": at, "newName": "lb-7" }),
+        ),
+        (
+            "textDocument/codeAction",
+            json!({ "textDocument": doc(uri), "range": { "start": at, "end": at },
+                    "context": { "diagnostics": [] } }),
+        ),
+    ] {
+        let r = c.call(method, params);
+        let checked_before = c
+            .take_pending()
+            .iter()
+            .any(|m| m["params"]["uri"] == uri && m["params"]["version"] == 3);
+        if !checked_before {
+            assert_eq!(error_code(&r), -32801, "{method} before the check: {r}");
+        }
+    }
+    c.diagnostics(uri, 3);
+    let r = c.call(
+        "textDocument/codeAction",
+        json!({ "textDocument": doc(uri), "range": { "start": at, "end": at },
+                "context": { "diagnostics": [] } }),
+    );
+    assert!(r.get("error").is_none(), "checked: {r}");
+    assert_eq!(c.shutdown().code(), Some(0));
+}
