@@ -613,6 +613,43 @@ mod tests {
     }
 
     #[test]
+    fn a_panicking_handler_answers_internal_error() {
+        let (out, _outbox) = mpsc::channel();
+        let (jobs, _queue) = mpsc::channel();
+        let uri: Uri = "file:///t/a.stack".parse().unwrap();
+        let text = "server a: nginx 10.0.0.1\n".to_string();
+        let snap = Arc::new(Snapshot::new(text.clone(), Some("a"), 1));
+        let mut server = Server {
+            out,
+            jobs,
+            state: State::Running,
+            docs: HashMap::new(),
+            seq: 1,
+        };
+        server.docs.insert(
+            uri.clone(),
+            Doc {
+                text,
+                version: 1,
+                name: None,
+                seq: 1,
+                snapshot: Some((1, snap)),
+                not_unicode: false,
+            },
+        );
+        let params = serde_json::json!({ "textDocument": { "uri": uri.as_str() } });
+        let r = server.on(
+            params.clone(),
+            |p: &DocumentSymbolParams| &p.text_document.uri,
+            |_, _, _| -> Result<(), String> { panic!("a bug in a handler") },
+        );
+        assert!(matches!(r, Err((ErrorCode::InternalError, _))));
+        // And the server still answers.
+        let r = server.answer("textDocument/documentSymbol", params);
+        assert_eq!(r.unwrap().as_array().map(Vec::len), Some(1));
+    }
+
+    #[test]
     fn ranged_changes_clamp() {
         let mut t = "ab\ncd".to_string();
         replace(
