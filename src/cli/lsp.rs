@@ -426,8 +426,11 @@ impl Server {
                     return;
                 };
                 let uri = p.text_document.uri;
-                if self.docs.remove(&uri).is_some() {
+                if let Some(doc) = self.docs.remove(&uri) {
                     let _ = self.jobs.send(Job::Forget(uri.clone()));
+                    if let Some((_, old)) = doc.snapshot {
+                        let _ = self.jobs.send(Job::Drop(old));
+                    }
                     self.publish(uri, Vec::new(), None);
                 }
             }
@@ -486,23 +489,39 @@ impl Server {
         };
         if let Some(snap) = done.snapshot {
             if doc.snapshot.as_ref().is_none_or(|(s, _)| *s < done.seq) {
-                doc.snapshot = Some((done.seq, snap));
+                if let Some((_, old)) = doc.snapshot.replace((done.seq, snap)) {
+                    let _ = self.jobs.send(Job::Drop(old));
+                }
             }
         }
         if done.seq == doc.seq {
-            let version = doc.version;
-            self.publish(done.uri, done.diagnostics, Some(version));
+            let _ = self.out.send(done.publish);
         }
     }
 
     fn publish(&self, uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) {
-        let params = PublishDiagnosticsParams {
+        let _ = self.out.send(publish_json(uri, diagnostics, version));
+    }
+}
+
+/// The `textDocument/publishDiagnostics` notification, encoded.
+fn publish_json(uri: Uri, diagnostics: Vec<Diagnostic>, version: Option<i32>) -> String {
+    #[derive(serde::Serialize)]
+    struct Frame {
+        jsonrpc: &'static str,
+        method: &'static str,
+        params: PublishDiagnosticsParams,
+    }
+    let frame = Frame {
+        jsonrpc: "2.0",
+        method: "textDocument/publishDiagnostics",
+        params: PublishDiagnosticsParams {
             uri,
             diagnostics,
             version,
-        };
-        self.send(Notification::new("textDocument/publishDiagnostics".into(), params).into());
-    }
+        },
+    };
+    serde_json::to_string(&frame).unwrap_or_default()
 }
 
 /// The answer to a request whose handler panicked.

@@ -211,11 +211,17 @@ pub fn write(w: &mut impl Write, json: &str) -> io::Result<()> {
 
 /// The JSON text of a message, with its `"jsonrpc": "2.0"`.
 pub fn encode(msg: &Message) -> String {
-    let mut v = serde_json::to_value(msg).unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.insert("jsonrpc".into(), "2.0".into());
+    #[derive(serde::Serialize)]
+    struct JsonRpc<'a> {
+        jsonrpc: &'static str,
+        #[serde(flatten)]
+        msg: &'a Message,
     }
-    v.to_string()
+    serde_json::to_string(&JsonRpc {
+        jsonrpc: "2.0",
+        msg,
+    })
+    .unwrap_or_default()
 }
 
 /// An error response with an id lsp-server cannot hold (`null`, or one

@@ -16,7 +16,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long a change waits for the next one before it is checked.
-pub const DEBOUNCE: Duration = Duration::from_millis(25);
+/// Short: while a check runs, the changes that come meanwhile collapse to
+/// the newest anyway; the window only gathers a burst sent at once (a paste
+/// then a format, an editor's several changes, undo).
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// The diagnostic of a check that failed.
 const INTERNAL: &str = "stackc failed to check this text (an internal error, please report it: the server's log has the details)";
@@ -34,6 +37,9 @@ pub enum Job {
     /// The document was closed, or its newest text is not to be checked
     /// (too large, not Unicode): drop what waits for it.
     Forget(Uri),
+    /// A snapshot the main loop let go: freeing a large one takes
+    /// milliseconds, which are spent here rather than before a request.
+    Drop(Arc<Snapshot>),
 }
 
 /// A finished check.
@@ -42,7 +48,8 @@ pub struct Done {
     pub seq: u64,
     /// `None` when the check failed (a bug: it panicked).
     pub snapshot: Option<Arc<Snapshot>>,
-    pub diagnostics: Vec<Diagnostic>,
+    /// The `publishDiagnostics` notification of its diagnostics, encoded.
+    pub publish: String,
 }
 
 struct Waiting {
@@ -91,11 +98,14 @@ pub fn run(jobs: Receiver<Job>, mut done: impl FnMut(Done) -> bool, window: Dura
                     vec![super::whole_file_diagnostic(INTERNAL.to_string())],
                 ),
             };
+            // Encoded here, not on the main loop: a large stack has
+            // thousands of findings.
+            let publish = super::publish_json(uri.clone(), diagnostics, Some(w.version));
             let out = Done {
                 uri,
                 seq: w.seq,
                 snapshot,
-                diagnostics,
+                publish,
             };
             if !done(out) {
                 return;
@@ -137,6 +147,7 @@ fn take(waiting: &mut Vec<(Uri, Waiting)>, job: Job) {
             }
         }
         Job::Forget(uri) => waiting.retain(|(u, _)| *u != uri),
+        Job::Drop(snapshot) => drop(snapshot),
     }
 }
 
