@@ -569,7 +569,7 @@ fn whole_file_diagnostic(message: String) -> Diagnostic {
 fn file_name(uri: &Uri) -> String {
     uri.path()
         .segments()
-        .last()
+        .next_back()
         .map(|s| s.decode().into_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| uri.as_str().to_string())

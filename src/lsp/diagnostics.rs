@@ -102,7 +102,7 @@ mod tests {
         let snap = Snapshot::new(text.to_string(), None, 1);
         let f = &snap.checked.findings[0];
         let d = diagnostic(&snap, &uri(), f);
-        assert_eq!(d.message.starts_with(&f.message), true);
+        assert!(d.message.starts_with(&f.message));
         assert_eq!(d.message.contains("\nhelp: "), f.help.is_some());
         let related = d.related_information.unwrap_or_default();
         assert_eq!(related.len(), f.labels.len());

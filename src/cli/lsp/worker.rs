@@ -73,10 +73,7 @@ pub fn run(jobs: Receiver<Job>, mut done: impl FnMut(Done) -> bool, window: Dura
             }
         }
         // Wait until the window of the oldest waiting job closes.
-        loop {
-            let Some(oldest) = waiting.iter().map(|(_, w)| w.since).min() else {
-                break;
-            };
+        while let Some(oldest) = waiting.iter().map(|(_, w)| w.since).min() {
             let left = (oldest + window).saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
