@@ -86,6 +86,22 @@ fn kill_stackc(pid: i32) {
     }
 }
 
+/// The PIDs of the children of `parent` (from /proc): the stackc server a
+/// hung nvim started, when it did not get to report it.
+fn children(parent: u32) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            // `pid (comm) state ppid ...`: the comm may hold spaces.
+            let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+            after.split_whitespace().nth(1) == Some(parent.to_string().as_str())
+        })
+        .collect()
+}
+
 fn read_json(path: &Path) -> Option<Value> {
     serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
 }
@@ -129,6 +145,8 @@ fn neovim_shows_the_diagnostics_and_the_new_spof() {
         .stderr(stderr)
         .spawn()
         .expect("nvim starts");
+    // What finds a hung nvim's server finds nvim among this test's children.
+    assert!(children(std::process::id()).contains(&(nvim.id() as i32)));
     let first = out.with_extension("1");
     let deadline = Instant::now() + Duration::from_secs(90);
     let status = loop {
@@ -152,7 +170,7 @@ fn neovim_shows_the_diagnostics_and_the_new_spof() {
         })
         .unwrap_or_default();
     if status.is_none() {
-        for pid in &servers {
+        for pid in servers.iter().chain(&children(nvim.id())) {
             kill_stackc(*pid);
         }
         let _ = nvim.kill();
