@@ -1,11 +1,343 @@
 //! `textDocument/codeAction`: the quick fixes the findings' help suggests
 //! (add `read`, point the link at the group, add `track`, a did-you-mean
 //! rename, an `allow` with a reason to fill in), as edits.
+//!
+//! Each fix is derived from typed data, as the help was: the finding's
+//! rule and subject, the model's links and groups, the chain of the single
+//! failure `check` computed, the candidates the resolver's did-you-mean
+//! reads ([`crate::diag::closest`]); never from the help's words.
 
 use super::Snapshot;
-use lsp_types::{CodeActionOrCommand, Range, Uri};
+use crate::analysis::availability::members_need_the_same;
+use crate::analysis::lanes::Step;
+use crate::diag::{closest, Finding, Phase, RuleId, Subject};
+use crate::model::{AttrPlace, Role, Target, ATTRS};
+use crate::syntax::{self as ast, Span, Statement};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, Range, TextEdit, Uri, WorkspaceEdit,
+};
+use std::collections::HashMap;
 
+/// One quick fix: its title and its edits (byte spans of the text and
+/// what replaces them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<(Span, String)>,
+    /// The rule of the finding it fixes.
+    pub rule: RuleId,
+    /// The fix to apply when in doubt (a did-you-mean).
+    pub preferred: bool,
+}
+
+/// The fixes of the findings whose span meets `range`.
 pub fn at(snap: &Snapshot, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> {
-    let _ = (snap, uri, range);
-    Vec::new() // owner: lsp-nav helper
+    let (a, b) = (snap.offset(range.start), snap.offset(range.end));
+    let mut fixes: Vec<Fix> = Vec::new();
+    for f in &snap.checked.findings {
+        if f.span.start <= b && a <= f.span.end {
+            for fix in of(snap, f) {
+                if !fixes.contains(&fix) {
+                    fixes.push(fix);
+                }
+            }
+        }
+    }
+    fixes
+        .into_iter()
+        .map(|fix| {
+            let edits = fix
+                .edits
+                .iter()
+                .map(|(span, text)| TextEdit::new(snap.range(*span), text.clone()))
+                .collect();
+            CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title,
+                kind: Some(CodeActionKind::QUICKFIX),
+                edit: Some(WorkspaceEdit::new(HashMap::from([(uri.clone(), edits)]))),
+                is_preferred: fix.preferred.then_some(true),
+                ..CodeAction::default()
+            })
+        })
+        .collect()
+}
+
+/// The quick fixes of one finding.
+pub fn of(snap: &Snapshot, f: &Finding) -> Vec<Fix> {
+    let m = &snap.checked.model;
+    let mut out = Vec::new();
+    let fix = |title: String, edits: Vec<(Span, String)>| Fix {
+        title,
+        edits,
+        rule: f.rule,
+        preferred: false,
+    };
+    match f.rule {
+        RuleId::ReplicaWrite => {
+            if let Some(l) = m.links.iter().find(|l| l.span == f.span) {
+                out.push(fix(
+                    "add `read` to the link".into(),
+                    vec![(Span::new(l.span.end, l.span.end), " read".into())],
+                ));
+                for t in &l.targets {
+                    let Target::Server(x) = t.target else {
+                        continue;
+                    };
+                    let srv = m.server(x);
+                    if let (true, true, Some(g)) = (l.is_write(t), srv.is_replica(), srv.group) {
+                        let g = &m.group(g).name;
+                        out.push(fix(
+                            format!("point the link at the group `{g}` instead of {}", srv.name),
+                            vec![(t.span, g.clone())],
+                        ));
+                    }
+                }
+            }
+        }
+        RuleId::Spof | RuleId::ZoneSpof => {
+            out.extend(chain_fixes(snap, f).into_iter().map(|(t, e)| fix(t, e)))
+        }
+        RuleId::UnknownName
+        | RuleId::UnknownRole
+        | RuleId::UnknownAttribute
+        | RuleId::UnknownZone => {
+            if let Some((span, word)) = did_you_mean(snap, f) {
+                out.push(Fix {
+                    title: format!("change to `{word}`"),
+                    edits: vec![(span, word)],
+                    rule: f.rule,
+                    preferred: true,
+                });
+            }
+        }
+        _ => {}
+    }
+    if let Some(edit) = allow(snap, f) {
+        out.push(fix(
+            format!("allow {} {}", f.rule, allowed_name(f).unwrap_or_default()),
+            vec![edit],
+        ));
+    }
+    out
+}
+
+/// The darks of a `spof` or `zone-spof` finding, from the outcome `check`
+/// computed.
+fn darks<'a>(snap: &'a Snapshot, f: &Finding) -> &'a [crate::analysis::availability::Dark] {
+    let m = &snap.checked.model;
+    let Some(a) = snap.checked.analysis.as_ref() else {
+        return &[];
+    };
+    match &f.subject {
+        Some(Subject::Server(s)) if f.rule == RuleId::Spof => a
+            .outcome
+            .spofs
+            .iter()
+            .find(|(x, _)| m.server(*x).name == *s)
+            .map_or(&[], |(_, d)| d.as_slice()),
+        Some(Subject::Zone(z)) if f.rule == RuleId::ZoneSpof => a
+            .outcome
+            .zone_spofs
+            .iter()
+            .find(|(x, _)| m.zones[x.index()].name == *z)
+            .map_or(&[], |(_, d)| d.as_slice()),
+        _ => &[],
+    }
+}
+
+/// From the chains that break: `track` on an active-passive group whose
+/// holder is alive but cannot serve (its members needing different
+/// things), and a link to a group's member pointed at the group.
+fn chain_fixes(snap: &Snapshot, f: &Finding) -> Vec<(String, Vec<(Span, String)>)> {
+    let m = &snap.checked.model;
+    let mut out: Vec<(String, Vec<(Span, String)>)> = Vec::new();
+    for d in darks(snap, f) {
+        let chain = &d.chain;
+        for step in chain {
+            if let Step::Holder(g, h) = step {
+                let grp = m.group(*g);
+                if !grp.track && !chain.contains(&Step::Down(*h)) && !members_need_the_same(m, *g) {
+                    if let Some(at) = group_head_end(&snap.checked.file, grp.span) {
+                        out.push((
+                            format!("add `track` to group `{}`", grp.name),
+                            vec![(Span::new(at, at), " track".into())],
+                        ));
+                    }
+                }
+            }
+        }
+        // `... -> src -> x (down)`: src names x, a member of a group.
+        if let [.., Step::Server(src), Step::Down(x)] = chain.as_slice() {
+            let Some(g) = m.server(*x).group else {
+                continue;
+            };
+            if m.group(g).members.len() < 2 || m.server(*src).group == Some(g) {
+                continue;
+            }
+            let gname = &m.group(g).name;
+            for l in m.links.iter().filter(|l| l.from.contains(src)) {
+                for t in l.targets.iter().filter(|t| t.target == Target::Server(*x)) {
+                    out.push((
+                        format!(
+                            "point the link at the group `{gname}` instead of {}",
+                            m.server(*x).name
+                        ),
+                        vec![(t.span, gname.clone())],
+                    ));
+                }
+            }
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// Where a group's head ends, before its `{`: after its last attribute,
+/// else after its roles.
+fn group_head_end(file: &ast::File, name: Span) -> Option<usize> {
+    file.statements.iter().find_map(|s| match s {
+        Statement::Group(g) if g.name.span == name => g
+            .attrs
+            .last()
+            .map(|a| a.span.end)
+            .or_else(|| g.roles.last().map(|r| r.span.end)),
+        _ => None,
+    })
+}
+
+/// The close name an unknown name, role, attribute or zone was meant to
+/// be, with the span to replace.
+fn did_you_mean(snap: &Snapshot, f: &Finding) -> Option<(Span, String)> {
+    let m = &snap.checked.model;
+    let text = snap.text.get(f.span.start..f.span.end)?;
+    // A quoted value: the name is inside the quotes.
+    let (span, word) = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) => (Span::new(f.span.start + 1, f.span.end - 1), inner),
+        None => (f.span, text),
+    };
+    let servers = || m.servers.iter().map(|s| s.name.as_str());
+    let groups = || m.groups.iter().map(|g| g.name.as_str());
+    let zones = || m.zones.iter().map(|z| z.name.as_str());
+    let pick = |w: &str, cands: Vec<&str>| closest(w, cands).map(str::to_string);
+    match f.rule {
+        RuleId::UnknownRole => pick(word, Role::all().map(Role::name).collect()).map(|w| (span, w)),
+        RuleId::UnknownZone => pick(word, zones().collect()).map(|w| (span, w)),
+        RuleId::UnknownAttribute => {
+            if ATTRS.iter().any(|a| a.key == word) {
+                return None; // a known key in the wrong place: no spelling to fix
+            }
+            let place = attr_place(&snap.checked.file, f.span)?;
+            let keys = ATTRS
+                .iter()
+                .filter(|a| a.places.contains(place))
+                .map(|a| a.key);
+            pick(word, keys.collect()).map(|w| (span, w))
+        }
+        RuleId::UnknownName => {
+            let Some(Subject::Undeclared(part)) = &f.subject else {
+                return None;
+            };
+            let in_allow = snap
+                .checked
+                .file
+                .statements
+                .iter()
+                .any(|s| matches!(s, Statement::Allow(a) if a.subject.span == f.span));
+            if !in_allow {
+                return pick(part, servers().chain(groups()).collect()).map(|w| (span, w));
+            }
+            if word.contains('+') {
+                // One part of a cut: a server or a zone.
+                let mut at = span.start;
+                for p in word.split('+') {
+                    if p == part {
+                        let w = pick(p, servers().chain(zones()).collect())?;
+                        return Some((Span::new(at, at + p.len()), w));
+                    }
+                    at += p.len() + 1;
+                }
+                return None;
+            }
+            let records = m.records.iter().map(|r| r.subject.as_str());
+            pick(
+                part,
+                servers()
+                    .chain(groups())
+                    .chain(zones())
+                    .chain(records)
+                    .collect(),
+            )
+            .map(|w| (span, w))
+        }
+        _ => None,
+    }
+}
+
+/// The place of the attribute whose key sits at `key`.
+fn attr_place(file: &ast::File, key: Span) -> Option<AttrPlace> {
+    let has = |attrs: &[ast::Attr]| attrs.iter().any(|a| a.key.span == key);
+    for s in &file.statements {
+        let place = match s {
+            Statement::Stack(x) if has(&x.attrs) => AttrPlace::STACK,
+            Statement::Zone(x) if has(&x.attrs) => AttrPlace::ZONE,
+            Statement::Server(x) if has(&x.attrs) => AttrPlace::SERVER,
+            Statement::Link(x) if has(&x.attrs) => AttrPlace::LINK,
+            Statement::Group(g) if has(&g.attrs) => AttrPlace::GROUP,
+            Statement::Group(g) if g.members.iter().any(|mb| has(&mb.attrs)) => AttrPlace::MEMBER,
+            Statement::Domain(d) if has(&d.attrs) => AttrPlace::DOMAIN,
+            Statement::Domain(d) if d.records.iter().any(|r| has(&r.attrs)) => AttrPlace::RECORD,
+            _ => continue,
+        };
+        return Some(place);
+    }
+    None
+}
+
+/// The name an `allow` of this finding names: its subject when that is
+/// one an allow can name (a server, group, zone, record, a cut; a set by
+/// its first element).
+fn allowed_name(f: &Finding) -> Option<String> {
+    if f.rule.phase() != Phase::Analysis {
+        return None;
+    }
+    match f.subject.as_ref()? {
+        Subject::Server(n) | Subject::Group(n) | Subject::Zone(n) | Subject::Record(n) => {
+            Some(n.clone())
+        }
+        Subject::Cut { name, .. } => Some(name.clone()),
+        Subject::Set(items) => match items.first()? {
+            Subject::Server(n) | Subject::Group(n) => Some(n.clone()),
+            _ => None,
+        },
+        Subject::Stack(_) | Subject::Domain(_) | Subject::Undeclared(_) => None,
+    }
+}
+
+/// `allow RULE SUBJECT "TODO: why"` after the file's last `allow`, or at
+/// its end.
+fn allow(snap: &Snapshot, f: &Finding) -> Option<(Span, String)> {
+    let name = allowed_name(f)?;
+    let line = format!("allow {} {name} \"TODO: why\"\n", f.rule);
+    let text = &snap.text;
+    let last = snap
+        .checked
+        .file
+        .statements
+        .iter()
+        .rev()
+        .find_map(|s| match s {
+            Statement::Allow(a) => Some(a.span.end),
+            _ => None,
+        });
+    let at = match last {
+        Some(end) => text[end..].find('\n').map(|i| end + i + 1),
+        None => None,
+    };
+    Some(match at {
+        Some(at) => (Span::new(at, at), line),
+        None if text.is_empty() || text.ends_with('\n') => {
+            (Span::new(text.len(), text.len()), line)
+        }
+        None => (Span::new(text.len(), text.len()), format!("\n{line}")),
+    })
 }
