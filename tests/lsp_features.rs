@@ -592,6 +592,17 @@ fn completion_lists_the_attributes_valid_at_the_place() {
     );
     let got = offered("group db: mysql {\n", "  server db-01 10.0.3.1 ");
     assert!(has(&got, &["primary", "replica"]), "{got:?}");
+    // Names and addresses made of hex digits, IPv6 addresses.
+    let got = offered("group db: mysql {\n", "  server db-01 fe80::1 ");
+    assert!(has(&got, &["primary", "replica"]), "{got:?}");
+    let got = offered(SMALL, "group cafe: mysql vip=fe80::1 ");
+    assert!(
+        has(&got, &["failover", "port"]) && !got.contains(&"vip".to_string()),
+        "{got:?}"
+    );
+    let got = offered(SMALL, "server dead: nginx 2001:db8::1 ");
+    assert!(has(&got, &["port", "health"]), "{got:?}");
+    assert_eq!(offered(SMALL, "server beef:"), offered(SMALL, "server x: "));
     // A group, a link, a record, a domain, the stack, a zone.
     let got = offered(SMALL, "group g: haproxy ");
     assert!(

@@ -151,19 +151,25 @@ fn tokens(stmt: &str) -> (Vec<String>, String) {
                 out.push(",".into());
             }
             // `web-01:` and `-> web:` but not an address's or a value's
-            // colons (`2001:db8::1`, `host="a:b"`).
-            ':' if !cur.contains(['=', '.', ':'])
-                && !cur.chars().all(|c| c.is_ascii_hexdigit()) =>
-            {
-                if !cur.is_empty() {
-                    out.push(std::mem::take(&mut cur));
-                }
+            // colons (`2001:db8::1`, `vip=fe80::1`, `host="a:b"`): in a
+            // `server` or `group` line only right after the name.
+            ':' if !cur.is_empty() && splits_colon(&out, &cur) => {
+                out.push(std::mem::take(&mut cur));
                 out.push(":".into());
             }
             _ => cur.push(c),
         }
     }
     (out, cur)
+}
+
+/// Whether a `:` ends the token `cur`, after the tokens `out`.
+fn splits_colon(out: &[String], cur: &str) -> bool {
+    let head = out.first().map(String::as_str);
+    if matches!(head, Some("server" | "group")) {
+        return out.len() == 1;
+    }
+    !cur.contains(['=', ':']) && !cur.starts_with(|c: char| c.is_ascii_digit())
 }
 
 struct Cx<'a> {
