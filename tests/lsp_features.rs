@@ -79,6 +79,8 @@ fn apply(s: &Snapshot, edits: &[TextEdit]) -> String {
     text
 }
 
+// `Uri` caches its parse in a cell: it hashes by its text all the same.
+#[allow(clippy::mutable_key_type)]
 fn workspace_edits(w: &WorkspaceEdit) -> Vec<TextEdit> {
     let changes = w.changes.as_ref().expect("changes");
     assert!(changes.keys().all(|k| *k == uri()));
@@ -880,6 +882,37 @@ domain example.com { www A -> lb : https }
     let fixed = apply_fix(&s, &fixes[0]);
     assert!(fixed.contains("firewall monitor=agent track {"), "{fixed}");
     prove("track", text).unwrap();
+}
+
+#[test]
+fn asymmetric_failover_gets_the_group_linked() {
+    let text = case("asymmetric-failover.stack");
+    let s = snap(&text);
+    let f = s
+        .checked
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "asymmetric-failover")
+        .unwrap();
+    let fixes = actions::of(&s, f);
+    assert_eq!(
+        fixes[0].title,
+        "link the group `lb` as lb-01 is linked (removes the links of lb-02)"
+    );
+    let fixed = apply_fix(&s, &fixes[0]);
+    assert_eq!(
+        fixed,
+        text.replace("lb-01 -> web\nlb-02 -> web-02\n", "lb -> web\n")
+    );
+    let s = snap(&case("asymmetric-failover-protocol.stack"));
+    let f = s
+        .checked
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == "asymmetric-failover")
+        .unwrap();
+    let fixed = apply_fix(&s, &actions::of(&s, f)[0]);
+    assert!(fixed.ends_with("\nlb -> web : https 443\n"), "{fixed}");
 }
 
 #[test]

@@ -94,6 +94,11 @@ pub fn of(snap: &Snapshot, f: &Finding) -> Vec<Fix> {
                 }
             }
         }
+        RuleId::AsymmetricFailover => {
+            if let Some(Subject::Group(g)) = &f.subject {
+                out.extend(link_the_group(snap, g).map(|(t, e)| fix(t, e)));
+            }
+        }
         RuleId::Spof | RuleId::ZoneSpof => {
             out.extend(chain_fixes(snap, f).into_iter().map(|(t, e)| fix(t, e)))
         }
@@ -190,6 +195,73 @@ fn chain_fixes(snap: &Snapshot, f: &Finding) -> Vec<(String, Vec<(Span, String)>
     }
     out.dedup();
     out
+}
+
+/// `asymmetric-failover`: the group linked as its first member (the holder
+/// with every member up) is, and the other members' own links removed, so
+/// that every member needs the same. Only when each link from a member
+/// has that member as its one source, on a line of its own.
+fn link_the_group(snap: &Snapshot, name: &str) -> Option<(String, Vec<(Span, String)>)> {
+    let m = &snap.checked.model;
+    let g = m.find_group(name)?;
+    let members = &m.group(g).members;
+    let first = *members.first()?;
+    let mut edits = Vec::new();
+    let mut removed = Vec::new();
+    for l in &m.links {
+        let from_member = l
+            .sources
+            .iter()
+            .any(|t| matches!(t, Target::Server(s) if members.contains(s)));
+        if !from_member {
+            continue;
+        }
+        let ([Target::Server(src)], Some(stmt)) =
+            (l.sources.as_slice(), link_stmt(&snap.checked.file, l.span))
+        else {
+            return None;
+        };
+        if *src == first {
+            edits.push((stmt.sources[0].span, name.to_string()));
+        } else {
+            edits.push((own_line(&snap.text, l.span)?, String::new()));
+            let n = m.server(*src).name.as_str();
+            if !removed.contains(&n) {
+                removed.push(n);
+            }
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let mut title = format!(
+        "link the group `{name}` as {} is linked",
+        m.server(first).name
+    );
+    if !removed.is_empty() {
+        title += &format!(" (removes the links of {})", removed.join(", "));
+    }
+    Some((title, edits))
+}
+
+fn link_stmt(file: &ast::File, span: Span) -> Option<&ast::LinkStmt> {
+    file.statements.iter().find_map(|s| match s {
+        Statement::Link(l) if l.span == span => Some(l),
+        _ => None,
+    })
+}
+
+/// The whole line of a statement, its line break included, when nothing
+/// else but blanks and a comment is on it.
+fn own_line(text: &str, span: Span) -> Option<Span> {
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i + 1);
+    let before = &text[start..span.start];
+    let after = text[span.end..end].trim_start_matches([' ', '\t']);
+    let blank_after = after.is_empty() || after.starts_with(['#', '\n', '\r']);
+    (before.trim().is_empty() && blank_after).then_some(Span::new(start, end))
 }
 
 /// Where a group's head ends, before its `{`: after its last attribute,
