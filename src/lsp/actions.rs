@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 /// One quick fix: its title and its edits (byte spans of the text and
 /// what replaces them).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Fix {
     pub title: String,
     pub edits: Vec<(Span, String)>,
@@ -34,10 +34,13 @@ pub struct Fix {
 pub fn at(snap: &Snapshot, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> {
     let (a, b) = (snap.offset(range.start), snap.offset(range.end));
     let mut fixes: Vec<Fix> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut at_allows = None;
     for f in &snap.checked.findings {
         if f.span.start <= b && a <= f.span.end {
-            for fix in of(snap, f) {
-                if !fixes.contains(&fix) {
+            let at_allows = *at_allows.get_or_insert_with(|| allows_at(snap));
+            for fix in fixes_of(snap, f, at_allows) {
+                if seen.insert(fix.clone()) {
                     fixes.push(fix);
                 }
             }
@@ -64,6 +67,12 @@ pub fn at(snap: &Snapshot, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> 
 
 /// The quick fixes of one finding.
 pub fn of(snap: &Snapshot, f: &Finding) -> Vec<Fix> {
+    fixes_of(snap, f, allows_at(snap))
+}
+
+/// [`of`], with where `allow`s go ([`allows_at`]) worked out once for all
+/// the findings of a request.
+fn fixes_of(snap: &Snapshot, f: &Finding, allows_at: (usize, bool)) -> Vec<Fix> {
     let m = &snap.checked.model;
     let mut out = Vec::new();
     let fix = |title: String, edits: Vec<(Span, String)>| Fix {
@@ -117,7 +126,7 @@ pub fn of(snap: &Snapshot, f: &Finding) -> Vec<Fix> {
         }
         _ => {}
     }
-    if let Some(edit) = allow(snap, f) {
+    if let Some(edit) = allow(f, allows_at) {
         out.push(fix(
             format!("allow {} {}", f.rule, allowed_name(f).unwrap_or_default()),
             vec![edit],
@@ -385,11 +394,10 @@ fn allowed_name(f: &Finding) -> Option<String> {
     }
 }
 
-/// `allow RULE SUBJECT "TODO: why"` after the file's last `allow`, or at
-/// its end.
-fn allow(snap: &Snapshot, f: &Finding) -> Option<(Span, String)> {
-    let name = allowed_name(f)?;
-    let line = format!("allow {} {name} \"TODO: why\"\n", f.rule);
+/// Where a new `allow` goes: after the line of the file's last `allow`,
+/// or at the end of the file; and whether a line break must come first
+/// (the file's last line has none).
+fn allows_at(snap: &Snapshot) -> (usize, bool) {
     let text = &snap.text;
     let last = snap
         .checked
@@ -401,15 +409,16 @@ fn allow(snap: &Snapshot, f: &Finding) -> Option<(Span, String)> {
             Statement::Allow(a) => Some(a.span.end),
             _ => None,
         });
-    let at = match last {
-        Some(end) => text[end..].find('\n').map(|i| end + i + 1),
-        None => None,
-    };
-    Some(match at {
-        Some(at) => (Span::new(at, at), line),
-        None if text.is_empty() || text.ends_with('\n') => {
-            (Span::new(text.len(), text.len()), line)
-        }
-        None => (Span::new(text.len(), text.len()), format!("\n{line}")),
-    })
+    match last.and_then(|end| text[end..].find('\n').map(|i| end + i + 1)) {
+        Some(at) => (at, false),
+        None => (text.len(), !text.is_empty() && !text.ends_with('\n')),
+    }
+}
+
+/// `allow RULE SUBJECT "TODO: why"` where allows go.
+fn allow(f: &Finding, (at, newline): (usize, bool)) -> Option<(Span, String)> {
+    let name = allowed_name(f)?;
+    let line = format!("allow {} {name} \"TODO: why\"\n", f.rule);
+    let text = if newline { format!("\n{line}") } else { line };
+    Some((Span::new(at, at), text))
 }

@@ -22,7 +22,7 @@ pub fn definition(snap: &Snapshot, uri: &Uri, pos: Position) -> Option<Location>
 /// declarations only when `declaration` is set.
 pub fn references(snap: &Snapshot, uri: &Uri, pos: Position, declaration: bool) -> Vec<Location> {
     let names = snap.names();
-    occurrences(&names, snap.offset(pos), declaration)
+    occurrences(names, snap.offset(pos), declaration)
         .into_iter()
         .map(|span| Location::new(uri.clone(), snap.range(span)))
         .collect()

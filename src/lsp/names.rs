@@ -243,8 +243,9 @@ impl Builder {
 }
 
 impl super::Snapshot {
-    /// The names of this document (one walk of its syntax tree).
-    pub fn names(&self) -> Names {
-        Names::of(&self.checked.file)
+    /// The names of this document: one walk of its syntax tree, on the
+    /// first request that needs them.
+    pub fn names(&self) -> &Names {
+        self.names.get_or_init(|| Names::of(&self.checked.file))
     }
 }
