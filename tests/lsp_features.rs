@@ -738,6 +738,36 @@ fn completion_after_allow_gives_rules_then_their_subjects() {
 }
 
 #[test]
+fn completion_items_edit_the_word_being_typed() {
+    for (typed, word, first) in [
+        ("lb -> web-0", "web-0", "lb"),
+        ("allow cut-set lb-01+we", "we", "lb-01"),
+        ("server x: nginx+ap", "ap", "haproxy"),
+        ("group g: haproxy mo", "mo", "zone="),
+        (
+            "group g: haproxy mode=active-p",
+            "active-p",
+            "active-active",
+        ),
+        ("server x: nginx ", "", "zone="),
+    ] {
+        let text = format!("{SMALL}{typed}");
+        let s = snap(&text);
+        let end = s.index.position(&s.text, text.len());
+        let items = completion::at(&s, end);
+        let Some(lsp_types::CompletionTextEdit::Edit(e)) = &items[0].text_edit else {
+            panic!("{typed}: {:?}", items[0]);
+        };
+        assert_eq!(
+            (under(&s, e.range), e.new_text.as_str()),
+            (word, first),
+            "{typed}"
+        );
+        assert!(items.iter().all(|i| i.insert_text.is_none()));
+    }
+}
+
+#[test]
 fn completion_at_a_position_reads_the_snapshot() {
     let s = snap("zone a\nserver x: nginx zone=\n");
     let got: Vec<String> = completion::at(&s, Position::new(1, 21))

@@ -15,9 +15,31 @@ use lsp_types::{
     CompletionItem, CompletionItemKind, Documentation, MarkupContent, MarkupKind, Position,
 };
 
+/// The completions at `pos`, each an edit of the word being typed (the
+/// part after the last `=` or `+`), so that clients whose words stop at
+/// `-` or `+` replace the whole of it.
 pub fn at(snap: &Snapshot, pos: Position) -> Vec<CompletionItem> {
     let off = snap.offset(pos);
-    in_text(&snap.text[..off], &snap.checked)
+    let before = &snap.text[..off];
+    let range = snap.index.range(&snap.text, off - replaced(before), off);
+    let mut items = in_text(before, &snap.checked);
+    for it in &mut items {
+        let text = it.insert_text.take().unwrap_or_else(|| it.label.clone());
+        it.text_edit = Some(lsp_types::CompletionTextEdit::Edit(
+            lsp_types::TextEdit::new(range, text),
+        ));
+    }
+    items
+}
+
+/// How many bytes before the cursor the completions replace: the word
+/// being typed, after the last `=` or `+` of its token.
+pub fn replaced(before: &str) -> usize {
+    let Some((_, stmt)) = statement(before) else {
+        return 0;
+    };
+    let (_, partial) = tokens(stmt);
+    partial.rsplit(['=', '+']).next().map_or(0, str::len)
 }
 
 /// The completions at the end of `before` (the document's text up to the
