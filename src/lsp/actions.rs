@@ -11,7 +11,7 @@ use super::Snapshot;
 use crate::analysis::availability::members_need_the_same;
 use crate::analysis::lanes::Step;
 use crate::diag::{closest, Finding, Phase, RuleId, Subject};
-use crate::model::{AttrPlace, Role, Target, ATTRS};
+use crate::model::{AttrPlace, Protocol, Role, Target, ATTRS};
 use crate::syntax::{self as ast, Span, Statement};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Range, TextEdit, Uri, WorkspaceEdit,
@@ -101,6 +101,57 @@ fn fixes_of(snap: &Snapshot, f: &Finding, allows_at: (usize, bool)) -> Vec<Fix> 
                         ));
                     }
                 }
+            }
+        }
+        RuleId::NoFirewall => {
+            let at = match &f.subject {
+                Some(Subject::Server(n)) => m
+                    .find_server(n)
+                    .and_then(|x| host_head_end(&snap.checked.file, m.server(x).span)),
+                Some(Subject::Group(n)) => m
+                    .find_group(n)
+                    .and_then(|g| group_head_end(&snap.checked.file, m.group(g).span)),
+                _ => None,
+            };
+            if let (Some(at), Some(n)) = (at, f.subject_name()) {
+                out.push(fix(
+                    format!("add `firewall` to {n}"),
+                    vec![(Span::new(at, at), " firewall".into())],
+                ));
+            }
+        }
+        RuleId::NoTls => {
+            let record = m.records.iter().find(|r| r.span == f.span);
+            let stmt = record.and_then(|r| record_stmt(&snap.checked.file, r.span));
+            if let (Some(r), Some(stmt)) = (record, stmt) {
+                if r.targets.iter().all(|t| serves_https(m, t.target)) {
+                    out.push(fix(
+                        "serve it over https".into(),
+                        vec![https(&stmt.proto, &stmt.targets)],
+                    ));
+                }
+            }
+        }
+        RuleId::PlaintextBackend => {
+            if let Some(x) = f.subject_name().and_then(|n| m.find_server(n)) {
+                let mut edits = Vec::new();
+                for l in m.links.iter().filter(|l| l.from.contains(&x)) {
+                    let plain = l.targets.iter().any(|t| t.protocol == Protocol::Http);
+                    let all_https = l.targets.iter().all(|t| serves_https(m, t.target));
+                    if let (true, true, Some(stmt)) =
+                        (plain, all_https, link_stmt(&snap.checked.file, l.span))
+                    {
+                        edits.push(https(&stmt.proto, &stmt.targets));
+                    }
+                }
+                if !edits.is_empty() {
+                    out.push(fix("use `: https` on the links behind it".into(), edits));
+                }
+            }
+        }
+        RuleId::UnusedAllow => {
+            if let Some(line) = own_line(&snap.text, f.span) {
+                out.push(fix("remove this allow".into(), vec![(line, String::new())]));
             }
         }
         RuleId::AsymmetricFailover => {
@@ -271,6 +322,54 @@ fn own_line(text: &str, span: Span) -> Option<Span> {
     let after = text[span.end..end].trim_start_matches([' ', '\t']);
     let blank_after = after.is_empty() || after.starts_with(['#', '\n', '\r']);
     (before.trim().is_empty() && blank_after).then_some(Span::new(start, end))
+}
+
+/// Whether every member of a target serves https.
+fn serves_https(m: &crate::model::Model, t: Target) -> bool {
+    m.target_members(&t)
+        .iter()
+        .all(|s| m.server(*s).roles.any(|r| r.serves(Protocol::Https)))
+}
+
+/// `: https` on a link or record: its protocol replaced, or written after
+/// its last target.
+fn https(proto: &Option<ast::ProtoSpec>, targets: &[ast::Spanned]) -> (Span, String) {
+    match (proto, targets.last()) {
+        (Some(p), _) => (p.protocol.span, "https".into()),
+        (None, Some(t)) => (Span::new(t.span.end, t.span.end), " : https".into()),
+        (None, None) => (Span::default(), String::new()),
+    }
+}
+
+fn record_stmt(file: &ast::File, label: Span) -> Option<&ast::Record> {
+    file.statements.iter().find_map(|s| match s {
+        Statement::Domain(d) => d.records.iter().find(|r| r.label.span == label),
+        _ => None,
+    })
+}
+
+/// Where a server's or member's line ends its words (after its last
+/// attribute, address or role), from its name's span.
+fn host_head_end(file: &ast::File, name: Span) -> Option<usize> {
+    let end = |attrs: &[ast::Attr], address: &Option<ast::Spanned>, last: Span| {
+        attrs
+            .last()
+            .map(|a| a.span.end)
+            .or(address.as_ref().map(|a| a.span.end))
+            .unwrap_or(last.end)
+    };
+    file.statements.iter().find_map(|s| match s {
+        Statement::Server(x) if x.name.span == name => {
+            let last = x.roles.last().map_or(x.name.span, |r| r.span);
+            Some(end(&x.attrs, &x.address, last))
+        }
+        Statement::Group(g) => g
+            .members
+            .iter()
+            .find(|mb| mb.name.span == name)
+            .map(|mb| end(&mb.attrs, &mb.address, mb.name.span)),
+        _ => None,
+    })
 }
 
 /// Where a group's head ends, before its `{`: after its last attribute,

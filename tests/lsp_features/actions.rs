@@ -277,3 +277,47 @@ fn samples_fixes_add_no_error() {
         }
     }
 }
+
+/// The fix of `rule` in a rule case (the first), applied.
+fn fixed(name: &str, rule: &str) -> (String, String) {
+    let text = case(name);
+    let s = snap(&text);
+    let f = s
+        .checked
+        .findings
+        .iter()
+        .find(|f| f.rule.as_str() == rule)
+        .unwrap_or_else(|| panic!("{name}: no {rule}"));
+    let fix = actions::of(&s, f).into_iter().next().unwrap();
+    let out = apply_fix(&s, &fix);
+    (fix.title, out)
+}
+
+#[test]
+fn firewall_https_and_unused_allows_are_fixed_in_place() {
+    let (t, out) = fixed("no-firewall.stack", "no-firewall");
+    assert_eq!(t, "add `firewall` to web-01");
+    assert!(
+        out.contains("  server web-01 10.0.1.11 firewall\n"),
+        "{out}"
+    );
+    let (t, out) = fixed("no-firewall-group.stack", "no-firewall");
+    assert_eq!(t, "add `firewall` to web");
+    assert!(
+        out.contains("group web: nginx monitor=agent firewall {\n"),
+        "{out}"
+    );
+    let (t, out) = fixed("no-tls.stack", "no-tls");
+    assert_eq!(t, "serve it over https");
+    assert!(out.contains("{ www A -> web : https }"), "{out}");
+    let (t, out) = fixed("plaintext-backend.stack", "plaintext-backend");
+    assert_eq!(t, "use `: https` on the links behind it");
+    assert!(out.contains("\nlb -> web : https\n"), "{out}");
+    let text = case("unused-allow.stack");
+    let (t, out) = fixed("unused-allow.stack", "unused-allow");
+    assert_eq!(t, "remove this allow");
+    assert_eq!(
+        out,
+        text.replace("allow spof web \"fixed last week\"\n", "")
+    );
+}
