@@ -264,6 +264,7 @@ fn code_actions_edits_applied_remove_the_finding() {
     );
     for (v, a) in (2..).zip(actions) {
         assert_eq!(a["kind"], "quickfix");
+        assert_eq!(a["diagnostics"][0]["code"], "replica-write", "{a}");
         let edits = a["edit"]["changes"][URI].as_array().unwrap();
         let fixed = apply(&text, edits);
         c.change(URI, &fixed, v);

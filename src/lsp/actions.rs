@@ -33,7 +33,7 @@ pub struct Fix {
 /// The fixes of the findings whose span meets `range`.
 pub fn at(snap: &Snapshot, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> {
     let (a, b) = (snap.offset(range.start), snap.offset(range.end));
-    let mut fixes: Vec<Fix> = Vec::new();
+    let mut fixes: Vec<(Fix, &Finding)> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut at_allows = None;
     for f in &snap.checked.findings {
@@ -41,14 +41,14 @@ pub fn at(snap: &Snapshot, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> 
             let at_allows = *at_allows.get_or_insert_with(|| allows_at(snap));
             for fix in fixes_of(snap, f, at_allows) {
                 if seen.insert(fix.clone()) {
-                    fixes.push(fix);
+                    fixes.push((fix, f));
                 }
             }
         }
     }
     fixes
         .into_iter()
-        .map(|fix| {
+        .map(|(fix, f)| {
             let edits = fix
                 .edits
                 .iter()
@@ -57,6 +57,7 @@ pub fn at(snap: &Snapshot, uri: &Uri, range: Range) -> Vec<CodeActionOrCommand> 
             CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title,
                 kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![super::diagnostics::diagnostic(snap, uri, f)]),
                 edit: Some(WorkspaceEdit::new(HashMap::from([(uri.clone(), edits)]))),
                 is_preferred: fix.preferred.then_some(true),
                 ..CodeAction::default()

@@ -218,6 +218,10 @@ fn code_actions_at_a_range_are_workspace_edits() {
         .map(|a| match a {
             CodeActionOrCommand::CodeAction(a) => {
                 assert_eq!(a.kind, Some(lsp_types::CodeActionKind::QUICKFIX));
+                // The diagnostic it fixes, as published.
+                let d = &a.diagnostics.as_ref().unwrap()[0];
+                assert_eq!(d.range.start.line, line);
+                assert_eq!(d.source.as_deref(), Some("stackc"));
                 let edits = workspace_edits(a.edit.as_ref().unwrap());
                 assert!(!edits.is_empty());
                 a.title.clone()
