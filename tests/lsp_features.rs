@@ -301,6 +301,16 @@ fn rename_is_refused_on_a_clash_a_keyword_or_an_invalid_name() {
     assert!(rename::edits(&s, &uri(), at(&s, "www", 0, 1), "w2").is_err());
 }
 
+#[test]
+fn rename_is_refused_while_a_line_naming_it_does_not_parse() {
+    let text = format!("{SMALL}lb -> web-01 : : http\n");
+    let s = snap(&text);
+    let e = rename::edits(&s, &uri(), at(&s, "server web-01", 0, 8), "w1").unwrap_err();
+    assert!(e.contains("does not parse"), "{e}");
+    // Other names still rename.
+    assert!(rename::edits(&s, &uri(), at(&s, "zone b", 0, 5), "zb").is_ok());
+}
+
 /// Every server, group and zone of every sample and rule case renamed
 /// once: the findings are the same, the name mapped (rule, subject, line,
 /// message).
@@ -331,8 +341,14 @@ fn renaming_any_name_keeps_the_findings() {
                 }
                 let new = format!("zq{}", renamed);
                 let p = s.index.position(&s.text, off);
-                let w = rename::edits(&s, &uri(), p, &new)
-                    .unwrap_or_else(|e| panic!("{}: {name}: {e}", path.display()));
+                let w = match rename::edits(&s, &uri(), p, &new) {
+                    Ok(w) => w,
+                    // Refused: the name is in a line that does not parse.
+                    Err(e) if e.contains("does not parse") && path.ends_with("syntax.stack") => {
+                        continue;
+                    }
+                    Err(e) => panic!("{}: {name}: {e}", path.display()),
+                };
                 let after = snap(&apply(&s, &workspace_edits(&w)));
                 assert_eq!(
                     findings(&after, Some((&new, &name))),

@@ -45,11 +45,42 @@ pub fn edits(
             "`{new_name}` is already declared: servers, groups and zones share one namespace"
         ));
     }
+    if missed_in_bad_lines(snap, names, o.kind, &o.name) {
+        return Err(format!(
+            "`{}` is also written in a line that does not parse: fix the syntax errors first, so that the rename reaches it",
+            o.name
+        ));
+    }
     let edits: Vec<TextEdit> = names
         .all(o.kind, &o.name)
         .map(|x| TextEdit::new(snap.range(x.span), new_name.to_string()))
         .collect();
     Ok(WorkspaceEdit::new(HashMap::from([(uri.clone(), edits)])))
+}
+
+/// With syntax errors, the lines that did not parse are missing from the
+/// syntax tree: whether the name is written as a whole word more often
+/// than the tree has it (in a comment or a string this refuses too, which
+/// only happens while the file has errors).
+fn missed_in_bad_lines(snap: &Snapshot, names: &Names, kind: Kind, name: &str) -> bool {
+    use crate::diag::RuleId;
+    if !snap
+        .checked
+        .findings
+        .iter()
+        .any(|f| f.rule == RuleId::Syntax)
+    {
+        return false;
+    }
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let text = &snap.text;
+    let written = text
+        .match_indices(name)
+        .filter(|(i, _)| {
+            !text[..*i].ends_with(is_name) && !text[i + name.len()..].starts_with(is_name)
+        })
+        .count();
+    written > names.all(kind, name).count()
 }
 
 /// Whether `name` is a valid server, group or zone name, asked of the
