@@ -172,11 +172,17 @@ fn group(m: &Model, a: Option<&Analysis>, g: crate::model::GroupId) -> String {
         .iter()
         .map(|s| m.server(*s).name.as_str())
         .collect();
+    // A replicated group's writes follow its primary or its failover, not
+    // `mode=` (LANGUAGE.md §7.11).
+    let how = if grp.is_replicated() {
+        format!("replicated, failover={}", grp.failover.as_str())
+    } else {
+        grp.mode.as_str().to_string()
+    };
     let mut out = format!(
-        "**group** `{}`: {} · {}\n\n",
+        "**group** `{}`: {} · {how}\n\n",
         grp.name,
-        grp.roles.joined(),
-        grp.mode.as_str()
+        grp.roles.joined()
     );
     out += &format!(
         "**Members** ({}): {}\n\n",
@@ -211,7 +217,6 @@ fn group(m: &Model, a: Option<&Analysis>, g: crate::model::GroupId) -> String {
             Some(p) => facts.push(format!("primary {}", m.server(p).name)),
             None => facts.push("no primary".into()),
         }
-        facts.push(format!("failover={}", grp.failover.as_str()));
     }
     if !facts.is_empty() {
         out += &facts.join(" · ");

@@ -48,6 +48,11 @@ fn hover_on_an_allowed_spof_gives_the_reason() {
     assert!(h.contains("_Allowed:_ one payment provider"), "{h}");
     let h = hover_text(&s, at(&s, "app -> payments", 0, 0)).unwrap();
     assert!(h.starts_with("**group** `app`: app · active-active"), "{h}");
+    let h = hover_text(&s, at(&s, "group db", 0, 6)).unwrap();
+    assert!(
+        h.starts_with("**group** `db`: postgres · replicated, failover=auto\n\n**Members** (2): pg-01, pg-02\n\nvip 10.0.5.10 · primary pg-01\n\n"),
+        "{h}"
+    );
 }
 
 #[test]
@@ -93,6 +98,8 @@ fn hover_without_analysis_says_so() {
     let h = hover_text(&s, Position::new(0, 7)).unwrap();
     assert!(h.contains("_Not analysed"), "{h}");
     assert!(h.contains("**Requires** nothing"), "{h}");
+    // An unknown name: nothing.
+    assert!(hover_text(&s, Position::new(1, 7)).is_none());
 }
 
 #[test]
