@@ -129,6 +129,7 @@ fn names_index_every_declaration_and_use() {
     assert_eq!(
         got,
         vec![
+            (Stack, "shop", "shop", true),
             (Zone, "a", "a", true),
             (Zone, "b", "b", true),
             (Group, "lb", "lb", true),

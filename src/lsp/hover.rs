@@ -25,6 +25,7 @@ pub fn at(snap: &Snapshot, pos: Position) -> Option<Hover> {
         Kind::Domain => domain(m, &o.name)?,
         Kind::Record => record(m, a, &o.name)?,
         Kind::Rule => rule(o.name.parse().ok()?),
+        Kind::Stack => stack(snap),
     };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -365,6 +366,46 @@ fn record(m: &Model, a: Option<&Analysis>, name: &str) -> Option<String> {
         }
     }
     Some(out.trim_end().to_string())
+}
+
+/// The stack: what it holds, its policies, and the verdict of `check`.
+fn stack(snap: &Snapshot) -> String {
+    let c = &snap.checked;
+    let m = &c.model;
+    let mut out = format!("**stack** `{}`", m.stack_name());
+    if let Some(t) = &m.title {
+        out += &format!(": {t}");
+    }
+    let n = |k: usize, what: &str| format!("{k} {what}{}", if k == 1 { "" } else { "s" });
+    out += &format!(
+        "\n\n{} · {} · {} · {}\n\n",
+        n(m.servers.len(), "server"),
+        n(m.groups.len(), "group"),
+        n(m.zones.len(), "zone"),
+        n(m.records.len(), "record")
+    );
+    let mut policy = Vec::new();
+    if let Some(k) = m.tolerate {
+        policy.push(format!("tolerate={k}"));
+    }
+    if let Some(p) = m.slo {
+        policy.push(format!("slo={p}"));
+    }
+    if !policy.is_empty() {
+        out += &format!("**Policy** {}\n\n", policy.join(" · "));
+    }
+    out += &format!(
+        "**Check** {}, {}",
+        n(c.errors(), "error"),
+        n(c.warnings(), "warning")
+    );
+    if let Some(Ok(av)) = c.analysis.as_ref().and_then(|a| a.availability.as_ref()) {
+        out += &format!(
+            "\n\n**Availability** {}",
+            crate::analysis::resilience::percent(av.stack.up, av.stack.down)
+        );
+    }
+    out
 }
 
 fn rule(id: RuleId) -> String {

@@ -15,6 +15,8 @@ use std::collections::HashMap;
 /// What a name declares.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
+    /// The stack's name (`stack NAME`).
+    Stack,
     /// A server, standalone or a group's member.
     Server,
     Group,
@@ -29,6 +31,7 @@ pub enum Kind {
 impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
+            Kind::Stack => "stack",
             Kind::Server => "server",
             Kind::Group => "group",
             Kind::Zone => "zone",
@@ -131,6 +134,7 @@ impl Builder {
 
     fn declare(&mut self, stmt: &Statement) {
         match stmt {
+            Statement::Stack(s) => self.push(Kind::Stack, s.name.text.clone(), s.name.span, true),
             Statement::Zone(z) => self.decl(Kind::Zone, &z.name),
             Statement::Server(s) => self.decl(Kind::Server, &s.name),
             Statement::Group(g) => {
@@ -153,7 +157,7 @@ impl Builder {
                     self.push(Kind::Record, subject, r.label.span, true);
                 }
             }
-            Statement::Stack(_) | Statement::Link(_) | Statement::Allow(_) => {}
+            Statement::Link(_) | Statement::Allow(_) => {}
         }
     }
 

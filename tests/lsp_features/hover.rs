@@ -116,3 +116,13 @@ fn hover_on_a_record_gives_its_availability_when_the_stack_has_an_slo() {
     assert!(h.contains("**Availability** "), "{h}");
     assert!(h.ends_with(" %"), "{h}");
 }
+
+#[test]
+fn hover_on_the_stack_name_gives_its_policy_and_verdict() {
+    let s = snap(&case("slo.stack"));
+    let h = hover_text(&s, at(&s, "stack blog", 0, 7)).unwrap();
+    assert!(
+        h.starts_with("**stack** `blog`\n\n2 servers · 0 groups · 0 zones · 1 record\n\n**Policy** slo=99.95\n\n**Check** 1 error, 0 warnings\n\n**Availability** 99.8"),
+        "{h}"
+    );
+}
