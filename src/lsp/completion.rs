@@ -19,10 +19,21 @@ use lsp_types::{
 /// part after the last `=` or `+`), so that clients whose words stop at
 /// `-` or `+` replace the whole of it.
 pub fn at(snap: &Snapshot, pos: Position) -> Vec<CompletionItem> {
-    let off = snap.offset(pos);
-    let before = &snap.text[..off];
-    let range = snap.index.range(&snap.text, off - replaced(before), off);
-    let mut items = in_text(before, &snap.checked);
+    at_text(&snap.text, &snap.index, pos, &snap.checked)
+}
+
+/// [`at`] in a text newer than the last check (the server's newest text,
+/// with its line index), with the names and findings of that check.
+pub fn at_text(
+    text: &str,
+    index: &super::LineIndex,
+    pos: Position,
+    checked: &Checked,
+) -> Vec<CompletionItem> {
+    let off = index.offset(text, pos);
+    let before = &text[..off];
+    let range = index.range(text, off - replaced(before), off);
+    let mut items = in_text(before, checked);
     for it in &mut items {
         let text = it.insert_text.take().unwrap_or_else(|| it.label.clone());
         it.text_edit = Some(lsp_types::CompletionTextEdit::Edit(

@@ -276,6 +276,18 @@ fn completion_items_edit_the_word_being_typed() {
 }
 
 #[test]
+fn completion_in_a_text_newer_than_the_check() {
+    let good = snap(SMALL);
+    let text = format!("{SMALL}server x: nginx zone=");
+    let index = stackc::lsp::LineIndex::new(&text);
+    let end = index.position(&text, text.len());
+    let items = completion::at_text(&text, &index, end, &good.checked);
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(labels, vec!["a", "b"]);
+    assert!(items.iter().all(|i| i.text_edit.is_some()));
+}
+
+#[test]
 fn completion_at_a_position_reads_the_snapshot() {
     let s = snap("zone a\nserver x: nginx zone=\n");
     let got: Vec<String> = completion::at(&s, Position::new(1, 21))
