@@ -105,15 +105,7 @@ fn fixes_of(snap: &Snapshot, f: &Finding, allows_at: (usize, bool)) -> Vec<Fix> 
             }
         }
         RuleId::NoFirewall => {
-            let at = match &f.subject {
-                Some(Subject::Server(n)) => m
-                    .find_server(n)
-                    .and_then(|x| host_head_end(&snap.checked.file, m.server(x).span)),
-                Some(Subject::Group(n)) => m
-                    .find_group(n)
-                    .and_then(|g| group_head_end(&snap.checked.file, m.group(g).span)),
-                _ => None,
-            };
+            let at = add_at(snap, f.subject.as_ref(), "firewall");
             if let (Some(at), Some(n)) = (at, f.subject_name()) {
                 out.push(fix(
                     format!("add `firewall` to {n}"),
@@ -148,6 +140,28 @@ fn fixes_of(snap: &Snapshot, f: &Finding, allows_at: (usize, bool)) -> Vec<Fix> 
                 if !edits.is_empty() {
                     out.push(fix("use `: https` on the links behind it".into(), edits));
                 }
+            }
+        }
+        RuleId::NoMonitoring => {
+            // The agent the stack's other servers run, when there is one.
+            let agent = m.servers.iter().find_map(|s| s.monitor.as_deref());
+            let at = add_at(snap, f.subject.as_ref(), "monitor");
+            if let (Some(at), Some(n), Some(agent)) = (at, f.subject_name(), agent) {
+                out.push(fix(
+                    format!("add `monitor={agent}` to {n}, as the other servers"),
+                    vec![(Span::new(at, at), format!(" monitor={agent}"))],
+                ));
+            }
+        }
+        RuleId::IgnoredAttribute => {
+            if let Some((a, _)) = find_attr(&snap.checked.file, f.span) {
+                let start = snap.text[..a.span.start]
+                    .trim_end_matches([' ', '\t'])
+                    .len();
+                out.push(fix(
+                    format!("remove `{}`", a.key.text),
+                    vec![(Span::new(start, a.span.end), String::new())],
+                ));
             }
         }
         RuleId::UnusedAllow => {
@@ -223,7 +237,8 @@ fn chain_fixes(snap: &Snapshot, f: &Finding) -> Vec<(String, Vec<(Span, String)>
             if let Step::Holder(g, h) = step {
                 let grp = m.group(*g);
                 if !grp.track && !chain.contains(&Step::Down(*h)) && !members_need_the_same(m, *g) {
-                    if let Some(at) = group_head_end(&snap.checked.file, grp.span) {
+                    let subject = Subject::Group(grp.name.clone());
+                    if let Some(at) = add_at(snap, Some(&subject), "track") {
                         out.push((
                             format!("add `track` to group `{}`", grp.name),
                             vec![(Span::new(at, at), " track".into())],
@@ -349,9 +364,10 @@ fn record_stmt(file: &ast::File, label: Span) -> Option<&ast::Record> {
     })
 }
 
-/// Where a server's or member's line ends its words (after its last
-/// attribute, address or role), from its name's span.
-fn host_head_end(file: &ast::File, name: Span) -> Option<usize> {
+/// Where the words of a server's, member's or group's head end (after
+/// its last attribute, address or role; a group's before its `{`), found
+/// by its name's span, with the attributes it writes.
+fn head(file: &ast::File, name: Span) -> Option<(usize, &[ast::Attr])> {
     let end = |attrs: &[ast::Attr], address: &Option<ast::Spanned>, last: Span| {
         attrs
             .last()
@@ -362,28 +378,32 @@ fn host_head_end(file: &ast::File, name: Span) -> Option<usize> {
     file.statements.iter().find_map(|s| match s {
         Statement::Server(x) if x.name.span == name => {
             let last = x.roles.last().map_or(x.name.span, |r| r.span);
-            Some(end(&x.attrs, &x.address, last))
+            Some((end(&x.attrs, &x.address, last), &x.attrs[..]))
+        }
+        Statement::Group(g) if g.name.span == name => {
+            let last = g.roles.last().map_or(g.name.span, |r| r.span);
+            Some((end(&g.attrs, &None, last), &g.attrs[..]))
         }
         Statement::Group(g) => g
             .members
             .iter()
             .find(|mb| mb.name.span == name)
-            .map(|mb| end(&mb.attrs, &mb.address, mb.name.span)),
+            .map(|mb| (end(&mb.attrs, &mb.address, mb.name.span), &mb.attrs[..])),
         _ => None,
     })
 }
 
-/// Where a group's head ends, before its `{`: after its last attribute,
-/// else after its roles.
-fn group_head_end(file: &ast::File, name: Span) -> Option<usize> {
-    file.statements.iter().find_map(|s| match s {
-        Statement::Group(g) if g.name.span == name => g
-            .attrs
-            .last()
-            .map(|a| a.span.end)
-            .or_else(|| g.roles.last().map(|r| r.span.end)),
-        _ => None,
-    })
+/// Where to add a flag or `key=value` to the subject's head: its end,
+/// unless it writes `key` already (a bad value is fixed by hand).
+fn add_at(snap: &Snapshot, subject: Option<&Subject>, key: &str) -> Option<usize> {
+    let m = &snap.checked.model;
+    let name = match subject? {
+        Subject::Server(n) => m.server(m.find_server(n)?).span,
+        Subject::Group(n) => m.group(m.find_group(n)?).span,
+        _ => return None,
+    };
+    let (at, attrs) = head(&snap.checked.file, name)?;
+    (!attrs.iter().any(|a| a.key.text == key)).then_some(at)
 }
 
 /// The close name an unknown name, role, attribute or zone was meant to
@@ -407,7 +427,7 @@ fn did_you_mean(snap: &Snapshot, f: &Finding) -> Option<(Span, String)> {
             if ATTRS.iter().any(|a| a.key == word) {
                 return None; // a known key in the wrong place: no spelling to fix
             }
-            let place = attr_place(&snap.checked.file, f.span)?;
+            let (_, place) = find_attr(&snap.checked.file, f.span)?;
             let keys = ATTRS
                 .iter()
                 .filter(|a| a.places.contains(place))
@@ -454,22 +474,40 @@ fn did_you_mean(snap: &Snapshot, f: &Finding) -> Option<(Span, String)> {
     }
 }
 
-/// The place of the attribute whose key sits at `key`.
-fn attr_place(file: &ast::File, key: Span) -> Option<AttrPlace> {
-    let has = |attrs: &[ast::Attr]| attrs.iter().any(|a| a.key.span == key);
+/// The attribute whose key sits at `key`, and its place.
+fn find_attr(file: &ast::File, key: Span) -> Option<(&ast::Attr, AttrPlace)> {
+    fn find(attrs: &[ast::Attr], key: Span) -> Option<&ast::Attr> {
+        attrs.iter().find(|a| a.key.span == key)
+    }
     for s in &file.statements {
-        let place = match s {
-            Statement::Stack(x) if has(&x.attrs) => AttrPlace::STACK,
-            Statement::Zone(x) if has(&x.attrs) => AttrPlace::ZONE,
-            Statement::Server(x) if has(&x.attrs) => AttrPlace::SERVER,
-            Statement::Link(x) if has(&x.attrs) => AttrPlace::LINK,
-            Statement::Group(g) if has(&g.attrs) => AttrPlace::GROUP,
-            Statement::Group(g) if g.members.iter().any(|mb| has(&mb.attrs)) => AttrPlace::MEMBER,
-            Statement::Domain(d) if has(&d.attrs) => AttrPlace::DOMAIN,
-            Statement::Domain(d) if d.records.iter().any(|r| has(&r.attrs)) => AttrPlace::RECORD,
-            _ => continue,
+        let (attrs, place): (&[ast::Attr], AttrPlace) = match s {
+            Statement::Stack(x) => (&x.attrs, AttrPlace::STACK),
+            Statement::Zone(x) => (&x.attrs, AttrPlace::ZONE),
+            Statement::Server(x) => (&x.attrs, AttrPlace::SERVER),
+            Statement::Link(x) => (&x.attrs, AttrPlace::LINK),
+            Statement::Group(g) => {
+                if let Some(a) = find(&g.attrs, key) {
+                    return Some((a, AttrPlace::GROUP));
+                }
+                if let Some(a) = g.members.iter().find_map(|mb| find(&mb.attrs, key)) {
+                    return Some((a, AttrPlace::MEMBER));
+                }
+                continue;
+            }
+            Statement::Domain(d) => {
+                if let Some(a) = find(&d.attrs, key) {
+                    return Some((a, AttrPlace::DOMAIN));
+                }
+                if let Some(a) = d.records.iter().find_map(|r| find(&r.attrs, key)) {
+                    return Some((a, AttrPlace::RECORD));
+                }
+                continue;
+            }
+            Statement::Allow(_) => continue,
         };
-        return Some(place);
+        if let Some(a) = find(attrs, key) {
+            return Some((a, place));
+        }
     }
     None
 }

@@ -298,7 +298,7 @@ fn fixed(name: &str, rule: &str) -> (String, String) {
 }
 
 #[test]
-fn firewall_https_and_unused_allows_are_fixed_in_place() {
+fn setup_findings_are_fixed_in_place() {
     let (t, out) = fixed("no-firewall.stack", "no-firewall");
     assert_eq!(t, "add `firewall` to web-01");
     assert!(
@@ -317,6 +317,15 @@ fn firewall_https_and_unused_allows_are_fixed_in_place() {
     let (t, out) = fixed("plaintext-backend.stack", "plaintext-backend");
     assert_eq!(t, "use `: https` on the links behind it");
     assert!(out.contains("\nlb -> web : https\n"), "{out}");
+    let (t, out) = fixed("no-monitoring.stack", "no-monitoring");
+    assert_eq!(t, "add `monitor=agent` to web-02, as the other servers");
+    assert!(
+        out.contains("  server web-02 10.0.1.12 monitor=agent\n"),
+        "{out}"
+    );
+    let (t, out) = fixed("ignored-attribute.stack", "ignored-attribute");
+    assert_eq!(t, "remove `read`");
+    assert!(out.contains("\nweb-01 -> app-01\n"), "{out}");
     let text = case("unused-allow.stack");
     let (t, out) = fixed("unused-allow.stack", "unused-allow");
     assert_eq!(t, "remove this allow");
