@@ -81,7 +81,8 @@ fn every_fix_of_every_rule_case_removes_its_finding() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
-    assert!(fixes > 40, "{fixes}");
+    eprintln!("{fixes} fixes proved on the rule cases");
+    assert!(fixes >= 120, "{fixes}");
 }
 
 #[test]
