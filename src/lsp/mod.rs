@@ -26,6 +26,8 @@ pub struct Snapshot {
     pub checked: crate::Checked,
     /// The client's version of the text (`didOpen`/`didChange`).
     pub version: i32,
+    /// Its names' occurrences, indexed on first use ([`Snapshot::names`]).
+    names: std::sync::OnceLock<names::Names>,
 }
 
 impl Snapshot {
@@ -40,6 +42,7 @@ impl Snapshot {
             index,
             checked,
             version,
+            names: std::sync::OnceLock::new(),
         }
     }
 
