@@ -161,6 +161,17 @@ enum Command {
         /// The rule (omit to list them all).
         rule: Option<String>,
     },
+    /// The language server: SPOFs as you type, hover, rename, completion,
+    /// formatting, quick fixes (LSP over standard input/output).
+    #[command(
+        after_help = "Editors start it; it speaks LSP 3.17 (JSON-RPC) on standard input/output.\n\nNeovim (0.7+): editors/nvim/stackc.lua attaches it to *.stack files:\n  nvim -u editors/nvim/stackc.lua web.stack   (or source it from your init.lua)\nVS Code: the extension in editors/vscode/ starts `stackc lsp` (setting stackc.path).\n\nExit status: 0 after `shutdown` then `exit`; 1 on `exit` without `shutdown`, or when\nstandard input closes first."
+    )]
+    Lsp {
+        /// Speak over standard input/output: the only transport, and the
+        /// default (accepted because editors' clients pass it).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
@@ -301,6 +312,7 @@ fn main() -> ExitCode {
             cuts,
         } => cli::render::run_args(&file, to, output.as_deref(), theme, watch, cuts),
         Command::Explain { rule } => cli::explain::run(rule.as_deref()),
+        Command::Lsp { stdio: _ } => cli::lsp::run(),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),
         Command::Completions { shell } => {
             let mut script = Vec::new();

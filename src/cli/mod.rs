@@ -6,6 +6,7 @@ pub mod bundle;
 pub mod check;
 pub mod explain;
 pub mod fmt;
+pub mod lsp;
 pub mod man;
 pub mod mdbook;
 pub mod render;
