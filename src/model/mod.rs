@@ -11,7 +11,7 @@ pub mod roles;
 
 pub use attrs::{AttrPlace, AttrSpec, Need, Value, ValueKind, ATTRS};
 pub use graph::{Node, Route, Topology};
-pub use resolve::resolve;
+pub use resolve::{canonical_domain, resolve};
 pub use roles::{Health, Kit, Protocol, Role, RoleSet, RoleSpec, Shape, Tier, ROLES};
 
 use crate::syntax::Span;

@@ -92,7 +92,7 @@ fn previous_token(src: &str, pos: usize) -> Option<&str> {
     (!word.is_empty()).then_some(word)
 }
 
-const KEYWORDS: &[&str] = &["stack", "zone", "server", "group", "domain", "allow"];
+pub const KEYWORDS: &[&str] = &["stack", "zone", "server", "group", "domain", "allow"];
 
 /// The line `pos` is on, without its indentation.
 fn current_line(src: &str, pos: usize) -> &str {

@@ -7,4 +7,6 @@ mod error;
 mod parser;
 
 pub use ast::*;
+/// The statements' keywords, which no name may be.
+pub use error::KEYWORDS;
 pub use parser::{grammar_accepts, parse, Parsed};
