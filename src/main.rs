@@ -164,7 +164,7 @@ enum Command {
     /// The language server: SPOFs as you type, hover, rename, completion,
     /// formatting, quick fixes (LSP over standard input/output).
     #[command(
-        after_help = "Editors start it; it speaks LSP 3.17 (JSON-RPC) on standard input/output.\n\nNeovim (0.7+): editors/nvim/stackc.lua attaches it to *.stack files:\n  nvim -u editors/nvim/stackc.lua web.stack   (or source it from your init.lua)\nVS Code: the extension in editors/vscode/ starts `stackc lsp` (setting stackc.path).\n\nExit status: 0 after `shutdown` then `exit`; 1 on `exit` without `shutdown`, or when\nstandard input closes first."
+        after_help = "Editors start it; it speaks LSP 3.17 (JSON-RPC) on standard input/output.\n\nNeovim (0.7+): editors/nvim/stackc.lua attaches it to *.stack files:\n  nvim -u editors/nvim/stackc.lua web.stack   (or source it from your init.lua)\nVS Code: the extension in editors/vscode/ starts `stackc lsp` (its settings give the path).\n\nExit status: 0 after `shutdown` then `exit`; 1 on `exit` without `shutdown`, or when\nstandard input closes first."
     )]
     Lsp {
         /// Speak over standard input/output: the only transport, and the

@@ -270,7 +270,7 @@ impl Server {
                 |p: &TextDocumentPositionParams| &p.text_document.uri,
                 |s, _, p| Ok(lsp::rename::prepare(s, p.position).map(PrepareRenameResponse::Range)),
             ),
-            "textDocument/rename" => self.on(
+            "textDocument/rename" => self.on_fresh(
                 params,
                 |p: &RenameParams| &p.text_document_position.text_document.uri,
                 |s, u, p| lsp::rename::edits(s, u, p.text_document_position.position, &p.new_name),
@@ -280,12 +280,8 @@ impl Server {
                 |p: &CompletionParams| &p.text_document_position.text_document.uri,
                 |s, _, p| Ok(lsp::completion::at(s, p.text_document_position.position)),
             ),
-            "textDocument/formatting" => self.on(
-                params,
-                |p: &DocumentFormattingParams| &p.text_document.uri,
-                |s, _, _| Ok(lsp::format::edits(s)),
-            ),
-            "textDocument/codeAction" => self.on(
+            "textDocument/formatting" => self.format(params),
+            "textDocument/codeAction" => self.on_fresh(
                 params,
                 |p: &CodeActionParams| &p.text_document.uri,
                 |s, u, p| Ok(lsp::actions::at(s, u, p.range)),
@@ -311,20 +307,69 @@ impl Server {
         uri: impl FnOnce(&P) -> &Uri,
         f: impl FnOnce(&Snapshot, &Uri, P) -> Result<R, String>,
     ) -> Result<Value, Failure> {
+        self.run(params, uri, f, false)
+    }
+
+    /// [`Server::on`] for the requests that answer edits (rename, code
+    /// actions): made from a snapshot older than the text, they would undo
+    /// what was typed since, so the answer is then `ContentModified` (the
+    /// protocol's "ask again"; editors retry or stay quiet).
+    fn on_fresh<P: DeserializeOwned, R: serde::Serialize>(
+        &self,
+        params: Value,
+        uri: impl FnOnce(&P) -> &Uri,
+        f: impl FnOnce(&Snapshot, &Uri, P) -> Result<R, String>,
+    ) -> Result<Value, Failure> {
+        self.run(params, uri, f, true)
+    }
+
+    fn run<P: DeserializeOwned, R: serde::Serialize>(
+        &self,
+        params: Value,
+        uri: impl FnOnce(&P) -> &Uri,
+        f: impl FnOnce(&Snapshot, &Uri, P) -> Result<R, String>,
+        fresh: bool,
+    ) -> Result<Value, Failure> {
         let p: P = serde_json::from_value(params)
             .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))?;
         let uri = uri(&p).clone();
-        let Some((_, snap)) = self.docs.get(&uri).and_then(|d| d.snapshot.as_ref()) else {
+        let Some(doc) = self.docs.get(&uri) else {
             return Ok(Value::Null);
         };
+        let Some((seq, snap)) = doc.snapshot.as_ref() else {
+            return Ok(Value::Null);
+        };
+        if fresh && *seq != doc.seq {
+            return Err((
+                ErrorCode::ContentModified,
+                "the document changed since its last check: ask again".to_string(),
+            ));
+        }
         let snap = Arc::clone(snap);
         match catch_unwind(AssertUnwindSafe(|| f(&snap, &uri, p))) {
             Ok(Ok(r)) => Ok(serde_json::to_value(r).unwrap_or_default()),
             Ok(Err(message)) => Err((ErrorCode::RequestFailed, message)),
-            Err(_) => Err((
-                ErrorCode::InternalError,
-                "stackc failed on this request (an internal error, please report it: the server's log has the details)".to_string(),
-            )),
+            Err(_) => Err(internal_error()),
+        }
+    }
+
+    /// `stackc fmt` of the newest text (not the last checked one). A text
+    /// stackc does not read (too large, not Unicode) is not formatted.
+    fn format(&self, params: Value) -> Result<Value, Failure> {
+        let p: DocumentFormattingParams = serde_json::from_value(params)
+            .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))?;
+        let Some(doc) = self.docs.get(&p.text_document.uri) else {
+            return Ok(Value::Null);
+        };
+        if doc.not_unicode || doc.text.len() as u64 > super::MAX_INPUT {
+            return Ok(Value::Null);
+        }
+        let index = lsp::LineIndex::new(&doc.text);
+        match catch_unwind(AssertUnwindSafe(|| {
+            lsp::format::text_edits(&doc.text, &index)
+        })) {
+            Ok(edits) => Ok(serde_json::to_value(edits).unwrap_or_default()),
+            Err(_) => Err(internal_error()),
         }
     }
 
@@ -458,6 +503,14 @@ impl Server {
         };
         self.send(Notification::new("textDocument/publishDiagnostics".into(), params).into());
     }
+}
+
+/// The answer to a request whose handler panicked.
+fn internal_error() -> Failure {
+    (
+        ErrorCode::InternalError,
+        "stackc failed on this request (an internal error, please report it: the server's log has the details)".to_string(),
+    )
 }
 
 /// A notification's params, or `None` (logged) when they do not fit.

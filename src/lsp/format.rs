@@ -1,7 +1,6 @@
 //! `textDocument/formatting`: exactly `stackc fmt`.
 
-use super::Snapshot;
-use crate::syntax::Span;
+use super::{LineIndex, Snapshot};
 use lsp_types::TextEdit;
 
 /// The edits that make the text canonical; `None` when it does not parse
@@ -9,11 +8,17 @@ use lsp_types::TextEdit;
 /// replaces the whole document: `fmt` re-lays every line, and one edit is
 /// what clients apply fastest.
 pub fn edits(snap: &Snapshot) -> Option<Vec<TextEdit>> {
-    let formatted = crate::fmt::format_source(&snap.text)?;
-    if formatted == snap.text {
+    text_edits(&snap.text, &snap.index)
+}
+
+/// [`edits`] of any text (the server formats the newest text, which may
+/// not be checked yet: edits made from an older one would undo typing).
+pub fn text_edits(text: &str, index: &LineIndex) -> Option<Vec<TextEdit>> {
+    let formatted = crate::fmt::format_source(text)?;
+    if formatted == text {
         return Some(Vec::new());
     }
-    let whole = snap.range(Span::new(0, snap.text.len()));
+    let whole = index.range(text, 0, text.len());
     Some(vec![TextEdit::new(whole, formatted)])
 }
 

@@ -78,10 +78,11 @@ fn read_headers(r: &mut impl BufRead) -> io::Result<Option<usize>> {
             continue;
         }
         seen = true;
-        if let Some((name, value)) = line.split_once(':') {
-            if name.trim().eq_ignore_ascii_case("content-length") {
-                len = value.trim().parse::<usize>().ok();
-            }
+        // Found anywhere in the line: after a body whose length was wrong,
+        // the next frame's header may follow the leftover bytes.
+        const NAME: &str = "content-length:";
+        if let Some(at) = line.to_ascii_lowercase().rfind(NAME) {
+            len = line[at + NAME.len()..].trim().parse::<usize>().ok();
         }
     }
 }
@@ -278,6 +279,17 @@ mod tests {
         );
         assert!(matches!(&got[3], Incoming::Invalid { id: None, .. }));
         assert!(matches!(&got[4], Incoming::Message { .. }));
+    }
+
+    #[test]
+    fn a_wrong_length_loses_one_frame_only() {
+        let ok = frame(r#"{"jsonrpc":"2.0","method":"initialized"}"#);
+        let input = format!("Content-Length: 2\r\n\r\n{{\"jsonrpc\":1}}{ok}");
+        let got = frames(&input);
+        assert!(
+            matches!(got.last(), Some(Incoming::Message { .. })),
+            "{got:?}"
+        );
     }
 
     #[test]
