@@ -274,6 +274,11 @@ fn the_extension_builds_into_a_vsix_that_starts_stackc_lsp() {
     let settings = &manifest["contributes"]["configuration"]["properties"];
     assert_eq!(settings["stackc.path"]["default"], "stackc");
     assert_eq!(settings["stackc.trace.server"]["default"], "off");
+    // A cloned repository cannot point stackc.path at a program of its own.
+    assert_eq!(
+        manifest["capabilities"]["untrustedWorkspaces"]["restrictedConfigurations"],
+        serde_json::json!(["stackc.path"])
+    );
     assert_eq!(
         manifest["contributes"]["commands"][0]["command"],
         "stackc.restartServer"
