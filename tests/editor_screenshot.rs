@@ -11,6 +11,8 @@ mod common;
 
 #[path = "support/ansi_html.rs"]
 mod ansi_html;
+#[path = "support/editor_sample.rs"]
+mod editor_sample;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -18,18 +20,6 @@ use std::time::{Duration, Instant};
 
 const COLUMNS: usize = 112;
 const ROWS: usize = 34;
-
-/// The scale-up sample, repaired, then broken as the book's story goes:
-/// the header comment and `lb-02` deleted.
-fn broken_sample() -> String {
-    let src = std::fs::read_to_string(common::root().join("samples/scale-up.stack")).unwrap();
-    let text: String = src
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.contains("lb-02"))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    text.trim_start().to_string()
-}
 
 /// A tmux server on a private socket, killed on drop with the processes
 /// of its pane (Neovim and the stackc it started), by PID.
@@ -205,7 +195,9 @@ fn neovim_shows_the_spof_and_its_hover_and_the_screenshot_is_taken() {
     let config = root.join("editors/nvim/stackc.lua");
     assert!(config.is_file(), "the book's Neovim lines: {config:?}");
 
-    let sample = broken_sample();
+    let (sample, line, column) = editor_sample::scale_up_without_lb_02();
+    // Neovim counts from 1 (ASCII: bytes are UTF-16 units).
+    let (line, column) = (line + 1, column + 1);
     let findings = common::rules_and_subjects(&sample);
     assert!(
         findings.contains(&("spof".to_string(), "lb-01".to_string())),
@@ -213,11 +205,6 @@ fn neovim_shows_the_spof_and_its_hover_and_the_screenshot_is_taken() {
     );
     let work = tempfile::tempdir().unwrap();
     std::fs::write(work.path().join("shop.stack"), &sample).unwrap();
-    let (line, column) = sample
-        .lines()
-        .enumerate()
-        .find_map(|(i, l)| l.find("lb-01").map(|c| (i + 1, c + 1)))
-        .unwrap();
 
     let stackc = PathBuf::from(env!("CARGO_BIN_EXE_stackc"));
     let path = std::env::join_paths(

@@ -3,9 +3,12 @@
 //! then `vsce package`, whose `vscode:prepublish` compiles the TypeScript
 //! client with `tsc`. The `.vsix` must hold the compiled client, the grammar
 //! and a manifest that names the language and `main`; the client must start
-//! `stackc lsp`.
+//! `stackc lsp`, and that command, spoken to with the client's own protocol
+//! library, must answer (diagnostics, hover, a clean exit).
 
 mod common;
+#[path = "support/editor_sample.rs"]
+mod editor_sample;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -215,6 +218,60 @@ fn the_extension_builds_into_a_vsix_that_starts_stackc_lsp() {
             "out/extension.js lacks {needle}:\n{extension_js}"
         );
     }
+
+    // That command, with the protocol library the client is built on
+    // (vscode-jsonrpc), starts a working server: the built stackc.
+    let (sample, line, column) = editor_sample::scale_up_without_lb_02();
+    let file = build.join("shop.stack");
+    std::fs::write(&file, &sample).unwrap();
+    let stackc = PathBuf::from(env!("CARGO_BIN_EXE_stackc"));
+    let path = std::env::join_paths(
+        std::iter::once(stackc.parent().unwrap().to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let out = Command::new("node")
+        .arg(root.join("editors/vscode/test/handshake.js"))
+        .arg(&dir)
+        .arg(&file)
+        .args([line.to_string(), column.to_string()])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let talk: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(talk["command"], serde_json::json!(["stackc", "lsp"]));
+    assert_eq!(talk["server"]["name"], "stackc");
+    for capability in ["hoverProvider", "renameProvider", "completionProvider"] {
+        assert!(
+            talk["capabilities"]
+                .as_array()
+                .unwrap()
+                .contains(&capability.into()),
+            "{talk}"
+        );
+    }
+    let spof = talk["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "spof")
+        .unwrap_or_else(|| panic!("no spof: {talk}"));
+    assert_eq!(spof["source"], "stackc");
+    assert_eq!(spof["line"], line);
+    assert!(spof["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("lb-01 is a single point of failure"));
+    assert!(talk["hover"].to_string().contains("goes dark"), "{talk}");
+    assert_eq!(
+        talk["status"], 0,
+        "the server exits 0 after shutdown and exit"
+    );
 
     // The package.
     let bytes = std::fs::metadata(&vsix)
