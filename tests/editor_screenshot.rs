@@ -279,7 +279,36 @@ fn neovim_shows_the_spof_and_its_hover_and_the_screenshot_is_taken() {
         screen.contains(spof) && screen.contains("goes dark"),
         "{hover}"
     );
+    let started_pids: Vec<u32> = tmux
+        .pane_pid
+        .map(|p| {
+            let mut v = descendants(p);
+            v.push(p);
+            v
+        })
+        .unwrap_or_default();
+    assert!(
+        started_pids.len() >= 2,
+        "Neovim and its stackc: {started_pids:?}"
+    );
     drop(tmux);
+    // Neovim and the stackc it started are gone (or dead, awaiting reaping).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for pid in started_pids {
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+                !s.rsplit(')')
+                    .next()
+                    .unwrap_or("")
+                    .trim_start()
+                    .starts_with('Z')
+            })
+        };
+        while alive() {
+            assert!(Instant::now() < deadline, "process {pid} outlived the test");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 
     let out = root.join("target/screenshots");
     std::fs::create_dir_all(&out).unwrap();
