@@ -249,6 +249,14 @@ fn the_book_builds_and_its_links_hold() {
         let page = std::fs::read_to_string(dir.join(format!("rules/{rule}.html"))).unwrap();
         assert!(page.contains(&format!("<strong>{rule}</strong>")), "{rule}");
     }
+    // The editors page holds the Neovim lines tests/editor_nvim.rs runs and
+    // the screenshot tests/editor_screenshot.rs takes.
+    let editors = std::fs::read_to_string(dir.join("editors.html")).unwrap();
+    assert!(
+        editors.contains("vim.lsp.start_client") && editors.contains("src=\"editors/editor.png\""),
+        "the editors page"
+    );
+    assert!(dir.join("editors/editor.png").is_file());
     let broken = check_links(dir);
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
 }
