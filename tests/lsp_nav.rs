@@ -230,6 +230,12 @@ fn completion_lists_roles_and_valid_attributes() {
     c.change(URI, &typed, 3);
     c.diagnostics(URI, 3);
     assert_eq!(labels(&mut c, 17, 31), vec!["a", "b"]);
+    // Asked the moment `zone=` is typed, before its check ran (the
+    // debounce holds it back): completion reads the newest text.
+    c.change(URI, &format!("{TEXT}server x: "), 4);
+    c.diagnostics(URI, 4);
+    c.change(URI, &format!("{TEXT}server x: nginx 10.0.9.1 zone="), 5);
+    assert_eq!(labels(&mut c, 17, 31), vec!["a", "b"]);
     assert_eq!(c.shutdown().code(), Some(0));
 }
 

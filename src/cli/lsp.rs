@@ -275,11 +275,7 @@ impl Server {
                 |p: &RenameParams| &p.text_document_position.text_document.uri,
                 |s, u, p| lsp::rename::edits(s, u, p.text_document_position.position, &p.new_name),
             ),
-            "textDocument/completion" => self.on(
-                params,
-                |p: &CompletionParams| &p.text_document_position.text_document.uri,
-                |s, _, p| Ok(lsp::completion::at(s, p.text_document_position.position)),
-            ),
+            "textDocument/completion" => self.complete(params),
             "textDocument/formatting" => self.format(params),
             "textDocument/codeAction" => self.on_fresh(
                 params,
@@ -351,6 +347,32 @@ impl Server {
             Ok(Err(message)) => Err((ErrorCode::RequestFailed, message)),
             Err(_) => Err(internal_error()),
         }
+    }
+
+    /// Completion reads the newest text (a `=` typed a moment ago is not in
+    /// the last checked one: its check may still be waiting out the
+    /// debounce), with the names and findings of the newest snapshot.
+    fn complete(&self, params: Value) -> Result<Value, Failure> {
+        let p: CompletionParams = serde_json::from_value(params)
+            .map_err(|e| (ErrorCode::InvalidParams, format!("invalid params: {e}")))?;
+        let pos = p.text_document_position.position;
+        let Some(doc) = self.docs.get(&p.text_document_position.text_document.uri) else {
+            return Ok(Value::Null);
+        };
+        let Some((seq, snap)) = doc.snapshot.as_ref() else {
+            return Ok(Value::Null);
+        };
+        let snap = Arc::clone(snap);
+        let items = catch_unwind(AssertUnwindSafe(|| {
+            if *seq == doc.seq {
+                lsp::completion::at(&snap, pos)
+            } else {
+                let index = lsp::LineIndex::new(&doc.text);
+                lsp::completion::at_text(&doc.text, &index, pos, &snap.checked)
+            }
+        }))
+        .map_err(|_| internal_error())?;
+        Ok(serde_json::to_value(items).unwrap_or_default())
     }
 
     /// `stackc fmt` of the newest text (not the last checked one). A text
