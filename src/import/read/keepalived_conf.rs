@@ -1,0 +1,392 @@
+//! keepalived's configuration language: statements of words, one a line,
+//! a statement followed by `{` opening a block that `}` closes (nested to
+//! any depth; a `{` alone on the next line belongs to the statement
+//! before it); `#` and `!` start comments outside double quotes; `include
+//! PATTERN` (with `*`, `?` and `[...]` globs, relative to the including
+//! file's folder) splices other files in. Unknown statements are kept and
+//! ignored by the reader.
+
+use crate::import::tree::{Entry, HostFiles};
+
+/// One statement: its words (quotes removed), where it is, and its block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stmt {
+    pub words: Vec<String>,
+    /// Index into [`Parsed::files`].
+    pub file: usize,
+    pub line: u32,
+    pub block: Option<Vec<Stmt>>,
+}
+
+impl Stmt {
+    pub fn key(&self) -> &str {
+        self.words.first().map_or("", String::as_str)
+    }
+
+    /// The statements of the block (none without one).
+    pub fn children(&self) -> &[Stmt] {
+        self.block.as_deref().unwrap_or(&[])
+    }
+}
+
+/// A parsed config with the files it was read from and what went wrong.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed {
+    pub files: Vec<String>,
+    pub top: Vec<Stmt>,
+    /// (file, line, message): includes that match nothing, unreadable or
+    /// looping files, unbalanced braces.
+    pub problems: Vec<(usize, u32, String)>,
+}
+
+/// The words of one line: comments cut, `"..."` one word, `{` and `}`
+/// words of their own.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut has = false;
+    for c in line.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                has = true;
+            }
+            '#' | '!' if !quoted => break,
+            '{' | '}' if !quoted => {
+                if has {
+                    out.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+                out.push(c.to_string());
+            }
+            c if c.is_whitespace() && !quoted => {
+                if has {
+                    out.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                has = true;
+            }
+        }
+    }
+    if has {
+        out.push(cur);
+    }
+    out
+}
+
+/// `*`, `?` and `[abc]`/`[a-z]` glob matching of a whole path.
+pub fn glob(pattern: &str, path: &str) -> bool {
+    fn go(p: &[char], s: &[char]) -> bool {
+        match p.first() {
+            None => s.is_empty(),
+            Some('*') => (0..=s.len()).any(|i| !s[..i].contains(&'/') && go(&p[1..], &s[i..])),
+            Some('?') => s.first().is_some_and(|c| *c != '/') && go(&p[1..], &s[1..]),
+            Some('[') => {
+                let Some(end) = p.iter().position(|c| *c == ']') else {
+                    return s.first() == Some(&'[') && go(&p[1..], &s[1..]);
+                };
+                let Some(c) = s.first() else {
+                    return false;
+                };
+                let set = &p[1..end];
+                let (neg, set) = match set.first() {
+                    Some('!' | '^') => (true, &set[1..]),
+                    _ => (false, set),
+                };
+                let mut hit = false;
+                let mut i = 0;
+                while i < set.len() {
+                    if i + 2 < set.len() && set[i + 1] == '-' {
+                        hit |= set[i] <= *c && *c <= set[i + 2];
+                        i += 3;
+                    } else {
+                        hit |= set[i] == *c;
+                        i += 1;
+                    }
+                }
+                hit != neg && go(&p[end + 1..], &s[1..])
+            }
+            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = path.chars().collect();
+    // Bounded: paths and patterns are short, and `*` never crosses `/`.
+    p.len() <= 256 && s.len() <= 1024 && p.iter().filter(|c| **c == '*').count() <= 4 && go(&p, &s)
+}
+
+/// `/a/./b/../c` is `/a/c`.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in path.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// How deep includes may nest (keepalived's own limit is lower).
+const MAX_DEPTH: usize = 8;
+
+struct Reader<'a> {
+    h: &'a HostFiles,
+    out: Parsed,
+    /// The include chain being read (loop detection).
+    stack: Vec<String>,
+}
+
+/// A flat statement before blocks are built: words, file, line.
+type Flat = (Vec<String>, usize, u32);
+
+impl Reader<'_> {
+    fn file_index(&mut self, path: &str) -> usize {
+        match self.out.files.iter().position(|p| p == path) {
+            Some(i) => i,
+            None => {
+                self.out.files.push(path.to_string());
+                self.out.files.len() - 1
+            }
+        }
+    }
+
+    /// The statements of `path`, includes spliced in, as flat lines whose
+    /// braces are separate words.
+    fn flat(&mut self, path: &str, text: &str, out: &mut Vec<Flat>) {
+        let fi = self.file_index(path);
+        self.stack.push(path.to_string());
+        for (i, line) in text.lines().enumerate() {
+            let ln = i as u32 + 1;
+            let w = words(line);
+            if w.first().map(String::as_str) == Some("include") {
+                match w.get(1) {
+                    Some(p) => self.include(fi, ln, path, p, out),
+                    None => self
+                        .out
+                        .problems
+                        .push((fi, ln, "an `include` without a file".into())),
+                }
+                continue;
+            }
+            if !w.is_empty() {
+                out.push((w, fi, ln));
+            }
+        }
+        self.stack.pop();
+    }
+
+    fn include(&mut self, fi: usize, ln: u32, from: &str, pattern: &str, out: &mut Vec<Flat>) {
+        let pattern = if pattern.starts_with('/') {
+            pattern.to_string()
+        } else {
+            let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
+            format!("{dir}/{pattern}")
+        };
+        let pattern = normalize(&pattern);
+        let h = self.h;
+        let matches: Vec<(&str, &Entry)> = h
+            .files
+            .iter()
+            .filter(|(p, _)| glob(&pattern, p))
+            .map(|(p, e)| (p.as_str(), e))
+            .collect();
+        if matches.is_empty() {
+            self.out
+                .problems
+                .push((fi, ln, format!("`include {pattern}` matches no file")));
+        }
+        for (p, e) in matches {
+            if self.stack.iter().any(|s| s == p) {
+                self.out
+                    .problems
+                    .push((fi, ln, format!("`include {p}` includes itself: skipped")));
+            } else if self.stack.len() >= MAX_DEPTH {
+                self.out.problems.push((
+                    fi,
+                    ln,
+                    format!("`include {p}` nests more than {MAX_DEPTH} deep: skipped"),
+                ));
+            } else {
+                match e {
+                    Entry::Text(t) => self.flat(p, t, out),
+                    Entry::Skipped(why) => {
+                        self.out
+                            .problems
+                            .push((fi, ln, format!("`include {p}` not read: {why}")))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Builds blocks from flat lines: a `{` word opens a block for the
+/// statement it ends (or the one before, when alone), `}` closes it.
+fn blocks(flat: Vec<Flat>, problems: &mut Vec<(usize, u32, String)>) -> Vec<Stmt> {
+    // The open blocks: the statement that owns each, and its children.
+    let mut stack: Vec<(Option<Stmt>, Vec<Stmt>)> = vec![(None, Vec::new())];
+    let mut last = (0, 0);
+    for (words, file, line) in flat {
+        last = (file, line);
+        let mut cur: Vec<String> = Vec::new();
+        let flush = |cur: &mut Vec<String>, stack: &mut Vec<(Option<Stmt>, Vec<Stmt>)>| {
+            if !cur.is_empty() {
+                let s = Stmt {
+                    words: std::mem::take(cur),
+                    file,
+                    line,
+                    block: None,
+                };
+                stack.last_mut().expect("the top level").1.push(s);
+            }
+        };
+        for w in words {
+            match w.as_str() {
+                "{" => {
+                    let owner = if cur.is_empty() {
+                        // `{` alone: the previous statement's block.
+                        stack.last_mut().expect("the top level").1.pop()
+                    } else {
+                        Some(Stmt {
+                            words: std::mem::take(&mut cur),
+                            file,
+                            line,
+                            block: None,
+                        })
+                    };
+                    stack.push((owner, Vec::new()));
+                }
+                "}" => {
+                    flush(&mut cur, &mut stack);
+                    if stack.len() == 1 {
+                        problems.push((file, line, "a `}` closes nothing".into()));
+                        continue;
+                    }
+                    let (owner, children) = stack.pop().expect("an open block");
+                    let top = &mut stack.last_mut().expect("the top level").1;
+                    match owner {
+                        Some(mut s) => {
+                            s.block = Some(children);
+                            top.push(s);
+                        }
+                        None => top.extend(children),
+                    }
+                }
+                _ => cur.push(w),
+            }
+        }
+        flush(&mut cur, &mut stack);
+    }
+    while stack.len() > 1 {
+        problems.push((last.0, last.1, "a `{` is never closed".into()));
+        let (owner, children) = stack.pop().expect("an open block");
+        let top = &mut stack.last_mut().expect("the top level").1;
+        if let Some(mut s) = owner {
+            s.block = Some(children);
+            top.push(s);
+        }
+    }
+    stack.pop().map(|(_, c)| c).unwrap_or_default()
+}
+
+/// Parses `path` on host `h`, following includes.
+pub fn parse(h: &HostFiles, path: &str, text: &str) -> Parsed {
+    let mut r = Reader {
+        h,
+        out: Parsed::default(),
+        stack: Vec::new(),
+    };
+    let mut flat = Vec::new();
+    r.flat(path, text, &mut flat);
+    let mut out = r.out;
+    out.top = blocks(flat, &mut out.problems);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(files: &[(&str, &str)]) -> HostFiles {
+        let mut h = HostFiles::new("lb-01");
+        for (p, t) in files {
+            h.insert(*p, Entry::Text(t.to_string()));
+        }
+        h
+    }
+
+    #[test]
+    fn words_cut_comments_and_split_braces() {
+        assert_eq!(words("a \"b # c\" d # e"), ["a", "b # c", "d"]);
+        assert_eq!(words("\tx{y}  ! no"), ["x", "{", "y", "}"]);
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob(
+            "/etc/keepalived/conf.d/*.conf",
+            "/etc/keepalived/conf.d/a.conf"
+        ));
+        assert!(!glob(
+            "/etc/keepalived/*.conf",
+            "/etc/keepalived/conf.d/a.conf"
+        ));
+        assert!(glob("/etc/k/[a-c]?.conf", "/etc/k/b1.conf"));
+        assert!(!glob("/etc/k/[!a-c]?.conf", "/etc/k/b1.conf"));
+    }
+
+    #[test]
+    fn nested_blocks_braces_on_their_own_line_and_one_line_blocks() {
+        let h = host(&[]);
+        let p = parse(
+            &h,
+            "/k.conf",
+            "a 1\nb\n{\n  c { d }\n  e {\n    f\n  }\n}\ng",
+        );
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        let keys: Vec<_> = p.top.iter().map(|s| (s.key(), s.line)).collect();
+        assert_eq!(keys, [("a", 1), ("b", 2), ("g", 9)]);
+        let b = &p.top[1];
+        assert_eq!(b.children()[0].children()[0].words, ["d"]);
+        assert_eq!(b.children()[1].children()[0].line, 6);
+    }
+
+    #[test]
+    fn includes_relative_globbed_and_looping() {
+        let h = host(&[
+            ("/etc/keepalived/keepalived.conf", "include conf.d/*.conf\ninclude /etc/keepalived/keepalived.conf\ninclude none/*.conf\n"),
+            ("/etc/keepalived/conf.d/a.conf", "x {\n y\n}\ninclude ../conf.d/a.conf\n"),
+        ]);
+        let p = parse(
+            &h,
+            "/etc/keepalived/keepalived.conf",
+            h.text("/etc/keepalived/keepalived.conf").unwrap(),
+        );
+        assert_eq!(p.top.len(), 1);
+        assert_eq!(p.files[p.top[0].file], "/etc/keepalived/conf.d/a.conf");
+        let msgs: Vec<_> = p
+            .problems
+            .iter()
+            .map(|(_, l, m)| (*l, m.as_str()))
+            .collect();
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(msgs[1].1.contains("includes itself"));
+        assert!(msgs[2].1.contains("matches no file"));
+    }
+
+    #[test]
+    fn unbalanced_braces_are_problems_not_panics() {
+        let h = host(&[]);
+        let p = parse(&h, "/k.conf", "}\na {\n b {\n");
+        assert_eq!(p.problems.len(), 3);
+        assert_eq!(p.top[0].key(), "a");
+    }
+}
