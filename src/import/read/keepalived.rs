@@ -22,6 +22,9 @@
 //!     the reader cannot tell is read as this too, with a warning;
 //!   - [`Track::None`] without `track_script`/`track_process`.
 //!
+//! An instance's `unicast_src_ip` is the host's own address: a
+//! [`Fact::Address`] at its line (before the instance's `Vrrp`).
+//!
 //! A script given as a file of the host (`script "/usr/local/bin/chk.sh"`)
 //! is judged by that file's text.
 
@@ -241,6 +244,10 @@ fn instance(
                     facts.warn(at(b), format!("`{}` is not a peer address", b.key()));
                 }
             }
+            "unicast_src_ip" => match c.words.get(1).and_then(|a| a.parse::<IpAddr>().ok()) {
+                Some(a) => facts.add(Fact::Address(a), at(c)),
+                None => facts.warn(at(c), "a `unicast_src_ip` that is not an address"),
+            },
             "track_process" => watch(Track::LocalOnly),
             "track_script" => {
                 // `track_script { NAME [weight W] }`, or `track_script NAME`.
@@ -338,16 +345,19 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(
             facts,
-            [(
-                Fact::Vrrp {
-                    instance: "VI_1".into(),
-                    vips: vec![ip("203.0.113.20"), ip("2001:db8::20")],
-                    priority: 101,
-                    peers: vec![ip("10.0.0.12")],
-                    track: Track::None,
-                },
-                6
-            )]
+            [
+                (Fact::Address(ip("10.0.0.11")), 11),
+                (
+                    Fact::Vrrp {
+                        instance: "VI_1".into(),
+                        vips: vec![ip("203.0.113.20"), ip("2001:db8::20")],
+                        priority: 101,
+                        peers: vec![ip("10.0.0.12")],
+                        track: Track::None,
+                    },
+                    6
+                ),
+            ]
         );
     }
 
