@@ -454,3 +454,109 @@ fn the_hand_written_configs_pass_the_real_checks() {
         );
     }
 }
+
+// ---- bad input ---------------------------------------------------------------
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines made of the words both languages use, braces, quotes and
+    /// comment marks in any order: the readers never panic, and report at
+    /// most a few facts per line (their cost follows the input).
+    fn config_text() -> impl Strategy<Value = String> {
+        let word = prop::sample::select(vec![
+            "frontend",
+            "backend",
+            "listen",
+            "defaults",
+            "bind",
+            "server",
+            "mode",
+            "tcp",
+            "http",
+            "ssl",
+            "crt",
+            "backup",
+            "default_backend",
+            "use_backend",
+            "monitor-uri",
+            "stats",
+            "enable",
+            "vrrp_instance",
+            "vrrp_script",
+            "virtual_ipaddress",
+            "unicast_peer",
+            "track_script",
+            "priority",
+            "script",
+            "include",
+            "{",
+            "}",
+            "\"",
+            "#",
+            "!",
+            "\t",
+            "10.0.0.1:80",
+            ":443",
+            "[::1]:8080",
+            "2001:db8::1",
+            "10.0.0.9/24",
+            "*",
+            "conf.d/*.conf",
+            "/etc/keepalived/keepalived.conf",
+            "300",
+            "-1",
+            "x",
+        ]);
+        prop::collection::vec(prop::collection::vec(word, 0..8), 0..40).prop_map(|lines| {
+            lines
+                .iter()
+                .map(|w| w.join(" "))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn the_readers_take_any_text(hap in config_text(), ka in config_text(), inc in config_text()) {
+            let mut h = HostFiles::new("lb-01");
+            h.insert("/etc/haproxy/haproxy.cfg", Entry::Text(hap.clone()));
+            h.insert("/etc/keepalived/keepalived.conf", Entry::Text(ka.clone()));
+            h.insert("/etc/keepalived/conf.d/a.conf", Entry::Text(inc.clone()));
+            let f = read_lb(&h);
+            let lines = hap.lines().count() + ka.lines().count() + inc.lines().count() * 8 + 2;
+            prop_assert!(f.facts.len() <= 8 * lines, "{} facts for {} lines", f.facts.len(), lines);
+        }
+    }
+
+    #[test]
+    fn a_self_including_config_and_a_binary_file_end_with_warnings() {
+        let mut h = HostFiles::new("lb-01");
+        h.insert(
+            "/etc/keepalived/keepalived.conf",
+            Entry::Text("include keepalived.conf\ninclude conf.d/*\n".into()),
+        );
+        h.insert(
+            "/etc/keepalived/conf.d/blob",
+            Entry::Skipped("not UTF-8 (a binary file?)".into()),
+        );
+        h.insert(
+            "/etc/haproxy/haproxy.cfg",
+            Entry::Skipped("larger than 4 MiB".into()),
+        );
+        let f = read_lb(&h);
+        assert!(f.facts.is_empty());
+        let w: Vec<String> = f.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            w,
+            [
+                "lb-01:/etc/haproxy/haproxy.cfg: HAProxy config not read: larger than 4 MiB",
+                "lb-01:/etc/keepalived/keepalived.conf:1: `include /etc/keepalived/keepalived.conf` includes itself: skipped",
+                "lb-01:/etc/keepalived/keepalived.conf:2: `include /etc/keepalived/conf.d/blob` not read: not UTF-8 (a binary file?)",
+            ]
+        );
+    }
+}

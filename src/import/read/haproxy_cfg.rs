@@ -107,10 +107,17 @@ pub struct Config {
 }
 
 impl Config {
+    /// The proxies that can be backends, by name (the first of a name).
+    pub fn backends(&self) -> BTreeMap<&str, &Proxy> {
+        let mut out = BTreeMap::new();
+        for p in self.proxies.iter().filter(|p| p.kind != Kind::Frontend) {
+            out.entry(p.name.as_str()).or_insert(p);
+        }
+        out
+    }
+
     pub fn backend(&self, name: &str) -> Option<&Proxy> {
-        self.proxies
-            .iter()
-            .find(|p| p.name == name && p.kind != Kind::Frontend)
+        self.backends().get(name).copied()
     }
 }
 
@@ -327,6 +334,10 @@ pub fn parse(files: &[(&str, &str)]) -> Config {
             }
         }
     }
+    for p in &mut cfg.proxies {
+        let mut seen = std::collections::BTreeSet::new();
+        p.backends.retain(|(n, _)| seen.insert(n.clone()));
+    }
     cfg
 }
 
@@ -384,7 +395,8 @@ fn directive(p: &mut Proxy, w: &[String], ln: u32, server_tls: &mut bool) {
                 if b.contains("%[") {
                     p.unread
                         .push((ln, format!("a backend chosen at run time ({b})")));
-                } else if !p.backends.iter().any(|(n, _)| n == b) {
+                } else {
+                    // Repeats are dropped once the section is read.
                     p.backends.push((b.clone(), ln));
                 }
             }

@@ -98,13 +98,11 @@ fn url_port_path(url: &str) -> Option<(Option<u16>, String)> {
     Some((port, if path.is_empty() { "/".into() } else { path }))
 }
 
-/// What a check script watches; `None` when the reader cannot tell.
-fn classify(text: &str, h: &HostFiles) -> Option<Track> {
-    const BACKENDS: &[&str] = &["nbsrv", "show stat", "show servers", "show backend"];
-    if BACKENDS.iter().any(|m| text.contains(m)) {
-        return Some(Track::Backends);
-    }
-    let monitors: Vec<(Vec<Option<u16>>, String, bool)> = super::haproxy::config(h)
+/// The host's HAProxy monitor URIs: (bind ports, URI, has `monitor fail`).
+type Monitors = Vec<(Vec<Option<u16>>, String, bool)>;
+
+fn monitors(h: &HostFiles) -> Monitors {
+    super::haproxy::config(h)
         .map(|c| {
             c.proxies
                 .iter()
@@ -118,7 +116,15 @@ fn classify(text: &str, h: &HostFiles) -> Option<Track> {
                 })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// What a check script watches; `None` when the reader cannot tell.
+fn classify(text: &str, monitors: &Monitors) -> Option<Track> {
+    const BACKENDS: &[&str] = &["nbsrv", "show stat", "show servers", "show backend"];
+    if BACKENDS.iter().any(|m| text.contains(m)) {
+        return Some(Track::Backends);
+    }
     for w in text.split(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
         if let Some((port, path)) = url_port_path(w) {
             let hit = monitors.iter().find(|(ports, uri, _)| {
@@ -178,6 +184,7 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
     }
     // The scripts by name: their command and what it watches.
     let mut scripts: BTreeMap<&str, (&Stmt, Option<Track>)> = BTreeMap::new();
+    let monitors = monitors(h);
     for s in p.top.iter().filter(|s| s.key() == "vrrp_script") {
         let Some(name) = s.words.get(1) else {
             continue;
@@ -194,7 +201,7 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
             .next()
             .and_then(|path| h.text(path))
             .unwrap_or("");
-        let track = classify(&format!("{command}\n{file}"), h);
+        let track = classify(&format!("{command}\n{file}"), &monitors);
         scripts.insert(name.as_str(), (s, track));
     }
     for s in p.top.iter() {
@@ -446,6 +453,31 @@ mod tests {
                 format!("{p}:10: an LVS `virtual_server`: not read (stackc models HAProxy and nginx balancers)"),
             ]
         );
+    }
+
+    #[test]
+    fn a_large_config_is_read_in_linear_time() {
+        let n = 5_000;
+        let mut conf = String::new();
+        for i in 0..n {
+            conf += &format!(
+                "vrrp_script c{i} {{\n script \"pidof x{i}\"\n}}\nvrrp_instance v{i} {{\n priority 100\n virtual_ipaddress {{\n  10.2.{}.{}\n }}\n track_script {{\n  c{i}\n }}\n}}\n",
+                i / 250,
+                i % 250
+            );
+        }
+        let t = std::time::Instant::now();
+        let (facts, w) = vrrp(&host(&[(MAIN, &conf)]));
+        assert!(w.is_empty());
+        assert_eq!(facts.len(), n);
+        assert!(facts.iter().all(|(f, _)| matches!(
+            f,
+            Fact::Vrrp {
+                track: Track::LocalOnly,
+                ..
+            }
+        )));
+        eprintln!("{} lines read in {:?}", conf.lines().count(), t.elapsed());
     }
 
     #[test]

@@ -78,45 +78,97 @@ fn words(line: &str) -> Vec<String> {
     out
 }
 
-/// `*`, `?` and `[abc]`/`[a-z]` glob matching of a whole path.
+/// `*`, `?` and `[abc]`/`[a-z]`/`[!a]` glob matching of a whole path, one
+/// `/`-separated segment at a time (a `*` never crosses a `/`). Linear in
+/// each segment's length times its pattern's: a `*` is retried only from
+/// the last one seen, never nested.
 pub fn glob(pattern: &str, path: &str) -> bool {
-    fn go(p: &[char], s: &[char]) -> bool {
-        match p.first() {
-            None => s.is_empty(),
-            Some('*') => (0..=s.len()).any(|i| !s[..i].contains(&'/') && go(&p[1..], &s[i..])),
-            Some('?') => s.first().is_some_and(|c| *c != '/') && go(&p[1..], &s[1..]),
-            Some('[') => {
-                let Some(end) = p.iter().position(|c| *c == ']') else {
-                    return s.first() == Some(&'[') && go(&p[1..], &s[1..]);
+    let (ps, ss): (Vec<&str>, Vec<&str>) =
+        (pattern.split('/').collect(), path.split('/').collect());
+    ps.len() == ss.len() && ps.iter().zip(&ss).all(|(p, s)| segment(p, s))
+}
+
+/// One pattern item: a literal, `?`, `*` or a set.
+#[derive(Debug)]
+enum Item {
+    Char(char),
+    Any,
+    Star,
+    Set(bool, Vec<(char, char)>),
+}
+
+fn items(p: &str) -> Vec<Item> {
+    let chars: Vec<char> = p.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' => out.push(Item::Star),
+            '?' => out.push(Item::Any),
+            '[' => {
+                let close = chars[i + 1..]
+                    .iter()
+                    .position(|c| *c == ']')
+                    .map(|k| i + 1 + k);
+                let Some(end) = close.filter(|e| *e > i + 1) else {
+                    out.push(Item::Char('['));
+                    i += 1;
+                    continue;
                 };
-                let Some(c) = s.first() else {
-                    return false;
-                };
-                let set = &p[1..end];
-                let (neg, set) = match set.first() {
-                    Some('!' | '^') => (true, &set[1..]),
-                    _ => (false, set),
-                };
-                let mut hit = false;
-                let mut i = 0;
-                while i < set.len() {
-                    if i + 2 < set.len() && set[i + 1] == '-' {
-                        hit |= set[i] <= *c && *c <= set[i + 2];
-                        i += 3;
+                let mut set = &chars[i + 1..end];
+                let neg = matches!(set.first(), Some('!' | '^'));
+                if neg {
+                    set = &set[1..];
+                }
+                let mut ranges = Vec::new();
+                let mut k = 0;
+                while k < set.len() {
+                    if k + 2 < set.len() && set[k + 1] == '-' {
+                        ranges.push((set[k], set[k + 2]));
+                        k += 3;
                     } else {
-                        hit |= set[i] == *c;
-                        i += 1;
+                        ranges.push((set[k], set[k]));
+                        k += 1;
                     }
                 }
-                hit != neg && go(&p[end + 1..], &s[1..])
+                out.push(Item::Set(neg, ranges));
+                i = end;
             }
-            Some(c) => s.first() == Some(c) && go(&p[1..], &s[1..]),
+            c => out.push(Item::Char(c)),
+        }
+        i += 1;
+    }
+    out
+}
+
+fn segment(pattern: &str, s: &str) -> bool {
+    let p = items(pattern);
+    let s: Vec<char> = s.chars().collect();
+    let one = |it: &Item, c: char| match it {
+        Item::Char(x) => *x == c,
+        Item::Any => true,
+        Item::Set(neg, r) => r.iter().any(|(a, b)| *a <= c && c <= *b) != *neg,
+        Item::Star => false,
+    };
+    let (mut pi, mut si) = (0, 0);
+    // The last `*` and where its match ends now.
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        if pi < p.len() && matches!(p[pi], Item::Star) {
+            star = Some((pi, si));
+            pi += 1;
+        } else if pi < p.len() && one(&p[pi], s[si]) {
+            pi += 1;
+            si += 1;
+        } else if let Some((sp, ss)) = star {
+            pi = sp + 1;
+            si = ss + 1;
+            star = Some((sp, ss + 1));
+        } else {
+            return false;
         }
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let s: Vec<char> = path.chars().collect();
-    // Bounded: paths and patterns are short, and `*` never crosses `/`.
-    p.len() <= 256 && s.len() <= 1024 && p.iter().filter(|c| **c == '*').count() <= 4 && go(&p, &s)
+    p[pi..].iter().all(|it| matches!(it, Item::Star))
 }
 
 /// `/a/./b/../c` is `/a/c`.
@@ -142,7 +194,13 @@ struct Reader<'a> {
     out: Parsed,
     /// The include chain being read (loop detection).
     stack: Vec<String>,
+    /// Files spliced in so far (bounded by [`MAX_INCLUDED`]).
+    included: usize,
 }
+
+/// How many files includes may splice in, in all: a config that includes
+/// a folder many times over stays linear in what the host holds.
+const MAX_INCLUDED: usize = 256;
 
 /// A flat statement before blocks are built: words, file, line.
 type Flat = (Vec<String>, usize, u32);
@@ -208,6 +266,13 @@ impl Reader<'_> {
                 self.out
                     .problems
                     .push((fi, ln, format!("`include {p}` includes itself: skipped")));
+            } else if self.included >= MAX_INCLUDED {
+                self.out.problems.push((
+                    fi,
+                    ln,
+                    format!("`include {p}`: more than {MAX_INCLUDED} files included: skipped"),
+                ));
+                return;
             } else if self.stack.len() >= MAX_DEPTH {
                 self.out.problems.push((
                     fi,
@@ -215,6 +280,7 @@ impl Reader<'_> {
                     format!("`include {p}` nests more than {MAX_DEPTH} deep: skipped"),
                 ));
             } else {
+                self.included += 1;
                 match e {
                     Entry::Text(t) => self.flat(p, t, out),
                     Entry::Skipped(why) => {
@@ -303,6 +369,7 @@ pub fn parse(h: &HostFiles, path: &str, text: &str) -> Parsed {
         h,
         out: Parsed::default(),
         stack: Vec::new(),
+        included: 0,
     };
     let mut flat = Vec::new();
     r.flat(path, text, &mut flat);
@@ -341,6 +408,12 @@ mod tests {
         ));
         assert!(glob("/etc/k/[a-c]?.conf", "/etc/k/b1.conf"));
         assert!(!glob("/etc/k/[!a-c]?.conf", "/etc/k/b1.conf"));
+        assert!(glob("/k/*a*b", "/k/xaxxb"));
+        assert!(!glob("/k/*a*b", "/k/xaxxbc"));
+        assert!(glob("/k/[x", "/k/[x"));
+        // Many stars on a long name: quick, not exponential.
+        let long = format!("/k/{}", "a".repeat(5000));
+        assert!(!glob("/k/*a*a*a*a*a*a*a*b", &long));
     }
 
     #[test]
@@ -380,6 +453,16 @@ mod tests {
         assert_eq!(msgs.len(), 3, "{msgs:?}");
         assert!(msgs[1].1.contains("includes itself"));
         assert!(msgs[2].1.contains("matches no file"));
+    }
+
+    #[test]
+    fn includes_are_bounded_in_all() {
+        let mut h = host(&[("/k/leaf.conf", "x\n")]);
+        let many = "include /k/leaf.conf\n".repeat(MAX_INCLUDED + 5);
+        h.insert("/k/main.conf", Entry::Text(many.clone()));
+        let p = parse(&h, "/k/main.conf", &many);
+        assert_eq!(p.top.len(), MAX_INCLUDED);
+        assert_eq!(p.problems.len(), 5);
     }
 
     #[test]
