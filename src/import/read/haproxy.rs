@@ -130,6 +130,8 @@ fn pool_protocol(p: &Proxy) -> Protocol {
 fn target(host: &Host, port: Option<u16>) -> Option<Target> {
     match host {
         Host::Addr(a) => Some(Target::Addr(*a, port)),
+        // `"${DB_HOST}:3306"`: set by the environment, not the file.
+        Host::Name(n) if n.contains('$') => None,
         Host::Name(n) => Some(Target::Name(n.clone(), port)),
         Host::Any | Host::Other => None,
     }
@@ -162,7 +164,10 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
                     if t.is_none() {
                         facts.warn(
                             at(s.line),
-                            format!("server {} has no network address: left out", s.name),
+                            format!(
+                                "server {} has no network address the file gives: left out",
+                                s.name
+                            ),
                         );
                     }
                     Some(PoolMember {
@@ -518,6 +523,25 @@ mod tests {
             .count();
         assert_eq!((pools, sends), (n, n));
         eprintln!("{} lines read in {:?}", cfg.lines().count(), t.elapsed());
+    }
+
+    #[test]
+    fn servers_without_an_address_are_left_out_with_a_warning() {
+        let f = read_facts(&host(&[(
+            MAIN,
+            "backend b\n server env \"${DB_HOST}:3306\"\n server sock /run/app.sock\n server ok 10.0.1.1:80\n",
+        )]));
+        let members: Vec<_> = f
+            .facts
+            .iter()
+            .filter_map(|(_, x, _)| match x {
+                Fact::Pool { members, .. } => Some(members.len()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(members, [1]);
+        let w: Vec<_> = f.warnings.iter().map(|w| w.origin.line).collect();
+        assert_eq!(w, [2, 3]);
     }
 
     #[test]

@@ -69,6 +69,8 @@ struct Defaults {
     mode: Option<Mode>,
     server_tls: bool,
     check: Option<&'static str>,
+    /// A `default_backend` in `defaults` (HAProxy allows it there).
+    default_backend: Option<(String, u32)>,
 }
 
 /// One `frontend`, `backend` or `listen` section.
@@ -98,6 +100,12 @@ pub struct Proxy {
     /// `server-template` and dynamic `use_backend` names: lines the reader
     /// cannot turn into members or pools.
     pub unread: Vec<(u32, String)>,
+    /// The `default_backend` of the `defaults` section, with its line: used
+    /// when the proxy names none (the line is cited in the proxy's file,
+    /// which is that section's unless `-f` files split them).
+    pub inherited: Option<(String, u32)>,
+    /// The proxy has its own `default_backend`.
+    pub default_named: bool,
 }
 
 /// A parsed set of files (the order HAProxy loads them in).
@@ -301,12 +309,17 @@ pub fn parse(files: &[(&str, &str)]) -> Config {
                     redirects: false,
                     check: d.check,
                     unread: Vec::new(),
+                    inherited: None,
+                    default_named: false,
                 };
                 // The old `listen NAME ADDR:PORT` form.
                 if kind == Kind::Listen {
                     if let Some(a) = w.get(2) {
                         bind(&mut p, a, &[], ln);
                     }
+                }
+                if kind != Kind::Backend {
+                    p.inherited = d.default_backend.clone();
                 }
                 cfg.proxies.push(p);
                 cur = Cur::Proxy(cfg.proxies.len() - 1);
@@ -317,6 +330,9 @@ pub fn parse(files: &[(&str, &str)]) -> Config {
                 Cur::Defaults => match first {
                     "mode" => defaults.mode = mode(&w).or(defaults.mode),
                     "default-server" => defaults.server_tls = tls_of(&w[1..], defaults.server_tls),
+                    "default_backend" => {
+                        defaults.default_backend = w.get(1).map(|b| (b.clone(), ln))
+                    }
                     _ => {
                         if let Some(c) = check_option(&w) {
                             defaults.check = Some(c);
@@ -335,6 +351,11 @@ pub fn parse(files: &[(&str, &str)]) -> Config {
         }
     }
     for p in &mut cfg.proxies {
+        if !p.default_named {
+            if let Some(b) = p.inherited.clone() {
+                p.backends.push(b);
+            }
+        }
         let mut seen = std::collections::BTreeSet::new();
         p.backends.retain(|(n, _)| seen.insert(n.clone()));
     }
@@ -391,6 +412,7 @@ fn directive(p: &mut Proxy, w: &[String], ln: u32, server_tls: &mut bool) {
             }
         }
         "default_backend" | "use_backend" => {
+            p.default_named |= first == "default_backend";
             if let Some(b) = w.get(1) {
                 if b.contains("%[") {
                     p.unread
@@ -526,5 +548,24 @@ mod tests {
         assert_eq!(p("c").backends, [("b".to_string(), 15)]);
         assert_eq!(p("c").unread.len(), 1);
         assert_eq!(p("b").unread.len(), 1);
+    }
+
+    #[test]
+    fn a_default_backend_in_defaults() {
+        let cfg = parse(&[(
+            "/x.cfg",
+            "defaults\n mode http\n default_backend web\nfrontend a\n bind :80\nfrontend b\n bind :81\n use_backend api if { path_beg /api }\nfrontend c\n bind :82\n default_backend api\nbackend web\n server w 10.0.0.1:80\nbackend api\n server a 10.0.0.2:80\n",
+        )]);
+        let p = |n: &str| {
+            let p = cfg.proxies.iter().find(|p| p.name == n).unwrap();
+            p.backends
+                .iter()
+                .map(|(b, l)| (b.as_str(), *l))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(p("a"), [("web", 3)]);
+        assert_eq!(p("b"), [("api", 8), ("web", 3)]);
+        assert_eq!(p("c"), [("api", 11)]);
+        assert!(p("web").is_empty());
     }
 }
