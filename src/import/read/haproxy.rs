@@ -1,7 +1,9 @@
 //! The HAProxy reader: `/etc/haproxy/haproxy.cfg`, then every `*.cfg` of
-//! `/etc/haproxy/conf.d/` (the folder Debian's unit and `-f` setups load,
-//! in name order), plus the `-f` files and folders `/etc/default/haproxy`
-//! names (`CONFIG=`, `EXTRAOPTS="-f ..."`). See [`super::haproxy_cfg`] for
+//! `/etc/haproxy/conf.d/` when there is one (the folder setups commonly add
+//! with `-f`; a folder's files load in name order), plus the `-f` files and
+//! folders that `/etc/default/haproxy` and the unit's drop-ins
+//! (`/etc/systemd/system/haproxy.service.d/*.conf`, `Environment=`) name
+//! with `CONFIG=` and `EXTRAOPTS="-f ..."`. See [`super::haproxy_cfg`] for
 //! the language.
 //!
 //! What it emits, on the host whose files these are:
@@ -44,28 +46,41 @@ use std::net::IpAddr;
 pub const MAIN: &str = "/etc/haproxy/haproxy.cfg";
 const CONF_D: &str = "/etc/haproxy/conf.d";
 const DEFAULTS: &str = "/etc/default/haproxy";
+const DROP_INS: &str = "/etc/systemd/system/haproxy.service.d";
 
 /// The files HAProxy loads on this host, in order, with their text; the
 /// paths named but unreadable are warned about.
 fn files<'a>(h: &'a HostFiles, facts: &mut Facts) -> Vec<(&'a str, &'a str)> {
     let mut paths: Vec<String> = vec![MAIN.to_string(), CONF_D.to_string()];
-    if let Some(text) = h.text(DEFAULTS) {
+    let mut env: Vec<&str> = h.text(DEFAULTS).into_iter().collect();
+    env.extend(
+        h.under(DROP_INS)
+            .filter(|(p, _)| p.ends_with(".conf"))
+            .filter_map(|(_, e)| match e {
+                Entry::Text(t) => Some(t.as_str()),
+                Entry::Skipped(_) => None,
+            }),
+    );
+    for text in env {
         for (_, line) in super::lines(text, '#') {
-            let Some((key, value)) = line.split_once('=') else {
-                continue;
-            };
-            let value = value.trim().trim_matches('"');
-            match key.trim() {
-                "CONFIG" => paths[0] = value.to_string(),
-                "EXTRAOPTS" => {
-                    let w: Vec<&str> = value.split_whitespace().collect();
-                    for pair in w.windows(2) {
-                        if pair[0] == "-f" && !paths.iter().any(|p| p == pair[1]) {
-                            paths.push(pair[1].to_string());
+            // `KEY=value` (/etc/default) or `Environment="KEY=value" ...`.
+            let line = line.strip_prefix("Environment=").unwrap_or(line);
+            for assignment in env_assignments(line) {
+                let Some((key, value)) = assignment.split_once('=') else {
+                    continue;
+                };
+                match key.trim() {
+                    "CONFIG" => paths[0] = value.trim().to_string(),
+                    "EXTRAOPTS" => {
+                        let w: Vec<&str> = value.split_whitespace().collect();
+                        for pair in w.windows(2) {
+                            if pair[0] == "-f" && !paths.iter().any(|p| p == pair[1]) {
+                                paths.push(pair[1].to_string());
+                            }
                         }
                     }
+                    _ => {}
                 }
-                _ => {}
             }
         }
     }
@@ -90,6 +105,29 @@ fn files<'a>(h: &'a HostFiles, facts: &mut Facts) -> Vec<(&'a str, &'a str)> {
                 take(path, entry, facts);
             }
         }
+    }
+    out
+}
+
+/// The assignments of a line: `A=1 "B=x y"` is `A=1`, `B=x y`; a line of
+/// /etc/default (`EXTRAOPTS="-f /x"`) is one assignment.
+fn env_assignments(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
     }
     out
 }
@@ -465,6 +503,11 @@ mod tests {
                 "# Debian\nEXTRAOPTS=\"-f /srv/lb.cfg\"\n",
             ),
             ("/srv/lb.cfg", "backend extra\n server e 10.0.1.9:80\n"),
+            (
+                "/etc/systemd/system/haproxy.service.d/override.conf",
+                "[Service]\nEnvironment=\"EXTRAOPTS=-S /run/haproxy-master.sock -f /srv/more\" \"PIDFILE=/run/haproxy.pid\"\n",
+            ),
+            ("/srv/more/x.cfg", "backend more\n server m 10.0.1.8:80\n"),
         ]);
         h.insert(
             "/etc/haproxy/conf.d/20-bin.cfg",
@@ -483,7 +526,8 @@ mod tests {
             pools,
             [
                 ("b", "/etc/haproxy/conf.d/10-b.cfg"),
-                ("extra", "/srv/lb.cfg")
+                ("extra", "/srv/lb.cfg"),
+                ("more", "/srv/more/x.cfg"),
             ]
         );
         let warnings: Vec<String> = f.warnings.iter().map(|w| w.to_string()).collect();
