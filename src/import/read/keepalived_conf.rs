@@ -3,10 +3,12 @@
 //! any depth; a `{` alone on the next line belongs to the statement
 //! before it); `#` and `!` start comments outside double quotes; `include
 //! PATTERN` (with `*`, `?` and `[...]` globs, relative to the including
-//! file's folder) splices other files in. Unknown statements are kept and
-//! ignored by the reader.
+//! file's folder) splices other files in; `@HOST` lines apply to one host
+//! only and `$NAME=value` parameters are substituted. Unknown statements
+//! are kept and ignored by the reader.
 
 use crate::import::tree::{Entry, HostFiles};
+use std::collections::BTreeMap;
 
 /// One statement: its words (quotes removed), where it is, and its block.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -196,7 +198,12 @@ struct Reader<'a> {
     stack: Vec<String>,
     /// Files spliced in so far (bounded by [`MAX_INCLUDED`]).
     included: usize,
+    /// `$NAME=value` parameters.
+    vars: BTreeMap<String, String>,
 }
+
+/// How many `$NAME` parameters are kept.
+const MAX_VARS: usize = 256;
 
 /// How many files includes may splice in, in all: a config that includes
 /// a folder many times over stays linear in what the host holds.
@@ -221,9 +228,12 @@ impl Reader<'_> {
     fn flat(&mut self, path: &str, text: &str, out: &mut Vec<Flat>) {
         let fi = self.file_index(path);
         self.stack.push(path.to_string());
-        for (i, line) in text.lines().enumerate() {
+        for (i, raw) in text.lines().enumerate() {
             let ln = i as u32 + 1;
-            let w = words(line);
+            let Some(line) = self.line(raw.trim_start()) else {
+                continue;
+            };
+            let w = words(&line);
             if w.first().map(String::as_str) == Some("include") {
                 match w.get(1) {
                     Some(p) => self.include(fi, ln, path, p, out),
@@ -239,6 +249,69 @@ impl Reader<'_> {
             }
         }
         self.stack.pop();
+    }
+
+    /// A line as this host reads it: `@NAME ...` only on the host NAME
+    /// (`@^NAME`: on every other; keepalived's config id is the host name
+    /// by default, the host folder's here); `$NAME=value` defines a
+    /// parameter (`None`: nothing to read) that `$NAME` and `${NAME}`
+    /// stand for in later lines.
+    fn line(&mut self, line: &str) -> Option<String> {
+        let mut line = line;
+        if let Some(rest) = line.strip_prefix('@') {
+            let (cond, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let on = match cond.strip_prefix('^') {
+                Some(not) => not != self.h.name,
+                None => cond == self.h.name,
+            };
+            if !on {
+                return None;
+            }
+            line = tail.trim_start();
+        }
+        if let Some(def) = line.strip_prefix('$') {
+            if let Some((name, value)) = def.split_once('=') {
+                let name = name.trim();
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    if self.vars.len() < MAX_VARS || self.vars.contains_key(name) {
+                        self.vars.insert(name.to_string(), value.trim().to_string());
+                    }
+                    return None;
+                }
+            }
+        }
+        if !line.contains('$') || self.vars.is_empty() {
+            return Some(line.to_string());
+        }
+        // One pass, longest names first (`$AB` before `$A`).
+        let mut names: Vec<&String> = self.vars.keys().collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line;
+        while let Some(k) = rest.find('$') {
+            out.push_str(&rest[..k]);
+            let after = &rest[k + 1..];
+            let braced = after.strip_prefix('{');
+            let hit = names.iter().find_map(|n| match braced {
+                Some(b) => b
+                    .strip_prefix(n.as_str())
+                    .and_then(|t| t.strip_prefix('}'))
+                    .map(|t| (n, t)),
+                None => after.strip_prefix(n.as_str()).map(|t| (n, t)),
+            });
+            match hit {
+                Some((n, tail)) => {
+                    out.push_str(&self.vars[n.as_str()]);
+                    rest = tail;
+                }
+                None => {
+                    out.push('$');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        Some(out)
     }
 
     fn include(&mut self, fi: usize, ln: u32, from: &str, pattern: &str, out: &mut Vec<Flat>) {
@@ -370,6 +443,7 @@ pub fn parse(h: &HostFiles, path: &str, text: &str) -> Parsed {
         out: Parsed::default(),
         stack: Vec::new(),
         included: 0,
+        vars: BTreeMap::new(),
     };
     let mut flat = Vec::new();
     r.flat(path, text, &mut flat);
@@ -463,6 +537,27 @@ mod tests {
         let p = parse(&h, "/k/main.conf", &many);
         assert_eq!(p.top.len(), MAX_INCLUDED);
         assert_eq!(p.problems.len(), 5);
+    }
+
+    #[test]
+    fn host_conditions_and_parameters() {
+        let h = HostFiles::new("lb-02");
+        let p = parse(
+            &h,
+            "/k.conf",
+            "$PRIO=100\n$VIP=10.0.0.10/24 dev eth0\n@lb-01 priority 101\n@lb-02 priority $PRIO\n@^lb-01 state BACKUP\nvip ${VIP}\ncost $PRICE\n",
+        );
+        let got: Vec<_> = p.top.iter().map(|s| s.words.join(" ")).collect();
+        assert_eq!(
+            got,
+            [
+                "priority 100",
+                "state BACKUP",
+                "vip 10.0.0.10/24 dev eth0",
+                "cost $PRICE"
+            ]
+        );
+        assert_eq!(p.top[0].line, 4);
     }
 
     #[test]
