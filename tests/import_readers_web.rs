@@ -516,3 +516,74 @@ fn the_hand_written_zone_passes_named_checkzone() {
     );
     assert!(text.contains("OK"), "{text}");
 }
+
+// ---- bad input ------------------------------------------------------------------
+
+/// A host whose files all hold `text` at the paths the readers read.
+fn host_with(text: &str) -> HostFiles {
+    let mut h = HostFiles::new("web-01");
+    for p in [
+        "/etc/nginx/nginx.conf",
+        "/etc/nginx/conf.d/a.conf",
+        "/etc/systemd/system/shop-app.service",
+        "/etc/default/shop-app",
+        "/etc/bind/named.conf",
+        "/etc/bind/db.shop.example",
+        "/shop.example.zone",
+    ] {
+        h.insert(p, Entry::Text(text.to_string()));
+    }
+    h
+}
+
+#[test]
+fn bad_input_never_panics_and_costs_linear_time() {
+    use std::time::{Duration, Instant};
+    let n = 50_000;
+    let big: Vec<String> = vec![
+        // Includes of missing files, of themselves, of a glob of themselves.
+        "include /etc/nginx/missing.conf;\ninclude /etc/nginx/nginx.conf;\ninclude conf.d/*.conf;\n".repeat(n / 3),
+        // Many upstreams and passes.
+        (0..n)
+            .map(|i| format!("upstream u{i} {{ server 10.0.{}.{}:80; }}\nserver {{ listen {}; location / {{ proxy_pass http://u{i}; }} }}\n", i / 250 % 250, i % 250, 1024 + i % 60000))
+            .collect(),
+        "a {".repeat(n),
+        "}".repeat(n),
+        "\"unclosed ' quote {".repeat(n),
+        // An environment of chained expansions and repeats.
+        (0..n).map(|i| format!("A{i}=${{A{}}}x\nDB_{i}_HOST=10.0.0.1\nA=1\n", i.saturating_sub(1))).collect(),
+        "Environment=".to_string() + &"X=1 ".repeat(n),
+        // Zones: an unclosed parenthesis, includes of themselves, many records.
+        "@ IN SOA a b (\n".to_string() + &"1 2 3\n".repeat(n),
+        "$INCLUDE /shop.example.zone\n".repeat(n / 10),
+        (0..n).map(|i| format!("h{i} IN A 10.0.{}.{}\n\tIN CNAME h{i}\n", i / 250 % 250, i % 250)).collect(),
+        "zone \"x\" { type master; file \"/shop.example.zone\"; };\n".repeat(n / 10),
+    ];
+    for (i, text) in big.iter().enumerate() {
+        let t = Instant::now();
+        let f = read_all(&host_with(text));
+        let took = t.elapsed();
+        assert!(
+            took < Duration::from_secs(20),
+            "input {i} ({} bytes) took {took:?}",
+            text.len()
+        );
+        let _ = f;
+    }
+    // Random config-like garbage: no panic.
+    let mut seed: u64 = 0x5eed;
+    let alphabet: Vec<char> = "abc:;{}[]()\"'#$\\/=@.,*?\n\t 0123456789$ORIGIN$TTL$INCLUDE"
+        .chars()
+        .collect();
+    for _ in 0..300 {
+        let len = (seed % 400) as usize;
+        let mut s = String::new();
+        for _ in 0..len {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            s.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+        }
+        let _ = read_all(&host_with(&s));
+    }
+}

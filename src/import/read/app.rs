@@ -105,7 +105,7 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
                 Some(Entry::Text(t)) => {
                     for v in env::parse(t) {
                         paths.insert(v.name.clone(), f.clone());
-                        env::set(&mut vars, &v.name, v.value, v.line);
+                        vars.push(v);
                     }
                 }
                 Some(Entry::Skipped(why)) => {
@@ -118,6 +118,7 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
                 None => {}
             }
         }
+        let vars = env::merged(vars);
         let (eps, warns) = env::endpoints(&vars);
         if !bundle_named(&u.stem) && eps.is_empty() {
             continue;
@@ -340,11 +341,18 @@ fn parse_unit(path: &str, text: &str, u: &mut Unit) {
                 };
                 u.env_files.push((f.to_string(), optional, start));
             }
-            "Environment" if v.is_empty() => u.env.clear(),
+            "Environment" if v.is_empty() => {
+                u.env.clear();
+                u.env_paths.clear();
+            }
             "Environment" => {
                 for w in words(v) {
                     if let Some((name, value)) = w.split_once('=') {
-                        env::set(&mut u.env, name, value.to_string(), start);
+                        u.env.push(Var {
+                            name: name.to_string(),
+                            value: value.to_string(),
+                            line: start,
+                        });
                         u.env_paths.insert(name.to_string(), path.to_string());
                     }
                 }

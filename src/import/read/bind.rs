@@ -26,6 +26,7 @@ use crate::import::facts::{Fact, Facts};
 use crate::import::read::nginx::glob_match;
 use crate::import::tree::{Entry, HostFiles};
 
+const MAX_BYTES: usize = 32 << 20;
 const DEBIAN_FILES: &[&str] = &[
     "db.local", "db.127", "db.0", "db.255", "db.empty", "db.root",
 ];
@@ -45,8 +46,12 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
             zones.push((p.clone(), None, 0, String::new()));
         }
     }
+    let mut parsed_bytes = 0usize;
+    let mut pairs = std::collections::HashSet::new();
     for (path, domain, line, conf) in zones {
-        if domain.as_deref().is_some_and(skipped_zone) {
+        if domain.as_deref().is_some_and(skipped_zone)
+            || !pairs.insert((path.clone(), domain.clone()))
+        {
             continue;
         }
         let text = match h.get(&path) {
@@ -63,6 +68,18 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
                 continue;
             }
         };
+        // Bounded: many zones of one big file cost at most this much.
+        parsed_bytes += text.len();
+        if parsed_bytes > MAX_BYTES {
+            facts.warn(
+                origin(h, &path, 0),
+                format!(
+                    "zone files of more than {} MiB in all: the rest is not read",
+                    MAX_BYTES >> 20
+                ),
+            );
+            break;
+        }
         let include = |f: &str| h.text(f).map(str::to_string);
         // Without a zone statement, relative names before any $ORIGIN are
         // relative to the file's name.

@@ -9,7 +9,7 @@ use crate::model::{Protocol, Role};
 use std::net::IpAddr;
 
 /// A host as a config writes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Host {
     /// `*`, `0.0.0.0`, `[::]`: every address of the host.
     Any,

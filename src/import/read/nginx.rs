@@ -31,6 +31,7 @@ use crate::import::facts::{Fact, Facts, PoolMember, Target};
 use crate::import::tree::HostFiles;
 use crate::model::{Kit, Protocol, Role};
 use conf::{Directive, Loader};
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 pub use conf::glob_match;
@@ -41,7 +42,7 @@ const MAIN: &str = "/etc/nginx/nginx.conf";
 const DEBIAN_HTTP: &str =
     "http {\n include /etc/nginx/conf.d/*.conf;\n include /etc/nginx/sites-enabled/*;\n}\n";
 
-#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
 enum Ctx {
     Http,
     Stream,
@@ -57,11 +58,14 @@ struct Upstream {
     line: u32,
 }
 
+/// (protocol, target, pool, path, line).
+type Send = (Protocol, Option<Target>, Option<String>, String, u32);
+
 #[derive(Default)]
 struct Read {
     upstreams: Vec<Upstream>,
     /// (protocol, target, pool, path, line), in file order.
-    sends: Vec<(Protocol, Option<Target>, Option<String>, String, u32)>,
+    sends: Vec<Send>,
     /// (protocol, addr, port, tls, path, line).
     serves: Vec<(Protocol, Option<IpAddr>, u16, bool, String, u32)>,
     /// Passes not resolved yet (an upstream may be declared after its use).
@@ -300,12 +304,19 @@ fn passes(facts: &mut Facts, h: &HostFiles, r: &mut Read, ctx: Ctx, b: &[Directi
 
 /// Passes to upstreams or addresses; the upstreams' protocols.
 fn resolve(h: &HostFiles, facts: &mut Facts, r: &mut Read) {
+    let by_name: HashMap<(Ctx, String), usize> = r
+        .upstreams
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, u)| ((u.ctx, u.name.to_ascii_lowercase()), i))
+        .collect();
+    let mut seen: HashSet<(Protocol, Option<Target>, Option<String>)> = HashSet::new();
     for p in std::mem::take(&mut r.passes) {
         let up = match (&p.host, p.port) {
-            (Host::Name(n), None) => r
-                .upstreams
-                .iter_mut()
-                .find(|u| u.ctx == p.ctx && u.name.eq_ignore_ascii_case(n)),
+            (Host::Name(n), None) => by_name
+                .get(&(p.ctx, n.clone()))
+                .map(|i| &mut r.upstreams[*i]),
             _ => None,
         };
         let (protocol, to, pool) = match up {
@@ -335,11 +346,7 @@ fn resolve(h: &HostFiles, facts: &mut Facts, r: &mut Read) {
                 (protocol, Some(t), None)
             }
         };
-        let dup = r
-            .sends
-            .iter()
-            .any(|s| s.0 == protocol && s.1 == to && s.2 == pool);
-        if !dup {
+        if seen.insert((protocol, to.clone(), pool.clone())) {
             r.sends.push((protocol, to, pool, p.path, p.line));
         }
     }
@@ -369,18 +376,15 @@ fn resolve(h: &HostFiles, facts: &mut Facts, r: &mut Read) {
 }
 
 fn emit(h: &HostFiles, facts: &mut Facts, role: Role, r: Read) {
-    let mut addrs: Vec<IpAddr> = Vec::new();
-    let mut seen = Vec::new();
+    let mut addrs: HashSet<IpAddr> = HashSet::new();
+    let mut seen = HashSet::new();
     for (protocol, addr, port, tls, path, line) in r.serves {
-        if let Some(a) = addr.filter(|a| !addrs.contains(a)) {
-            addrs.push(a);
+        if let Some(a) = addr.filter(|a| addrs.insert(*a)) {
             facts.add(Fact::Address(a), origin(h, &path, line));
         }
-        let key = (protocol, addr, port, tls);
-        if seen.contains(&key) {
+        if !seen.insert((protocol, addr, port, tls)) {
             continue;
         }
-        seen.push(key);
         facts.add(
             Fact::Serves {
                 role,

@@ -28,6 +28,7 @@
 
 use super::super::endpoint::{self, Host};
 use crate::model::Protocol;
+use std::collections::{HashMap, HashSet};
 
 /// One variable and its line (0 for `Environment=` of a unit: the caller
 /// knows its line).
@@ -38,10 +39,11 @@ pub struct Var {
     pub line: u32,
 }
 
-/// The variables of an environment file, in order, later ones replacing
-/// earlier ones of the same name.
+/// The variables of an environment file, in order, a later one of a name
+/// replacing an earlier one (in the earlier one's place).
 pub fn parse(text: &str) -> Vec<Var> {
     let mut out: Vec<Var> = Vec::new();
+    let mut values: HashMap<String, String> = HashMap::new();
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
@@ -55,20 +57,32 @@ pub fn parse(text: &str) -> Vec<Var> {
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             continue;
         }
-        let value = expand(&unquote(value.trim()), &out);
-        set(&mut out, name, value, i as u32 + 1);
+        let value = expand(&unquote(value.trim()), &values);
+        values.insert(name.to_string(), value.clone());
+        out.push(Var {
+            name: name.to_string(),
+            value,
+            line: i as u32 + 1,
+        });
     }
-    out
+    merged(out)
 }
 
-/// Adds or replaces a variable.
-pub fn set(vars: &mut Vec<Var>, name: &str, value: String, line: u32) {
-    vars.retain(|v| v.name != name);
-    vars.push(Var {
-        name: name.to_string(),
-        value,
-        line,
-    });
+/// One variable per name: the last one's value and line, in the first
+/// one's place (linear).
+pub fn merged(vars: Vec<Var>) -> Vec<Var> {
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<Var> = Vec::with_capacity(vars.len());
+    for v in vars {
+        match at.get(&v.name) {
+            Some(&i) => out[i] = v,
+            None => {
+                at.insert(v.name.clone(), out.len());
+                out.push(v);
+            }
+        }
+    }
+    out
 }
 
 /// A value without its quotes (or its trailing ` # comment`).
@@ -105,7 +119,7 @@ pub fn unquote(v: &str) -> String {
 }
 
 /// `$NAME` and `${NAME}` from `vars`; unknown names are left as written.
-fn expand(v: &str, vars: &[Var]) -> String {
+fn expand(v: &str, vars: &HashMap<String, String>) -> String {
     if !v.contains('$') {
         return v.to_string();
     }
@@ -125,12 +139,8 @@ fn expand(v: &str, vars: &[Var]) -> String {
                 .unwrap_or(after.len());
             (&after[..e], e)
         };
-        match vars
-            .iter()
-            .rev()
-            .find(|x| !name.is_empty() && x.name == name)
-        {
-            Some(x) => out.push_str(&x.value),
+        match vars.get(name).filter(|_| !name.is_empty()) {
+            Some(x) => out.push_str(x),
             None => out.push_str(&rest[k..k + 1 + len]),
         }
         rest = &after[len..];
@@ -172,8 +182,11 @@ fn words(name: &str) -> Vec<String> {
         .collect()
 }
 
-fn get<'a>(vars: &'a [Var], name: &str) -> Option<&'a Var> {
-    vars.iter().find(|v| v.name.eq_ignore_ascii_case(name))
+/// The variables by upper-case name.
+type Index<'a> = HashMap<String, &'a Var>;
+
+fn get<'a>(vars: &Index<'a>, name: &str) -> Option<&'a Var> {
+    vars.get(&name.to_ascii_uppercase()).copied()
 }
 
 /// The protocol a name's words say (`MYSQL_HOST`, `PG_HOST`, `RABBIT_HOST`).
@@ -187,7 +200,7 @@ fn word_protocol(ws: &[String]) -> Option<Protocol> {
 
 /// The protocol of the variables named `prefix_KIND` (or another kind
 /// suffix).
-fn kind_of(vars: &[Var], prefix: &str) -> Option<Protocol> {
+fn kind_of(vars: &Index<'_>, prefix: &str) -> Option<Protocol> {
     KIND_SUFFIXES.iter().find_map(|s| {
         get(vars, &format!("{prefix}_{s}")).and_then(|v| endpoint::kind_protocol(&v.value))
     })
@@ -195,10 +208,15 @@ fn kind_of(vars: &[Var], prefix: &str) -> Option<Protocol> {
 
 /// Every endpoint `vars` name, with the warnings (name, line, message) for
 /// those it cannot read.
-pub fn endpoints(vars: &[Var]) -> (Vec<Endpoint>, Vec<(u32, String)>) {
+pub fn endpoints(list: &[Var]) -> (Vec<Endpoint>, Vec<(u32, String)>) {
+    let vars: Index<'_> = list
+        .iter()
+        .map(|v| (v.name.to_ascii_uppercase(), v))
+        .collect();
+    let vars = &vars;
     let mut out: Vec<(Endpoint, bool)> = Vec::new();
     let mut warns = Vec::new();
-    for v in vars {
+    for v in list {
         let ws = words(&v.name);
         let Some(last) = ws.last() else { continue };
         let read = ws.iter().any(|w| READ_WORDS.contains(&w.as_str()));
@@ -310,24 +328,20 @@ pub fn endpoints(vars: &[Var]) -> (Vec<Endpoint>, Vec<(u32, String)>) {
         }
     }
     // Drop the generic repeats of a specific endpoint, then duplicates.
-    let specific: Vec<(Protocol, Host, Option<u16>)> = out
+    let specific: HashSet<(Protocol, Host, Option<u16>)> = out
         .iter()
         .filter(|(_, g)| !g)
         .map(|(e, _)| (e.protocol, e.host.clone(), e.port))
         .collect();
+    let mut seen: HashSet<(Protocol, Host, Option<u16>, bool)> = HashSet::new();
     let mut eps: Vec<Endpoint> = Vec::new();
     for (e, generic) in out {
-        let key = (e.protocol, e.host.clone(), e.port);
-        if generic && specific.contains(&key) {
+        if generic && specific.contains(&(e.protocol, e.host.clone(), e.port)) {
             continue;
         }
-        if eps
-            .iter()
-            .any(|x| (x.protocol, &x.host, x.port, x.read) == (e.protocol, &e.host, e.port, e.read))
-        {
-            continue;
+        if seen.insert((e.protocol, e.host.clone(), e.port, e.read)) {
+            eps.push(e);
         }
-        eps.push(e);
     }
     (eps, warns)
 }
@@ -360,10 +374,10 @@ mod tests {
         assert_eq!(
             got,
             [
+                ("A", "last", 9),
                 ("B", "a#b", 4),
                 ("C", "v", 5),
-                ("D", "x y/z", 6),
-                ("A", "last", 9)
+                ("D", "x y/z", 6)
             ]
         );
     }

@@ -113,8 +113,7 @@ fn statements(toks: &[(Tok, u32)], pos: &mut usize, depth: usize) -> Vec<Stmt> {
         let line = toks[*pos].1;
         let mut words = Vec::new();
         let mut block = Vec::new();
-        loop {
-            let Some((t, _)) = toks.get(*pos) else { break };
+        while let Some((t, _)) = toks.get(*pos) {
             *pos += 1;
             match t {
                 Tok::Word(w) => words.push(w.clone()),
@@ -143,16 +142,16 @@ pub fn zones(h: &HostFiles, facts: &mut Facts) -> Vec<Zone> {
     if h.text(MAIN).is_none() {
         return out;
     }
-    let mut queue = vec![MAIN.to_string()];
-    let mut seen: Vec<String> = Vec::new();
+    // Breadth first, each file once, at most MAX_FILES.
+    let mut queue = std::collections::VecDeque::from([MAIN.to_string()]);
+    let mut seen: std::collections::HashSet<String> = Default::default();
     let mut directory = DIRECTORY.to_string();
     // (file, zone name, declared in, line), resolved once `directory` is known.
     let mut found: Vec<(String, String, String, u32)> = Vec::new();
-    while let Some(path) = queue.pop() {
-        if seen.contains(&path) || seen.len() >= MAX_FILES {
+    while let Some(path) = queue.pop_front() {
+        if seen.len() >= MAX_FILES || !seen.insert(path.clone()) {
             continue;
         }
-        seen.push(path.clone());
         let Some(text) = h.text(&path) else {
             facts.warn(
                 origin(h, &path, 0),
@@ -166,7 +165,9 @@ pub fn zones(h: &HostFiles, facts: &mut Facts) -> Vec<Zone> {
             match s.words[0].as_str() {
                 "include" if s.words.len() == 2 => {
                     let f = &s.words[1];
-                    queue.insert(0, absolute(f, "/etc/bind"));
+                    if queue.len() < MAX_FILES {
+                        queue.push_back(absolute(f, "/etc/bind"));
+                    }
                 }
                 "options" => {
                     for o in &s.block {

@@ -42,6 +42,7 @@ pub fn parse(
         ttl: None,
         owner: None,
         depth: 0,
+        included: 0,
     };
     file(path, text, &mut st, include, &mut out);
     out
@@ -52,6 +53,8 @@ struct State {
     ttl: Option<u32>,
     owner: Option<String>,
     depth: usize,
+    /// `$INCLUDE`s followed in all (a file including itself many times).
+    included: usize,
 }
 
 /// Lowercase, without the final dot.
@@ -214,11 +217,12 @@ fn file(
             "$INCLUDE" => {
                 let Some(f) = words.get(1) else { continue };
                 let f = f.trim_matches('"');
-                if st.depth >= 8 {
+                st.included += 1;
+                if st.depth >= 8 || st.included > 64 {
                     warn(
                         out,
                         line,
-                        format!("$INCLUDE {f}: nested too deep (a loop?), not read"),
+                        format!("$INCLUDE {f}: nested too deep or too many (a loop?), not read"),
                     );
                     continue;
                 }

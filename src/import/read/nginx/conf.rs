@@ -13,6 +13,8 @@ pub const PREFIX: &str = "/etc/nginx/";
 const MAX_DEPTH: usize = 64;
 /// Files expanded per host (an include of a file twice counts twice).
 const MAX_FILES: usize = 512;
+/// Text expanded per host.
+const MAX_BYTES: usize = 8 << 20;
 
 /// One directive, with the file and line it starts on.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,6 +140,9 @@ pub struct Loader<'a> {
     /// The files being expanded (include loops).
     stack: Vec<String>,
     expanded: usize,
+    bytes: usize,
+    /// Missing includes already warned.
+    missing: std::collections::HashSet<String>,
     loop_warned: bool,
     budget_warned: bool,
 }
@@ -149,6 +154,8 @@ impl<'a> Loader<'a> {
             facts,
             stack: Vec::new(),
             expanded: 0,
+            bytes: 0,
+            missing: Default::default(),
             loop_warned: false,
             budget_warned: false,
         }
@@ -159,6 +166,7 @@ impl<'a> Loader<'a> {
     pub fn file(&mut self, path: &str, text: &str) -> Vec<Directive> {
         self.stack.push(path.to_string());
         self.expanded += 1;
+        self.bytes += text.len();
         let toks = tokens(text);
         let mut pos = 0;
         let mut out = Vec::new();
@@ -281,27 +289,44 @@ impl<'a> Loader<'a> {
     }
 
     fn include(&mut self, path: &str, line: u32, pattern: &str, out: &mut Vec<Directive>) {
+        if self.budget_warned {
+            return;
+        }
         let pattern = if pattern.starts_with('/') {
             pattern.to_string()
         } else {
             format!("{PREFIX}{pattern}")
         };
         let globbed = pattern.contains(['*', '?', '[']);
-        let files: Vec<(String, Entry)> = self
-            .h
-            .files
-            .iter()
-            .filter(|(p, _)| glob_match(&pattern, p))
-            .map(|(p, e)| (p.clone(), e.clone()))
-            .collect();
-        if files.is_empty() && !globbed && !is_stock(&pattern) {
+        // Only the files under the pattern's folder before its first
+        // wildcard are candidates.
+        let fixed = match pattern.find(['*', '?', '[']) {
+            Some(k) => &pattern[..pattern[..k].rfind('/').map_or(0, |s| s + 1)],
+            None => pattern.as_str(),
+        };
+        let h: &'a HostFiles = self.h;
+        // Borrowed from the host's files: an include costs no copy.
+        let files: Vec<(&'a String, &'a Entry)> = if globbed {
+            h.files
+                .range(fixed.to_string()..)
+                .take_while(|(p, _)| p.starts_with(fixed))
+                .filter(|(p, _)| glob_match(&pattern, p))
+                .collect()
+        } else {
+            h.files.get_key_value(&pattern).into_iter().collect()
+        };
+        if files.is_empty()
+            && !globbed
+            && !is_stock(&pattern)
+            && self.missing.insert(pattern.clone())
+        {
             self.facts.warn(
                 origin(self.h, path, line),
                 format!("include {pattern}: not among the host's files"),
             );
         }
         for (p, e) in files {
-            if self.stack.contains(&p) {
+            if self.stack.contains(p) {
                 if !self.loop_warned {
                     self.loop_warned = true;
                     self.facts.warn(
@@ -311,18 +336,21 @@ impl<'a> Loader<'a> {
                 }
                 continue;
             }
-            if self.expanded >= MAX_FILES {
+            if self.expanded >= MAX_FILES || self.bytes >= MAX_BYTES {
                 if !self.budget_warned {
                     self.budget_warned = true;
                     self.facts.warn(
                         origin(self.h, path, line),
-                        format!("more than {MAX_FILES} included files: the rest is not read"),
+                        format!(
+                            "more than {MAX_FILES} included files or {} MiB: the rest is not read",
+                            MAX_BYTES >> 20
+                        ),
                     );
                 }
                 return;
             }
             match e {
-                Entry::Text(t) => out.extend(self.file(&p, &t)),
+                Entry::Text(t) => out.extend(self.file(p, t)),
                 Entry::Skipped(why) => self.facts.warn(
                     origin(self.h, path, line),
                     format!("include {p}: not read ({why})"),
@@ -359,7 +387,7 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
     ps.len() == xs.len()
         && ps.iter().zip(&xs).all(|(p, x)| {
             // glob(3) leaves dot files out of `*`.
-            !(x.starts_with('.') && !p.starts_with('.')) && segment(p.as_bytes(), x.as_bytes())
+            (p.starts_with('.') || !x.starts_with('.')) && segment(p.as_bytes(), x.as_bytes())
         })
 }
 
