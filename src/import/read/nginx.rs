@@ -87,6 +87,9 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
         let mut l = Loader::new(h, facts);
         (MAIN.to_string(), l.file(MAIN, text))
     } else {
+        if let Some(crate::import::tree::Entry::Skipped(why)) = h.get(MAIN) {
+            facts.warn(origin(h, MAIN, 0), format!("not read ({why})"));
+        }
         let first = h
             .files
             .keys()
@@ -96,12 +99,6 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
             })
             .cloned();
         let Some(first) = first else {
-            if h.get(MAIN).is_some() {
-                // Present but skipped: the CLI's reason.
-                if let Some(crate::import::tree::Entry::Skipped(why)) = h.get(MAIN) {
-                    facts.warn(origin(h, MAIN, 0), format!("not read ({why})"));
-                }
-            }
             return;
         };
         let mut l = Loader::new(h, facts);

@@ -247,3 +247,23 @@ fn skipped_files_are_warned() {
     assert_eq!(f.warnings.len(), 1);
     assert!(f.warnings[0].message.contains("larger than 4 MiB"));
 }
+
+#[test]
+fn a_skipped_nginx_conf_is_warned_and_debians_layout_read() {
+    let mut h = host(&[("/etc/nginx/sites-enabled/shop", "server { listen 8080; }")]);
+    h.insert(
+        "/etc/nginx/nginx.conf",
+        Entry::Skipped("permission denied".into()),
+    );
+    let mut f = Facts::default();
+    read(&h, &mut f);
+    assert_eq!(f.warnings.len(), 1);
+    assert!(f.warnings[0].message.contains("permission denied"));
+    assert_eq!(serves(&f), [(Protocol::Http, None, 8080, false)]);
+    let mut h = HostFiles::new("x");
+    h.insert("/etc/nginx/nginx.conf", Entry::Skipped("not UTF-8".into()));
+    let mut f = Facts::default();
+    read(&h, &mut f);
+    assert!(f.facts.is_empty());
+    assert_eq!(f.warnings.len(), 1);
+}
