@@ -13,6 +13,7 @@ use crate::model::Kit;
 
 pub mod app;
 pub mod bind;
+pub mod endpoint;
 pub mod haproxy;
 pub mod haproxy_cfg;
 pub mod keepalived;
