@@ -1,8 +1,470 @@
-//! The mysql reader (stub: its owner fills it).
+//! MySQL and MariaDB: the option files and who a replica follows.
+//!
+//! **Option files** (read by hand: the INI crates, e.g. `rust-ini` 0.21,
+//! take a line without `=` such as `skip-name-resolve` into the next key
+//! (its issue #106), do not know `!include`/`!includedir`, and give no line
+//! numbers for the facts' origins). The server reads `/etc/mysql/my.cnf`
+//! (or `/etc/my.cnf`, MariaDB's `/etc/mysql/mariadb.cnf`) and what it
+//! includes; a tree with none of them (a bundle's, a fetch of the drop-in
+//! folders only) is read from the drop-in folders, in path order. Options
+//! count in `[mysqld]`, `[server]`, `[mariadb]`, `[mariadbd]` and their
+//! versioned forms (`[mysqld-8.0]`); names compare with dashes as
+//! underscores, `loose-` dropped, `skip-X` as `X = OFF`; the last setting
+//! wins. `#` and `;` comments, quoted values, options without a value.
+//!
+//! Facts: [`Fact::Runs`] when a server section exists; `bind-address`
+//! (comma-separated; none: every address; `skip-networking`: no TCP) and
+//! `port` as [`Fact::Serves`]/[`Fact::Address`]; [`Fact::Store`] with
+//! `read_only`/`super_read_only` (default writable), `server_id`,
+//! `log_bin` (`skip-log-bin`: off; unsaid: unknown), GTID (`gtid_mode`,
+//! `enforce_gtid_consistency`, MariaDB's `gtid_strict_mode`).
+//!
+//! **Replication** ([`Fact::Follows`]): `master.info` (and MariaDB's
+//! `master-NAME.info`) in the data directory, which the server keeps
+//! current, else `CHANGE MASTER TO MASTER_HOST=…, MASTER_PORT=…` /
+//! `CHANGE REPLICATION SOURCE TO SOURCE_HOST=…` in the host's SQL files
+//! (`/etc/mysql/**/*.sql`, as the bundle's `setup.sql`;
+//! `/docker-entrypoint-initdb.d/`). When both name a source and they
+//! differ, `master.info` is used and a warning says so.
 
-use crate::import::facts::Facts;
-use crate::import::tree::HostFiles;
+use super::store::{self, Bind};
+use crate::import::facts::{Fact, Facts, Origin, Target};
+use crate::import::tree::{Entry, HostFiles};
+use crate::model::{Kit, Protocol, Role};
+use std::collections::BTreeMap;
+
+const ENTRIES: &[&str] = &["/etc/mysql/my.cnf", "/etc/my.cnf", "/etc/mysql/mariadb.cnf"];
+const DROP_INS: &[&str] = &[
+    "/etc/mysql/conf.d",
+    "/etc/mysql/mariadb.conf.d",
+    "/etc/mysql/mysql.conf.d",
+    "/etc/my.cnf.d",
+];
+const SQL_DIRS: &[&str] = &["/etc/mysql", "/docker-entrypoint-initdb.d"];
+const DATADIR: &str = "/var/lib/mysql";
+const DEPTH: usize = 8;
+
+/// The server's options: name -> (value, where), the last one kept, and
+/// where the first server section starts.
+#[derive(Default)]
+struct Options {
+    set: BTreeMap<String, (Option<String>, Origin)>,
+    section: Option<Origin>,
+}
+
+impl Options {
+    fn get(&self, key: &str) -> Option<(Option<&str>, &Origin)> {
+        self.set.get(key).map(|(v, o)| (v.as_deref(), o))
+    }
+    /// A boolean option: no value is ON.
+    fn flag(&self, key: &str) -> Option<(bool, &Origin)> {
+        self.get(key)
+            .map(|(v, o)| (v.map_or(Some(true), store::on_off).unwrap_or(true), o))
+    }
+}
 
 pub fn read(h: &HostFiles, facts: &mut Facts) {
-    let _ = (h, facts);
+    let mut opts = Options::default();
+    let mut stack = Vec::new();
+    match ENTRIES.iter().find(|p| h.get(p).is_some()) {
+        Some(entry) => load(h, entry, &mut opts, &mut stack, facts),
+        None => {
+            for dir in DROP_INS {
+                let files: Vec<&str> = h
+                    .under(dir)
+                    .map(|(p, _)| p)
+                    .filter(|p| is_cnf(dir, p))
+                    .collect();
+                for p in files {
+                    load(h, p, &mut opts, &mut stack, facts);
+                }
+            }
+        }
+    }
+    let sources = follows(h, &opts, facts);
+    let Some(runs) = opts
+        .section
+        .clone()
+        .or_else(|| sources.first().map(|(_, o)| o.clone()))
+    else {
+        return;
+    };
+    let role = Role::of_kit(Kit::Mysql);
+    facts.add(Fact::Runs(role), runs.clone());
+
+    let networking = opts.flag("skip_networking").is_none_or(|(on, _)| !on);
+    if networking {
+        let (port, port_origin) = match opts.get("port") {
+            Some((Some(v), o)) => (store::port(facts, v, o), o.clone()),
+            _ => (Some(3306), runs.clone()),
+        };
+        let binds: Vec<Bind> = match opts.get("bind_address") {
+            Some((Some(v), o)) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(|a| Bind {
+                    addr: a,
+                    origin: o.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if let Some(p) = port {
+            store::serves(facts, role, Protocol::Mysql, &binds, p, false, &port_origin);
+        }
+    }
+
+    let ro = opts.flag("read_only");
+    let sro = opts.flag("super_read_only");
+    let read_only = ro.map(|r| r.0).unwrap_or(false) || sro.map(|r| r.0).unwrap_or(false);
+    let store_origin = ro.or(sro).map(|r| r.1.clone()).unwrap_or(runs);
+    let server_id = opts.get("server_id").and_then(|(v, o)| {
+        let id = v.and_then(|v| v.parse::<u32>().ok());
+        if id.is_none() {
+            facts.warn(o.clone(), "`server_id` is not a number; left out");
+        }
+        id
+    });
+    let log_bin = opts
+        .get("log_bin")
+        .map(|(v, _)| v.and_then(store::on_off) != Some(false));
+    let gtid = ["gtid_mode", "enforce_gtid_consistency", "gtid_strict_mode"]
+        .iter()
+        .filter_map(|k| opts.get(k))
+        .map(|(v, _)| {
+            let v = v.unwrap_or("ON").to_ascii_uppercase();
+            v.starts_with("ON") || store::on_off(&v) == Some(true)
+        })
+        .reduce(|a, b| a || b);
+    facts.add(
+        Fact::Store {
+            role,
+            read_only: Some(read_only),
+            server_id,
+            log_bin,
+            gtid,
+        },
+        store_origin,
+    );
+    for (primary, o) in sources {
+        facts.add(Fact::Follows { role, primary }, o);
+    }
 }
+
+/// A `.cnf` file directly in `dir` (what `!includedir` reads).
+fn is_cnf(dir: &str, path: &str) -> bool {
+    let name = &path[dir.trim_end_matches('/').len() + 1..];
+    !name.contains('/') && (name.ends_with(".cnf") || name.ends_with(".ini"))
+}
+
+fn server_section(name: &str) -> bool {
+    let n = name.trim().to_ascii_lowercase();
+    let base = n.split_once('-').map_or(n.as_str(), |(b, v)| {
+        if v.starts_with(|c: char| c.is_ascii_digit()) {
+            b
+        } else {
+            n.as_str()
+        }
+    });
+    matches!(base, "mysqld" | "server" | "mariadb" | "mariadbd")
+}
+
+/// `skip-log-bin` -> (`log_bin`, OFF); `loose-port` -> `port`.
+fn normalize(key: &str, value: Option<String>) -> (String, Option<String>) {
+    let k = key.trim().to_ascii_lowercase().replace('-', "_");
+    let k = k.strip_prefix("loose_").unwrap_or(&k).to_string();
+    for neg in ["skip_", "disable_"] {
+        if let Some(rest) = k.strip_prefix(neg) {
+            if rest != "networking" && rest != "name_resolve" {
+                return (rest.to_string(), Some("OFF".into()));
+            }
+        }
+    }
+    if let Some(rest) = k.strip_prefix("enable_") {
+        return (rest.to_string(), Some("ON".into()));
+    }
+    (k, value)
+}
+
+/// Reads one option file and its includes into `opts`.
+fn load(h: &HostFiles, path: &str, opts: &mut Options, stack: &mut Vec<String>, facts: &mut Facts) {
+    let text = match h.get(path) {
+        Some(Entry::Text(t)) => t,
+        Some(Entry::Skipped(why)) => {
+            facts.warn(super::origin(h, path, 0), format!("not read: {why}"));
+            return;
+        }
+        None => return,
+    };
+    if stack.len() >= DEPTH || stack.iter().any(|s| s == path) {
+        let at = stack.last().map_or(path, String::as_str);
+        facts.warn(
+            super::origin(h, at, 0),
+            format!("`{path}`: an include loop, cut"),
+        );
+        return;
+    }
+    stack.push(path.to_string());
+    let mut in_server = false;
+    for (n, line) in super::lines(text, '#') {
+        let o = super::origin(h, path, n);
+        if line.starts_with(';') {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("!includedir") {
+            let dir = rest.trim();
+            let files: Vec<String> = h
+                .under(dir)
+                .map(|(p, _)| p)
+                .filter(|p| is_cnf(dir, p))
+                .map(str::to_string)
+                .collect();
+            for p in files {
+                load(h, &p, opts, stack, facts);
+            }
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("!include") {
+            let p = rest.trim();
+            if h.get(p).is_some() {
+                load(h, p, opts, stack, facts);
+            } else {
+                facts.warn(o, format!("`!include {p}`: not among the host's files"));
+            }
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            in_server = server_section(name);
+            if in_server && opts.section.is_none() {
+                opts.section = Some(o);
+            }
+            continue;
+        }
+        if !in_server {
+            continue;
+        }
+        let (k, v) = match line.split_once('=') {
+            Some((k, v)) => (k, Some(store::unquote(v).to_string())),
+            None => (line, None),
+        };
+        let (k, v) = normalize(k, v);
+        opts.set.insert(k, (v, o));
+    }
+    stack.pop();
+}
+
+/// The replication sources: `master.info` files, else the SQL files'.
+fn follows(h: &HostFiles, opts: &Options, facts: &mut Facts) -> Vec<(Target, Origin)> {
+    let datadir = match opts.get("datadir") {
+        Some((Some(d), _)) => d.trim_end_matches('/').to_string(),
+        _ => DATADIR.to_string(),
+    };
+    let mut info = Vec::new();
+    let infos: Vec<&str> = h
+        .under(&datadir)
+        .map(|(p, _)| p)
+        .filter(|p| {
+            let name = &p[datadir.len() + 1..];
+            name == "master.info" || (name.starts_with("master-") && name.ends_with(".info"))
+        })
+        .collect();
+    for p in infos {
+        if let Some(t) = h.text(p) {
+            info.extend(master_info(t).map(|(t, n)| (t, super::origin(h, p, n))));
+        }
+    }
+    let mut sql = Vec::new();
+    for dir in SQL_DIRS {
+        for (p, e) in h.under(dir) {
+            if let (true, Entry::Text(t)) = (p.ends_with(".sql"), e) {
+                sql.extend(
+                    change_source(t)
+                        .into_iter()
+                        .map(|(t, n)| (t, super::origin(h, p, n))),
+                );
+            }
+        }
+    }
+    if info.is_empty() {
+        return sql;
+    }
+    for (t, o) in &sql {
+        if !info.iter().any(|(i, _)| same_host(i, t)) {
+            facts.warn(
+                o.clone(),
+                format!(
+                    "this SQL names a source that master.info does not ({}): master.info used",
+                    show(t)
+                ),
+            );
+        }
+    }
+    info
+}
+
+fn same_host(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Addr(x, _), Target::Addr(y, _)) => x == y,
+        (Target::Name(x, _), Target::Name(y, _)) => x.eq_ignore_ascii_case(y),
+        _ => false,
+    }
+}
+
+fn show(t: &Target) -> String {
+    match t {
+        Target::Addr(a, _) => a.to_string(),
+        Target::Name(n, _) => n.clone(),
+    }
+}
+
+/// `master.info`: a line count first (MySQL 5.1+, MariaDB), then the
+/// binary log's name and position, the host, user, password and port; in
+/// the oldest format the log's name is the first line. An empty host: not
+/// a replica.
+fn master_info(text: &str) -> Option<(Target, u32)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let first = lines.first()?.trim();
+    let at = if first.parse::<u32>().is_ok() { 3 } else { 2 };
+    let host = lines.get(at)?.trim();
+    if host.is_empty() {
+        return None;
+    }
+    let port = lines.get(at + 3).and_then(|p| p.trim().parse::<u16>().ok());
+    Some((store::target(host, port), at as u32 + 1))
+}
+
+/// Each `CHANGE MASTER [ 'name' ] TO` / `CHANGE REPLICATION SOURCE TO`
+/// statement's host and port, with the host option's line.
+fn change_source(sql: &str) -> Vec<(Target, u32)> {
+    let clean = blank_comments(sql);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for stmt in split_top(&clean, ';') {
+        let here = start;
+        start += stmt.len() + 1;
+        let words: Vec<&str> = stmt.split_whitespace().take(4).collect();
+        let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+        let u: Vec<&str> = upper.iter().map(String::as_str).collect();
+        let (prefix, body_at) = match u.as_slice() {
+            ["CHANGE", "MASTER", "TO", ..] => ("MASTER_", 3),
+            ["CHANGE", "MASTER", _, "TO"] => ("MASTER_", 4),
+            ["CHANGE", "REPLICATION", "SOURCE", "TO"] => ("SOURCE_", 4),
+            _ => continue,
+        };
+        // The options start after the `TO`.
+        let mut body = stmt;
+        for _ in 0..body_at {
+            body = body.trim_start();
+            body = &body[body.find(char::is_whitespace).unwrap_or(body.len())..];
+        }
+        let body_off = here + (stmt.len() - body.len());
+        let (mut host, mut port) = (None, None);
+        let mut off = body_off;
+        for opt in split_top(body, ',') {
+            let this = off;
+            off += opt.len() + 1;
+            let Some((k, v)) = opt.split_once('=') else {
+                continue;
+            };
+            let key = k.trim().to_ascii_uppercase();
+            let value = v
+                .split_whitespace()
+                .next()
+                .map(store::unquote)
+                .unwrap_or("");
+            if key == format!("{prefix}HOST") {
+                let lead = opt.len() - opt.trim_start().len();
+                let line = sql[..this + lead].matches('\n').count() as u32 + 1;
+                host = Some((value.to_string(), line));
+            } else if key == format!("{prefix}PORT") {
+                port = value.parse::<u16>().ok();
+            }
+        }
+        if let Some((h, line)) = host.filter(|(h, _)| !h.is_empty()) {
+            out.push((store::target(&h, port), line));
+        }
+    }
+    out
+}
+
+/// `sql` with `-- `, `#` and `/* */` comments as spaces (newlines kept, so
+/// that offsets keep their lines); quoted text untouched.
+fn blank_comments(sql: &str) -> String {
+    let b = sql.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == b'\\' {
+                i += 2;
+                continue;
+            }
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        let line_comment = c == b'#'
+            || (c == b'-'
+                && b.get(i + 1) == Some(&b'-')
+                && b.get(i + 2).is_none_or(|d| d.is_ascii_whitespace()));
+        if line_comment {
+            while i < b.len() && b[i] != b'\n' {
+                out[i] = b' ';
+                i += 1;
+            }
+        } else if c == b'/' && b.get(i + 1) == Some(&b'*') {
+            while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                if b[i] != b'\n' {
+                    out[i] = b' ';
+                }
+                i += 1;
+            }
+            for k in i..(i + 2).min(b.len()) {
+                out[k] = b' ';
+            }
+            i += 2;
+        } else {
+            if matches!(c, b'\'' | b'"' | b'`') {
+                quote = Some(c);
+            }
+            i += 1;
+        }
+    }
+    // Only ASCII bytes were replaced, by ASCII: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `s` split at `sep` outside quotes.
+fn split_top(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut from = 0;
+    for (i, c) in s.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match (quote, c) {
+            (Some(_), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, c) if c == sep => {
+                out.push(&s[from..i]);
+                from = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[from..]);
+    out
+}
+
+#[cfg(test)]
+#[path = "mysql_tests.rs"]
+mod tests;
