@@ -424,9 +424,7 @@ fn blank_comments(sql: &str) -> String {
                 }
                 i += 1;
             }
-            for k in i..(i + 2).min(b.len()) {
-                out[k] = b' ';
-            }
+            out[i..(i + 2).min(b.len())].fill(b' ');
             i += 2;
         } else {
             if matches!(c, b'\'' | b'"' | b'`') {

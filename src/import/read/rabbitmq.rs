@@ -132,7 +132,10 @@ mod tests {
     use super::*;
     use crate::import::tree::Entry;
 
-    fn served(files: &[(&str, &str)]) -> (Vec<(Option<String>, u16, bool, u32)>, Facts) {
+    /// (address, port, tls, line) of each `Serves`.
+    type Served = Vec<(Option<String>, u16, bool, u32)>;
+
+    fn served(files: &[(&str, &str)]) -> (Served, Facts) {
         let mut h = HostFiles::new("mq");
         for (p, t) in files {
             h.insert(*p, Entry::Text(t.to_string()));
