@@ -564,3 +564,70 @@ fn redis_server_reads_the_hand_written_configs() {
         assert!(repl.contains(role), "{host}: {repl}");
     }
 }
+
+// ---- Bad input ---------------------------------------------------------------------
+
+/// Where the readers look, and pieces of what real files hold there.
+const PATHS: &[&str] = &[
+    "/etc/mysql/my.cnf",
+    "/etc/mysql/conf.d/a.cnf",
+    "/var/lib/mysql/master.info",
+    "/etc/mysql/x.sql",
+    "/etc/postgresql/15/main/postgresql.conf",
+    "/etc/postgresql/15/main/conf.d/a.conf",
+    "/var/lib/postgresql/15/main/standby.signal",
+    "/etc/redis/redis.conf",
+    "/etc/memcached.conf",
+    "/lib/systemd/system/memcached.service",
+    "/etc/rabbitmq/rabbitmq.conf",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Any text in any of the readers' files: facts and warnings, never a
+    /// panic.
+    #[test]
+    fn any_text_reads_without_panicking(
+        files in proptest::collection::vec(
+            (0..PATHS.len(), "([\\[\\]!=,;:'\"#/*\\\\ \t\n-]|[a-z_]{1,12}|[0-9.]{1,9}|é|include(dir)?|CHANGE MASTER TO|MASTER_HOST|bind|port|replicaof|-l|listeners\\.tcp\\.x|/etc/mysql/my\\.cnf|/etc/redis/redis\\.conf|primary_conninfo|host=){0,40}"),
+            1..6,
+        )
+    ) {
+        let mut h = HostFiles::new("x");
+        for (i, text) in files {
+            h.insert(PATHS[i], Entry::Text(text));
+        }
+        h.insert("/etc/mysql/big.cnf", Entry::Skipped("larger than 4 MiB".into()));
+        let _ = data_facts(&h);
+    }
+}
+
+#[test]
+fn large_files_read_in_linear_time() {
+    let mut h = HostFiles::new("db");
+    let stmt = "CHANGE MASTER TO MASTER_HOST='10.0.0.1', MASTER_PORT=3306; -- x\n";
+    h.insert("/etc/mysql/big.sql", Entry::Text(stmt.repeat(40_000)));
+    h.insert(
+        "/etc/mysql/my.cnf",
+        Entry::Text("[mysqld]\nport = 3306\n".repeat(50_000)),
+    );
+    h.insert(
+        "/etc/redis/redis.conf",
+        Entry::Text("bind 10.0.0.1 -::1\n".repeat(100_000)),
+    );
+    let start = Instant::now();
+    let f = data_facts(&h);
+    let took = start.elapsed();
+    assert_eq!(
+        f.facts
+            .iter()
+            .filter(|(_, x, _)| matches!(x, Fact::Follows { .. }))
+            .count(),
+        40_000
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    eprintln!(
+        "3 files of {} MiB read in {took:?}",
+        (stmt.len() * 40_000 + 1_100_000 + 1_900_000) >> 20
+    );
+}

@@ -28,6 +28,7 @@ const DROP_INS: &str = "/etc/systemd/system/memcached.service.d";
 type Options = Vec<(String, Origin)>;
 
 pub fn read(h: &HostFiles, facts: &mut Facts) {
+    store::skipped(h, CONF, facts);
     let unit = exec_start(h);
     let (opts, file) = match unit {
         Some((words, o)) if runs_memcached(&words) => (
@@ -61,7 +62,11 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
     while let Some((w, o)) = it.next() {
         let (flag, inline) = match w.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ if w.len() > 2 && !w.starts_with("--") && w.starts_with('-') => {
+            _ if w.len() > 2
+                && !w.starts_with("--")
+                && w.starts_with('-')
+                && w.is_char_boundary(2) =>
+            {
                 (&w[..2], Some(w[2..].to_string()))
             }
             _ => (w.as_str(), None),

@@ -154,8 +154,7 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
 
 /// A `.cnf` file directly in `dir` (what `!includedir` reads).
 fn is_cnf(dir: &str, path: &str) -> bool {
-    let name = &path[dir.trim_end_matches('/').len() + 1..];
-    !name.contains('/') && (name.ends_with(".cnf") || name.ends_with(".ini"))
+    store::file_in(dir, path).is_some_and(|n| n.ends_with(".cnf") || n.ends_with(".ini"))
 }
 
 fn server_section(name: &str) -> bool {
@@ -189,13 +188,9 @@ fn normalize(key: &str, value: Option<String>) -> (String, Option<String>) {
 
 /// Reads one option file and its includes into `opts`.
 fn load(h: &HostFiles, path: &str, opts: &mut Options, stack: &mut Vec<String>, facts: &mut Facts) {
-    let text = match h.get(path) {
-        Some(Entry::Text(t)) => t,
-        Some(Entry::Skipped(why)) => {
-            facts.warn(super::origin(h, path, 0), format!("not read: {why}"));
-            return;
-        }
-        None => return,
+    let Some(text) = h.text(path) else {
+        store::skipped(h, path, facts);
+        return;
     };
     if stack.len() >= DEPTH || stack.iter().any(|s| s == path) {
         let at = stack.last().map_or(path, String::as_str);
@@ -265,8 +260,9 @@ fn follows(h: &HostFiles, opts: &Options, facts: &mut Facts) -> Vec<(Target, Ori
         .under(&datadir)
         .map(|(p, _)| p)
         .filter(|p| {
-            let name = &p[datadir.len() + 1..];
-            name == "master.info" || (name.starts_with("master-") && name.ends_with(".info"))
+            store::file_in(&datadir, p).is_some_and(|name| {
+                name == "master.info" || (name.starts_with("master-") && name.ends_with(".info"))
+            })
         })
         .collect();
     for p in infos {
@@ -338,6 +334,9 @@ fn master_info(text: &str) -> Option<(Target, u32)> {
 /// statement's host and port, with the host option's line.
 fn change_source(sql: &str) -> Vec<(Target, u32)> {
     let clean = blank_comments(sql);
+    // Line numbers by binary search: linear in the file, however many
+    // statements it holds.
+    let newlines: Vec<usize> = sql.match_indices('\n').map(|(i, _)| i).collect();
     let mut out = Vec::new();
     let mut start = 0;
     for stmt in split_top(&clean, ';') {
@@ -375,7 +374,7 @@ fn change_source(sql: &str) -> Vec<(Target, u32)> {
                 .unwrap_or("");
             if key == format!("{prefix}HOST") {
                 let lead = opt.len() - opt.trim_start().len();
-                let line = sql[..this + lead].matches('\n').count() as u32 + 1;
+                let line = newlines.partition_point(|&n| n < this + lead) as u32 + 1;
                 host = Some((value.to_string(), line));
             } else if key == format!("{prefix}PORT") {
                 port = value.parse::<u16>().ok();

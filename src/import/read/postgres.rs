@@ -158,7 +158,10 @@ fn cluster(
 fn clusters(h: &HostFiles) -> Vec<(String, String)> {
     let mut found = BTreeSet::new();
     for (p, _) in h.under(DEBIAN) {
-        let parts: Vec<&str> = p[DEBIAN.len() + 1..].split('/').collect();
+        let Some(rest) = p.strip_prefix(DEBIAN).and_then(|r| r.strip_prefix('/')) else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.split('/').collect();
         // VERSION/CLUSTER/FILE...: the version starts with a digit.
         if parts.len() >= 3 && parts[0].starts_with(|c: char| c.is_ascii_digit()) {
             found.insert((parts[0].to_string(), parts[1].to_string()));
@@ -255,13 +258,9 @@ fn cut_comment(line: &str) -> &str {
 }
 
 fn load(h: &HostFiles, path: &str, set: &mut Settings, stack: &mut Vec<String>, facts: &mut Facts) {
-    let text = match h.get(path) {
-        Some(Entry::Text(t)) => t,
-        Some(Entry::Skipped(why)) => {
-            facts.warn(super::origin(h, path, 0), format!("not read: {why}"));
-            return;
-        }
-        None => return,
+    let Some(text) = h.text(path) else {
+        store::skipped(h, path, facts);
+        return;
     };
     if stack.len() >= DEPTH || stack.iter().any(|s| s == path) {
         let at = stack.last().map_or(path, String::as_str);
@@ -317,8 +316,8 @@ fn load_dir(
         .under(dir)
         .map(|(p, _)| p)
         .filter(|p| {
-            let name = &p[dir.len() + 1..];
-            !name.contains('/') && !name.starts_with('.') && name.ends_with(".conf")
+            store::file_in(dir, p)
+                .is_some_and(|name| !name.starts_with('.') && name.ends_with(".conf"))
         })
         .map(str::to_string)
         .collect();

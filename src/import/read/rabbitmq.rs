@@ -28,6 +28,7 @@ struct Listener {
 
 pub fn read(h: &HostFiles, facts: &mut Facts) {
     let role = Role::of_kit(Kit::Rabbitmq);
+    store::skipped(h, CONF, facts);
     let text = h.text(CONF);
     if text.is_none() {
         if h.text(CLASSIC).is_none() {

@@ -120,9 +120,7 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
 /// Reads `path` and its includes, in order, into `conf`.
 fn load(h: &HostFiles, path: &str, conf: &mut Conf, stack: &mut Vec<String>, facts: &mut Facts) {
     let Some(text) = h.text(path) else {
-        if let Some(crate::import::Entry::Skipped(why)) = h.get(path) {
-            facts.warn(super::origin(h, path, 0), format!("not read: {why}"));
-        }
+        store::skipped(h, path, facts);
         return;
     };
     stack.push(path.to_string());
@@ -175,11 +173,9 @@ fn matching(h: &HostFiles, target: &str) -> Vec<String> {
             .under(dir)
             .map(|(p, _)| p)
             .filter(|p| {
-                let n = &p[dir.len() + 1..];
-                !n.contains('/')
-                    && n.len() >= pre.len() + post.len()
-                    && n.starts_with(pre)
-                    && n.ends_with(post)
+                store::file_in(dir, p).is_some_and(|n| {
+                    n.len() >= pre.len() + post.len() && n.starts_with(pre) && n.ends_with(post)
+                })
             })
             .map(str::to_string)
             .collect(),

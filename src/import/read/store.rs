@@ -9,6 +9,7 @@
 //! address; a name (`localhost`, a DNS name) is a warning.
 
 use crate::import::facts::{Fact, Facts, Origin, Target};
+use crate::import::tree::{Entry, HostFiles};
 use crate::model::{Protocol, Role};
 use std::net::IpAddr;
 
@@ -165,6 +166,22 @@ pub fn addr_port(v: &str) -> (Option<&str>, Option<u16>) {
         // One colon: IPv4 or a name with a port; more: a bare IPv6.
         Some((a, p)) if !a.contains(':') => (Some(a), p.parse().ok()),
         _ => (Some(v), None),
+    }
+}
+
+/// The name of `path` when it is a file directly in the folder `dir`
+/// (what `!includedir`, `include_dir` and an include's `*` read).
+pub fn file_in<'a>(dir: &str, path: &'a str) -> Option<&'a str> {
+    let rest = path
+        .strip_prefix(dir.trim_end_matches('/'))?
+        .strip_prefix('/')?;
+    (!rest.is_empty() && !rest.contains('/')).then_some(rest)
+}
+
+/// A warning when the CLI skipped `path` (too large, binary, unreadable).
+pub fn skipped(h: &HostFiles, path: &str, facts: &mut Facts) {
+    if let Some(Entry::Skipped(why)) = h.get(path) {
+        facts.warn(super::origin(h, path, 0), format!("not read: {why}"));
     }
 }
 
