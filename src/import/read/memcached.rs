@@ -5,9 +5,9 @@
 //! the unit's; `$VAR`/`${VAR}` come from its `EnvironmentFile`, as Red Hat's
 //! `/etc/sysconfig/memcached` gives them).
 //!
-//! Facts: [`Fact::Runs`]; `-l`/`--listen` (comma-separated or repeated;
-//! none: every address) and `-p`/`--port` (default 11211) as
-//! [`Fact::Serves`] and [`Fact::Address`].
+//! Facts: [`Fact::Runs`]; `-l`/`--listen` (comma-separated or repeated,
+//! `ADDR:PORT` on its own port; none: every address) and `-p`/`--port`
+//! (default 11211) as [`Fact::Serves`] and [`Fact::Address`].
 
 use super::store::{self, Bind};
 use crate::import::facts::{Fact, Facts, Origin};
@@ -56,7 +56,8 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
     };
     let role = Role::of_kit(Kit::Memcached);
     facts.add(Fact::Runs(role), file.clone());
-    let mut listen: Vec<(String, Origin)> = Vec::new();
+    // (address, its own `:PORT` if any, line).
+    let mut listen: Vec<(String, Option<u16>, Origin)> = Vec::new();
     let mut port: (u16, Origin) = (11211, file);
     let mut it = opts.iter();
     while let Some((w, o)) = it.next() {
@@ -85,30 +86,33 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
                     .strip_prefix("notls:")
                     .or(a.strip_prefix("tls:"))
                     .unwrap_or(a);
-                let (addr, _) = store::addr_port(a);
-                listen.push((addr.unwrap_or(a).to_string(), o.clone()));
+                let (addr, own) = store::addr_port(a);
+                listen.push((addr.unwrap_or(a).to_string(), own, o.clone()));
             }
         } else if let Some(p) = store::port(facts, &v, o) {
             port = (p, o.clone());
         }
     }
-    let binds: Vec<Bind> = listen
-        .iter()
-        .map(|(a, o)| Bind {
-            addr: a,
-            origin: o.clone(),
-        })
-        .collect();
-    if port.0 != 0 {
-        store::serves(
-            facts,
-            role,
-            Protocol::Memcached,
-            &binds,
-            port.0,
-            false,
-            &port.1,
-        );
+    // `-l ADDR:PORT` listens on its own port; the others on `-p`'s.
+    let mut ports: Vec<u16> = Vec::new();
+    for p in listen.iter().map(|(_, p, _)| p.unwrap_or(port.0)) {
+        if !ports.contains(&p) {
+            ports.push(p);
+        }
+    }
+    if listen.is_empty() {
+        ports.push(port.0);
+    }
+    for p in ports.into_iter().filter(|p| *p != 0) {
+        let binds: Vec<Bind> = listen
+            .iter()
+            .filter(|(_, own, _)| own.unwrap_or(port.0) == p)
+            .map(|(a, _, o)| Bind {
+                addr: a,
+                origin: o.clone(),
+            })
+            .collect();
+        store::serves(facts, role, Protocol::Memcached, &binds, p, false, &port.1);
     }
 }
 
@@ -247,6 +251,14 @@ mod tests {
         assert_eq!(s, [(None, 11212, 2)]);
         let (s, _) = served(&[(CONF, "--listen=10.0.0.7 --port=1\n")]);
         assert_eq!(s, [(Some("10.0.0.7".into()), 1, 1)]);
+        let (s, _) = served(&[(CONF, "-l 10.0.0.7:11300,10.0.0.8\n")]);
+        assert_eq!(
+            s,
+            [
+                (Some("10.0.0.7".into()), 11300, 1),
+                (Some("10.0.0.8".into()), 11211, 1)
+            ]
+        );
     }
 
     #[test]
