@@ -19,6 +19,9 @@
 //! `log_bin` (`skip-log-bin`: off; unsaid: unknown), GTID (`gtid_mode`,
 //! `enforce_gtid_consistency`, MariaDB's `gtid_strict_mode`).
 //!
+//! MySQL 8's `SET PERSIST` settings (`mysqld-auto.cnf` in the data
+//! directory) are read after the option files.
+//!
 //! **Replication** ([`Fact::Follows`]): `master.info` (and MariaDB's
 //! `master-NAME.info`) in the data directory, which the server keeps
 //! current, else `CHANGE MASTER TO MASTER_HOST=…, MASTER_PORT=…` /
@@ -81,6 +84,7 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
             }
         }
     }
+    persisted(h, &mut opts, facts);
     let sources = follows(h, &opts, facts);
     let Some(runs) = opts
         .section
@@ -149,6 +153,53 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
     );
     for (primary, o) in sources {
         facts.add(Fact::Follows { role, primary }, o);
+    }
+}
+
+/// MySQL 8's `SET PERSIST` settings, `mysqld-auto.cnf` in the data
+/// directory (JSON: `{"mysql_server": {"read_only": {"Value": "ON", ...},
+/// "mysql_static_variables": {...}}}`), read after the option files as the
+/// server does; they count only when a server section exists.
+fn persisted(h: &HostFiles, opts: &mut Options, facts: &mut Facts) {
+    if opts.section.is_none() {
+        return;
+    }
+    let path = format!("{}/mysqld-auto.cnf", datadir(opts));
+    let Some(text) = h.text(&path) else {
+        store::skipped(h, &path, facts);
+        return;
+    };
+    let o = super::origin(h, &path, 0);
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+        facts.warn(o, "not JSON (a persisted-variables file); left out");
+        return;
+    };
+    let mut todo = vec![&json];
+    let mut seen = 0usize;
+    while let Some(v) = todo.pop() {
+        let Some(map) = v.as_object() else { continue };
+        for (k, v) in map {
+            seen += 1;
+            // Bounded: a file of the CLI's size cap holds no more.
+            if seen > 100_000 {
+                return;
+            }
+            match v.get("Value").and_then(|x| x.as_str()) {
+                Some(value) => {
+                    let (k, v) = normalize(k, Some(value.to_string()));
+                    opts.set.insert(k, (v, o.clone()));
+                }
+                None => todo.push(v),
+            }
+        }
+    }
+}
+
+/// The data directory: `datadir`, else Debian's.
+fn datadir(opts: &Options) -> String {
+    match opts.get("datadir") {
+        Some((Some(d), _)) => d.trim_end_matches('/').to_string(),
+        _ => DATADIR.to_string(),
     }
 }
 
@@ -251,10 +302,7 @@ fn load(h: &HostFiles, path: &str, opts: &mut Options, stack: &mut Vec<String>, 
 
 /// The replication sources: `master.info` files, else the SQL files'.
 fn follows(h: &HostFiles, opts: &Options, facts: &mut Facts) -> Vec<(Target, Origin)> {
-    let datadir = match opts.get("datadir") {
-        Some((Some(d), _)) => d.trim_end_matches('/').to_string(),
-        _ => DATADIR.to_string(),
-    };
+    let datadir = datadir(opts);
     let mut info = Vec::new();
     let infos: Vec<&str> = h
         .under(&datadir)

@@ -186,3 +186,24 @@ fn a_bad_server_id_and_port_warn() {
     assert_eq!(f.warnings.len(), 2, "{:?}", f.warnings);
     assert!(serves_of(&f).is_empty());
 }
+
+#[test]
+fn set_persist_settings_come_last() {
+    let f = read_files(&[
+        (
+            "/etc/mysql/mysql.conf.d/mysqld.cnf",
+            "[mysqld]\ndatadir = /srv/mysql/\nread_only = OFF\n",
+        ),
+        (
+            "/srv/mysql/mysqld-auto.cnf",
+            r#"{"Version": 2, "mysql_dynamic_variables": {"read_only": {"Value": "ON", "Metadata": {"User": "root"}}}, "mysql_static_variables": {"server_id": {"Value": "7"}}}"#,
+        ),
+    ]);
+    let s = store_of(&f);
+    assert_eq!((s.0, s.1), (Some(true), Some(7)));
+    let bad = read_files(&[
+        ("/etc/mysql/mysql.conf.d/mysqld.cnf", "[mysqld]\n"),
+        ("/var/lib/mysql/mysqld-auto.cnf", "{not json"),
+    ]);
+    assert_eq!(bad.warnings.len(), 1);
+}
