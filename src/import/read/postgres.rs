@@ -405,5 +405,4 @@ fn conninfo_pairs(c: &str) -> BTreeMap<String, String> {
 }
 
 #[cfg(test)]
-#[path = "postgres_tests.rs"]
 mod tests;

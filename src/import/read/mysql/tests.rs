@@ -1,4 +1,6 @@
+use super::replication::{change_source, master_info};
 use super::*;
+use crate::import::facts::Target;
 use crate::import::tree::Entry;
 
 fn read_files(files: &[(&str, &str)]) -> Facts {
