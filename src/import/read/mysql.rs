@@ -22,7 +22,7 @@
 //! MySQL 8's `SET PERSIST` settings (`mysqld-auto.cnf` in the data
 //! directory) are read after the option files.
 //!
-//! **Replication** ([`Fact::Follows`], in [`replication`]): `master.info` (and MariaDB's
+//! **Replication** ([`Fact::Follows`], in `mysql/replication.rs`): `master.info` (and MariaDB's
 //! `master-NAME.info`) in the data directory, which the server keeps
 //! current, else `CHANGE MASTER TO MASTER_HOST=…, MASTER_PORT=…` /
 //! `CHANGE REPLICATION SOURCE TO SOURCE_HOST=…` in the host's SQL files
