@@ -7,6 +7,9 @@
 //! Lines are `name [=] value`, values bare or in `'...'` (`''` and `\'`
 //! quote), `#` comments outside quotes; the last setting wins.
 //!
+//! A cluster whose Debian `start.conf` says `disabled` is left out, with a
+//! warning.
+//!
 //! Facts: [`Fact::Runs`]; `listen_addresses` (comma-separated, `*` every
 //! address, default `localhost`) and `port` (default 5432) as
 //! [`Fact::Serves`]/[`Fact::Address`]; [`Fact::Store`] read-only for a
@@ -36,6 +39,16 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
     let role = Role::of_kit(Kit::Postgres);
     let mut ran = false;
     for (conf_dir, data) in clusters(h) {
+        // Debian's `start.conf`: a `disabled` cluster does not run.
+        let start = format!("{conf_dir}/start.conf");
+        let disabled = h.text(&start).and_then(|t| super::lines(t, '#').next());
+        if let Some((n, "disabled")) = disabled {
+            facts.warn(
+                super::origin(h, &start, n),
+                "the cluster is disabled: not read",
+            );
+            continue;
+        }
         let mut set = Settings::new();
         let mut stack = Vec::new();
         let main = format!("{conf_dir}/postgresql.conf");

@@ -160,3 +160,19 @@ fn old_recovery_conf_loops_and_nothing() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_disabled_cluster_is_left_out() {
+    let f = read_files(&[
+        (MAIN, "port = 5432\n"),
+        (
+            "/etc/postgresql/15/main/start.conf",
+            "# auto, manual or disabled\n\tdisabled\n",
+        ),
+        ("/etc/postgresql/16/main/postgresql.conf", "port = 5433\n"),
+        ("/etc/postgresql/16/main/start.conf", "auto\n"),
+    ]);
+    assert_eq!(f.warnings.len(), 1, "{:?}", f.warnings);
+    assert_eq!(f.warnings[0].origin.line, 2);
+    assert_eq!(serves_of(&f), [(Some("127.0.0.1".into()), 5433, 0)]);
+}
