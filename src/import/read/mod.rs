@@ -24,6 +24,7 @@ pub mod nginx;
 pub mod postgres;
 pub mod rabbitmq;
 pub mod redis;
+pub mod store;
 
 /// The reader of a role's kit: every `Kit` has one (the compiler lists a
 /// new kit here), `External` reads nothing (it is not deployed).
