@@ -50,10 +50,11 @@ pub fn run(a: &Args<'_>) -> u8 {
             Ok(t) => Some((t, p.to_string_lossy().into_owned(), true)),
             Err(e) => return super::report::fail(&format!("--inventory: {e}")),
         },
-        None => walked.tree.inventory.clone().map(|t| {
-            let p = a.dir.join("ansible/inventory.ini");
-            (t, p.to_string_lossy().into_owned(), false)
-        }),
+        None => walked
+            .tree
+            .inventory
+            .clone()
+            .map(|t| (t, BUNDLE_INVENTORY.to_string(), false)),
     };
     let inv = match inv_text {
         None => None,
@@ -98,7 +99,12 @@ pub struct Walked {
     pub warnings: Vec<Warning>,
     /// Host name -> its folder on the disk (`dns` for the bundle's `dns/`).
     folders: BTreeMap<String, PathBuf>,
+    dir: PathBuf,
 }
+
+/// A bundle's inventory, relative to DIR (origins name it so, the
+/// comments stay the same wherever DIR is).
+const BUNDLE_INVENTORY: &str = "ansible/inventory.ini";
 
 impl Walked {
     /// Where an origin is on the disk: `DIR/lb-01/etc/haproxy/haproxy.cfg:12`
@@ -114,6 +120,9 @@ impl Walked {
                     format!("/{}", o.path)
                 }
             ),
+            None if o.host.is_empty() && o.path == BUNDLE_INVENTORY => {
+                self.dir.join(BUNDLE_INVENTORY).display().to_string()
+            }
             None if o.host.is_empty() => o.path.clone(),
             None => format!("{}:{}", o.host, o.path),
         };
@@ -194,6 +203,7 @@ pub fn walk(dir: &Path) -> Result<Walked, String> {
         name,
         warnings: w.warnings,
         folders,
+        dir: dir.to_path_buf(),
     })
 }
 

@@ -57,6 +57,27 @@ pub fn import(tree: &Tree, inventory: Option<&inventory::Inventory>, name: &str)
     if let Some(dns) = tree.dns() {
         read::dns(dns, &mut facts);
     }
+    for host in tree.hosts() {
+        if !facts.facts.iter().any(|(h, _, _)| *h == host.name) {
+            facts.warn(
+                Origin::new(&host.name, "/", 0),
+                format!("{}: no config stackc reads (haproxy, keepalived, nginx, the app, databases, caches, zones): not imported", host.name),
+            );
+        }
+    }
+    if let Some(inv) = inventory {
+        for h in &inv.hosts {
+            if !tree.hosts().any(|t| t.name == h.name) {
+                facts.warn(
+                    inv.origin(h.line),
+                    format!(
+                        "{}: in the inventory but DIR has no folder for it: not imported",
+                        h.name
+                    ),
+                );
+            }
+        }
+    }
     let topology = infer::infer(&facts, inventory);
     let text = write::write(&topology, name);
     let mut warnings = facts.warnings;

@@ -1,0 +1,173 @@
+//! Hosts to servers: names, addresses, roles, attributes; and the shared
+//! attributes of a group's members moved to the group.
+
+use super::{Attr, Notes, Server, Topology};
+use crate::import::facts::{Fact, Facts, Origin, Target};
+use crate::import::inventory::Inventory;
+use crate::model::Role;
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+/// What the later steps look up.
+#[derive(Default)]
+pub(super) struct Ctx {
+    /// Address -> the server that owns it.
+    pub owner: HashMap<IpAddr, usize>,
+    /// Per server: it serves TLS (an `ssl crt` bind, `listen ... ssl`).
+    pub tls: Vec<bool>,
+    /// Per server: the first origin that names it (for warnings).
+    pub origin: Vec<Origin>,
+}
+
+impl Ctx {
+    /// The server a target names: an owned address or a host's name.
+    pub fn host(&self, t: &Topology, target: &Target) -> Option<usize> {
+        match target {
+            Target::Addr(ip, _) => self.owner.get(ip).copied(),
+            Target::Name(n, _) => t.server(n).or_else(|| {
+                // `db-01.internal` for the host `db-01`.
+                let short = n.split('.').next()?;
+                t.server(short)
+            }),
+        }
+    }
+}
+
+/// The variables of a bundle's inventory that are `.stack` attributes.
+const INVENTORY_ATTRS: &[(&str, &str)] = &[("stackc_zone", "zone"), ("stackc_monitor", "monitor")];
+
+pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) -> Ctx {
+    let mut ctx = Ctx::default();
+    // Hosts in the order their facts come (the tree's order).
+    let mut order: Vec<&str> = Vec::new();
+    for (h, _, _) in &facts.facts {
+        if !h.is_empty() && h != "dns" && !order.contains(&h.as_str()) {
+            order.push(h);
+        }
+    }
+    for host in order {
+        let mut roles: Vec<Role> = Vec::new();
+        let mut notes = Notes::default();
+        let mut addrs: Vec<(IpAddr, Origin)> = Vec::new();
+        let mut attrs: Vec<Attr> = Vec::new();
+        let mut tls = false;
+        let mut first = None;
+        for (f, o) in facts.of(host) {
+            first.get_or_insert_with(|| o.clone());
+            match f {
+                Fact::Runs(r) => {
+                    if !roles.contains(r) {
+                        roles.push(*r);
+                    }
+                    notes.add(o);
+                }
+                Fact::Address(ip) => addrs.push((*ip, o.clone())),
+                Fact::Serves { tls: true, .. } => tls = true,
+                Fact::Unrouted { name } => {
+                    let msg = format!(
+                        "{host}: the frontend `{name}` has no backend (no default_backend or use_backend): no link from it"
+                    );
+                    notes.warnings.push(msg.clone());
+                    t.warnings.push(crate::import::Warning::new(o.clone(), msg));
+                }
+                Fact::Attribute { key, value } => {
+                    if !attrs.iter().any(|a| a.key == *key) {
+                        attrs.push(Attr::new(key, value.as_deref()));
+                        notes.add(o);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let first = first.unwrap_or_else(|| Origin::new(host, "", 0));
+        if roles.is_empty() {
+            t.warnings.push(crate::import::Warning::new(
+                first,
+                format!(
+                    "{host}: no daemon stackc knows runs here (no config it reads): not imported"
+                ),
+            ));
+            continue;
+        }
+        // The roles table's order, so `nginx+app` reads the same each time.
+        roles.sort_by_key(|r| Role::all().position(|q| q == *r));
+        let ih = inv.and_then(|i| i.host(host));
+        let mut address = ih.and_then(|h| h.address);
+        if let Some(ih) = ih {
+            notes.add(&Origin::new(
+                "",
+                &inv.map(|i| i.path.clone()).unwrap_or_default(),
+                ih.line,
+            ));
+            for (var, key) in INVENTORY_ATTRS {
+                if let Some(v) = ih.vars.get(*var) {
+                    attrs.retain(|a| a.key != *key);
+                    attrs.push(Attr::new(key, Some(v)));
+                }
+            }
+        }
+        if address.is_none() {
+            if let Some((ip, o)) = addrs.first() {
+                address = Some(*ip);
+                notes.add(o);
+            }
+        }
+        let i = t.servers.len();
+        for (ip, _) in &addrs {
+            ctx.owner.entry(*ip).or_insert(i);
+        }
+        if let Some(a) = address {
+            ctx.owner.insert(a, i);
+        }
+        // Zones in the order they first appear.
+        for a in &attrs {
+            if a.key == "zone" {
+                if let Some(z) = &a.value {
+                    if !t.zones.contains(z) {
+                        t.zones.push(z.clone());
+                    }
+                }
+            }
+        }
+        ctx.tls.push(tls);
+        ctx.origin.push(first);
+        t.servers.push(Server {
+            name: host.to_string(),
+            roles,
+            address,
+            attrs,
+            group: None,
+            notes,
+        });
+    }
+    if let Some(inv) = inv {
+        for w in &inv.warnings {
+            t.warnings.push(w.clone());
+        }
+    }
+    ctx
+}
+
+/// The attributes every member of a group shares move to the group.
+pub(super) fn hoist(t: &mut Topology) {
+    for g in 0..t.groups.len() {
+        let members = t.groups[g].members.clone();
+        let Some(first) = members.first() else {
+            continue;
+        };
+        let shared: Vec<Attr> = t.servers[*first]
+            .attrs
+            .iter()
+            .filter(|a| a.key != "zone" && members.iter().all(|m| t.servers[*m].attrs.contains(a)))
+            .cloned()
+            .collect();
+        for m in &members {
+            t.servers[*m].attrs.retain(|a| !shared.contains(a));
+        }
+        for a in shared {
+            if !t.groups[g].attrs.iter().any(|b| b.key == a.key) {
+                t.groups[g].attrs.push(a);
+            }
+        }
+    }
+}

@@ -1,0 +1,396 @@
+//! Requests to links, zone files to records.
+
+use super::hosts::Ctx;
+use super::{Attr, Domain, GroupKind, Link, Notes, Record, Server, Topology};
+use crate::import::facts::{Fact, Facts, Origin, PoolMember, Target};
+use crate::model::{Kit, Protocol, Role};
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+/// Where one `Sends` goes: a group, or servers (one of them).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum To {
+    Group(usize),
+    Servers(Vec<usize>),
+}
+
+/// The group that holds `ip` as its vip.
+fn vip_group(t: &Topology, ip: IpAddr) -> Option<usize> {
+    t.groups.iter().position(|g| g.vip == Some(ip))
+}
+
+/// A server in a replicated or active-passive group is reached through
+/// its group (the bundle's apps send to the write vip or the primary).
+fn through_group(t: &Topology, s: usize) -> To {
+    match t.servers[s].group {
+        Some(g) if t.groups[g].kind != GroupKind::Pool => To::Group(g),
+        _ => To::Servers(vec![s]),
+    }
+}
+
+/// The servers of `members` as a target: their group when they are all
+/// of it.
+fn as_target(t: &Topology, mut ids: Vec<usize>) -> To {
+    ids.sort_unstable();
+    ids.dedup();
+    for (g, grp) in t.groups.iter().enumerate() {
+        let mut m = grp.members.clone();
+        m.sort_unstable();
+        if m == ids {
+            return To::Group(g);
+        }
+    }
+    if ids.len() == 1 {
+        return through_group(t, ids[0]);
+    }
+    To::Servers(ids)
+}
+
+/// The name an external service gets from its DNS name:
+/// `api.payments.example` -> `payments`.
+fn external_name(host: &str) -> String {
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    let body = if labels.len() > 1 {
+        &labels[..labels.len() - 1]
+    } else {
+        &labels[..]
+    };
+    let pick = body
+        .iter()
+        .find(|l| !matches!(**l, "api" | "www" | "svc" | "service"))
+        .or(body.first())
+        .copied()
+        .unwrap_or("external");
+    let mut n: String = pick
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !n.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        n = format!("ext-{n}");
+    }
+    n
+}
+
+/// An `external` server for a DNS name no host has (one per name).
+fn external(t: &mut Topology, ctx: &mut Ctx, host: &str, o: &Origin) -> usize {
+    let key = Attr::new("host", Some(host));
+    if let Some(i) = t.servers.iter().position(|s| s.attrs.contains(&key)) {
+        return i;
+    }
+    let mut name = external_name(host);
+    while t.server(&name).is_some() || t.groups.iter().any(|g| g.name == name) {
+        name.push_str("-ext");
+    }
+    let mut notes = Notes::default();
+    notes.add(o);
+    let msg = format!("{host} is no host in DIR: an `external` server `{name}` (a service the stack does not run)");
+    Topology::warn(&mut notes, &mut t.warnings, o, msg);
+    t.servers.push(Server {
+        name,
+        roles: vec![Role::of_kit(Kit::External)],
+        address: None,
+        attrs: vec![key],
+        group: None,
+        notes,
+    });
+    ctx.tls.push(false);
+    ctx.origin.push(o.clone());
+    t.servers.len() - 1
+}
+
+/// The port to write: none when it is the target's default for `p`.
+fn port_to_write(t: &Topology, to: &To, p: Protocol, port: Option<u16>) -> Option<u16> {
+    let port = port?;
+    let first = match to {
+        To::Group(g) => t.groups[*g].members.first().copied(),
+        To::Servers(s) => s.first().copied(),
+    }?;
+    let srv = &t.servers[first];
+    let own = |attrs: &[Attr]| {
+        attrs
+            .iter()
+            .find(|a| a.key == "port")
+            .and_then(|a| a.value.as_deref()?.parse::<u16>().ok())
+    };
+    let main = srv.roles.first().map(|r| r.spec());
+    let default = match (own(&srv.attrs), main) {
+        (Some(n), Some(spec)) if spec.protocol() == p => Some(n),
+        _ => srv.roles.iter().find_map(|r| r.spec().port_of(p)),
+    };
+    (default != Some(port)).then_some(port)
+}
+
+pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
+    // (source, to, protocol, port, read, origin)
+    let mut sends: Vec<(usize, To, Protocol, Option<u16>, bool, Origin)> = Vec::new();
+    for (h, f, o) in &facts.facts {
+        let Fact::Sends {
+            protocol,
+            to,
+            pool,
+            read,
+        } = f
+        else {
+            continue;
+        };
+        let Some(s) = t.server(h) else { continue };
+        let dest = match (pool, to) {
+            (Some(p), _) => {
+                let members: Vec<&PoolMember> = facts
+                    .of(h)
+                    .filter_map(|(f, _)| match f {
+                        Fact::Pool { name, members, .. } if name == p => Some(members),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                let ids: Vec<usize> = members
+                    .iter()
+                    .filter_map(|m| ctx.host(t, &m.target))
+                    .collect();
+                if ids.is_empty() {
+                    let msg = format!(
+                        "{h} sends to `{p}`, which has no server a host in DIR owns: no link"
+                    );
+                    Topology::warn(&mut t.servers[s].notes, &mut t.warnings, o, msg);
+                    continue;
+                }
+                as_target(t, ids)
+            }
+            (None, Some(Target::Addr(ip, _))) => {
+                if let Some(g) = vip_group(t, *ip) {
+                    To::Group(g)
+                } else if let Some(d) = ctx.owner.get(ip) {
+                    through_group(t, *d)
+                } else {
+                    let msg = format!(
+                        "{h} sends {protocol} to {ip}, an address no host in DIR owns: no link"
+                    );
+                    Topology::warn(&mut t.servers[s].notes, &mut t.warnings, o, msg);
+                    continue;
+                }
+            }
+            (None, Some(target @ Target::Name(n, _))) => match ctx.host(t, target) {
+                Some(d) => through_group(t, d),
+                None => {
+                    let e = external(t, ctx, n, o);
+                    To::Servers(vec![e])
+                }
+            },
+            (None, None) => continue,
+        };
+        sends.push((
+            s,
+            dest,
+            *protocol,
+            to.as_ref().and_then(Target::port),
+            *read,
+            o.clone(),
+        ));
+    }
+    // A source that sends the same to each member of a pool group sends
+    // to the group.
+    let mut merged: Vec<(usize, To, Protocol, Option<u16>, bool, Vec<Origin>)> = Vec::new();
+    for (s, to, p, port, read, o) in sends {
+        if let Some(e) = merged
+            .iter_mut()
+            .find(|e| e.0 == s && e.1 == to && e.2 == p && e.4 == read)
+        {
+            e.5.push(o);
+            continue;
+        }
+        merged.push((s, to, p, port, read, vec![o]));
+    }
+    for g in 0..t.groups.len() {
+        if t.groups[g].kind != GroupKind::Pool {
+            continue;
+        }
+        let members: BTreeSet<usize> = t.groups[g].members.iter().copied().collect();
+        let sources: BTreeSet<usize> = merged.iter().map(|e| e.0).collect();
+        for s in sources {
+            let hits: Vec<usize> = merged
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| {
+                    e.0 == s
+                        && matches!(&e.1, To::Servers(v) if v.len() == 1 && members.contains(&v[0]))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let covered: BTreeSet<usize> = hits
+                .iter()
+                .filter_map(|i| match &merged[*i].1 {
+                    To::Servers(v) => v.first().copied(),
+                    To::Group(_) => None,
+                })
+                .collect();
+            if covered != members {
+                continue;
+            }
+            let same = hits
+                .windows(2)
+                .all(|w| merged[w[0]].2 == merged[w[1]].2 && merged[w[0]].4 == merged[w[1]].4);
+            if !same {
+                continue;
+            }
+            let mut origins = Vec::new();
+            for i in &hits {
+                origins.extend(merged[*i].5.clone());
+            }
+            let keep = hits[0];
+            merged[keep].1 = To::Group(g);
+            merged[keep].5 = origins;
+            for i in hits.iter().skip(1).rev() {
+                merged.remove(*i);
+            }
+        }
+    }
+    // Links by what they send; sources a group's when every member sends.
+    let mut out: Vec<(To, Protocol, Option<u16>, bool, Vec<usize>, Notes)> = Vec::new();
+    for (s, to, p, port, read, origins) in merged {
+        let port = port_to_write(t, &to, p, port);
+        let e = match out
+            .iter_mut()
+            .find(|e| e.0 == to && e.1 == p && e.2 == port && e.3 == read)
+        {
+            Some(e) => e,
+            None => {
+                out.push((to, p, port, read, Vec::new(), Notes::default()));
+                out.last_mut().expect("just pushed")
+            }
+        };
+        if !e.4.contains(&s) {
+            e.4.push(s);
+        }
+        for o in &origins {
+            e.5.add(o);
+        }
+    }
+    for (to, protocol, port, read, sources, notes) in out {
+        let mut names = Vec::new();
+        let mut done = BTreeSet::new();
+        for s in &sources {
+            if done.contains(s) {
+                continue;
+            }
+            match t.servers[*s].group {
+                Some(g) if t.groups[g].members.iter().all(|m| sources.contains(m)) => {
+                    done.extend(t.groups[g].members.iter().copied());
+                    names.push(t.groups[g].name.clone());
+                }
+                _ => {
+                    done.insert(*s);
+                    names.push(t.name_of(*s).to_string());
+                }
+            }
+        }
+        let targets = match to {
+            To::Group(g) => vec![t.groups[g].name.clone()],
+            To::Servers(v) => v.iter().map(|s| t.name_of(*s).to_string()).collect(),
+        };
+        t.links.push(Link {
+            sources: names,
+            targets,
+            protocol,
+            port,
+            read,
+            notes,
+        });
+    }
+}
+
+pub(super) fn records(t: &mut Topology, facts: &Facts, ctx: &Ctx) {
+    for (_, f, o) in &facts.facts {
+        let Fact::Record {
+            domain,
+            label,
+            rtype,
+            value,
+            ttl,
+        } = f
+        else {
+            continue;
+        };
+        let domain = domain.trim_end_matches('.').to_string();
+        let target: Option<(String, bool)> = match value.parse::<IpAddr>() {
+            Ok(ip) => {
+                if let Some(g) = vip_group(t, ip) {
+                    let tls = t.groups[g].members.iter().any(|m| ctx.tls[*m]);
+                    Some((t.groups[g].name.clone(), tls))
+                } else {
+                    ctx.owner
+                        .get(&ip)
+                        .map(|s| (t.name_of(*s).to_string(), ctx.tls[*s]))
+                }
+            }
+            Err(_) => {
+                // A CNAME to `lb.shop.example.` or `lb`: a server or group.
+                let v = value.trim_end_matches('.');
+                let short = v.strip_suffix(&format!(".{domain}")).unwrap_or(v);
+                let name = short.split('.').next().unwrap_or(short);
+                if let Some(g) = t.groups.iter().find(|g| g.name == name) {
+                    let tls = g.members.iter().any(|m| ctx.tls[*m]);
+                    Some((g.name.clone(), tls))
+                } else {
+                    t.server(name).map(|s| (name.to_string(), ctx.tls[s]))
+                }
+            }
+        };
+        let Some((target, tls)) = target else {
+            let shown = if label == "@" {
+                domain.clone()
+            } else {
+                format!("{label}.{domain}")
+            };
+            let msg = format!(
+                "{shown} {rtype} {value}: an address no host in DIR owns: the record is left out"
+            );
+            t.warnings.push(crate::import::Warning::new(o.clone(), msg));
+            continue;
+        };
+        let d = match t.domains.iter().position(|d| d.name == domain) {
+            Some(d) => d,
+            None => {
+                t.domains.push(Domain {
+                    name: domain.clone(),
+                    ttl: *ttl,
+                    records: Vec::new(),
+                    notes: Notes::default(),
+                });
+                t.domains.len() - 1
+            }
+        };
+        let dom = &mut t.domains[d];
+        dom.notes.add(&Origin::new(&o.host, &o.path, 0));
+        let protocol = tls.then_some(Protocol::Https);
+        match dom
+            .records
+            .iter_mut()
+            .find(|r| r.label == *label && r.rtype == *rtype)
+        {
+            Some(r) => {
+                if !r.targets.contains(&target) {
+                    r.targets.push(target);
+                }
+                r.notes.add(o);
+            }
+            None => {
+                let mut notes = Notes::default();
+                notes.add(o);
+                dom.records.push(Record {
+                    label: label.clone(),
+                    rtype: rtype.clone(),
+                    targets: vec![target],
+                    protocol,
+                    notes,
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! infer and write on hand-made facts (the readers are their owners').
+
+use super::*;
+use crate::import::facts::{Fact, Facts, Origin, PoolMember, Target, Track};
+use crate::import::inventory;
+use crate::model::{Kit, Protocol, Role};
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().expect("an address")
+}
+
+fn o(host: &str, path: &str, line: u32) -> Origin {
+    Origin::new(host, path, line)
+}
+
+fn member(name: &str, addr: &str, port: u16, backup: bool, line: u32) -> PoolMember {
+    PoolMember {
+        name: Some(name.into()),
+        target: Target::Addr(ip(addr), Some(port)),
+        backup,
+        line,
+    }
+}
+
+/// The facts of a shop: a VRRP pair of HAProxy (track) to two nginx, to two
+/// apps, to a PostgreSQL pair with a write vip, a zone file, a payment API.
+fn shop() -> Facts {
+    let mut f = Facts::default();
+    let hap = Role::of_kit(Kit::Haproxy);
+    let ngx = Role::of_kit(Kit::Nginx);
+    let app = Role::of_kit(Kit::App);
+    let pg = Role::of_kit(Kit::Postgres);
+    for (h, prio) in [("lb-01", 150), ("lb-02", 100)] {
+        let cfg = "/etc/haproxy/haproxy.cfg";
+        f.add(Fact::Runs(hap), o(h, cfg, 0));
+        f.add(
+            Fact::Serves {
+                role: hap,
+                protocol: Protocol::Https,
+                addr: Some(ip("203.0.113.20")),
+                port: 443,
+                tls: true,
+            },
+            o(h, cfg, 42),
+        );
+        f.add(
+            Fact::Pool {
+                name: "be_web".into(),
+                protocol: Protocol::Https,
+                members: vec![
+                    member("web-01", "10.0.1.11", 443, false, 52),
+                    member("web-02", "10.0.1.12", 443, false, 53),
+                ],
+            },
+            o(h, cfg, 46),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Https,
+                to: None,
+                pool: Some("be_web".into()),
+                read: false,
+            },
+            o(h, cfg, 44),
+        );
+        f.add(
+            Fact::Vrrp {
+                instance: "lb".into(),
+                vips: vec![ip("203.0.113.20")],
+                priority: prio,
+                peers: vec![],
+                track: Track::Backends,
+            },
+            o(h, "/etc/keepalived/keepalived.conf", 19),
+        );
+    }
+    for h in ["web-01", "web-02"] {
+        let cfg = "/etc/nginx/conf.d/stackc.conf";
+        f.add(Fact::Runs(ngx), o(h, cfg, 0));
+        f.add(
+            Fact::Pool {
+                name: "up_app".into(),
+                protocol: Protocol::Http,
+                members: vec![
+                    member("a1", "10.0.2.11", 8000, false, 15),
+                    member("a2", "10.0.2.12", 8000, false, 16),
+                ],
+            },
+            o(h, cfg, 14),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Http,
+                to: None,
+                pool: Some("up_app".into()),
+                read: false,
+            },
+            o(h, cfg, 44),
+        );
+    }
+    for h in ["app-01", "app-02"] {
+        let env = "/etc/default/shop-app";
+        f.add(
+            Fact::Runs(app),
+            o(h, "/etc/systemd/system/shop-app.service", 0),
+        );
+        f.add(
+            Fact::Attribute {
+                key: "runtime".into(),
+                value: Some("python".into()),
+            },
+            o(h, env, 6),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Postgres,
+                to: Some(Target::Addr(ip("10.0.5.10"), Some(5432))),
+                pool: None,
+                read: false,
+            },
+            o(h, env, 8),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Https,
+                to: Some(Target::Name("api.payments.example".into(), None)),
+                pool: None,
+                read: false,
+            },
+            o(h, env, 30),
+        );
+    }
+    for (h, prio) in [("pg-01", 150), ("pg-02", 100)] {
+        f.add(
+            Fact::Runs(pg),
+            o(h, "/etc/postgresql/15/main/conf.d/stackc.conf", 0),
+        );
+        f.add(
+            Fact::Vrrp {
+                instance: "db".into(),
+                vips: vec![ip("10.0.5.10")],
+                priority: prio,
+                peers: vec![],
+                track: Track::LocalOnly,
+            },
+            o(h, "/etc/keepalived/keepalived.conf", 19),
+        );
+    }
+    f.add(
+        Fact::Follows {
+            role: pg,
+            primary: Target::Addr(ip("10.0.5.11"), Some(5432)),
+        },
+        o(
+            "pg-02",
+            "/etc/postgresql/15/main/conf.d/stackc-replica.conf",
+            3,
+        ),
+    );
+    f.add(
+        Fact::Record {
+            domain: "shop.example".into(),
+            label: "www".into(),
+            rtype: "A".into(),
+            value: "203.0.113.20".into(),
+            ttl: Some(300),
+        },
+        o("dns", "/shop.example.zone", 17),
+    );
+    f
+}
+
+const INVENTORY: &str = "[stackc]\nlb-01 ansible_host=10.0.0.11 stackc_zone=a stackc_monitor=agent\nlb-02 ansible_host=10.0.0.12 stackc_zone=b stackc_monitor=agent\nweb-01 ansible_host=10.0.1.11 stackc_zone=a\nweb-02 ansible_host=10.0.1.12 stackc_zone=b\napp-01 ansible_host=10.0.2.11 stackc_zone=a\napp-02 ansible_host=10.0.2.12 stackc_zone=b\npg-01 ansible_host=10.0.5.11 stackc_zone=a\npg-02 ansible_host=10.0.5.12 stackc_zone=b\n[group_app]\napp-01\napp-02\n";
+
+#[test]
+fn shop_groups_links_records() {
+    let inv = inventory::parse(INVENTORY, "ansible/inventory.ini").expect("an inventory");
+    let t = infer(&shop(), Some(&inv));
+    let g: Vec<(&str, GroupKind, Option<IpAddr>, bool, bool)> = t
+        .groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.kind, g.vip, g.track, g.failover_auto))
+        .collect();
+    assert_eq!(
+        g,
+        [
+            (
+                "lb",
+                GroupKind::ActivePassive,
+                Some(ip("203.0.113.20")),
+                true,
+                false
+            ),
+            (
+                "db",
+                GroupKind::Replicated,
+                Some(ip("10.0.5.10")),
+                false,
+                true
+            ),
+            ("web", GroupKind::Pool, None, false, false),
+            ("app", GroupKind::Pool, None, false, false),
+        ]
+    );
+    let db = &t.groups[1];
+    assert_eq!(t.servers[db.primary.expect("a primary")].name, "pg-01");
+    let links: Vec<String> = t
+        .links
+        .iter()
+        .map(|l| {
+            format!(
+                "{} -> {} : {}{}",
+                l.sources.join(","),
+                l.targets.join(","),
+                l.protocol,
+                l.port.map(|p| format!(" {p}")).unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        links,
+        [
+            "lb -> web : https",
+            "web -> app : http",
+            "app -> db : postgres",
+            "app -> payments : https"
+        ]
+    );
+    assert_eq!(t.domains[0].records[0].targets, ["lb"]);
+    assert_eq!(t.domains[0].records[0].protocol, Some(Protocol::Https));
+    assert_eq!(t.zones, ["a", "b"]);
+    // The payment API is a guess: an external server, a warning.
+    assert!(
+        t.warnings
+            .iter()
+            .any(|w| w.message.contains("api.payments.example")),
+        "{:?}",
+        t.warnings
+    );
+}
+
+#[test]
+fn shop_text_is_canonical_and_checks() {
+    let inv = inventory::parse(INVENTORY, "ansible/inventory.ini").expect("an inventory");
+    let t = infer(&shop(), Some(&inv));
+    let text = crate::import::write::write(&t, "shop");
+    assert_eq!(
+        crate::fmt::format_source(&text).as_deref(),
+        Some(text.as_str())
+    );
+    let checked = crate::check(&text);
+    let rules: Vec<String> = checked
+        .findings
+        .iter()
+        .map(|f| format!("{:?} {:?}", f.rule, f.subject))
+        .collect();
+    assert!(checked.is_sound(), "{text}\n{rules:?}");
+    assert_eq!(checked.model.groups.len(), 4);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn guesses_are_warnings_beside_their_statement() {
+    let mut f = Facts::default();
+    let hap = Role::of_kit(Kit::Haproxy);
+    let my = Role::of_kit(Kit::Mysql);
+    let cfg = "/etc/haproxy/haproxy.cfg";
+    f.add(Fact::Runs(hap), o("lb", cfg, 0));
+    f.add(Fact::Address(ip("10.0.0.2")), o("lb", cfg, 10));
+    f.add(
+        Fact::Unrouted {
+            name: "fe_stats".into(),
+        },
+        o("lb", cfg, 30),
+    );
+    f.add(
+        Fact::Pool {
+            name: "be_db".into(),
+            protocol: Protocol::Mysql,
+            members: vec![
+                member("db-01", "10.0.6.11", 3306, false, 41),
+                member("db-02", "10.0.6.12", 3306, true, 42),
+                member("gone", "10.9.9.9", 3306, false, 43),
+            ],
+        },
+        o("lb", cfg, 40),
+    );
+    for (h, a) in [("db-01", "10.0.6.11"), ("db-02", "10.0.6.12")] {
+        f.add(Fact::Runs(my), o(h, "/etc/mysql/my.cnf", 0));
+        f.add(Fact::Address(ip(a)), o(h, "/etc/mysql/my.cnf", 3));
+    }
+    f.add(
+        Fact::Store {
+            role: my,
+            read_only: Some(true),
+            server_id: Some(2),
+            log_bin: None,
+            gtid: None,
+        },
+        o("db-02", "/etc/mysql/my.cnf", 5),
+    );
+    let t = infer(&f, None);
+    let msgs: Vec<String> = t
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.origin, w.message))
+        .collect();
+    let has = |s: &str| msgs.iter().any(|m| m.contains(s));
+    assert!(
+        has("lb:/etc/haproxy/haproxy.cfg:30: lb: the frontend `fe_stats` has no backend"),
+        "{msgs:#?}"
+    );
+    assert!(
+        has("lb:/etc/haproxy/haproxy.cfg:42: db-02 is a `backup` server"),
+        "{msgs:#?}"
+    );
+    assert!(has("lb:/etc/haproxy/haproxy.cfg:43: `be_db`: 10.9.9.9:3306 is an address no host in DIR owns"), "{msgs:#?}");
+    assert!(
+        has("db-02:/etc/mysql/my.cnf:5: db-02 is read-only but its files name no primary"),
+        "{msgs:#?}"
+    );
+    let text = crate::import::write::write(&t, "x");
+    assert!(
+        text.contains("# warning: db-02 is a `backup` server"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# warning: lb: the frontend `fe_stats` has no backend"),
+        "{text}"
+    );
+    assert_eq!(
+        crate::fmt::format_source(&text).as_deref(),
+        Some(text.as_str())
+    );
+}
+
+#[test]
+fn pool_names_drop_the_bundles_prefixes() {
+    assert_eq!(groups::pool_name("be_web"), "web");
+    assert_eq!(groups::pool_name("up_app_a"), "app-a");
+    assert_eq!(groups::pool_name("webservers_backend"), "webservers");
+    assert_eq!(groups::pool_name("be_"), "be-");
+}
