@@ -170,6 +170,9 @@ fn notes(out: &mut String, indent: &str, n: &Notes) {
     for w in &n.warnings {
         let _ = writeln!(out, "{indent}# warning: {}", one_line(w));
     }
+    for r in &n.remarks {
+        let _ = writeln!(out, "{indent}# note: {}", one_line(r));
+    }
 }
 
 /// Origins grouped by file: `lb-01:/etc/haproxy/haproxy.cfg:12,40; ...`.

@@ -288,7 +288,7 @@ fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
             let msg = format!(
                 "the VRRP instance `{instance}`'s track_script checks only the local daemon: the vip stays when the backends fail (no `track`)"
             );
-            c.notes.warnings.push(msg);
+            c.notes.remarks.push(msg);
         }
         out.push(c);
     }

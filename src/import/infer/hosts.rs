@@ -36,8 +36,22 @@ impl Ctx {
 /// The variables of a bundle's inventory that are `.stack` attributes.
 const INVENTORY_ATTRS: &[(&str, &str)] = &[("stackc_zone", "zone"), ("stackc_monitor", "monitor")];
 
+/// Inventory variables that are `.stack` flags when true (the bundle
+/// writes none of them today: an operator may).
+const INVENTORY_FLAGS: &[(&str, &str)] = &[("stackc_firewall", "firewall")];
+
 pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) -> Ctx {
     let mut ctx = Ctx::default();
+    // A VRRP vip is its group's, never a host's own address.
+    let vips: Vec<IpAddr> = facts
+        .facts
+        .iter()
+        .filter_map(|(_, f, _)| match f {
+            Fact::Vrrp { vips, .. } => Some(vips.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     // Hosts in the order their facts come (the tree's order).
     let mut order: Vec<&str> = Vec::new();
     for (h, _, _) in &facts.facts {
@@ -61,7 +75,7 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
                     }
                     notes.add(o);
                 }
-                Fact::Address(ip) => addrs.push((*ip, o.clone())),
+                Fact::Address(ip) if !vips.contains(ip) => addrs.push((*ip, o.clone())),
                 Fact::Serves { tls: true, .. } => tls = true,
                 Fact::Unrouted { name } => {
                     let msg = format!(
@@ -99,6 +113,16 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
                 &inv.map(|i| i.path.clone()).unwrap_or_default(),
                 ih.line,
             ));
+            for (var, key) in INVENTORY_FLAGS {
+                if ih
+                    .vars
+                    .get(*var)
+                    .is_some_and(|v| matches!(v.as_str(), "true" | "yes" | "1" | "True"))
+                    && !attrs.iter().any(|a| a.key == *key)
+                {
+                    attrs.push(Attr::new(key, None));
+                }
+            }
             for (var, key) in INVENTORY_ATTRS {
                 if let Some(v) = ih.vars.get(*var) {
                     attrs.retain(|a| a.key != *key);

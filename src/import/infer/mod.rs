@@ -48,6 +48,9 @@ pub struct Notes {
     pub from: Vec<Origin>,
     /// Warnings written as `# warning: ...` beside it.
     pub warnings: Vec<String>,
+    /// What the files say that the text cannot (`# note: ...`): a
+    /// `track_script` that only checks the local daemon.
+    pub remarks: Vec<String>,
 }
 
 impl Notes {

@@ -341,3 +341,50 @@ fn pool_names_drop_the_bundles_prefixes() {
     assert_eq!(groups::pool_name("webservers_backend"), "webservers");
     assert_eq!(groups::pool_name("be_"), "be-");
 }
+
+#[test]
+fn a_track_script_on_the_local_daemon_is_no_track_and_a_note() {
+    let mut f = Facts::default();
+    let hap = Role::of_kit(Kit::Haproxy);
+    for (h, a, prio) in [("lb-01", "10.0.0.11", 101), ("lb-02", "10.0.0.12", 100)] {
+        f.add(Fact::Runs(hap), o(h, "/etc/haproxy/haproxy.cfg", 0));
+        // The vip bound by HAProxy is the group's, not the host's.
+        f.add(
+            Fact::Address(ip("203.0.113.20")),
+            o(h, "/etc/haproxy/haproxy.cfg", 30),
+        );
+        f.add(
+            Fact::Address(ip(a)),
+            o(h, "/etc/keepalived/keepalived.conf", 9),
+        );
+        f.add(
+            Fact::Vrrp {
+                instance: "VI_1".into(),
+                vips: vec![ip("203.0.113.20")],
+                priority: prio,
+                peers: vec![ip("10.0.0.12")],
+                track: Track::LocalOnly,
+            },
+            o(h, "/etc/keepalived/keepalived.conf", 10),
+        );
+    }
+    let t = infer(&f, None);
+    assert_eq!(t.groups.len(), 1);
+    let g = &t.groups[0];
+    assert_eq!(
+        (g.kind, g.track, g.unicast, g.name.as_str()),
+        (GroupKind::ActivePassive, false, true, "VI-1")
+    );
+    assert_eq!(t.servers[0].address, Some(ip("10.0.0.11")));
+    let text = crate::import::write::write(&t, "x");
+    assert!(
+        text.contains(
+            "# note: the VRRP instance `VI_1`'s track_script checks only the local daemon"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("group VI-1: haproxy mode=active-passive vip=203.0.113.20 unicast {"),
+        "{text}"
+    );
+}
