@@ -57,8 +57,11 @@ pub fn import(tree: &Tree, inventory: Option<&inventory::Inventory>, name: &str)
     if let Some(dns) = tree.dns() {
         read::dns(dns, &mut facts);
     }
+    let known: std::collections::HashSet<String> =
+        facts.facts.iter().map(|(h, _, _)| h.clone()).collect();
+    let folders: std::collections::HashSet<&str> = tree.hosts().map(|h| h.name.as_str()).collect();
     for host in tree.hosts() {
-        if !facts.facts.iter().any(|(h, _, _)| *h == host.name) {
+        if !known.contains(&host.name) {
             facts.warn(
                 Origin::new(&host.name, "/", 0),
                 format!("{}: no config stackc reads (haproxy, keepalived, nginx, the app, databases, caches, zones): not imported", host.name),
@@ -67,7 +70,7 @@ pub fn import(tree: &Tree, inventory: Option<&inventory::Inventory>, name: &str)
     }
     if let Some(inv) = inventory {
         for h in &inv.hosts {
-            if !tree.hosts().any(|t| t.name == h.name) {
+            if !folders.contains(h.name.as_str()) {
                 facts.warn(
                     inv.origin(h.line),
                     format!(

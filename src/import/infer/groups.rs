@@ -434,11 +434,22 @@ fn show(t: &crate::import::Target) -> String {
 
 /// Every pool's servers that share a role (two at least).
 fn pools(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>) {
+    // The hosts of the candidates so far (a VRRP pair, a replication):
+    // a pool of the same hosts adds nothing.
+    let mut seen: std::collections::HashSet<Vec<usize>> = cands
+        .iter()
+        .map(|c| {
+            let mut m = c.members.clone();
+            m.sort_unstable();
+            m
+        })
+        .collect();
     for (h, f, o) in &facts.facts {
         let Fact::Pool { name, members, .. } = f else {
             continue;
         };
         let mut ids = Vec::new();
+        let mut in_pool = std::collections::HashSet::new();
         for m in members {
             let mo = Origin::new(h, &o.path, m.line);
             match ctx.host(t, &m.target) {
@@ -450,7 +461,7 @@ fn pools(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>) {
                         );
                         Topology::warn(&mut t.servers[s].notes, &mut t.warnings, &mo, msg);
                     }
-                    if !ids.contains(&s) {
+                    if in_pool.insert(s) {
                         ids.push(s);
                     }
                 }
@@ -463,14 +474,9 @@ fn pools(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>) {
                 }
             }
         }
-        if ids.len() < 2
-            || cands.iter().any(|c| {
-                let (mut a, mut b) = (c.members.clone(), ids.clone());
-                a.sort_unstable();
-                b.sort_unstable();
-                a == b && c.rank >= 1
-            })
-        {
+        let mut key = ids.clone();
+        key.sort_unstable();
+        if ids.len() < 2 || !seen.insert(key) {
             continue;
         }
         let mut c = Cand::new(pool_name(name), 1, ids, GroupKind::Pool, o);

@@ -54,10 +54,16 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
         .collect();
     // Hosts in the order their facts come (the tree's order).
     let mut order: Vec<&str> = Vec::new();
-    for (h, _, _) in &facts.facts {
-        if !h.is_empty() && h != "dns" && !order.contains(&h.as_str()) {
+    let mut of_host: HashMap<&str, Vec<(&Fact, &Origin)>> = HashMap::new();
+    for (h, f, o) in &facts.facts {
+        if h.is_empty() || h == "dns" {
+            continue;
+        }
+        let e = of_host.entry(h.as_str()).or_default();
+        if e.is_empty() {
             order.push(h);
         }
+        e.push((f, o));
     }
     for host in order {
         let mut roles: Vec<Role> = Vec::new();
@@ -66,7 +72,7 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
         let mut attrs: Vec<Attr> = Vec::new();
         let mut tls = false;
         let mut first = None;
-        for (f, o) in facts.of(host) {
+        for (f, o) in of_host.remove(host).unwrap_or_default() {
             first.get_or_insert_with(|| o.clone());
             match f {
                 Fact::Runs(r) => {
@@ -155,7 +161,7 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
         }
         ctx.tls.push(tls);
         ctx.origin.push(first);
-        t.servers.push(Server {
+        t.push_server(Server {
             name: host.to_string(),
             roles,
             address,

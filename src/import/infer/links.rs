@@ -4,11 +4,11 @@ use super::hosts::Ctx;
 use super::{Attr, Domain, GroupKind, Link, Notes, Record, Server, Topology};
 use crate::import::facts::{Fact, Facts, Origin, PoolMember, Target};
 use crate::model::{Kit, Protocol, Role};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 /// Where one `Sends` goes: a group, or servers (one of them).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum To {
     Group(usize),
     Servers(Vec<usize>),
@@ -91,17 +91,16 @@ fn external(t: &mut Topology, ctx: &mut Ctx, host: &str, o: &Origin) -> usize {
     notes.add(o);
     let msg = format!("{host} is no host in DIR: an `external` server `{name}` (a service the stack does not run)");
     Topology::warn(&mut notes, &mut t.warnings, o, msg);
-    t.servers.push(Server {
+    ctx.tls.push(false);
+    ctx.origin.push(o.clone());
+    t.push_server(Server {
         name,
         roles: vec![Role::of_kit(Kit::External)],
         address: None,
         attrs: vec![key],
         group: None,
         notes,
-    });
-    ctx.tls.push(false);
-    ctx.origin.push(o.clone());
-    t.servers.len() - 1
+    })
 }
 
 /// The port to write: none when it is the target's default for `p`.
@@ -129,6 +128,16 @@ fn port_to_write(t: &Topology, to: &To, p: Protocol, port: Option<u16>) -> Optio
 pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
     // (source, to, protocol, port, read, origin)
     let mut sends: Vec<(usize, To, Protocol, Option<u16>, bool, Origin)> = Vec::new();
+    // Each host's pools by name.
+    let mut pools: HashMap<(&str, &str), Vec<&PoolMember>> = HashMap::new();
+    for (h, f, _) in &facts.facts {
+        if let Fact::Pool { name, members, .. } = f {
+            pools
+                .entry((h.as_str(), name.as_str()))
+                .or_default()
+                .extend(members.iter());
+        }
+    }
     for (h, f, o) in &facts.facts {
         let Fact::Sends {
             protocol,
@@ -142,14 +151,9 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
         let Some(s) = t.server(h) else { continue };
         let dest = match (pool, to) {
             (Some(p), _) => {
-                let members: Vec<&PoolMember> = facts
-                    .of(h)
-                    .filter_map(|(f, _)| match f {
-                        Fact::Pool { name, members, .. } if name == p => Some(members),
-                        _ => None,
-                    })
-                    .flatten()
-                    .collect();
+                let members: &[&PoolMember] = pools
+                    .get(&(h.as_str(), p.as_str()))
+                    .map_or(&[], |v| v.as_slice());
                 let ids: Vec<usize> = members
                     .iter()
                     .filter_map(|m| ctx.host(t, &m.target))
@@ -194,63 +198,60 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
             o.clone(),
         ));
     }
+    // One entry per (source, where, protocol, read), in reading order.
+    type Entry = (usize, To, Protocol, Option<u16>, bool, Vec<Origin>);
+    let mut merged: Vec<Entry> = Vec::new();
+    let mut at: HashMap<(usize, To, Protocol, bool), usize> = HashMap::new();
+    for (s, to, p, port, read, o) in sends {
+        match at.entry((s, to.clone(), p, read)) {
+            std::collections::hash_map::Entry::Occupied(e) => merged[*e.get()].5.push(o),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(merged.len());
+                merged.push((s, to, p, port, read, vec![o]));
+            }
+        }
+    }
     // A source that sends the same to each member of a pool group sends
     // to the group.
-    let mut merged: Vec<(usize, To, Protocol, Option<u16>, bool, Vec<Origin>)> = Vec::new();
-    for (s, to, p, port, read, o) in sends {
-        if let Some(e) = merged
-            .iter_mut()
-            .find(|e| e.0 == s && e.1 == to && e.2 == p && e.4 == read)
-        {
-            e.5.push(o);
-            continue;
+    let mut buckets: BTreeMap<(usize, usize, Protocol, bool), Vec<usize>> = BTreeMap::new();
+    for (i, e) in merged.iter().enumerate() {
+        if let To::Servers(v) = &e.1 {
+            if let [only] = v.as_slice() {
+                let g = t.servers[*only].group;
+                if let Some(g) = g.filter(|g| t.groups[*g].kind == GroupKind::Pool) {
+                    buckets.entry((e.0, g, e.2, e.4)).or_default().push(i);
+                }
+            }
         }
-        merged.push((s, to, p, port, read, vec![o]));
     }
-    for g in 0..t.groups.len() {
-        if t.groups[g].kind != GroupKind::Pool {
-            continue;
-        }
+    let mut drop = vec![false; merged.len()];
+    for ((_, g, _, _), hits) in buckets {
         let members: BTreeSet<usize> = t.groups[g].members.iter().copied().collect();
-        let sources: BTreeSet<usize> = merged.iter().map(|e| e.0).collect();
-        for s in sources {
-            let hits: Vec<usize> = merged
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    e.0 == s
-                        && matches!(&e.1, To::Servers(v) if v.len() == 1 && members.contains(&v[0]))
-                })
-                .map(|(i, _)| i)
-                .collect();
-            let covered: BTreeSet<usize> = hits
-                .iter()
-                .filter_map(|i| match &merged[*i].1 {
-                    To::Servers(v) => v.first().copied(),
-                    To::Group(_) => None,
-                })
-                .collect();
-            if covered != members {
-                continue;
-            }
-            let same = hits
-                .windows(2)
-                .all(|w| merged[w[0]].2 == merged[w[1]].2 && merged[w[0]].4 == merged[w[1]].4);
-            if !same {
-                continue;
-            }
-            let mut origins = Vec::new();
-            for i in &hits {
-                origins.extend(merged[*i].5.clone());
-            }
-            let keep = hits[0];
-            merged[keep].1 = To::Group(g);
-            merged[keep].5 = origins;
-            for i in hits.iter().skip(1).rev() {
-                merged.remove(*i);
-            }
+        let covered: BTreeSet<usize> = hits
+            .iter()
+            .filter_map(|i| match &merged[*i].1 {
+                To::Servers(v) => v.first().copied(),
+                To::Group(_) => None,
+            })
+            .collect();
+        if covered != members {
+            continue;
         }
+        let keep = hits[0];
+        let mut origins = Vec::new();
+        for i in &hits {
+            origins.extend(merged[*i].5.clone());
+            drop[*i] = *i != keep;
+        }
+        merged[keep].1 = To::Group(g);
+        merged[keep].5 = origins;
     }
+    let merged: Vec<Entry> = merged
+        .into_iter()
+        .zip(drop)
+        .filter(|(_, d)| !d)
+        .map(|(e, _)| e)
+        .collect();
     // Links by what they send; sources a group's when every member sends.
     let mut out: Vec<(To, Protocol, Option<u16>, bool, Vec<usize>, Notes)> = Vec::new();
     for (s, to, p, port, read, origins) in merged {

@@ -39,6 +39,8 @@ pub struct Topology {
     /// Guesses that could be wrong, also written as comments (the
     /// statement's `notes`).
     pub warnings: Vec<Warning>,
+    /// Server name -> its index (kept by [`Topology::push_server`]).
+    by_name: std::collections::HashMap<String, usize>,
 }
 
 /// Where a statement came from and what to say about it.
@@ -160,7 +162,15 @@ impl Topology {
 
     /// The index of the server named `name`.
     pub fn server(&self, name: &str) -> Option<usize> {
-        self.servers.iter().position(|s| s.name == name)
+        self.by_name.get(name).copied()
+    }
+
+    /// Adds a server (its name indexed); its index.
+    pub fn push_server(&mut self, s: Server) -> usize {
+        let i = self.servers.len();
+        self.by_name.entry(s.name.clone()).or_insert(i);
+        self.servers.push(s);
+        i
     }
 
     /// The name a link or record names for server `i`: itself.

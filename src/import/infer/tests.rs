@@ -388,3 +388,92 @@ fn a_track_script_on_the_local_daemon_is_no_track_and_a_note() {
         "{text}"
     );
 }
+
+#[test]
+fn a_large_stack_is_inferred_in_linear_time() {
+    // 2,000 app hosts behind 50 nginx with one upstream of them all, each
+    // app sending to one of 20 databases: 4,000+ facts.
+    let mut f = Facts::default();
+    let ngx = Role::of_kit(Kit::Nginx);
+    let app = Role::of_kit(Kit::App);
+    let my = Role::of_kit(Kit::Mysql);
+    let addr = |i: usize| {
+        ip(&format!(
+            "10.{}.{}.{}",
+            i / 65536,
+            (i / 256) % 256,
+            i % 256 + 0
+        ))
+    };
+    let members: Vec<PoolMember> = (0..2000)
+        .map(|i| {
+            member(
+                &format!("app-{i}"),
+                &addr(10_000 + i).to_string(),
+                8000,
+                false,
+                i as u32 + 1,
+            )
+        })
+        .collect();
+    for n in 0..50 {
+        let h = format!("web-{n}");
+        f.add(Fact::Runs(ngx), o(&h, "/etc/nginx/nginx.conf", 0));
+        f.add(
+            Fact::Pool {
+                name: "up_app".into(),
+                protocol: Protocol::Http,
+                members: members.clone(),
+            },
+            o(&h, "/etc/nginx/nginx.conf", 1),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Http,
+                to: None,
+                pool: Some("up_app".into()),
+                read: false,
+            },
+            o(&h, "/etc/nginx/nginx.conf", 2),
+        );
+    }
+    for i in 0..2000 {
+        let h = format!("app-{i}");
+        f.add(Fact::Runs(app), o(&h, "/etc/default/app", 0));
+        f.add(
+            Fact::Address(addr(10_000 + i)),
+            o(&h, "/etc/default/app", 1),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Mysql,
+                to: Some(Target::Addr(addr(50_000 + i % 20), Some(3306))),
+                pool: None,
+                read: false,
+            },
+            o(&h, "/etc/default/app", 2),
+        );
+    }
+    for d in 0..20 {
+        let h = format!("db-{d}");
+        f.add(Fact::Runs(my), o(&h, "/etc/mysql/my.cnf", 0));
+        f.add(
+            Fact::Address(addr(50_000 + d)),
+            o(&h, "/etc/mysql/my.cnf", 1),
+        );
+    }
+    let start = std::time::Instant::now();
+    let t = infer(&f, None);
+    let inferred = start.elapsed();
+    let text = crate::import::write::write(&t, "big");
+    let took = start.elapsed();
+    eprintln!("infer {inferred:?}, write {:?}", took - inferred);
+    assert_eq!(t.servers.len(), 2070);
+    assert_eq!(t.groups.len(), 1, "the upstream's 2,000 apps");
+    assert_eq!(t.links.len(), 21, "web -> app, and app-i -> db-(i mod 20)");
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "{took:?} for {} bytes",
+        text.len()
+    );
+}
