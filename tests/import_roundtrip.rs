@@ -12,7 +12,6 @@
 //! measured with the readers this branch has, so a regression fails.
 
 #[path = "support/bundles.rs"]
-#[allow(dead_code)]
 mod bundles;
 mod common;
 #[path = "differential/generate.rs"]

@@ -90,14 +90,14 @@ pub fn parse(text: &str, path: &str) -> Result<Inventory, Warning> {
 struct Builder {
     hosts: Vec<InvHost>,
     /// group -> (hosts, children, vars)
-    groups: BTreeMap<String, (Vec<String>, Vec<String>, BTreeMap<String, String>)>,
+    groups: Groups,
     group_order: Vec<String>,
     warnings: Vec<Warning>,
     path: String,
 }
 
 impl Builder {
-    fn group(&mut self, name: &str) -> &mut (Vec<String>, Vec<String>, BTreeMap<String, String>) {
+    fn group(&mut self, name: &str) -> &mut GroupParts {
         if !self.groups.contains_key(name) {
             self.group_order.push(name.to_string());
         }
@@ -296,7 +296,9 @@ impl Builder {
     }
 }
 
-type Groups = BTreeMap<String, (Vec<String>, Vec<String>, BTreeMap<String, String>)>;
+/// A group's hosts, children and variables.
+type GroupParts = (Vec<String>, Vec<String>, BTreeMap<String, String>);
+type Groups = BTreeMap<String, GroupParts>;
 
 fn collect(groups: &Groups, g: &str, seen: &mut BTreeSet<String>, out: &mut Vec<String>) {
     if !seen.insert(g.to_string()) {

@@ -231,8 +231,9 @@ fn place(t: &mut Topology, c: Cand) {
 /// Each VRRP instance's hosts (keyed by their first vip).
 fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
     // vip -> (instance, [(server, priority, track, peers?)], origin)
-    let mut by_vip: BTreeMap<IpAddr, (String, Vec<(usize, u8, Track, bool)>, Vec<Origin>)> =
-        BTreeMap::new();
+    /// (server, priority, track, names its peers)
+    type Member = (usize, u8, Track, bool);
+    let mut by_vip: BTreeMap<IpAddr, (String, Vec<Member>, Vec<Origin>)> = BTreeMap::new();
     let mut order = Vec::new();
     for (h, f, o) in &facts.facts {
         let Fact::Vrrp {
@@ -260,7 +261,7 @@ fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
     let mut out = Vec::new();
     for vip in order {
         let (instance, mut members, origins) = by_vip.remove(&vip).unwrap_or_default();
-        members.sort_by(|a, b| b.1.cmp(&a.1));
+        members.sort_by_key(|m| std::cmp::Reverse(m.1));
         let ids: Vec<usize> = members.iter().map(|m| m.0).collect();
         let replicated = t.servers[ids[0]].roles.iter().any(|r| r.spec().replicated);
         let kind = if replicated {

@@ -90,11 +90,9 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
                     notes.warnings.push(msg.clone());
                     t.warnings.push(crate::import::Warning::new(o.clone(), msg));
                 }
-                Fact::Attribute { key, value } => {
-                    if !attrs.iter().any(|a| a.key == *key) {
-                        attrs.push(Attr::new(key, value.as_deref()));
-                        notes.add(o);
-                    }
+                Fact::Attribute { key, value } if !attrs.iter().any(|a| a.key == *key) => {
+                    attrs.push(Attr::new(key, value.as_deref()));
+                    notes.add(o);
                 }
                 _ => {}
             }

@@ -253,7 +253,9 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
         .map(|(e, _)| e)
         .collect();
     // Links by what they send; sources a group's when every member sends.
-    let mut out: Vec<(To, Protocol, Option<u16>, bool, Vec<usize>, Notes)> = Vec::new();
+    /// (where, protocol, port, read, sources, notes)
+    type Out = (To, Protocol, Option<u16>, bool, Vec<usize>, Notes);
+    let mut out: Vec<Out> = Vec::new();
     for (s, to, p, port, read, origins) in merged {
         let port = port_to_write(t, &to, p, port);
         let e = match out

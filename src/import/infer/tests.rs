@@ -397,14 +397,7 @@ fn a_large_stack_is_inferred_in_linear_time() {
     let ngx = Role::of_kit(Kit::Nginx);
     let app = Role::of_kit(Kit::App);
     let my = Role::of_kit(Kit::Mysql);
-    let addr = |i: usize| {
-        ip(&format!(
-            "10.{}.{}.{}",
-            i / 65536,
-            (i / 256) % 256,
-            i % 256 + 0
-        ))
-    };
+    let addr = |i: usize| ip(&format!("10.{}.{}.{}", i / 65536, (i / 256) % 256, i % 256));
     let members: Vec<PoolMember> = (0..2000)
         .map(|i| {
             member(
