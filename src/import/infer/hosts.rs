@@ -4,7 +4,7 @@
 use super::{Attr, Notes, Server, Topology};
 use crate::import::facts::{Fact, Facts, Origin, Target};
 use crate::import::inventory::Inventory;
-use crate::model::Role;
+use crate::model::{Role, RoleSet};
 use std::collections::HashMap;
 use std::net::IpAddr;
 
@@ -71,6 +71,7 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
         let mut addrs: Vec<(IpAddr, Origin)> = Vec::new();
         let mut attrs: Vec<Attr> = Vec::new();
         let mut tls = false;
+        let mut facts_ports: Vec<(Role, crate::model::Protocol, u16)> = Vec::new();
         let mut first = None;
         for (f, o) in of_host.remove(host).unwrap_or_default() {
             first.get_or_insert_with(|| o.clone());
@@ -82,7 +83,16 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
                     notes.add(o);
                 }
                 Fact::Address(ip) if !vips.contains(ip) => addrs.push((*ip, o.clone())),
-                Fact::Serves { tls: true, .. } => tls = true,
+                Fact::Serves {
+                    role,
+                    protocol,
+                    port,
+                    tls: is_tls,
+                    ..
+                } => {
+                    tls |= *is_tls;
+                    facts_ports.push((*role, *protocol, *port));
+                }
                 Fact::Unrouted { name } => {
                     let msg = format!(
                         "{host}: the frontend `{name}` has no backend (no default_backend or use_backend): no link from it"
@@ -109,6 +119,22 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
         }
         // The roles table's order, so `nginx+app` reads the same each time.
         roles.sort_by_key(|r| Role::all().position(|q| q == *r));
+        // `port=` when the main role listens elsewhere than its default.
+        let mut set = RoleSet::default();
+        for r in &roles {
+            set.insert(*r);
+        }
+        if let Some(main) = set.main() {
+            let spec = main.spec();
+            let port = facts_ports
+                .iter()
+                .find(|(r, p, _)| *r == main && *p == spec.protocol());
+            if let Some((_, _, port)) = port {
+                if *port != spec.port() && !attrs.iter().any(|a| a.key == "port") {
+                    attrs.push(Attr::new("port", Some(&port.to_string())));
+                }
+            }
+        }
         let ih = inv.and_then(|i| i.host(host));
         let mut address = ih.and_then(|h| h.address);
         if let Some(ih) = ih {

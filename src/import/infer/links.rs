@@ -3,7 +3,7 @@
 use super::hosts::Ctx;
 use super::{Attr, Domain, GroupKind, Link, Notes, Record, Server, Topology};
 use crate::import::facts::{Fact, Facts, Origin, PoolMember, Target};
-use crate::model::{Kit, Protocol, Role};
+use crate::model::{Kit, Protocol, Role, RoleSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
@@ -103,7 +103,9 @@ fn external(t: &mut Topology, ctx: &mut Ctx, host: &str, o: &Origin) -> usize {
     })
 }
 
-/// The port to write: none when it is the target's default for `p`.
+/// The port to write: none when it is the target's default for `p` (the
+/// model's rule: its `port=` for its main role's protocol, 443 for https,
+/// else the port of the role that speaks `p`).
 fn port_to_write(t: &Topology, to: &To, p: Protocol, port: Option<u16>) -> Option<u16> {
     let port = port?;
     let first = match to {
@@ -111,16 +113,24 @@ fn port_to_write(t: &Topology, to: &To, p: Protocol, port: Option<u16>) -> Optio
         To::Servers(s) => s.first().copied(),
     }?;
     let srv = &t.servers[first];
-    let own = |attrs: &[Attr]| {
-        attrs
-            .iter()
-            .find(|a| a.key == "port")
-            .and_then(|a| a.value.as_deref()?.parse::<u16>().ok())
-    };
-    let main = srv.roles.first().map(|r| r.spec());
-    let default = match (own(&srv.attrs), main) {
-        (Some(n), Some(spec)) if spec.protocol() == p => Some(n),
-        _ => srv.roles.iter().find_map(|r| r.spec().port_of(p)),
+    let own = srv
+        .attrs
+        .iter()
+        .chain(srv.group.map_or(&[][..], |g| &t.groups[g].attrs[..]))
+        .find(|a| a.key == "port")
+        .and_then(|a| a.value.as_deref()?.parse::<u16>().ok());
+    let mut roles = RoleSet::default();
+    for r in &srv.roles {
+        roles.insert(*r);
+    }
+    let main_speaks = roles.main().is_some_and(|r| r.spec().protocol() == p);
+    let default = match own {
+        Some(n) if main_speaks || p.default_port().is_none() => Some(n),
+        _ if p == Protocol::Https => Some(443),
+        _ => roles
+            .speaking(p)
+            .and_then(|r| r.spec().port_of(p))
+            .or(p.default_port()),
     };
     (default != Some(port)).then_some(port)
 }
@@ -189,14 +199,20 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
             },
             (None, None) => continue,
         };
-        sends.push((
-            s,
-            dest,
-            *protocol,
-            to.as_ref().and_then(Target::port),
-            *read,
-            o.clone(),
-        ));
+        let port = match (pool, to) {
+            (Some(p), _) => {
+                let ports: BTreeSet<Option<u16>> = pools
+                    .get(&(h.as_str(), p.as_str()))
+                    .map(|v| v.iter().map(|m| m.target.port()).collect())
+                    .unwrap_or_default();
+                match ports.into_iter().collect::<Vec<_>>()[..] {
+                    [one] => one,
+                    _ => None,
+                }
+            }
+            (None, to) => to.as_ref().and_then(Target::port),
+        };
+        sends.push((s, dest, *protocol, port, *read, o.clone()));
     }
     // One entry per (source, where, protocol, read), in reading order.
     type Entry = (usize, To, Protocol, Option<u16>, bool, Vec<Origin>);
