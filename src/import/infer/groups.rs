@@ -132,6 +132,9 @@ pub(super) fn groups(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>, c
     for c in cands {
         place(t, c);
     }
+    if let Some(inv) = inv {
+        inventory_names(t, inv);
+    }
     // Unique names: a group named like a server or another group.
     for g in 0..t.groups.len() {
         let name = t.groups[g].name.clone();
@@ -152,6 +155,68 @@ pub(super) fn groups(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>, c
             t.groups[g].name = n;
         }
     }
+}
+
+/// A group whose hosts are exactly an inventory group's takes its name
+/// (the bundle's `group_NAME` first, then the operator's `[lb]`), but not
+/// the inventory's own groupings (`all`, `ungrouped`, the bundle's
+/// `role_*`, `keepalived*`, `*_primary`, `*_replica`, `stackc`).
+fn inventory_names(t: &mut Topology, inv: &Inventory) {
+    let own = |g: &str| {
+        matches!(g, "all" | "ungrouped" | "stackc")
+            || g.starts_with("role_")
+            || g.starts_with("keepalived")
+            || g.ends_with("_primary")
+            || g.ends_with("_replica")
+    };
+    for g in 0..t.groups.len() {
+        let mut members: Vec<&str> = t.groups[g]
+            .members
+            .iter()
+            .map(|m| t.servers[*m].name.as_str())
+            .collect();
+        members.sort_unstable();
+        let same = |hosts: &Vec<String>| {
+            let mut h: Vec<&str> = hosts.iter().map(String::as_str).collect();
+            h.sort_unstable();
+            h == members
+        };
+        let found =
+            inv.groups
+                .iter()
+                .filter(|(name, hosts)| name.starts_with("group_") && same(hosts))
+                .chain(inv.groups.iter().filter(|(name, hosts)| {
+                    !name.starts_with("group_") && !own(name) && same(hosts)
+                }))
+                .map(|(name, _)| {
+                    name.strip_prefix("group_")
+                        .unwrap_or(name)
+                        .replace('_', "-")
+                })
+                .find(|n| is_name(n));
+        if let Some(n) = found {
+            t.groups[g].name = n;
+        }
+    }
+}
+
+/// A `.stack` name: a letter, then letters, digits, `-`, `_` (63 at most).
+fn is_name(n: &str) -> bool {
+    n.len() <= 63
+        && n.starts_with(|c: char| c.is_ascii_alphabetic())
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// keepalived's example names (`VI_1`) say nothing of the group.
+fn generic_instance(n: &str) -> bool {
+    let l = n.to_ascii_lowercase();
+    ["vi_", "vi-", "vrrp_", "vrrp-", "vrrp", "vi"]
+        .iter()
+        .any(|p| {
+            l.strip_prefix(p)
+                .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()))
+        })
 }
 
 /// Adds a candidate: a new group, merged into the group of the same hosts,
@@ -269,7 +334,12 @@ fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
         } else {
             GroupKind::ActivePassive
         };
-        let mut c = Cand::new(pool_name(&instance), 2, ids.clone(), kind, &origins[0]);
+        let names: Vec<&str> = ids.iter().map(|m| t.servers[*m].name.as_str()).collect();
+        let name = match common_prefix(&names) {
+            Some(p) if generic_instance(&instance) || !is_name(&pool_name(&instance)) => p,
+            _ => pool_name(&instance),
+        };
+        let mut c = Cand::new(name, 2, ids.clone(), kind, &origins[0]);
         for o in &origins[1..] {
             c.notes.add(o);
         }

@@ -73,6 +73,7 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
         let mut tls = false;
         let mut facts_ports: Vec<(Role, crate::model::Protocol, u16)> = Vec::new();
         let mut first = None;
+        let mut names_records = false;
         for (f, o) in of_host.remove(host).unwrap_or_default() {
             first.get_or_insert_with(|| o.clone());
             match f {
@@ -83,6 +84,7 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
                     notes.add(o);
                 }
                 Fact::Address(ip) if !vips.contains(ip) => addrs.push((*ip, o.clone())),
+                Fact::Record { .. } => names_records = true,
                 Fact::Serves {
                     role,
                     protocol,
@@ -108,6 +110,11 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
             }
         }
         let first = first.unwrap_or_else(|| Origin::new(host, "", 0));
+        if roles.is_empty() && names_records {
+            // A name server: its zones give records, it is no server of
+            // the stack.
+            continue;
+        }
         if roles.is_empty() {
             t.warnings.push(crate::import::Warning::new(
                 first,
@@ -167,8 +174,21 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
             }
         }
         let i = t.servers.len();
-        for (ip, _) in &addrs {
-            ctx.owner.entry(*ip).or_insert(i);
+        for (ip, o) in &addrs {
+            match ctx.owner.get(ip) {
+                Some(other) if *other != i => {
+                    let msg = format!(
+                        "{host} and {} both bind {ip}: it is taken as {}'s",
+                        t.servers[*other].name, t.servers[*other].name
+                    );
+                    notes.warnings.push(msg.clone());
+                    t.warnings.push(crate::import::Warning::new(o.clone(), msg));
+                }
+                Some(_) => {}
+                None => {
+                    ctx.owner.insert(*ip, i);
+                }
+            }
         }
         if let Some(a) = address {
             ctx.owner.insert(a, i);

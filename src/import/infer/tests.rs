@@ -373,7 +373,7 @@ fn a_track_script_on_the_local_daemon_is_no_track_and_a_note() {
     let g = &t.groups[0];
     assert_eq!(
         (g.kind, g.track, g.unicast, g.name.as_str()),
-        (GroupKind::ActivePassive, false, true, "VI-1")
+        (GroupKind::ActivePassive, false, true, "lb")
     );
     assert_eq!(t.servers[0].address, Some(ip("10.0.0.11")));
     let text = crate::import::write::write(&t, "x");
@@ -384,7 +384,7 @@ fn a_track_script_on_the_local_daemon_is_no_track_and_a_note() {
         "{text}"
     );
     assert!(
-        text.contains("group VI-1: haproxy mode=active-passive vip=203.0.113.20 unicast {"),
+        text.contains("group lb: haproxy mode=active-passive vip=203.0.113.20 unicast {"),
         "{text}"
     );
 }
