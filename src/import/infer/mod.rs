@@ -12,6 +12,16 @@
 //!   upstreams) whose servers share their roles, and the bundle
 //!   inventory's `group_NAME` groups (store groups); a host is in one
 //!   group at most.
+//!
+//! The [`Topology`] is the `.stack` file's statements as data, by the
+//! names they will write: [`Server`]s (roles in the table's order, one
+//! address, attributes, the group they are in), [`Group`]s of a
+//! [`GroupKind`] (with vip, `track`, `unicast`, `failover=auto`, the
+//! primary), [`Link`]s (sources and targets by name, the protocol, a port
+//! only when it is not the target's default), [`Domain`]s of [`Record`]s;
+//! each with its [`Notes`]: the origins it came from, its warnings and
+//! remarks. The writer only formats it.
+//!
 //! - [`links`]: `Sends` facts to links (to the group that holds a vip, to
 //!   a replicated group for any of its members, to a pool's group),
 //!   collapsed to a group's link when every member sends it; zone files'

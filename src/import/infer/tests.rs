@@ -470,3 +470,46 @@ fn a_large_stack_is_inferred_in_linear_time() {
         text.len()
     );
 }
+
+#[test]
+fn an_operators_inventory_group_names_the_group_and_a_name_server_is_no_server() {
+    let mut f = Facts::default();
+    let my = Role::of_kit(Kit::Mysql);
+    for (h, a) in [("db-01", "10.0.3.11"), ("db-02", "10.0.3.12")] {
+        f.add(Fact::Runs(my), o(h, "/etc/mysql/my.cnf", 0));
+        f.add(Fact::Address(ip(a)), o(h, "/etc/mysql/my.cnf", 4));
+    }
+    f.add(
+        Fact::Follows {
+            role: my,
+            primary: Target::Addr(ip("10.0.3.11"), Some(3306)),
+        },
+        o("db-02", "/var/lib/mysql/master.info", 4),
+    );
+    f.add(
+        Fact::Record {
+            domain: "shop.example".into(),
+            label: "db".into(),
+            rtype: "A".into(),
+            value: "10.0.3.11".into(),
+            ttl: None,
+        },
+        o("ns-01", "/etc/bind/db.shop.example", 12),
+    );
+    let inv = inventory::parse(
+        "[mysql_primary]\ndb-01\n[databases]\ndb-01\ndb-02\n[all:children]\ndatabases\n",
+        "inv.ini",
+    )
+    .expect("inventory");
+    let t = infer(&f, Some(&inv));
+    assert_eq!(t.groups.len(), 1);
+    assert_eq!(t.groups[0].name, "databases");
+    assert_eq!(t.groups[0].kind, GroupKind::Replicated);
+    assert_eq!(
+        t.servers[t.groups[0].primary.expect("primary")].name,
+        "db-01"
+    );
+    assert!(t.server("ns-01").is_none());
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    assert_eq!(t.domains[0].records[0].targets, ["db-01"]);
+}
