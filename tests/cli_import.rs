@@ -212,3 +212,43 @@ fn an_unreadable_file_is_skipped() {
     let want = format!("{}: warning: skipped: cannot be read", secret.display());
     assert!(stderr.contains(&want), "no `{want}` in\n{stderr}");
 }
+
+#[test]
+fn links_between_folders_cannot_make_the_walk_explode() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let etc = tmp.path().join("fetched/h/etc");
+    // d0 -> {x, y} -> d1 -> {x, y} -> d2 ...: 2^30 paths, few folders.
+    for i in 0..=30 {
+        fs::create_dir_all(etc.join(format!("d{i}"))).expect("mkdir");
+    }
+    for i in 0..30 {
+        for l in ["x", "y"] {
+            symlink(format!("../d{}", i + 1), etc.join(format!("d{i}/{l}"))).expect("symlink");
+        }
+    }
+    symlink("/etc", tmp.path().join("fetched/outside")).expect("symlink");
+    let start = Instant::now();
+    let a = stackc()
+        .arg("import")
+        .arg(tmp.path().join("fetched"))
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(1);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&a.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("entries: the rest of DIR is not read"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("folders deep").count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("outside/: warning: the host folder is a symbolic link out of DIR"),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() < 10, "{stderr}");
+}

@@ -32,6 +32,9 @@ pub const MAX_FILE: u64 = 4 * 1024 * 1024;
 pub const MAX_FILES: usize = 20_000;
 /// The deepest folder walked below a host folder.
 pub const MAX_DEPTH: usize = 24;
+/// The most entries (files, folders, links) looked at: links between
+/// sibling folders could otherwise make a walk of few files exponential.
+pub const MAX_ENTRIES: usize = 100_000;
 
 pub struct Args<'a> {
     pub dir: &'a Path,
@@ -145,7 +148,9 @@ pub fn walk(dir: &Path) -> Result<Walked, String> {
     let mut w = Walker {
         root: root.clone(),
         files: 0,
+        entries: 0,
         warned_cap: false,
+        warned_depth: Default::default(),
         warnings: Vec::new(),
     };
     let bundle = dir.join("hosts").is_dir();
@@ -164,6 +169,13 @@ pub fn walk(dir: &Path) -> Result<Walked, String> {
         }
         // A host folder (a link to one inside DIR counts).
         let Some(real) = w.inside(&path) else {
+            if path.is_dir() {
+                w.warnings.push(Warning::new(
+                    import::Origin::new(&name, "", 0),
+                    "the host folder is a symbolic link out of DIR: not read",
+                ));
+                folders.insert(name, path);
+            }
             continue;
         };
         if !real.is_dir() {
@@ -274,7 +286,9 @@ fn sorted_entries(dir: &Path) -> std::io::Result<Vec<(String, PathBuf)>> {
 struct Walker {
     root: PathBuf,
     files: usize,
+    entries: usize,
     warned_cap: bool,
+    warned_depth: std::collections::BTreeSet<String>,
     warnings: Vec<Warning>,
 }
 
@@ -315,12 +329,15 @@ impl Walker {
         };
         for (name, path) in entries {
             let child = format!("{rel}/{name}");
-            if self.files >= MAX_FILES {
+            self.entries += 1;
+            if self.files >= MAX_FILES || self.entries > MAX_ENTRIES {
                 if !self.warned_cap {
                     self.warned_cap = true;
                     self.warnings.push(Warning::new(
                         import::Origin::new(&h.name, &child, 0),
-                        format!("more than {MAX_FILES} files: the rest of DIR is not read"),
+                        format!(
+                            "more than {MAX_FILES} files or {MAX_ENTRIES} entries: the rest of DIR is not read"
+                        ),
                     ));
                 }
                 return;
@@ -361,11 +378,14 @@ impl Walker {
                     continue;
                 }
                 if depth + 1 > MAX_DEPTH {
-                    self.skip(
-                        h,
-                        &child,
-                        format!("more than {MAX_DEPTH} folders deep (not read)"),
-                    );
+                    // Once per host: links between folders can make many.
+                    if self.warned_depth.insert(h.name.clone()) {
+                        self.skip(
+                            h,
+                            &child,
+                            format!("more than {MAX_DEPTH} folders deep: this and any deeper folder are not read"),
+                        );
+                    }
                     continue;
                 }
                 chain.push(resolved.clone());
