@@ -219,10 +219,10 @@ pub fn walk(dir: &Path) -> Result<Walked, String> {
     })
 }
 
-/// A bundle's own folders, not hosts, when DIR is a bundle's `hosts/`
-/// sibling layout without `hosts/` (never: kept for a hand-made root).
+/// A folder of DIR that is no host: `ansible/` (playbooks and the
+/// inventory kept beside the fetched hosts).
 fn is_bundle_side(name: &str) -> bool {
-    matches!(name, "ansible" | "dns")
+    name == "ansible"
 }
 
 /// The bundle manifest's stack name, else DIR's name, as an identifier.
