@@ -367,9 +367,11 @@ pub(super) fn records(t: &mut Topology, facts: &Facts, ctx: &Ctx) {
             } else {
                 format!("{label}.{domain}")
             };
-            let msg = format!(
-                "{shown} {rtype} {value}: an address no host in DIR owns: the record is left out"
-            );
+            let msg = if value.parse::<IpAddr>().is_ok() {
+                format!("{shown} {rtype} {value}: an address no host in DIR owns: the record is left out")
+            } else {
+                format!("{shown} {rtype} {value}: names no server or group of DIR: the record is left out")
+            };
             t.warnings.push(crate::import::Warning::new(o.clone(), msg));
             continue;
         };
