@@ -65,6 +65,7 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
         }
         e.push((f, o));
     }
+    let all_hosts: std::collections::HashSet<&str> = order.iter().copied().collect();
     for host in order {
         let mut roles: Vec<Role> = Vec::new();
         let mut notes = Notes::default();
@@ -205,8 +206,20 @@ pub(super) fn servers(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>) 
         }
         ctx.tls.push(tls);
         ctx.origin.push(first);
+        let mut name = server_name(host, &all_hosts);
+        if t.server(&name).is_some() {
+            // Two FQDNs with one first label: the whole name.
+            name = server_name(host, &std::collections::HashSet::from([name.as_str()]));
+        }
+        if name != host {
+            let msg = format!("the host `{host}` is `{name}` (a `.stack` name has no dots)");
+            notes.warnings.push(msg.clone());
+            t.warnings
+                .push(crate::import::Warning::new(Origin::new(host, "/", 0), msg));
+        }
+        t.alias(host, i);
         t.push_server(Server {
-            name: host.to_string(),
+            name,
             roles,
             address,
             attrs,
@@ -244,4 +257,37 @@ pub(super) fn hoist(t: &mut Topology) {
             }
         }
     }
+}
+
+/// A host's `.stack` name: its own when it is one; an FQDN's first label
+/// (`web-01.prod.example` -> `web-01`) unless another host has it; else
+/// the name with every other character as `-`.
+fn server_name(host: &str, hosts: &std::collections::HashSet<&str>) -> String {
+    let ok = |n: &str| {
+        n.len() <= 63
+            && n.starts_with(|c: char| c.is_ascii_alphabetic())
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    if ok(host) {
+        return host.to_string();
+    }
+    let first = host.split('.').next().unwrap_or("");
+    if ok(first) && !hosts.contains(first) && first != host {
+        return first.to_string();
+    }
+    let mut n: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if !n.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        n = format!("h-{n}");
+    }
+    n.chars().take(63).collect()
 }

@@ -175,6 +175,12 @@ impl Topology {
         self.by_name.get(name).copied()
     }
 
+    /// `alias` (a host folder's name that is no `.stack` name) names
+    /// server `i` too.
+    pub fn alias(&mut self, alias: &str, i: usize) {
+        self.by_name.entry(alias.to_string()).or_insert(i);
+    }
+
     /// Adds a server (its name indexed); its index.
     pub fn push_server(&mut self, s: Server) -> usize {
         let i = self.servers.len();

@@ -513,3 +513,25 @@ fn an_operators_inventory_group_names_the_group_and_a_name_server_is_no_server()
     assert!(t.warnings.is_empty(), "{:?}", t.warnings);
     assert_eq!(t.domains[0].records[0].targets, ["db-01"]);
 }
+
+#[test]
+fn fqdn_host_folders_get_stack_names() {
+    let mut f = Facts::default();
+    let ngx = Role::of_kit(Kit::Nginx);
+    for h in ["web.a.example", "web.b.example", "1box"] {
+        f.add(Fact::Runs(ngx), o(h, "/etc/nginx/nginx.conf", 0));
+    }
+    let t = infer(&f, None);
+    let names: Vec<&str> = t.servers.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["web", "web-b-example", "h-1box"]);
+    assert_eq!(t.server("web.b.example"), Some(1));
+    assert_eq!(t.warnings.len(), 3, "{:?}", t.warnings);
+    let text = crate::import::write::write(&t, "x");
+    assert!(
+        crate::check(&text)
+            .findings
+            .iter()
+            .all(|f| f.rule.as_str() != "syntax"),
+        "{text}"
+    );
+}
