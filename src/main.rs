@@ -169,6 +169,21 @@ enum Command {
         #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(1..=4))]
         cuts: Option<u8>,
     },
+    /// Write the `.stack` file of a stack that already runs, from its hosts' configs.
+    #[command(
+        after_help = "Examples:\n  stackc import fetched/ -o prod.stack          # fetched/HOST/etc/... (ansible -m fetch)\n  stackc import build/shop -o shop.stack         # a bundle's root: hosts/, dns/, ansible/\n  stackc import fetched/ --inventory inventory.yml > prod.stack\n\nDIR holds one folder per host with its files under their real paths\n(DIR/lb-01/etc/haproxy/haproxy.cfg), or is a bundle's root. Files over 4 MiB, binary\nfiles, unreadable files and symbolic links out of DIR or in a loop are skipped with a\nwarning. Warnings go to stderr as DIR/HOST/PATH:LINE: warning: ... and beside the\nstatements they concern in the output.\n\nExit status: 0 written; 1 written with import warnings; 2 DIR cannot be read (missing,\nnot a directory, no host folder), the inventory cannot be read, or FILE not written."
+    )]
+    Import {
+        /// The folder of host folders, or a bundle's root.
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
+        /// Write here (atomically) instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+        /// An Ansible inventory (INI or YAML): host names, addresses, groups.
+        #[arg(long, value_name = "INVENTORY")]
+        inventory: Option<std::path::PathBuf>,
+    },
     /// What a rule means, why it matters, how to fix or allow it.
     #[command(
         after_help = "Examples:\n  stackc explain spof\n  stackc explain        # lists every rule"
@@ -337,6 +352,15 @@ fn main() -> ExitCode {
             watch,
             cuts,
         } => cli::render::run_args(&file, to, output.as_deref(), theme, watch, cuts),
+        Command::Import {
+            dir,
+            output,
+            inventory,
+        } => cli::import::run(&cli::import::Args {
+            dir: &dir,
+            out: output.as_deref(),
+            inventory: inventory.as_deref(),
+        }),
         Command::Explain { rule } => cli::explain::run(rule.as_deref()),
         Command::Lsp { stdio: _ } => cli::lsp::run(),
         Command::Fmt { files, check } => cli::fmt::run(&files, check),

@@ -7,6 +7,7 @@ pub mod check;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
+pub mod import;
 pub mod lsp;
 pub mod man;
 pub mod mdbook;

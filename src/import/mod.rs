@@ -57,6 +57,30 @@ pub fn import(tree: &Tree, inventory: Option<&inventory::Inventory>, name: &str)
     if let Some(dns) = tree.dns() {
         read::dns(dns, &mut facts);
     }
+    let known: std::collections::HashSet<String> =
+        facts.facts.iter().map(|(h, _, _)| h.clone()).collect();
+    let folders: std::collections::HashSet<&str> = tree.hosts().map(|h| h.name.as_str()).collect();
+    for host in tree.hosts() {
+        if !known.contains(&host.name) {
+            facts.warn(
+                Origin::new(&host.name, "/", 0),
+                format!("{}: no config stackc reads (haproxy, keepalived, nginx, the app, databases, caches, zones): not imported", host.name),
+            );
+        }
+    }
+    if let Some(inv) = inventory {
+        for h in &inv.hosts {
+            if !folders.contains(h.name.as_str()) {
+                facts.warn(
+                    inv.origin(h.line),
+                    format!(
+                        "{}: in the inventory but DIR has no folder for it: not imported",
+                        h.name
+                    ),
+                );
+            }
+        }
+    }
     let topology = infer::infer(&facts, inventory);
     let text = write::write(&topology, name);
     let mut warnings = facts.warnings;
