@@ -8,7 +8,7 @@
 //! Compared (only what configs can say): servers (by name: one side only,
 //! roles, address), groups (members, vip, primary; matched by name, else by
 //! the members they share), records (by `label.domain` and type: one side
-//! only, targets by name). Not compared: zones, links, ports, modes and the
+//! only, where it points: its targets' servers by name). Not compared: zones, links, ports, modes and the
 //! attributes no config states (`availability=`, `capacity=`...).
 
 pub mod origin;
@@ -343,21 +343,15 @@ impl Cx<'_> {
         }
     }
 
-    /// A record's targets by name, the imported groups' names read as the
-    /// file's groups they matched.
-    fn targets(&self, m: &Model, r: &Record, imported: bool) -> Vec<String> {
+    /// Where a record points: the servers of its targets (a group's
+    /// members), by name, so `@ A -> web` and two A records to web-01 and
+    /// web-02 agree.
+    fn targets(m: &Model, r: &Record) -> Vec<String> {
         let mut v: Vec<String> = r
             .targets
             .iter()
-            .map(|t| match t.target {
-                crate::model::Target::Group(g) if imported => {
-                    self.groups.get(&g.index()).map_or_else(
-                        || m.group(g).name.clone(),
-                        |&j| self.file.groups[j].name.clone(),
-                    )
-                }
-                other => m.target_name(other).to_string(),
-            })
+            .flat_map(|t| m.target_members(&t.target))
+            .map(|s| m.server(*s).name.clone())
             .collect();
         v.sort();
         v.dedup();
@@ -385,7 +379,7 @@ impl Cx<'_> {
                 );
                 continue;
             };
-            let (a, b) = (self.targets(fm, r, false), self.targets(dm, t, true));
+            let (a, b) = (Self::targets(fm, r), Self::targets(dm, t));
             if a != b {
                 let from = self.dir.from(t.span);
                 self.push(
@@ -426,7 +420,7 @@ impl Cx<'_> {
                     "{d} has the record {} {} (to {}){from}, the file does not",
                     t.subject,
                     t.rtype.as_str(),
-                    self.targets(dm, t, true).join(", ")
+                    Self::targets(dm, t).join(", ")
                 ),
                 "add the record to the file, or remove it from the zone",
             );

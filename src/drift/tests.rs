@@ -108,7 +108,7 @@ fn servers_and_records_on_one_side_only_and_changed() {
         got,
         [
             // On the domain block, which comes first.
-            "shop.shop.example fetched/ has the record shop.shop.example A (to lb), the file does not",
+            "shop.shop.example fetched/ has the record shop.shop.example A (to lb-01, lb-02), the file does not",
             "www.shop.example the record www.shop.example A is in the file, but no zone file of fetched/ has it",
             "web-03 fetched/ has the server web-03 (nginx, 10.0.1.13), the file does not",
             "cache-01 the address of cache-01 is 10.0.3.11 in the file, 10.0.3.99 in fetched/",
@@ -132,6 +132,22 @@ fn groups_named_otherwise_match_by_their_members() {
         drift_of(FILE, &dir).is_empty(),
         "{:?}",
         messages(&drift_of(FILE, &dir))
+    );
+}
+
+#[test]
+fn a_record_to_a_group_is_a_record_to_its_members() {
+    let file = "domain d.example { www A -> web : http }\ngroup web: nginx {\n  server web-01 10.0.0.1\n  server web-02 10.0.0.2\n}\n";
+    let dir = "domain d.example {\n  www A -> web-01, web-02 : http\n}\nserver web-01: nginx 10.0.0.1\nserver web-02: nginx 10.0.0.2\n";
+    let got = messages(&drift_of(file, dir));
+    // The group is not in DIR; the record agrees.
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(got[0].starts_with("web the group web"), "{got:?}");
+    let moved = dir.replace("web-01, web-02 : http", "web-01 : http");
+    let got = messages(&drift_of(file, &moved));
+    assert!(
+        got.contains(&"www.d.example the record www.d.example A points to web-01, web-02 in the file, to web-01 in fetched/".to_string()),
+        "{got:?}"
     );
 }
 
