@@ -515,3 +515,41 @@ fn bad_input_is_skipped_with_a_warning_quickly() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+// ---- the book --------------------------------------------------------------------
+
+/// The book's "Import a running stack" walks through `tests/import/shop/`:
+/// its list of the folder's files is the folder's (the file and the verdict
+/// it shows come from `{{#stackc source}}` and `{{#stackc check}}`).
+#[test]
+fn the_book_page_lists_the_shop_folder_as_it_is() {
+    let page = fs::read_to_string(common::root().join("book/src/import.md")).unwrap();
+    let start = page.find("<!-- import-tree:").expect("the marked list");
+    let block = &page[start..];
+    let body = &block[block.find("```text\n").unwrap() + 8..];
+    let shown: Vec<&str> = body[..body.find("```").unwrap()].lines().collect();
+    let root = dir(&STACKS[0]);
+    let mut files = Vec::new();
+    let mut todo = vec![root.clone()];
+    while let Some(d) = todo.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let meta = fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                todo.push(p);
+            } else {
+                files.push(
+                    p.strip_prefix(&root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    files.retain(|f| f != "shop.stack");
+    files.sort();
+    assert_eq!(shown, files);
+    assert!(page.contains("{{#stackc source ../tests/import/shop/shop.stack}}"));
+    assert!(page.contains("{{#stackc check ../tests/import/shop/shop.stack}}"));
+}
