@@ -34,7 +34,10 @@ impl Imported<'_> {
     fn from(&self, span: Span) -> String {
         let all: Vec<String> = origin::origins(self.text, span.start)
             .iter()
-            .map(|o| (self.show)(&origin::parse(o)))
+            .map(|o| match origin::parse(o) {
+                (file, Some(lines)) => format!("{}:{lines}", (self.show)(&file)),
+                (file, None) => (self.show)(&file),
+            })
             .collect();
         if all.is_empty() {
             String::new()

@@ -4,28 +4,27 @@
 
 use crate::import::Origin;
 
-/// An origin as `stackc import` writes it (`lb-01:/etc/haproxy/haproxy.cfg:12`,
-/// [`Origin`]'s `Display`) read back; `inventory.ini:4` (no host) has an
-/// empty host.
-pub fn parse(text: &str) -> Origin {
+/// One file of a `# from:` list read back: `lb-01:/etc/haproxy/haproxy.cfg:12,40`
+/// is the [`Origin`] of that file on that host (line 0) and its lines
+/// (`12,40`), which the CLI shows after the file's place on the disk;
+/// `inventory.ini:4` (no host) has an empty host.
+pub fn parse(text: &str) -> (Origin, Option<String>) {
     let text = text.trim();
     let (host, rest) = match text.split_once(":/") {
         Some((h, r)) if !h.is_empty() && !h.contains('/') => (h, format!("/{r}")),
         _ => ("", text.to_string()),
     };
-    let (path, line) = match rest.rsplit_once(':') {
-        Some((p, l)) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) => {
-            (p.to_string(), l.parse().unwrap_or(0))
-        }
-        _ => (rest, 0),
-    };
-    Origin::new(host, &path, line)
+    let lines = |l: &str| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit() || b == b',');
+    match rest.rsplit_once(':') {
+        Some((p, l)) if lines(l) => (Origin::new(host, p, 0), Some(l.to_string())),
+        _ => (Origin::new(host, &rest, 0), None),
+    }
 }
 
 /// The origins written beside the statement starting at byte `at` of
 /// `text`: the `from:` comments on the lines just above it (up to the
 /// first line that is not a comment) and at the end of its own line, in
-/// the order written. An origin list is comma-separated.
+/// the order written. A list separates its files by `;`.
 pub fn origins(text: &str, at: usize) -> Vec<String> {
     let at = at.min(text.len());
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -48,7 +47,7 @@ pub fn origins(text: &str, at: usize) -> Vec<String> {
         .into_iter()
         .chain(trailing)
         .filter_map(|c| c.trim_start_matches('#').trim().strip_prefix("from:"))
-        .flat_map(|list| list.split(','))
+        .flat_map(|list| list.split(';'))
         .map(|o| o.trim().to_string())
         .filter(|o| !o.is_empty())
         .collect()
@@ -60,12 +59,12 @@ mod tests {
 
     #[test]
     fn origins_above_and_beside_a_statement() {
-        let text = "stack s\n\n# from: lb-01:/etc/haproxy/haproxy.cfg:3, lb-02:/etc/a\n# warning: x\nserver lb-01: haproxy 10.0.0.1 # from: inv.ini:2\n";
+        let text = "stack s\n\n# from: lb-01:/etc/haproxy/haproxy.cfg:3,9; lb-02:/etc/a\n# warning: x\nserver lb-01: haproxy 10.0.0.1 # from: inv.ini:2\n";
         let at = text.find("server").unwrap();
         assert_eq!(
             origins(text, at + 7),
             [
-                "lb-01:/etc/haproxy/haproxy.cfg:3",
+                "lb-01:/etc/haproxy/haproxy.cfg:3,9",
                 "lb-02:/etc/a",
                 "inv.ini:2"
             ]
@@ -75,12 +74,24 @@ mod tests {
 
     #[test]
     fn origins_read_back() {
-        for o in [
-            Origin::new("lb-01", "/etc/haproxy/haproxy.cfg", 12),
-            Origin::new("dns", "/example.com.zone", 0),
-            Origin::new("", "inventory.ini", 4),
-        ] {
-            assert_eq!(parse(&o.to_string()), o);
-        }
+        let o = |h: &str, p: &str| Origin::new(h, p, 0);
+        assert_eq!(
+            parse("lb-01:/etc/haproxy/haproxy.cfg:12,40"),
+            (o("lb-01", "/etc/haproxy/haproxy.cfg"), Some("12,40".into()))
+        );
+        assert_eq!(
+            parse("dns:/example.com.zone"),
+            (o("dns", "/example.com.zone"), None)
+        );
+        assert_eq!(
+            parse("inventory.ini:4"),
+            (o("", "inventory.ini"), Some("4".into()))
+        );
+        // Written by Origin's Display, too.
+        let (back, line) = parse(&Origin::new("web-01", "/etc/nginx/nginx.conf", 7).to_string());
+        assert_eq!(
+            (back, line.as_deref()),
+            (o("web-01", "/etc/nginx/nginx.conf"), Some("7"))
+        );
     }
 }

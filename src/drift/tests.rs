@@ -8,7 +8,7 @@ const FILE: &str = include_str!("../../samples/full-stack.stack");
 fn drift_of(file: &str, dir: &str) -> Vec<Finding> {
     let f = crate::check(file);
     let d = crate::check(dir);
-    let show = |o: &crate::import::Origin| format!("fetched/{}{}:{}", o.host, o.path, o.line);
+    let show = |o: &crate::import::Origin| format!("fetched/{}{}", o.host, o.path);
     drift(
         &f.model,
         &Imported {
@@ -58,10 +58,10 @@ fn a_backend_member_missing_is_one_finding_on_its_line() {
 fn a_vip_changed_names_both_values_and_the_file() {
     let dir = FILE.replace(
         "group lb: haproxy mode=active-passive vip=203.0.113.20",
-        "# from: lb-01:/etc/keepalived/keepalived.conf:9, lb-02:/etc/keepalived/keepalived.conf:9\ngroup lb: haproxy mode=active-passive vip=203.0.113.99",
+        "# from: lb-01:/etc/keepalived/keepalived.conf:9; lb-02:/etc/keepalived/keepalived.conf:9,12\ngroup lb: haproxy mode=active-passive vip=203.0.113.99",
     );
     let got = drift_of(FILE, &dir);
-    assert_eq!(messages(&got), ["lb the vip of lb is 203.0.113.20 in the file, 203.0.113.99 in fetched/ (from fetched/lb-01/etc/keepalived/keepalived.conf:9, fetched/lb-02/etc/keepalived/keepalived.conf:9)"]);
+    assert_eq!(messages(&got), ["lb the vip of lb is 203.0.113.20 in the file, 203.0.113.99 in fetched/ (from fetched/lb-01/etc/keepalived/keepalived.conf:9, fetched/lb-02/etc/keepalived/keepalived.conf:9,12)"]);
     assert_eq!(&FILE[got[0].span.start..got[0].span.end], "lb");
     assert_eq!(got[0].rule, RuleId::Drift);
 }
