@@ -79,15 +79,31 @@ fn a_file_against_its_own_bundle_reports_nothing() {
     }
 }
 
+/// full-stack.stack with a third web server: a backend server removed
+/// still leaves a backend of two, a group.
+fn three_webs(tmp: &Path) -> String {
+    let src = std::fs::read_to_string(common::root().join("samples/full-stack.stack")).unwrap();
+    let src = src.replace(
+        "  server web-02 10.0.1.12 zone=b\n",
+        "  server web-02 10.0.1.12 zone=b\n  server web-03 10.0.1.13 zone=a\n",
+    );
+    let file = tmp.join("shop.stack");
+    std::fs::write(&file, src).unwrap();
+    file.to_string_lossy().into_owned()
+}
+
 #[test]
 fn one_change_in_the_bundle_is_exactly_one_finding() {
-    let sample = "samples/full-stack.stack";
     let tmp = tempfile::tempdir().unwrap();
+    let file = three_webs(tmp.path());
+    let sample = file.as_str();
     let b = bundle(sample, tmp.path());
     if !readers_landed(&b) {
         return;
     }
     let hosts = b.join("hosts");
+    let (code, fs) = drift_json(sample, &b);
+    assert_eq!((code, summary(&fs)), (0, vec![]), "unchanged");
     let one = |what: &str| {
         let (code, fs) = drift_json(sample, &b);
         assert_eq!(code, 1, "{what}: {:?}", summary(&fs));
@@ -118,14 +134,23 @@ fn one_change_in_the_bundle_is_exactly_one_finding() {
     );
     let b2 = bundle(sample, &tmp.path().join("2"));
     let hosts = b2.join("hosts");
-    // The vip changed in keepalived.conf.
+    // The vip moved: keepalived.conf, and with it what names it (the
+    // frontends' binds and the zone), so that only the vip differs.
     for lb in ["lb-01", "lb-02"] {
         edit(
             &hosts.join(lb).join("etc/keepalived/keepalived.conf"),
             "203.0.113.20/32",
             "203.0.113.29/32",
         );
+        let cfg = hosts.join(lb).join("etc/haproxy/haproxy.cfg");
+        let text = std::fs::read_to_string(&cfg).unwrap();
+        std::fs::write(&cfg, text.replace("203.0.113.20", "203.0.113.29")).unwrap();
     }
+    edit(
+        &b2.join("dns/shop.example.zone"),
+        "203.0.113.20",
+        "203.0.113.29",
+    );
     let (code, fs) = drift_json(sample, &b2);
     assert_eq!((code, fs.len()), (1, 1), "{:?}", summary(&fs));
     assert_eq!(fs[0]["subject"], "lb");
