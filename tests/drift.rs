@@ -8,6 +8,7 @@
 mod common;
 
 use serde_json::Value;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 /// `stackc bundle SAMPLE -o TMP/b`: the bundle's root.
@@ -254,4 +255,84 @@ fn exit_2_when_file_or_dir_cannot_be_read_or_the_file_does_not_check() {
     assert_eq!(c, Some(2));
     assert!(err.contains("cannot compare"), "{err}");
     assert!(err.contains("duplicate-name"), "{err}");
+}
+
+/// The `.stack` files of the samples and the rule cases whose model is
+/// sound.
+fn sound_files() -> Vec<(PathBuf, String)> {
+    let root = common::root();
+    let mut v = Vec::new();
+    for d in ["samples", "tests/cases"] {
+        for p in common::stack_files(&root.join(d)) {
+            let src = std::fs::read_to_string(&p).unwrap();
+            if stackc::check(&src).is_sound() {
+                v.push((p, src));
+            }
+        }
+    }
+    v
+}
+
+fn drift_of(file: &str, dir: &str) -> Vec<stackc::diag::Finding> {
+    let (f, d) = (stackc::check(file), stackc::check(dir));
+    let show = |o: &stackc::import::Origin| o.to_string();
+    stackc::drift::drift(
+        &f.model,
+        &stackc::drift::Imported {
+            model: &d.model,
+            text: dir,
+            show: &show,
+            dir: "DIR/",
+        },
+    )
+}
+
+/// Every sample and sound rule case: against itself nothing differs; with
+/// one server's address changed in DIR, exactly that address differs, on
+/// that server's name.
+#[test]
+fn each_file_against_itself_and_each_address_changed() {
+    let files = sound_files();
+    assert!(files.len() > 20, "{}", files.len());
+    let mut changed = 0;
+    for (path, src) in &files {
+        assert!(drift_of(src, src).is_empty(), "{}", path.display());
+        let m = stackc::check(src).model;
+        for s in &m.servers {
+            // An `external` dependency has no host folder: not compared.
+            let Some(a) = s.address.filter(|_| s.is_deployed()) else {
+                continue;
+            };
+            let decl = &src[s.decl.start..s.decl.end];
+            let Some(at) = decl.find(&a.to_string()) else {
+                continue;
+            };
+            let new: IpAddr = if a.is_ipv4() {
+                "10.254.254.254".parse().unwrap()
+            } else {
+                "2001:db8:ffff::fe".parse().unwrap()
+            };
+            let start = s.decl.start + at;
+            let dir = format!(
+                "{}{new}{}",
+                &src[..start],
+                &src[start + a.to_string().len()..]
+            );
+            let got = drift_of(src, &dir);
+            let want = format!(
+                "the address of {} is {a} in the file, {new} in DIR/",
+                s.name
+            );
+            assert!(
+                got.len() == 1 && got[0].message == want,
+                "{} {}: {:?}",
+                path.display(),
+                s.name,
+                got.iter().map(|f| &f.message).collect::<Vec<_>>()
+            );
+            assert_eq!(&src[got[0].span.start..got[0].span.end], s.name);
+            changed += 1;
+        }
+    }
+    assert!(changed > 50, "{changed}");
 }
