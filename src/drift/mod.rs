@@ -100,23 +100,29 @@ fn match_groups(file: &Model, dir: &Model) -> HashMap<usize, usize> {
             taken[j] = true;
         }
     }
-    let names = |m: &Model, ms: &[ServerId]| -> BTreeSet<String> {
-        ms.iter().map(|s| m.server(*s).name.clone()).collect()
-    };
+    // Each file server's group, by name: a DIR group votes for the file
+    // groups of its members (linear in the members).
+    let group_of: HashMap<&str, usize> = file
+        .servers
+        .iter()
+        .filter_map(|s| Some((s.name.as_str(), s.group?.index())))
+        .collect();
     for (i, g) in dir.groups.iter().enumerate() {
         if out.contains_key(&i) {
             continue;
         }
-        let mine = names(dir, &g.members);
-        let best = file
-            .groups
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| !taken[*j])
-            .map(|(j, f)| (names(file, &f.members).intersection(&mine).count(), j))
-            .filter(|(n, _)| *n > 0)
-            .max_by_key(|(n, j)| (*n, std::cmp::Reverse(*j)));
-        if let Some((_, j)) = best {
+        let mut votes: HashMap<usize, usize> = HashMap::new();
+        for m in &g.members {
+            if let Some(&j) = group_of.get(dir.server(*m).name.as_str()) {
+                if !taken[j] {
+                    *votes.entry(j).or_default() += 1;
+                }
+            }
+        }
+        let best = votes
+            .into_iter()
+            .max_by_key(|&(j, n)| (n, std::cmp::Reverse(j)));
+        if let Some((j, _)) = best {
             out.insert(i, j);
             taken[j] = true;
         }

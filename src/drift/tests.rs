@@ -178,3 +178,24 @@ fn a_group_only_in_the_file_and_roles_changed() {
         "{got:?}"
     );
 }
+
+#[test]
+fn groups_matched_by_members_in_linear_time() {
+    let n = 2_000;
+    let mut file = String::new();
+    for i in 0..n {
+        file.push_str(&format!(
+            "group g{i}: nginx {{\n  server a{i} 10.{}.{}.1\n  server b{i} 10.{}.{}.2\n}}\n",
+            i / 250,
+            i % 250,
+            i / 250,
+            i % 250
+        ));
+    }
+    // The import names every group otherwise.
+    let dir = file.replace("group g", "group pool_");
+    let start = std::time::Instant::now();
+    let got = drift_of(&file, &dir);
+    assert!(got.is_empty(), "{:?}", &messages(&got)[..3.min(got.len())]);
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}
