@@ -28,7 +28,8 @@ impl Severity {
 macro_rules! rules {
     ($( $variant:ident = $id:literal, $sev:ident, $phase:ident; )*) => {
         /// Every rule stackc reports. `Static` rules are LANGUAGE.md §4 (always
-        /// errors), `Analysis` rules are §5, `Meta` is `unused-allow`.
+        /// errors), `Analysis` rules are §5, `Meta` is `unused-allow`, `Drift` is
+        /// `stackc drift`'s only.
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum RuleId { $( $variant, )* }
 
@@ -59,6 +60,9 @@ pub enum Phase {
     Analysis,
     /// Findings about the file's `allow` statements.
     Meta,
+    /// Findings of `stackc drift` (TOOLS.md §4): the file against the
+    /// configs a running stack carries; `check` never reports them.
+    Drift,
 }
 
 rules! {
@@ -91,6 +95,7 @@ rules! {
     UnusedAllow = "unused-allow", Warning, Meta;
     EmptyGroup = "empty-group", Warning, Analysis;
     IgnoredAttribute = "ignored-attribute", Warning, Analysis;
+    Drift = "drift", Error, Drift;
 }
 
 impl RuleId {

@@ -11,6 +11,7 @@ pub mod book;
 pub mod bundle;
 pub mod diag;
 pub mod diff;
+pub mod drift;
 pub mod fmt;
 pub mod import;
 pub mod lsp;

@@ -184,6 +184,25 @@ enum Command {
         #[arg(long, value_name = "INVENTORY")]
         inventory: Option<std::path::PathBuf>,
     },
+    /// What differs between a .stack file and the configs of the running
+    /// stack: `drift` findings on the file.
+    #[command(
+        after_help = "Examples:\n  stackc drift infra/prod.stack fetched/\n  stackc drift prod.stack bundle/ --format sarif > drift.sarif\n\nDIR is read as `stackc import DIR` reads it (host folders as `ansible -m fetch` lays them\nout, or a bundle's root). Compared: servers (roles, address), group members, vips,\nprimaries, DNS records.\n\nExit status: 1 when anything differs, 0 otherwise; 2 when FILE or DIR cannot be read or\nFILE has an error that stops its analysis."
+    )]
+    Drift {
+        /// The .stack file (`-` reads standard input).
+        #[arg(value_name = "FILE")]
+        file: String,
+        /// The folder of host folders, or a bundle's root.
+        #[arg(value_name = "DIR")]
+        dir: std::path::PathBuf,
+        /// An Ansible inventory (INI or YAML): host names, addresses, groups.
+        #[arg(long, value_name = "INVENTORY")]
+        inventory: Option<std::path::PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// What a rule means, why it matters, how to fix or allow it.
     #[command(
         after_help = "Examples:\n  stackc explain spof\n  stackc explain        # lists every rule"
@@ -360,6 +379,17 @@ fn main() -> ExitCode {
             dir: &dir,
             out: output.as_deref(),
             inventory: inventory.as_deref(),
+        }),
+        Command::Drift {
+            file,
+            dir,
+            inventory,
+            format,
+        } => cli::drift::run(&cli::drift::Args {
+            file: &file,
+            dir: &dir,
+            inventory: inventory.as_deref(),
+            format,
         }),
         Command::Explain { rule } => cli::explain::run(rule.as_deref()),
         Command::Lsp { stdio: _ } => cli::lsp::run(),

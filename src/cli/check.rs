@@ -38,26 +38,7 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool, tolerate: Opti
         .zip(&checked)
         .map(|((path, src), c)| FileReport::new(path, src, c))
         .collect();
-    let cwd = std::env::current_dir().ok();
-    let out = match format {
-        Format::Human => {
-            let style = human::Style {
-                color: super::use_color(),
-                width: super::width(),
-            };
-            reports
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let note = report::summary_note(&info, i, r);
-                    human::render_with_note(r, style, note.as_deref())
-                })
-                .collect::<String>()
-        }
-        Format::Json => report::json::render_run(&reports, &info),
-        Format::Sarif => report::sarif::render_run(&reports, &info, cwd.as_deref()),
-        Format::Github => report::github::render_run(&reports, &info, cwd.as_deref()),
-    };
+    let out = render(&reports, &info, format);
     use std::io::Write;
     let mut stdout = std::io::stdout().lock();
     if stdout
@@ -75,5 +56,29 @@ pub fn run(paths: &[String], format: Format, deny_warnings: bool, tolerate: Opti
         1
     } else {
         0
+    }
+}
+
+/// The reports of `check` (and `drift`) in one of the formats.
+pub fn render(reports: &[FileReport<'_>], info: &RunInfo, format: Format) -> String {
+    let cwd = std::env::current_dir().ok();
+    match format {
+        Format::Human => {
+            let style = human::Style {
+                color: super::use_color(),
+                width: super::width(),
+            };
+            reports
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let note = report::summary_note(info, i, r);
+                    human::render_with_note(r, style, note.as_deref())
+                })
+                .collect::<String>()
+        }
+        Format::Json => report::json::render_run(reports, info),
+        Format::Sarif => report::sarif::render_run(reports, info, cwd.as_deref()),
+        Format::Github => report::github::render_run(reports, info, cwd.as_deref()),
     }
 }

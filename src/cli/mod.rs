@@ -5,6 +5,7 @@ pub mod atomic;
 pub mod bundle;
 pub mod check;
 pub mod diff;
+pub mod drift;
 pub mod explain;
 pub mod fmt;
 pub mod import;

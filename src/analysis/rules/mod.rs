@@ -14,6 +14,7 @@ pub mod bad_value;
 pub mod broken;
 pub mod cut_set;
 pub mod cycle;
+pub mod drift;
 pub mod duplicate_address;
 pub mod duplicate_name;
 pub mod empty_group;
@@ -101,6 +102,7 @@ pub static DOCS: &[&RuleDoc] = &[
     &unused_allow::DOC,
     &empty_group::DOC,
     &ignored_attribute::DOC,
+    &drift::DOC,
 ];
 
 pub fn doc(id: RuleId) -> &'static RuleDoc {

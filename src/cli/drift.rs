@@ -1,0 +1,121 @@
+//! `stackc drift FILE DIR [--inventory INVENTORY] [--format F]` (TOOLS.md
+//! §4): checks FILE, reads DIR as `stackc import` does (the same walk,
+//! [`super::import::walk`], and inventory), checks the imported text and
+//! prints the differences ([`stackc::drift`]) as `drift` findings on FILE
+//! in any of `check`'s formats. Import warnings go to standard error.
+//! Exit 0 when nothing differs, 1 on any difference, 2 when FILE or DIR
+//! cannot be read or FILE does not check (a stopping error: nothing to
+//! compare).
+
+use crate::Format;
+use stackc::import::{self, inventory, Warning};
+use stackc::report::{self, FileReport, RunInfo};
+use std::path::Path;
+
+pub struct Args<'a> {
+    pub file: &'a str,
+    pub dir: &'a Path,
+    pub inventory: Option<&'a Path>,
+    pub format: Format,
+}
+
+pub fn run(a: &Args<'_>) -> u8 {
+    let source = match super::read_input(a.file) {
+        Ok(s) => s,
+        Err(e) => return super::report::fail(&e.to_string()),
+    };
+    let walked = match super::import::walk(a.dir) {
+        Ok(w) => w,
+        Err(e) => return super::report::fail(&e),
+    };
+    let mut warnings: Vec<Warning> = walked.warnings.clone();
+    let inv = match inventory_of(a, &walked, &mut warnings) {
+        Ok(i) => i,
+        Err(e) => return super::report::fail(&e),
+    };
+    let file = super::check_input(a.file, &source);
+    if !file.is_sound() {
+        let r = FileReport::new(a.file, &source, &file);
+        super::report::refused(&r, &format!("cannot compare {}", a.file));
+        return 2;
+    }
+    let imported = import::import(&walked.tree, inv.as_ref(), &walked.name);
+    warnings.extend(imported.warnings.iter().cloned());
+    for w in &warnings {
+        super::report::status(&format!(
+            "{}: warning: {}",
+            walked.place(&w.origin),
+            w.message
+        ));
+    }
+    let theirs = stackc::check_as(&imported.text, Some(&walked.name));
+    if !theirs.is_sound() {
+        super::report::warn(&format!(
+            "what {} holds does not check ({} errors): `stackc import {}` shows the stack it reads",
+            a.dir.display(),
+            theirs.errors(),
+            a.dir.display()
+        ));
+    }
+    let shown = format!("{}/", a.dir.display().to_string().trim_end_matches('/'));
+    let show = |o: &import::Origin| walked.place(o);
+    let findings = stackc::drift::drift(
+        &file.model,
+        &stackc::drift::Imported {
+            model: &theirs.model,
+            text: &imported.text,
+            show: &show,
+            dir: &shown,
+        },
+    );
+    let reports = [FileReport {
+        path: a.file,
+        source: &source,
+        findings: &findings,
+        suppressed: &[],
+        allow_reasons: Vec::new(),
+    }];
+    let info = RunInfo {
+        nothing_declared: vec![report::nothing_declared(&file)],
+        ..RunInfo::default()
+    };
+    let out = super::check::render(&reports, &info, a.format);
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+        .is_err()
+    {
+        return 2;
+    }
+    u8::from(!findings.is_empty())
+}
+
+/// The inventory: `--inventory` (which must read and parse), else a
+/// bundle's `ansible/inventory.ini` (a warning when it does not parse), as
+/// `stackc import` takes it.
+fn inventory_of(
+    a: &Args<'_>,
+    walked: &super::import::Walked,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<inventory::Inventory>, String> {
+    if let Some(p) = a.inventory {
+        let shown = p.to_string_lossy();
+        let text = super::read_input(&shown).map_err(|e| format!("--inventory: {e}"))?;
+        return inventory::parse(&text, &shown)
+            .map(Some)
+            .map_err(|w| format!("--inventory: {w}"));
+    }
+    let Some(text) = &walked.tree.inventory else {
+        return Ok(None);
+    };
+    let path = a.dir.join("ansible/inventory.ini");
+    match inventory::parse(text, &path.to_string_lossy()) {
+        Ok(i) => Ok(Some(i)),
+        Err(w) => {
+            warnings.push(w);
+            Ok(None)
+        }
+    }
+}
