@@ -317,10 +317,13 @@ fn every_config_passes_its_real_daemons_check() {
 
 /// `stackc import` of a stack: (exit code, text, stderr).
 fn import(s: &Stack) -> (i32, String, String) {
+    // Run in the stack's folder, as an operator does, so that the origins
+    // (`# from: inventory.ini:3`) name paths as they were given, the same
+    // on every checkout.
     let mut c = common::stackc();
-    c.arg("import").arg(dir(s));
+    c.current_dir(dir(s)).arg("import").arg(".");
     if let Some(inv) = s.inventory {
-        c.arg("--inventory").arg(dir(s).join(inv));
+        c.arg("--inventory").arg(inv);
     }
     let out = c.output().unwrap();
     (
