@@ -410,7 +410,13 @@ fn random_stack(seed: u64) -> String {
     let web_ap = web && r.chance(25);
     if web {
         let mode = if web_ap {
-            format!(" mode=active-passive vip={}", vip("b", 10 + seed % 200))
+            // Both checks: `track` probes the proxied health location,
+            // without it the location nginx answers itself.
+            let track = if seed % 2 == 0 { " track" } else { "" };
+            format!(
+                " mode=active-passive vip={}{track}",
+                vip("b", 10 + seed % 200)
+            )
         } else {
             String::new()
         };

@@ -397,6 +397,7 @@ fn debian_default_configs_by_hand() {
                     peers: vec![ip(peer)],
                     // `killall -0 haproxy`: the process, not the backends.
                     track: Track::LocalOnly,
+                    promotes: false,
                 },
                 at(ka, 16),
             ),

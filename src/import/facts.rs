@@ -155,6 +155,9 @@ pub enum Fact {
         priority: u8,
         peers: Vec<IpAddr>,
         track: Track,
+        /// `notify_master` runs a script: the store it fronts is promoted
+        /// when this host takes the vip.
+        promotes: bool,
     },
     /// A database/store of `role` that takes writes or not
     /// (`read_only`, `standby.signal`, `replicaof`), with its settings.
@@ -177,6 +180,10 @@ pub enum Fact {
         value: String,
         ttl: Option<u32>,
     },
+    /// What a config calls a DNS name it sends to: the variable `PAY_URL`
+    /// calls `api.pay.example` `pay`. The `external` server for the name
+    /// takes it (the bundle names the variable after the server).
+    Calls { name: String, host: String },
     /// A `.stack` attribute the files state directly (an inventory's
     /// `stackc_zone=a` is `zone=a`; `stackc_monitor=agent` is
     /// `monitor=agent`; a firewall config is `firewall`).

@@ -62,9 +62,10 @@ pub fn write(t: &Topology, name: &str) -> String {
         notes(&mut out, "", &l.notes);
         let port = l.port.map(|p| format!(" {p}")).unwrap_or_default();
         let read = if l.read { " read" } else { "" };
+        let optional = if l.optional { " optional" } else { "" };
         let _ = writeln!(
             out,
-            "{} -> {} : {}{port}{read}",
+            "{} -> {} : {}{port}{read}{optional}",
             l.sources.join(", "),
             l.targets.join(", "),
             l.protocol
@@ -77,7 +78,9 @@ fn group(out: &mut String, t: &Topology, g: usize) {
     let grp = &t.groups[g];
     notes(out, "", &grp.notes);
     let mut attrs: Vec<Attr> = Vec::new();
-    if grp.kind == GroupKind::ActivePassive {
+    // A replicated group's vip without `failover=auto` is a pair's.
+    let pair = grp.kind == GroupKind::Replicated && grp.vip.is_some() && !grp.failover_auto;
+    if grp.kind == GroupKind::ActivePassive || pair {
         attrs.push(Attr::new("mode", Some("active-passive")));
     }
     if grp.failover_auto {

@@ -86,6 +86,19 @@ fn check(o: &Out<'_, '_>, s: ServerId, v: &Vrrp) -> (String, String) {
                 .iter()
                 .find(|(pr, _)| *pr == Protocol::Http)
                 .map_or_else(|| p.port(s, kit), |(_, port)| *port);
+            if super::nginx::probes_alive(o, s) {
+                return (
+                    format!(
+                        "The local nginx answers (no `track`: not what is behind it), on {}.",
+                        super::nginx::ALIVE_URI
+                    ),
+                    format!(
+                        "/usr/bin/curl -fsS -g -o /dev/null -m 1 http://{}{}",
+                        hostport(p.addr(s), port),
+                        super::nginx::ALIVE_URI
+                    ),
+                );
+            }
             (
                 format!("The local {} answers its health URI.", role.name()),
                 format!(

@@ -14,11 +14,36 @@ use serde::Serialize;
 
 const NGINX_CONF: &str = "/etc/nginx/conf.d/stackc.conf";
 
+/// The location nginx answers itself, for keepalived to probe on a pair
+/// without `track`: the vip stays while nginx runs, whatever is behind it
+/// (LANGUAGE.md §5.4: the holder is the first member up). With `track` the
+/// probe is the health location, which passes the check on to the
+/// applications, so the vip moves when they fail.
+pub(super) const ALIVE_URI: &str = "/stackc-alive";
+
+/// Whether `s`'s keepalived probes [`ALIVE_URI`]: a member of an
+/// active-passive nginx pair without `track`.
+pub(super) fn probes_alive(o: &Out<'_, '_>, s: ServerId) -> bool {
+    let p = o.p;
+    let nginx_checked =
+        p.m.server(s)
+            .roles
+            .iter()
+            .filter(|r| r.spec().serves_http)
+            .max_by_key(|r| r.spec().tier)
+            .is_some_and(|r| r.spec().kit == Kit::Nginx);
+    p.vrrp_of(s)
+        .is_some_and(|v| v.check == CheckKind::Http && !p.m.group(v.group).track)
+        && nginx_checked
+}
+
 #[derive(Serialize)]
 struct NginxConf<'a> {
     host: &'a str,
     root: String,
     health: String,
+    /// [`ALIVE_URI`] on an untracked pair.
+    alive: Option<&'static str>,
     upstreams: Vec<Upstream>,
     /// Where `/` and the health location proxy to: the first upstream.
     upstream: Option<UpstreamRef>,
@@ -129,6 +154,7 @@ pub(super) fn files(o: &mut Out<'_, '_>, s: ServerId) {
             host: &m.server(s).name,
             root: root(&p.stack),
             health: http::health(p, s),
+            alive: probes_alive(o, s).then_some(ALIVE_URI),
             upstreams,
             upstream,
             servers,

@@ -93,6 +93,24 @@ fn inventory(o: &Out<'_, '_>) -> Inventory {
         if let Some(mon) = &srv.monitor {
             vars.push(format!("stackc_monitor={mon}"));
         }
+        // Named, not installed (the README says so): what the file says
+        // of the host's firewall stays with the host, for `import`.
+        if srv.firewall {
+            vars.push("stackc_firewall=true".into());
+        }
+        // The targets of its `optional` links (it works without them).
+        let mut optional: Vec<&str> = Vec::new();
+        for l in m.links.iter().filter(|l| l.optional && l.from.contains(&s)) {
+            for t in &l.targets {
+                let name = m.target_name(t.target);
+                if !optional.contains(&name) {
+                    optional.push(name);
+                }
+            }
+        }
+        if !optional.is_empty() {
+            vars.push(format!("stackc_optional={}", optional.join(",")));
+        }
         if o.has_file(s, keepalived::SYSCTL) {
             vars.push("stackc_sysctl=true".into());
         }

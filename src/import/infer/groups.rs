@@ -102,8 +102,19 @@ fn common_prefix(names: &[&str]) -> Option<String> {
 
 pub(super) fn groups(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>, ctx: &Ctx) {
     let mut cands = vrrp(t, facts);
-    replication(t, facts, ctx, &mut cands);
-    pools(t, facts, ctx, &mut cands);
+    let orphans = replication(t, facts, ctx, &mut cands);
+    // A bundle's inventory names every group of its file (`group_NAME`):
+    // a pool within none of them was a list of targets there (a pool
+    // within one is that group, as it runs: a backend server removed
+    // leaves the group).
+    let bundle_groups: Option<Vec<Vec<usize>>> = inv.filter(|i| is_bundle(i)).map(|i| {
+        i.groups
+            .iter()
+            .filter(|(g, _)| g.starts_with("group_"))
+            .map(|(_, hosts)| hosts.iter().filter_map(|h| t.server(h)).collect())
+            .collect()
+    });
+    pools(t, facts, ctx, &mut cands, bundle_groups.as_deref());
     if let Some(inv) = inv {
         for (g, hosts) in &inv.groups {
             let Some(name) = g.strip_prefix("group_") else {
@@ -132,6 +143,13 @@ pub(super) fn groups(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>, c
     for c in cands {
         place(t, c);
     }
+    // A replica whose primary is unknown, in no group: the file's
+    // `replica` (it takes no writes), as it was read.
+    for s in orphans {
+        if t.servers[s].group.is_none() && !t.servers[s].attrs.iter().any(|a| a.key == "replica") {
+            t.servers[s].attrs.push(super::Attr::new("replica", None));
+        }
+    }
     if let Some(inv) = inv {
         inventory_names(t, inv);
     }
@@ -155,6 +173,12 @@ pub(super) fn groups(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>, c
             t.groups[g].name = n;
         }
     }
+}
+
+/// Whether `inv` is a bundle's (`stackc bundle` writes a `role_NAME`
+/// group for every role, and a `group_NAME` for every group of the file).
+fn is_bundle(inv: &Inventory) -> bool {
+    inv.groups.keys().any(|g| g.starts_with("role_"))
 }
 
 /// A group whose hosts are exactly an inventory group's takes its name
@@ -300,6 +324,8 @@ fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
     type Member = (usize, u8, Track, bool);
     let mut by_vip: BTreeMap<IpAddr, (String, Vec<Member>, Vec<Origin>)> = BTreeMap::new();
     let mut order = Vec::new();
+    // The vips whose instance promotes a store on taking them.
+    let mut promoting: std::collections::BTreeSet<IpAddr> = Default::default();
     for (h, f, o) in &facts.facts {
         let Fact::Vrrp {
             instance,
@@ -307,6 +333,7 @@ fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
             priority,
             peers,
             track,
+            promotes,
         } = f
         else {
             continue;
@@ -314,6 +341,9 @@ fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
         let (Some(s), Some(vip)) = (t.server(h), vips.first()) else {
             continue;
         };
+        if *promotes {
+            promoting.insert(*vip);
+        }
         let e = by_vip.entry(*vip).or_insert_with(|| {
             order.push(*vip);
             (instance.clone(), Vec::new(), Vec::new())
@@ -347,7 +377,9 @@ fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
         c.vip = Some(vip);
         c.unicast = members.iter().all(|m| m.3);
         c.track = !replicated && members.iter().any(|m| m.2 == Track::Backends);
-        c.failover_auto = replicated;
+        // A replicated pair whose vip moves without a promotion is a pair
+        // with manual failover (`mode=active-passive vip=`).
+        c.failover_auto = replicated && promoting.contains(&vip);
         if members.len() == 1 {
             let msg = format!(
                 "the VRRP instance `{instance}` (vip {vip}) is on {} only: its peer's files are not in DIR",
@@ -366,8 +398,9 @@ fn vrrp(t: &mut Topology, facts: &Facts) -> Vec<Cand> {
     out
 }
 
-/// Primaries and the replicas that follow them.
-fn replication(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>) {
+/// Primaries and the replicas that follow them; returns the read-only
+/// servers whose primary is unknown.
+fn replication(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>) -> Vec<usize> {
     // replica -> primary
     let mut follows: BTreeMap<usize, usize> = BTreeMap::new();
     let mut origin_of: BTreeMap<usize, Origin> = BTreeMap::new();
@@ -407,6 +440,12 @@ fn replication(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>
             _ => {}
         }
     }
+    let mut orphans: Vec<usize> = read_only
+        .iter()
+        .map(|(s, _)| *s)
+        .filter(|s| !follows.contains_key(s))
+        .collect();
+    orphans.dedup();
     for (s, o) in read_only {
         if !follows.contains_key(&s)
             && !t.servers[s]
@@ -492,6 +531,7 @@ fn replication(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>
             Topology::warn(&mut c.notes, &mut t.warnings, &o, msg);
         }
     }
+    orphans
 }
 
 fn show(t: &crate::import::Target) -> String {
@@ -503,8 +543,15 @@ fn show(t: &crate::import::Target) -> String {
     }
 }
 
-/// Every pool's servers that share a role (two at least).
-fn pools(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>) {
+/// Every pool's servers that share a role (two at least); with a bundle's
+/// groups, only a pool within one of them.
+fn pools(
+    t: &mut Topology,
+    facts: &Facts,
+    ctx: &Ctx,
+    cands: &mut Vec<Cand>,
+    bundle_groups: Option<&[Vec<usize>]>,
+) {
     // The hosts of the candidates so far (a VRRP pair, a replication):
     // a pool of the same hosts adds nothing.
     let mut seen: std::collections::HashSet<Vec<usize>> = cands
@@ -536,6 +583,9 @@ fn pools(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>) {
                         ids.push(s);
                     }
                 }
+                // A vip of a VRRP pair found so far: the link goes to it.
+                None if matches!(m.target, crate::import::Target::Addr(ip, _) if cands.iter().any(|c| c.vip == Some(ip))) =>
+                    {}
                 None => {
                     let msg = format!(
                         "`{name}`: {} is an address no host in DIR owns: left out",
@@ -547,6 +597,10 @@ fn pools(t: &mut Topology, facts: &Facts, ctx: &Ctx, cands: &mut Vec<Cand>) {
         }
         let mut key = ids.clone();
         key.sort_unstable();
+        let within = |g: &Vec<usize>| ids.iter().all(|s| g.contains(s));
+        if bundle_groups.is_some_and(|gs| !gs.iter().any(within)) {
+            continue;
+        }
         if ids.len() < 2 || !seen.insert(key) {
             continue;
         }

@@ -19,29 +19,41 @@ fn vip_group(t: &Topology, ip: IpAddr) -> Option<usize> {
     t.groups.iter().position(|g| g.vip == Some(ip))
 }
 
-/// A server in a replicated or active-passive group is reached through
-/// its group (the bundle's apps send to the write vip or the primary).
-fn through_group(t: &Topology, s: usize) -> To {
+/// A server of a replicated group is reached through its group when `p`
+/// is the group's data protocol and it writes (the bundle's apps send writes to the
+/// primary's address; `-> db` and `-> db-01` route alike, LANGUAGE.md
+/// §5.4). Anything else sent to a member's own address (an upstream of
+/// one member of a pair) is sent to that member: the pair is its vip.
+fn through_group(t: &Topology, s: usize, p: Protocol, read: bool) -> To {
     match t.servers[s].group {
-        Some(g) if t.groups[g].kind != GroupKind::Pool => To::Group(g),
+        Some(g) if t.groups[g].kind == GroupKind::Replicated && p.is_data() && !read => {
+            To::Group(g)
+        }
         _ => To::Servers(vec![s]),
     }
 }
 
 /// The servers of `members` as a target: their group when they are all
-/// of it.
-fn as_target(t: &Topology, mut ids: Vec<usize>) -> To {
+/// of a pool, or of a replicated group spoken to in its data protocol (a
+/// pair's members by their own addresses are not the pair: "one of them"
+/// is not "the holder").
+fn as_target(t: &Topology, mut ids: Vec<usize>, p: Protocol, read: bool) -> To {
     ids.sort_unstable();
     ids.dedup();
     for (g, grp) in t.groups.iter().enumerate() {
+        let same_kind = match grp.kind {
+            GroupKind::Pool => true,
+            GroupKind::Replicated => p.is_data(),
+            GroupKind::ActivePassive => false,
+        };
         let mut m = grp.members.clone();
         m.sort_unstable();
-        if m == ids {
+        if same_kind && m == ids {
             return To::Group(g);
         }
     }
     if ids.len() == 1 {
-        return through_group(t, ids[0]);
+        return through_group(t, ids[0], p, read);
     }
     To::Servers(ids)
 }
@@ -77,13 +89,22 @@ fn external_name(host: &str) -> String {
     n
 }
 
-/// An `external` server for a DNS name no host has (one per name).
-fn external(t: &mut Topology, ctx: &mut Ctx, host: &str, o: &Origin) -> usize {
+/// An `external` server for a DNS name no host has (one per name), named
+/// as a config calls it (`PAY_URL`: `pay`), else after the DNS name.
+fn external(
+    t: &mut Topology,
+    ctx: &mut Ctx,
+    calls: &HashMap<&str, &str>,
+    host: &str,
+    o: &Origin,
+) -> usize {
     let key = Attr::new("host", Some(host));
     if let Some(i) = t.servers.iter().position(|s| s.attrs.contains(&key)) {
         return i;
     }
-    let mut name = external_name(host);
+    let mut name = calls
+        .get(host)
+        .map_or_else(|| external_name(host), |n| n.to_string());
     while t.server(&name).is_some() || t.groups.iter().any(|g| g.name == name) {
         name.push_str("-ext");
     }
@@ -148,6 +169,13 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
                 .extend(members.iter());
         }
     }
+    // What the configs call each DNS name (the first name wins).
+    let mut calls: HashMap<&str, &str> = HashMap::new();
+    for (_, f, _) in &facts.facts {
+        if let Fact::Calls { name, host } = f {
+            calls.entry(host.as_str()).or_insert(name.as_str());
+        }
+    }
     for (h, f, o) in &facts.facts {
         let Fact::Sends {
             protocol,
@@ -168,20 +196,32 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
                     .iter()
                     .filter_map(|m| ctx.host(t, &m.target))
                     .collect();
-                if ids.is_empty() {
+                // `server 10.0.2.10:8000`: a pair's (or a write) vip.
+                let vips: BTreeSet<usize> = members
+                    .iter()
+                    .filter_map(|m| match m.target {
+                        Target::Addr(ip, _) => vip_group(t, ip),
+                        Target::Name(..) => None,
+                    })
+                    .collect();
+                if ids.is_empty() && vips.len() == 1 {
+                    let g = *vips.first().expect("one");
+                    To::Group(g)
+                } else if ids.is_empty() {
                     let msg = format!(
                         "{h} sends to `{p}`, which has no server a host in DIR owns: no link"
                     );
                     Topology::warn(&mut t.servers[s].notes, &mut t.warnings, o, msg);
                     continue;
+                } else {
+                    as_target(t, ids, *protocol, *read)
                 }
-                as_target(t, ids)
             }
             (None, Some(Target::Addr(ip, _))) => {
                 if let Some(g) = vip_group(t, *ip) {
                     To::Group(g)
                 } else if let Some(d) = ctx.owner.get(ip) {
-                    through_group(t, *d)
+                    through_group(t, *d, *protocol, *read)
                 } else {
                     let msg = format!(
                         "{h} sends {protocol} to {ip}, an address no host in DIR owns: no link"
@@ -191,9 +231,9 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
                 }
             }
             (None, Some(target @ Target::Name(n, _))) => match ctx.host(t, target) {
-                Some(d) => through_group(t, d),
+                Some(d) => through_group(t, d, *protocol, *read),
                 None => {
-                    let e = external(t, ctx, n, o);
+                    let e = external(t, ctx, &calls, n, o);
                     To::Servers(vec![e])
                 }
             },
@@ -212,6 +252,21 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
             }
             (None, to) => to.as_ref().and_then(Target::port),
         };
+        // One variable's hosts (`DB_READ=10.0.3.11:3306,10.0.3.12:3306`,
+        // one fact each, one origin) are one requirement: "one of them".
+        if let Some(last) = sends.last_mut() {
+            if let (To::Servers(have), To::Servers(more)) = (&mut last.1, &dest) {
+                if last.0 == s && last.2 == *protocol && last.4 == *read && last.5 == *o {
+                    have.extend(more.iter().copied());
+                    let ids = std::mem::take(have);
+                    last.1 = as_target(t, ids, *protocol, *read);
+                    if last.3 != port {
+                        last.3 = None;
+                    }
+                    continue;
+                }
+            }
+        }
         sends.push((s, dest, *protocol, port, *read, o.clone()));
     }
     // One entry per (source, where, protocol, read), in reading order.
@@ -309,9 +364,28 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
                 }
             }
         }
+        // A target that includes a source is that source's own traffic
+        // (LANGUAGE.md §5.3: held while it is up): no link of it.
+        let to_self = |s: &usize| match &to {
+            To::Servers(v) => v.contains(s),
+            // A member to its own pool or pair (nginx to the apps of its
+            // box group); a replicated group's writes go to its primary.
+            To::Group(g) => {
+                t.servers[*s].group == Some(*g) && t.groups[*g].kind != GroupKind::Replicated
+            }
+        };
+        if sources.iter().all(to_self) {
+            continue;
+        }
+        if sources.iter().any(to_self) {
+            names.retain(|n| t.server(n).is_none_or(|s| !to_self(&s)));
+        }
         let targets = match to {
             To::Group(g) => vec![t.groups[g].name.clone()],
-            To::Servers(v) => v.iter().map(|s| t.name_of(*s).to_string()).collect(),
+            To::Servers(v) => {
+                let names: Vec<String> = v.iter().map(|s| t.name_of(*s).to_string()).collect();
+                with_groups(t, names)
+            }
         };
         t.links.push(Link {
             sources: names,
@@ -319,12 +393,91 @@ pub(super) fn links(t: &mut Topology, facts: &Facts, ctx: &mut Ctx) {
             protocol,
             port,
             read,
+            optional: false,
             notes,
         });
     }
 }
 
+/// Marks `optional` the links whose every source host has all the link's
+/// targets in its inventory's `stackc_optional` (`cache-01,reports-01`:
+/// what the bundle writes for the file's `optional` links).
+pub(super) fn optional(t: &mut Topology, inv: &crate::import::inventory::Inventory) {
+    let listed = |host: &str| -> Vec<&str> {
+        inv.host(host)
+            .and_then(|h| h.vars.get("stackc_optional"))
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut marks = Vec::with_capacity(t.links.len());
+    for l in &t.links {
+        let mut hosts: Vec<&str> = Vec::new();
+        for s in &l.sources {
+            match t.groups.iter().find(|g| g.name == *s) {
+                Some(g) => hosts.extend(g.members.iter().map(|m| t.name_of(*m))),
+                None => hosts.push(s),
+            }
+        }
+        let all = !hosts.is_empty()
+            && hosts.iter().all(|h| {
+                let names = listed(h);
+                l.targets.iter().all(|x| names.contains(&x.as_str()))
+            });
+        marks.push(all);
+    }
+    for (l, m) in t.links.iter_mut().zip(marks) {
+        l.optional = m;
+    }
+}
+
+/// `names` (servers) with each pool group whose members are all among
+/// them written as the group, in the place of its first member: "one of
+/// the targets" means the same, and it is what the file said.
+fn with_groups(t: &Topology, names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for n in &names {
+        let group = t.server(n).and_then(|s| t.servers[s].group).filter(|g| {
+            let grp = &t.groups[*g];
+            grp.kind == GroupKind::Pool
+                && grp
+                    .members
+                    .iter()
+                    .all(|m| names.contains(&t.servers[*m].name))
+        });
+        let name = group.map_or_else(|| n.clone(), |g| t.groups[g].name.clone());
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 pub(super) fn records(t: &mut Topology, facts: &Facts, ctx: &Ctx) {
+    records_of(t, facts, ctx);
+    let t2: &Topology = t;
+    let collapsed: Vec<Vec<Vec<String>>> = t2
+        .domains
+        .iter()
+        .map(|d| {
+            d.records
+                .iter()
+                .map(|r| with_groups(t2, r.targets.clone()))
+                .collect()
+        })
+        .collect();
+    for (d, recs) in t.domains.iter_mut().zip(collapsed) {
+        for (r, targets) in d.records.iter_mut().zip(recs) {
+            r.targets = targets;
+        }
+    }
+}
+
+fn records_of(t: &mut Topology, facts: &Facts, ctx: &Ctx) {
     for (_, f, o) in &facts.facts {
         let Fact::Record {
             domain,

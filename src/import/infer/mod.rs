@@ -142,6 +142,9 @@ pub struct Link {
     /// Written only when it is not the target's default for `protocol`.
     pub port: Option<u16>,
     pub read: bool,
+    /// `optional`: every source's inventory names its targets in
+    /// `stackc_optional` (configs cannot say it).
+    pub optional: bool,
     pub notes: Notes,
 }
 
@@ -200,6 +203,9 @@ pub fn infer(facts: &Facts, inventory: Option<&Inventory>) -> Topology {
     let mut ctx = hosts::servers(&mut t, facts, inventory);
     groups::groups(&mut t, facts, inventory, &ctx);
     links::links(&mut t, facts, &mut ctx);
+    if let Some(inv) = inventory {
+        links::optional(&mut t, inv);
+    }
     links::records(&mut t, facts, &ctx);
     hosts::hoist(&mut t);
     // The readers' warnings about a host, beside its statement too (they

@@ -70,6 +70,7 @@ fn shop() -> Facts {
                 priority: prio,
                 peers: vec![],
                 track: Track::Backends,
+                promotes: false,
             },
             o(h, "/etc/keepalived/keepalived.conf", 19),
         );
@@ -142,6 +143,7 @@ fn shop() -> Facts {
                 priority: prio,
                 peers: vec![],
                 track: Track::LocalOnly,
+                promotes: true,
             },
             o(h, "/etc/keepalived/keepalived.conf", 19),
         );
@@ -364,6 +366,7 @@ fn a_track_script_on_the_local_daemon_is_no_track_and_a_note() {
                 priority: prio,
                 peers: vec![ip("10.0.0.12")],
                 track: Track::LocalOnly,
+                promotes: false,
             },
             o(h, "/etc/keepalived/keepalived.conf", 10),
         );
@@ -534,4 +537,155 @@ fn fqdn_host_folders_get_stack_names() {
             .all(|f| f.rule.as_str() != "syntax"),
         "{text}"
     );
+}
+
+/// What the round trip taught: a bundle's inventory carries `optional`;
+/// a variable names an external service; a box's nginx to its own apps is
+/// no link; a record to every member of a pool is to the pool; a read-only
+/// store of no known primary is a `replica`; a replicated pair whose vip
+/// moves without a promotion is `mode=active-passive` with manual failover.
+#[test]
+fn the_round_trips_readings() {
+    let mut f = Facts::default();
+    let (ngx, app, pg) = (
+        Role::of_kit(Kit::Nginx),
+        Role::of_kit(Kit::App),
+        Role::of_kit(Kit::Postgres),
+    );
+    let env = "/etc/default/t-app";
+    for (h, a) in [("box-01", "10.0.1.11"), ("box-02", "10.0.1.12")] {
+        f.add(Fact::Runs(ngx), o(h, "/etc/nginx/conf.d/stackc.conf", 0));
+        f.add(Fact::Runs(app), o(h, env, 0));
+        f.add(Fact::Address(ip(a)), o(h, env, 1));
+        f.add(
+            Fact::Pool {
+                name: "up_box".into(),
+                protocol: Protocol::Http,
+                members: vec![
+                    member("box-01", "10.0.1.11", 8000, false, 2),
+                    member("box-02", "10.0.1.12", 8000, false, 3),
+                ],
+            },
+            o(h, "/etc/nginx/conf.d/stackc.conf", 1),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Http,
+                to: None,
+                pool: Some("up_box".into()),
+                read: false,
+            },
+            o(h, "/etc/nginx/conf.d/stackc.conf", 9),
+        );
+        f.add(
+            Fact::Calls {
+                name: "pay".into(),
+                host: "api.payments.example".into(),
+            },
+            o(h, env, 5),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Https,
+                to: Some(Target::Name("api.payments.example".into(), Some(443))),
+                pool: None,
+                read: false,
+            },
+            o(h, env, 5),
+        );
+        f.add(
+            Fact::Sends {
+                protocol: Protocol::Postgres,
+                to: Some(Target::Addr(ip("10.0.5.10"), Some(5432))),
+                pool: None,
+                read: false,
+            },
+            o(h, env, 6),
+        );
+        f.add(
+            Fact::Record {
+                domain: "t.example".into(),
+                label: "www".into(),
+                rtype: "A".into(),
+                value: a.into(),
+                ttl: None,
+            },
+            o("dns", "/t.example.zone", 9),
+        );
+    }
+    for (h, a, prio) in [("pg-01", "10.0.5.11", 150), ("pg-02", "10.0.5.12", 100)] {
+        f.add(
+            Fact::Runs(pg),
+            o(h, "/etc/postgresql/15/main/conf.d/s.conf", 0),
+        );
+        f.add(
+            Fact::Address(ip(a)),
+            o(h, "/etc/postgresql/15/main/conf.d/s.conf", 1),
+        );
+        f.add(
+            Fact::Vrrp {
+                instance: "db".into(),
+                vips: vec![ip("10.0.5.10")],
+                priority: prio,
+                peers: vec![],
+                track: Track::LocalOnly,
+                promotes: false,
+            },
+            o(h, "/etc/keepalived/keepalived.conf", 19),
+        );
+    }
+    f.add(
+        Fact::Follows {
+            role: pg,
+            primary: Target::Addr(ip("10.0.5.11"), Some(5432)),
+        },
+        o("pg-02", "/etc/postgresql/15/main/conf.d/r.conf", 3),
+    );
+    f.add(
+        Fact::Runs(pg),
+        o("stage", "/etc/postgresql/15/main/conf.d/s.conf", 0),
+    );
+    f.add(
+        Fact::Address(ip("10.0.6.11")),
+        o("stage", "/etc/postgresql/15/main/conf.d/s.conf", 1),
+    );
+    f.add(
+        Fact::Store {
+            role: pg,
+            read_only: Some(true),
+            server_id: None,
+            log_bin: None,
+            gtid: None,
+        },
+        o("stage", "/var/lib/postgresql/15/main/standby.signal", 0),
+    );
+    let inv = inventory::parse(
+        "box-01 stackc_optional=pay\nbox-02 stackc_optional=pay\n[role_nginx]\nbox-01\nbox-02\n[group_box]\nbox-01\nbox-02\n",
+        "ansible/inventory.ini",
+    )
+    .expect("an inventory");
+    let t = infer(&f, Some(&inv));
+    let text = crate::import::write::write(&t, "t");
+    let body: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.is_empty())
+        .collect();
+    let has = |l: &str| body.iter().any(|b| b.trim() == l);
+    assert!(has("www A -> box"), "{text}");
+    assert!(has("box -> pay : https optional"), "{text}");
+    assert!(
+        has("server pay: external host=api.payments.example"),
+        "{text}"
+    );
+    assert!(
+        has("group db: postgres mode=active-passive vip=10.0.5.10 {"),
+        "{text}"
+    );
+    assert!(has("server stage: postgres 10.0.6.11 replica"), "{text}");
+    assert!(!body.iter().any(|l| l.starts_with("box -> box")), "{text}");
+    assert!(crate::check(&text)
+        .model
+        .links
+        .iter()
+        .all(|l| !l.from.is_empty()));
 }

@@ -179,6 +179,15 @@ fn emit_sends(
         let Some(to) = endpoint::target(h, &e.host, e.port) else {
             continue;
         };
+        if let (endpoint::Host::Name(host), Some(name)) = (&e.host, called(&e.var)) {
+            facts.add(
+                Fact::Calls {
+                    name,
+                    host: host.clone(),
+                },
+                at(&e.var, e.line),
+            );
+        }
         facts.add(
             Fact::Sends {
                 protocol: e.protocol,
@@ -435,3 +444,35 @@ fn bundle_named(stem: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// The name a variable gives what it points at: `PAY_URL` -> `pay`,
+/// `MAIL_RELAY_ADDR` -> `mail-relay` (the bundle's `{IDENT}_URL`/`_ADDR`
+/// of an external server); None for the generic ones (`DATABASE_URL`,
+/// `REDIS_URL`) and what is no `.stack` name.
+fn called(var: &str) -> Option<String> {
+    let (stem, last) = var.rsplit_once('_')?;
+    if !matches!(last, "URL" | "URI" | "ADDR" | "HOST" | "HOSTNAME" | "DSN") {
+        return None;
+    }
+    let generic = [
+        "DATABASE",
+        "DB",
+        "REDIS",
+        "MEMCACHED",
+        "AMQP",
+        "MYSQL",
+        "POSTGRES",
+        "PG",
+        "CACHE",
+    ];
+    if stem.is_empty() || generic.contains(&stem) {
+        return None;
+    }
+    let name = stem.to_ascii_lowercase().replace('_', "-");
+    let ok = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.ends_with('-');
+    ok.then_some(name)
+}

@@ -298,6 +298,35 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
             );
         }
     }
+    // A backend no frontend names (the bundle writes one for a link the
+    // frontends do not route yet, with a comment saying so): the host
+    // sends there all the same, as nginx's unused `upstream` is read.
+    let used: BTreeSet<&str> = cfg
+        .proxies
+        .iter()
+        .flat_map(|p| p.backends.iter().map(|(n, _)| n.as_str()))
+        .collect();
+    for p in cfg.proxies.iter().filter(|p| {
+        p.kind == Kind::Backend && !p.servers.is_empty() && !used.contains(p.name.as_str())
+    }) {
+        let at = super::origin(h, path(p), p.line);
+        facts.warn(
+            at.clone(),
+            format!(
+                "backend {} is used by no frontend: read as a link all the same",
+                p.name
+            ),
+        );
+        facts.add(
+            Fact::Sends {
+                protocol: pool_protocol(p),
+                to: None,
+                pool: Some(p.name.clone()),
+                read: false,
+            },
+            at,
+        );
+    }
 }
 
 #[cfg(test)]
@@ -537,6 +566,8 @@ mod tests {
                 "lb-01:/etc/haproxy/conf.d/20-bin.cfg: HAProxy config not read: not UTF-8",
                 "lb-01:/etc/haproxy/haproxy.cfg:4: backend missing is not defined in the HAProxy config",
                 "lb-01:/etc/haproxy/conf.d/10-b.cfg:3: backend empty has no servers",
+                "lb-01:/srv/lb.cfg:1: backend extra is used by no frontend: read as a link all the same",
+                "lb-01:/srv/more/x.cfg:1: backend more is used by no frontend: read as a link all the same",
             ]
         );
     }
@@ -584,8 +615,31 @@ mod tests {
             })
             .collect();
         assert_eq!(members, [1]);
+        // Two servers left out, and the backend no frontend uses.
         let w: Vec<_> = f.warnings.iter().map(|w| w.origin.line).collect();
-        assert_eq!(w, [2, 3]);
+        assert_eq!(w, [2, 3, 1]);
+    }
+
+    #[test]
+    fn a_backend_no_frontend_uses_is_sent_to_with_a_warning() {
+        let f = read_facts(&host(&[(
+            MAIN,
+            "frontend fe\n bind 10.0.0.1:80\n default_backend be_web\nbackend be_web\n server w 10.0.1.1:80\nbackend be_app\n server a 10.0.2.10:8000\n",
+        )]));
+        let sends: Vec<&str> = f
+            .facts
+            .iter()
+            .filter_map(|(_, x, _)| match x {
+                Fact::Sends { pool: Some(p), .. } => Some(p.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sends, ["be_web", "be_app"]);
+        let w: Vec<String> = f.warnings.iter().map(|w| w.message.clone()).collect();
+        assert_eq!(
+            w,
+            ["backend be_app is used by no frontend: read as a link all the same"]
+        );
     }
 
     #[test]

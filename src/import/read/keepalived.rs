@@ -98,11 +98,17 @@ fn url_port_path(url: &str) -> Option<(Option<u16>, String)> {
     Some((port, if path.is_empty() { "/".into() } else { path }))
 }
 
-/// The host's HAProxy monitor URIs: (bind ports, URI, has `monitor fail`).
+/// What a local URL a check probes tells: (ports, path, it fails when
+/// the backends do). The host's HAProxy monitor URIs (with `monitor
+/// fail`: they fail), and the paths its nginx passes on to what is behind
+/// it (they fail when nothing behind answers).
 type Monitors = Vec<(Vec<Option<u16>>, String, bool)>;
 
 fn monitors(h: &HostFiles) -> Monitors {
-    super::haproxy::config(h)
+    let passed = super::nginx::passed_paths(h)
+        .into_iter()
+        .map(|(ports, path)| (ports, path, true));
+    let mut out: Monitors = super::haproxy::config(h)
         .map(|c| {
             c.proxies
                 .iter()
@@ -116,7 +122,9 @@ fn monitors(h: &HostFiles) -> Monitors {
                 })
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    out.extend(passed);
+    out
 }
 
 /// What a check script watches; `None` when the reader cannot tell.
@@ -232,6 +240,7 @@ fn instance(
     }
     let mut priority = 100u8;
     let mut peers = Vec::new();
+    let mut promotes = false;
     let mut track = Track::None;
     let mut watch = |t: Track| {
         if t == Track::Backends || track == Track::None {
@@ -256,6 +265,9 @@ fn instance(
                 None => facts.warn(at(c), "a `unicast_src_ip` that is not an address"),
             },
             "track_process" => watch(Track::LocalOnly),
+            // A script run on becoming MASTER: the store it fronts is
+            // promoted (the bundle's stackc-promote.sh), `failover=auto`.
+            "notify_master" if c.words.len() > 1 => promotes = true,
             "track_script" => {
                 // `track_script { NAME [weight W] }`, or `track_script NAME`.
                 let names: Vec<&Stmt> = c.children().iter().collect();
@@ -300,6 +312,7 @@ fn instance(
             priority,
             peers,
             track,
+            promotes,
         },
         at(s),
     );
@@ -361,6 +374,7 @@ mod tests {
                         priority: 101,
                         peers: vec![ip("10.0.0.12")],
                         track: Track::None,
+                        promotes: false,
                     },
                     6
                 ),
@@ -405,6 +419,28 @@ mod tests {
             )
             .0,
             Track::Backends
+        );
+    }
+
+    #[test]
+    fn an_nginx_location_that_passes_the_request_on_watches_the_backends() {
+        // As the bundle writes an nginx pair: the health location passes
+        // the probe to the applications; /stackc-alive is nginx's own.
+        let conf = "upstream up_app {\n server 10.0.2.11:8000;\n}\nserver {\n listen 10.0.1.11:80;\n location = /healthz {\n  proxy_pass http://up_app/healthz;\n }\n location = /stackc-alive {\n  return 200 \"ok\\n\";\n }\n}\n";
+        let nginx = [("/etc/nginx/conf.d/stackc.conf", conf)];
+        let probe = |path: &str| {
+            track_of(
+                &format!("/usr/bin/curl -fsS -m 1 http://10.0.1.11:80{path}"),
+                &nginx,
+            )
+            .0
+        };
+        assert_eq!(probe("/healthz"), Track::Backends);
+        assert_eq!(probe("/stackc-alive"), Track::LocalOnly);
+        // Another port is not that server.
+        assert_eq!(
+            track_of("/usr/bin/curl -fsS http://10.0.1.11:8080/healthz", &nginx).0,
+            Track::LocalOnly
         );
     }
 

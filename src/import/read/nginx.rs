@@ -81,28 +81,32 @@ struct Pass {
     line: u32,
 }
 
+/// The host's nginx config as nginx reads it: its `nginx.conf`, else
+/// Debian's default one over the `conf.d`/`sites-enabled` files the host
+/// has; with the first file. None: no nginx here.
+fn load(h: &HostFiles, facts: &mut Facts) -> Option<(String, Vec<Directive>)> {
+    if let Some(text) = h.text(MAIN) {
+        let mut l = Loader::new(h, facts);
+        return Some((MAIN.to_string(), l.file(MAIN, text)));
+    }
+    if let Some(crate::import::tree::Entry::Skipped(why)) = h.get(MAIN) {
+        facts.warn(origin(h, MAIN, 0), format!("not read ({why})"));
+    }
+    let first = h
+        .files
+        .keys()
+        .find(|p| {
+            glob_match("/etc/nginx/conf.d/*.conf", p) || glob_match("/etc/nginx/sites-enabled/*", p)
+        })
+        .cloned()?;
+    let mut l = Loader::new(h, facts);
+    Some((first, l.file("(Debian's nginx.conf)", DEBIAN_HTTP)))
+}
+
 pub fn read(h: &HostFiles, facts: &mut Facts) {
     let role = Role::of_kit(Kit::Nginx);
-    let (first, tree) = if let Some(text) = h.text(MAIN) {
-        let mut l = Loader::new(h, facts);
-        (MAIN.to_string(), l.file(MAIN, text))
-    } else {
-        if let Some(crate::import::tree::Entry::Skipped(why)) = h.get(MAIN) {
-            facts.warn(origin(h, MAIN, 0), format!("not read ({why})"));
-        }
-        let first = h
-            .files
-            .keys()
-            .find(|p| {
-                glob_match("/etc/nginx/conf.d/*.conf", p)
-                    || glob_match("/etc/nginx/sites-enabled/*", p)
-            })
-            .cloned();
-        let Some(first) = first else {
-            return;
-        };
-        let mut l = Loader::new(h, facts);
-        (first, l.file("(Debian's nginx.conf)", DEBIAN_HTTP))
+    let Some((first, tree)) = load(h, facts) else {
+        return;
     };
     facts.add(Fact::Runs(role), origin(h, &first, 0));
     let mut r = Read::default();
@@ -115,6 +119,67 @@ pub fn read(h: &HostFiles, facts: &mut Facts) {
     }
     resolve(h, facts, &mut r);
     emit(h, facts, role, r);
+}
+
+/// The paths nginx answers by passing the request on (`location =
+/// /healthz { proxy_pass http://up_app/healthz; }`), with the ports of
+/// their server: a check of such a path fails when nothing behind
+/// answers, so a keepalived script probing it watches the backends.
+pub fn passed_paths(h: &HostFiles) -> Vec<(Vec<Option<u16>>, String)> {
+    // The warnings are `read`'s to give.
+    let mut quiet = Facts::default();
+    let Some((_, tree)) = load(h, &mut quiet) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for d in &tree {
+        let Some(("http", b)) = d.block.as_ref().map(|b| (d.name.as_str(), b)) else {
+            continue;
+        };
+        for srv in b.iter().filter(|x| x.name == "server") {
+            let Some(inner) = &srv.block else { continue };
+            let ports: Vec<Option<u16>> = inner
+                .iter()
+                .filter(|x| x.name == "listen")
+                .filter_map(|l| l.args.first())
+                .map(|spec| {
+                    if spec.bytes().all(|c| c.is_ascii_digit()) {
+                        spec.parse().ok()
+                    } else {
+                        endpoint::split_host_port(spec).map_or(None, |(_, p)| p.or(Some(80)))
+                    }
+                })
+                .collect();
+            let ports = if ports.is_empty() {
+                vec![Some(80)]
+            } else {
+                ports
+            };
+            for loc in inner.iter().filter(|x| x.name == "location") {
+                let path = match loc.args.as_slice() {
+                    [eq, p] if eq == "=" || eq == "^~" => p,
+                    [p] => p,
+                    _ => continue,
+                };
+                let passes = loc.block.as_ref().is_some_and(|lb| {
+                    lb.iter().any(|x| {
+                        matches!(
+                            x.name.as_str(),
+                            "proxy_pass"
+                                | "fastcgi_pass"
+                                | "uwsgi_pass"
+                                | "grpc_pass"
+                                | "scgi_pass"
+                        )
+                    })
+                });
+                if passes {
+                    out.push((ports.clone(), path.clone()));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The directives of `http` or `stream`.
