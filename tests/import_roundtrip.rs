@@ -65,7 +65,7 @@ use std::path::Path;
 const RANDOM: u64 = 64;
 
 /// The stacks that must come back identical (samples, cases, random).
-const MIN_IDENTICAL: usize = 40;
+const MIN_IDENTICAL: usize = 43;
 
 /// A model by names, for comparison: one line per fact, sorted.
 fn shape(src: &str) -> (BTreeSet<String>, BTreeSet<(String, String)>) {

@@ -104,14 +104,16 @@ pub(super) fn groups(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>, c
     let mut cands = vrrp(t, facts);
     let orphans = replication(t, facts, ctx, &mut cands);
     // A bundle's inventory names every group of its file (`group_NAME`):
-    // a pool within none of them was a list of targets there (a pool
-    // within one is that group, as it runs: a backend server removed
-    // leaves the group).
-    let bundle_groups: Option<Vec<Vec<usize>>> = inv.filter(|i| is_bundle(i)).map(|i| {
+    // a pool that is none of them was a list of targets there (a pool
+    // named after one and within it is that group, as it runs: a backend
+    // server removed leaves the group).
+    let bundle_groups: Option<Vec<(String, Vec<usize>)>> = inv.filter(|i| is_bundle(i)).map(|i| {
         i.groups
             .iter()
-            .filter(|(g, _)| g.starts_with("group_"))
-            .map(|(_, hosts)| hosts.iter().filter_map(|h| t.server(h)).collect())
+            .filter_map(|(g, hosts)| {
+                let name = g.strip_prefix("group_")?.replace('_', "-");
+                Some((name, hosts.iter().filter_map(|h| t.server(h)).collect()))
+            })
             .collect()
     });
     pools(t, facts, ctx, &mut cands, bundle_groups.as_deref());
@@ -129,13 +131,20 @@ pub(super) fn groups(t: &mut Topology, facts: &Facts, inv: Option<&Inventory>, c
                 .iter()
                 .find(|h| hosts.contains(&h.name))
                 .map_or(0, |h| h.line);
-            let mut c = Cand::new(
-                name.replace('_', "-"),
-                3,
-                members,
-                GroupKind::Pool,
-                &inv.origin(line),
-            );
+            // The bundle's `postgres_primary`...: a replicated group's
+            // primary, even alone (no replica's files name it then).
+            let primary = members.iter().copied().find(|m| {
+                inv.groups.iter().any(|(pg, hosts)| {
+                    pg.ends_with("_primary") && hosts.contains(&t.servers[*m].name)
+                })
+            });
+            let kind = if primary.is_some() {
+                GroupKind::Replicated
+            } else {
+                GroupKind::Pool
+            };
+            let mut c = Cand::new(name.replace('_', "-"), 3, members, kind, &inv.origin(line));
+            c.primary = primary;
             c.what = format!("the inventory's group `{g}`");
             cands.push(c);
         }
@@ -544,13 +553,13 @@ fn show(t: &crate::import::Target) -> String {
 }
 
 /// Every pool's servers that share a role (two at least); with a bundle's
-/// groups, only a pool within one of them.
+/// groups, only a pool named after one of them and within it.
 fn pools(
     t: &mut Topology,
     facts: &Facts,
     ctx: &Ctx,
     cands: &mut Vec<Cand>,
-    bundle_groups: Option<&[Vec<usize>]>,
+    bundle_groups: Option<&[(String, Vec<usize>)]>,
 ) {
     // The hosts of the candidates so far (a VRRP pair, a replication):
     // a pool of the same hosts adds nothing.
@@ -597,8 +606,13 @@ fn pools(
         }
         let mut key = ids.clone();
         key.sort_unstable();
-        let within = |g: &Vec<usize>| ids.iter().all(|s| g.contains(s));
-        if bundle_groups.is_some_and(|gs| !gs.iter().any(within)) {
+        // The bundle names a backend after the link's target: `be_web` is
+        // group web (less a server an operator took out), `up_app-02_app-03`
+        // two servers of it.
+        let pool = pool_name(name);
+        let is_group =
+            |(g, hosts): &(String, Vec<usize>)| *g == pool && ids.iter().all(|s| hosts.contains(s));
+        if bundle_groups.is_some_and(|gs| !gs.iter().any(is_group)) {
             continue;
         }
         if ids.len() < 2 || !seen.insert(key) {
