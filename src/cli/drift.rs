@@ -8,7 +8,7 @@
 //! compare).
 
 use crate::Format;
-use stackc::import::{self, inventory, Warning};
+use stackc::import::{self, Warning};
 use stackc::report::{self, FileReport, RunInfo};
 use std::path::Path;
 
@@ -29,7 +29,7 @@ pub fn run(a: &Args<'_>) -> u8 {
         Err(e) => return super::report::fail(&e),
     };
     let mut warnings: Vec<Warning> = walked.warnings.clone();
-    let inv = match inventory_of(a, &walked, &mut warnings) {
+    let inv = match super::import::inventory_of(a.inventory, &walked, &mut warnings) {
         Ok(i) => i,
         Err(e) => return super::report::fail(&e),
     };
@@ -90,32 +90,4 @@ pub fn run(a: &Args<'_>) -> u8 {
         return 2;
     }
     u8::from(!findings.is_empty())
-}
-
-/// The inventory: `--inventory` (which must read and parse), else a
-/// bundle's `ansible/inventory.ini` (a warning when it does not parse), as
-/// `stackc import` takes it.
-fn inventory_of(
-    a: &Args<'_>,
-    walked: &super::import::Walked,
-    warnings: &mut Vec<Warning>,
-) -> Result<Option<inventory::Inventory>, String> {
-    if let Some(p) = a.inventory {
-        let shown = p.to_string_lossy();
-        let text = super::read_input(&shown).map_err(|e| format!("--inventory: {e}"))?;
-        return inventory::parse(&text, &shown)
-            .map(Some)
-            .map_err(|w| format!("--inventory: {w}"));
-    }
-    let Some(text) = &walked.tree.inventory else {
-        return Ok(None);
-    };
-    let path = a.dir.join("ansible/inventory.ini");
-    match inventory::parse(text, &path.to_string_lossy()) {
-        Ok(i) => Ok(Some(i)),
-        Err(w) => {
-            warnings.push(w);
-            Ok(None)
-        }
-    }
 }

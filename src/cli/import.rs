@@ -48,29 +48,9 @@ pub fn run(a: &Args<'_>) -> u8 {
         Err(e) => return super::report::fail(&e),
     };
     let mut warnings: Vec<Warning> = walked.warnings.clone();
-    let inv_text = match a.inventory {
-        Some(p) => match super::read_input(&p.to_string_lossy()) {
-            Ok(t) => Some((t, p.to_string_lossy().into_owned(), true)),
-            Err(e) => return super::report::fail(&format!("--inventory: {e}")),
-        },
-        None => walked
-            .tree
-            .inventory
-            .clone()
-            .map(|t| (t, BUNDLE_INVENTORY.to_string(), false)),
-    };
-    let inv = match inv_text {
-        None => None,
-        Some((text, path, given)) => match inventory::parse(&text, &path) {
-            Ok(i) => Some(i),
-            Err(w) if given => {
-                return super::report::fail(&format!("--inventory: {w}"));
-            }
-            Err(w) => {
-                warnings.push(w);
-                None
-            }
-        },
+    let inv = match inventory_of(a.inventory, &walked, &mut warnings) {
+        Ok(i) => i,
+        Err(e) => return super::report::fail(&e),
     };
     let name = walked.name.clone();
     let imported = import::import(&walked.tree, inv.as_ref(), &name);
@@ -91,6 +71,34 @@ pub fn run(a: &Args<'_>) -> u8 {
         None => super::print(&imported.text),
     }
     u8::from(!warnings.is_empty())
+}
+
+/// The inventory: `given` (`--inventory`, which must read and parse:
+/// `Err` with the message), else a bundle's `ansible/inventory.ini` found
+/// by the walk (a warning when it does not parse). `stackc import` and
+/// `stackc drift` take it alike.
+pub fn inventory_of(
+    given: Option<&Path>,
+    walked: &Walked,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<inventory::Inventory>, String> {
+    if let Some(p) = given {
+        let shown = p.to_string_lossy();
+        let text = super::read_input(&shown).map_err(|e| format!("--inventory: {e}"))?;
+        return inventory::parse(&text, &shown)
+            .map(Some)
+            .map_err(|w| format!("--inventory: {w}"));
+    }
+    let Some(text) = &walked.tree.inventory else {
+        return Ok(None);
+    };
+    match inventory::parse(text, BUNDLE_INVENTORY) {
+        Ok(i) => Ok(Some(i)),
+        Err(w) => {
+            warnings.push(w);
+            Ok(None)
+        }
+    }
 }
 
 /// DIR, read.
