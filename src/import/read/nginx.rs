@@ -146,7 +146,7 @@ pub fn passed_paths(h: &HostFiles) -> Vec<(Vec<Option<u16>>, String)> {
                     if spec.bytes().all(|c| c.is_ascii_digit()) {
                         spec.parse().ok()
                     } else {
-                        endpoint::split_host_port(spec).map_or(None, |(_, p)| p.or(Some(80)))
+                        endpoint::split_host_port(spec).and_then(|(_, p)| p.or(Some(80)))
                     }
                 })
                 .collect();
