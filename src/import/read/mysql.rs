@@ -44,7 +44,6 @@ const DROP_INS: &[&str] = &[
     "/etc/my.cnf.d",
 ];
 const DATADIR: &str = "/var/lib/mysql";
-const DEPTH: usize = 8;
 
 /// The server's options: name -> (value, where), the last one kept, and
 /// where the first server section starts.
@@ -238,19 +237,9 @@ fn normalize(key: &str, value: Option<String>) -> (String, Option<String>) {
 
 /// Reads one option file and its includes into `opts`.
 fn load(h: &HostFiles, path: &str, opts: &mut Options, stack: &mut Vec<String>, facts: &mut Facts) {
-    let Some(text) = h.text(path) else {
-        store::skipped(h, path, facts);
+    let Some(text) = store::enter(h, path, stack, facts) else {
         return;
     };
-    if stack.len() >= DEPTH || stack.iter().any(|s| s == path) {
-        let at = stack.last().map_or(path, String::as_str);
-        facts.warn(
-            super::origin(h, at, 0),
-            format!("`{path}`: an include loop, cut"),
-        );
-        return;
-    }
-    stack.push(path.to_string());
     let mut in_server = false;
     for (n, line) in super::lines(text, '#') {
         let o = super::origin(h, path, n);

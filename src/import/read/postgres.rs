@@ -30,7 +30,6 @@ use std::collections::{BTreeMap, BTreeSet};
 const DEBIAN: &str = "/etc/postgresql";
 /// Data directories that hold their own `postgresql.conf`.
 const DATA_CONFS: &[&str] = &["/var/lib/pgsql/data", "/var/lib/postgresql/data"];
-const DEPTH: usize = 8;
 
 /// A cluster's settings: name -> (value, where), the last one kept.
 type Settings = BTreeMap<String, (String, Origin)>;
@@ -271,19 +270,9 @@ fn cut_comment(line: &str) -> &str {
 }
 
 fn load(h: &HostFiles, path: &str, set: &mut Settings, stack: &mut Vec<String>, facts: &mut Facts) {
-    let Some(text) = h.text(path) else {
-        store::skipped(h, path, facts);
+    let Some(text) = store::enter(h, path, stack, facts) else {
         return;
     };
-    if stack.len() >= DEPTH || stack.iter().any(|s| s == path) {
-        let at = stack.last().map_or(path, String::as_str);
-        facts.warn(
-            super::origin(h, at, 0),
-            format!("`{path}`: an include loop, cut"),
-        );
-        return;
-    }
-    stack.push(path.to_string());
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d).to_string();
     for (i, raw) in text.lines().enumerate() {
         let line = cut_comment(raw).trim();

@@ -185,6 +185,36 @@ pub fn skipped(h: &HostFiles, path: &str, facts: &mut Facts) {
     }
 }
 
+/// How deep a config's includes are followed (my.cnf's `!include`,
+/// postgresql.conf's `include`).
+pub const INCLUDE_DEPTH: usize = 8;
+
+/// Enters the config file `path` of an include chain: its text, with
+/// `path` pushed on `stack`; `None`, with a warning, when it cannot be read
+/// (skipped by the walk), is [`INCLUDE_DEPTH`] deep or is already on the
+/// chain (a loop).
+pub fn enter<'h>(
+    h: &'h HostFiles,
+    path: &str,
+    stack: &mut Vec<String>,
+    facts: &mut Facts,
+) -> Option<&'h str> {
+    let Some(text) = h.text(path) else {
+        skipped(h, path, facts);
+        return None;
+    };
+    if stack.len() >= INCLUDE_DEPTH || stack.iter().any(|s| s == path) {
+        let at = stack.last().map_or(path, String::as_str);
+        facts.warn(
+            super::origin(h, at, 0),
+            format!("`{path}`: an include loop, cut"),
+        );
+        return None;
+    }
+    stack.push(path.to_string());
+    Some(text)
+}
+
 /// The port of `v` in a config, or a warning and `None`.
 pub fn port(facts: &mut Facts, v: &str, origin: &Origin) -> Option<u16> {
     match unquote(v).trim().parse::<u16>() {
