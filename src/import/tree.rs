@@ -34,6 +34,16 @@ impl HostFiles {
         }
     }
 
+    /// A host of text files (`(path, text)`), as the readers' tests and
+    /// in-memory trees build one.
+    pub fn with_texts(name: impl Into<String>, files: &[(&str, &str)]) -> HostFiles {
+        let mut h = HostFiles::new(name);
+        for (path, text) in files {
+            h.insert(*path, Entry::Text((*text).to_string()));
+        }
+        h
+    }
+
     /// Adds a file (`path` absolute, `/`-separated).
     pub fn insert(&mut self, path: impl Into<String>, entry: Entry) {
         self.files.insert(path.into(), entry);

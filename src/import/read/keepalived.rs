@@ -323,11 +323,7 @@ mod tests {
     use super::*;
 
     fn host(files: &[(&str, &str)]) -> HostFiles {
-        let mut h = HostFiles::new("lb-01");
-        for (p, t) in files {
-            h.insert(*p, Entry::Text(t.to_string()));
-        }
-        h
+        HostFiles::with_texts("lb-01", files)
     }
 
     fn vrrp(h: &HostFiles) -> (Vec<(Fact, u32)>, Vec<String>) {

@@ -205,13 +205,9 @@ fn runs_memcached(words: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::tree::Entry;
 
     fn served(files: &[(&str, &str)]) -> (Vec<(Option<String>, u16, u32)>, Facts) {
-        let mut h = HostFiles::new("c");
-        for (p, t) in files {
-            h.insert(*p, Entry::Text(t.to_string()));
-        }
+        let h = HostFiles::with_texts("c", files);
         let mut f = Facts::default();
         read(&h, &mut f);
         let s = f

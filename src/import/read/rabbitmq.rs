@@ -131,16 +131,12 @@ fn from_env(h: &HostFiles) -> Option<Listener> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::tree::Entry;
 
     /// (address, port, tls, line) of each `Serves`.
     type Served = Vec<(Option<String>, u16, bool, u32)>;
 
     fn served(files: &[(&str, &str)]) -> (Served, Facts) {
-        let mut h = HostFiles::new("mq");
-        for (p, t) in files {
-            h.insert(*p, Entry::Text(t.to_string()));
-        }
+        let h = HostFiles::with_texts("mq", files);
         let mut f = Facts::default();
         read(&h, &mut f);
         let s = f

@@ -186,13 +186,9 @@ fn matching(h: &HostFiles, target: &str) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::import::facts::Target;
-    use crate::import::tree::Entry;
 
     fn host(files: &[(&str, &str)]) -> Facts {
-        let mut h = HostFiles::new("r");
-        for (p, t) in files {
-            h.insert(*p, Entry::Text(t.to_string()));
-        }
+        let h = HostFiles::with_texts("r", files);
         let mut f = Facts::default();
         read(&h, &mut f);
         f

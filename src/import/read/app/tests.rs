@@ -3,11 +3,7 @@ use crate::import::facts::Target;
 use std::net::IpAddr;
 
 fn host(files: &[(&str, &str)]) -> HostFiles {
-    let mut h = HostFiles::new("app-01");
-    for (p, t) in files {
-        h.insert(*p, Entry::Text(t.to_string()));
-    }
-    h
+    HostFiles::with_texts("app-01", files)
 }
 
 fn facts(files: &[(&str, &str)]) -> Facts {

@@ -1,13 +1,9 @@
 use super::replication::{change_source, master_info};
 use super::*;
 use crate::import::facts::Target;
-use crate::import::tree::Entry;
 
 fn read_files(files: &[(&str, &str)]) -> Facts {
-    let mut h = HostFiles::new("db");
-    for (p, t) in files {
-        h.insert(*p, Entry::Text(t.to_string()));
-    }
+    let h = HostFiles::with_texts("db", files);
     let mut f = Facts::default();
     read(&h, &mut f);
     f

@@ -524,11 +524,7 @@ mod tests {
     }
 
     fn host(files: &[(&str, &str)]) -> HostFiles {
-        let mut h = HostFiles::new("web-01");
-        for (p, t) in files {
-            h.insert(*p, Entry::Text(t.to_string()));
-        }
-        h
+        HostFiles::with_texts("web-01", files)
     }
 
     #[test]

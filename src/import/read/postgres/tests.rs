@@ -1,10 +1,7 @@
 use super::*;
 
 fn read_files(files: &[(&str, &str)]) -> Facts {
-    let mut h = HostFiles::new("pg");
-    for (p, t) in files {
-        h.insert(*p, Entry::Text(t.to_string()));
-    }
+    let h = HostFiles::with_texts("pg", files);
     let mut f = Facts::default();
     read(&h, &mut f);
     f
