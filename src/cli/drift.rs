@@ -39,15 +39,7 @@ pub fn run(a: &Args<'_>) -> u8 {
         super::report::refused(&r, &format!("cannot compare {}", a.file));
         return 2;
     }
-    let imported = import::import(&walked.tree, inv.as_ref(), &walked.name);
-    warnings.extend(imported.warnings.iter().cloned());
-    for w in &warnings {
-        super::report::status(&format!(
-            "{}: warning: {}",
-            walked.place(&w.origin),
-            w.message
-        ));
-    }
+    let imported = super::import::import_warned(&walked, inv.as_ref(), &mut warnings);
     let theirs = stackc::check_as(&imported.text, Some(&walked.name));
     if !theirs.is_sound() {
         super::report::warn(&format!(

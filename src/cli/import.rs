@@ -52,16 +52,7 @@ pub fn run(a: &Args<'_>) -> u8 {
         Ok(i) => i,
         Err(e) => return super::report::fail(&e),
     };
-    let name = walked.name.clone();
-    let imported = import::import(&walked.tree, inv.as_ref(), &name);
-    warnings.extend(imported.warnings.iter().cloned());
-    for w in &warnings {
-        super::report::status(&format!(
-            "{}: warning: {}",
-            walked.place(&w.origin),
-            w.message
-        ));
-    }
+    let imported = import_warned(&walked, inv.as_ref(), &mut warnings);
     match a.out {
         Some(out) => {
             if let Err(e) = write_atomic(out, imported.text.as_bytes(), Mode::Default) {
@@ -71,6 +62,26 @@ pub fn run(a: &Args<'_>) -> u8 {
         None => super::print(&imported.text),
     }
     u8::from(!warnings.is_empty())
+}
+
+/// `import` of what was walked, its warnings added to `warnings` and every
+/// one printed to stderr as `DIR/HOST/PATH:LINE: warning: ...` (`stackc
+/// import` and `stackc drift` alike).
+pub fn import_warned(
+    walked: &Walked,
+    inv: Option<&inventory::Inventory>,
+    warnings: &mut Vec<Warning>,
+) -> import::Imported {
+    let imported = import::import(&walked.tree, inv, &walked.name);
+    warnings.extend(imported.warnings.iter().cloned());
+    for w in warnings.iter() {
+        super::report::status(&format!(
+            "{}: warning: {}",
+            walked.place(&w.origin),
+            w.message
+        ));
+    }
+    imported
 }
 
 /// The inventory: `given` (`--inventory`, which must read and parse:
